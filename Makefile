@@ -1,0 +1,44 @@
+# The README's two promises: `make run` (set up, then the main job on models/lamppu) and
+# `make test` (set up with the dev tools, then ruff, mypy --strict and pytest).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+QMS    := $(BIN)/qms
+MODEL  ?= models/lamppu
+
+.PHONY: run test setup dev-setup system lint typecheck pytest docs bench clean
+
+run: setup
+	$(QMS) validate $(MODEL)
+
+test: dev-setup
+	$(BIN)/ruff check qms tests
+	$(BIN)/ruff format --check qms tests
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+setup: system $(VENV)/.installed
+
+dev-setup: system $(VENV)/.dev-installed
+
+system:
+	@scripts/ensure-dot.sh
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+docs: dev-setup
+	$(BIN)/python -m qms.docgen
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

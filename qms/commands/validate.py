@@ -1,0 +1,64 @@
+"""`qms validate`: the linter a quality group runs before every commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+import click
+
+from qms.cli import lang_option, pick_lang, workspace_argument
+
+
+@click.command()
+@workspace_argument
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings as well as errors.")
+@click.option(
+    "--as-of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="The date deadline checks use (default: the workspace's as_of, or today).",
+)
+@lang_option
+def validate(
+    workspace: str, fmt: str, strict: bool, as_of: dt.datetime | None, lang: str | None
+) -> None:
+    """Check a workspace's model files against the schema and the rules.
+
+    Prints each finding as path:line:col: CODE severity: key path: message, and a summary on
+    standard error. Exit code 0 when clean, 1 when errors were found, 2 when nothing could be
+    loaded.
+
+    \b
+    Examples:
+        qms validate models/lamppu
+        qms validate models/lamppu --lang en --format json > findings.json
+    """
+    from qms.lint import lint
+    from qms.load import load
+    from qms.report import FORMATS, summary
+
+    loaded = load(workspace)
+    language = pick_lang(lang, loaded.workspace.language if loaded.workspace else None)
+    if loaded.fatal:
+        click.echo(f"qms: {loaded.fatal[language]}", err=True)
+        sys.exit(2)
+    result = lint(loaded, strict=strict, as_of=as_of.date() if as_of else None)
+    if fmt == "text":
+        from qms.report import to_text
+
+        out = to_text(result, language, colour=sys.stdout.isatty())
+    else:
+        out = FORMATS[fmt](result, language)
+    click.echo(out, nl=False)
+    if fmt == "text":
+        click.echo(summary(result, language), err=True)
+    sys.exit(result.exit_code(strict))

@@ -1,0 +1,93 @@
+"""What every stage reports: a finding at a model location, in Finnish and English.
+
+Kept free of heavy imports: the loader, the rules and the reports all share it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+PathPart = str | int
+
+
+@dataclass(frozen=True, slots=True)
+class Msg:
+    """A message template in English and Finnish; `{name}` fields are filled at report time."""
+
+    en: str
+    fi: str
+
+    def format(self, lang: str, **params: Any) -> str:
+        """Return the message in `lang` (Finnish for 'fi', English otherwise)."""
+        template = self.fi if lang == "fi" else self.en
+        return template.format(**params)
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A place in the model: a file (relative to the workspace) and a key path inside it."""
+
+    file: str
+    path: tuple[PathPart, ...] = ()
+
+    def child(self, *parts: PathPart) -> Location:
+        """The location of a key or index below this one."""
+        return Location(self.file, self.path + parts)
+
+
+@dataclass(frozen=True, slots=True, eq=True)
+class Finding:
+    """One reported problem, with its position resolved and its texts in both languages."""
+
+    code: str
+    text: dict[str, str]
+    """The message by language code ('en', 'fi')."""
+    file: str
+    line: int = 1
+    col: int = 1
+    path: tuple[PathPart, ...] = ()
+    severity: Severity = "error"
+    rule: str = ""
+    keypath: str = ""
+    """The dotted key path as written in the file, e.g. steps[2].next."""
+    suppressed: str | None = None
+    """The reason given where the finding is suppressed for its element."""
+    element: str = ""
+    """The id of the element the finding is about, where there is one."""
+
+    def message(self, lang: str) -> str:
+        """The message in `lang`, falling back to English."""
+        return self.text.get(lang) or self.text.get("en", "")
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Findings sort by file, position, code: deterministic output."""
+        return (self.file, self.line, self.col, self.code, self.text.get("en", ""))
+
+    def with_(self, **changes: Any) -> Finding:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+
+def make_text(msg: Msg, **params: Any) -> dict[str, str]:
+    """Render a message template in both languages."""
+    return {"en": msg.format("en", **params), "fi": msg.format("fi", **params)}
+
+
+def did_you_mean(word: str, candidates: list[str] | set[str] | tuple[str, ...]) -> str | None:
+    """The nearest candidate to a misspelt word, or None when nothing is close.
+
+    >>> did_you_mean("nxet", ["next", "name", "role"])
+    'next'
+    """
+    import difflib
+
+    pool = sorted(candidates)
+    exact = [c for c in pool if c.lower() == word.lower()]
+    if exact:
+        return exact[0]
+    cutoff = 0.6 if len(word) > 3 else 0.5
+    found = difflib.get_close_matches(word, pool, n=1, cutoff=cutoff)
+    return found[0] if found else None

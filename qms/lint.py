@@ -1,0 +1,286 @@
+"""The rule engine: runs rules over a workspace and stamps their problems into findings.
+
+Rules yield `Problem`s at model locations and never set their own severity; the engine applies
+the preset and the workspace's `rules:` settings, resolves positions through the SourceMap,
+applies per-element suppressions (keeping the reason, which every report shows), and turns a
+rule that raises into an internal finding while the other rules still run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import networkx as nx
+from pydantic import BaseModel
+
+from qms.findings import SEVERITIES, Finding, Location, Msg, PathPart, Severity, make_text
+from qms.index import Index
+from qms.load import Loaded, SourceMap
+from qms.model import Document, Process, RuleConfig, Workspace
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What a rule yields: a location, a message template and its parameters."""
+
+    loc: Location
+    msg: Msg
+    params: dict[str, Any] = field(default_factory=dict)
+    element: str = ""
+    at_key: bool = False
+
+
+def problem(loc: Location, msg: Msg, *, element: str = "", **params: Any) -> Problem:
+    """Build a Problem; keyword arguments fill the message's `{fields}`."""
+    return Problem(loc, msg, params, element)
+
+
+Check = Callable[["Context"], Iterable[Problem]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule's metadata and its check. The module docstring is its documentation."""
+
+    code: str
+    name: str
+    severity: Severity
+    check: Check
+    doc: str
+    recommended: bool = True
+
+    @property
+    def summary(self) -> str:
+        """The first line of the documentation, without the code and name."""
+        first = self.doc.strip().splitlines()[0] if self.doc.strip() else ""
+        return first.split(":", 1)[1].strip() if ":" in first else first
+
+
+def rule(
+    code: str, name: str, severity: Severity = "error", recommended: bool = True
+) -> Callable[[Check], Rule]:
+    """Decorate a rule's check function; the module's docstring becomes the rule's docs."""
+
+    def wrap(check: Check) -> Rule:
+        doc = sys.modules[check.__module__].__doc__ or ""
+        return Rule(code, name, severity, check, doc, recommended)
+
+    return wrap
+
+
+# --- context ---------------------------------------------------------------------------------
+
+
+class Context:
+    """What a rule sees: the workspace, its index and graphs (built on first use), the date."""
+
+    def __init__(self, workspace: Workspace, as_of: dt.date | None = None) -> None:
+        self.workspace = workspace
+        self.as_of = as_of or workspace.settings.as_of or dt.date.today()
+        self._flows: dict[int, nx.DiGraph] = {}
+
+    @cached_property
+    def index(self) -> Index:
+        """Look-up tables of every id."""
+        return Index.build(self.workspace)
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The typed graph of the whole workspace."""
+        from qms.graph import build_graph
+
+        return build_graph(self.workspace, self.index)
+
+    def flow(self, process: Process) -> nx.DiGraph:
+        """The step graph of one process (cached)."""
+        key = id(process)
+        if key not in self._flows:
+            from qms.graph import flow
+
+            self._flows[key] = flow(process)
+        return self._flows[key]
+
+    @staticmethod
+    def loc(doc: Document, *path: PathPart) -> Location:
+        """The location of a key path inside a document."""
+        return Location(doc.source, tuple(path))
+
+
+# --- configuration ---------------------------------------------------------------------------
+
+
+def _matches(selector: str, rule: Rule) -> bool:
+    """A selector names a rule by code, code prefix or name."""
+    return rule.code == selector or rule.name == selector or rule.code.startswith(selector)
+
+
+def configure(
+    rules: Sequence[Rule], config: RuleConfig, strict: bool = False
+) -> dict[str, Severity]:
+    """Severity by rule code for the rules that run, from the preset and the settings."""
+    preset = "strict" if strict and config.extends == "recommended" else config.extends
+    active: dict[str, Severity] = {}
+    for r in rules:
+        if preset == "all" or r.recommended or any(_matches(s, r) for s in config.select):
+            active[r.code] = r.severity
+    if preset == "strict":
+        active = {c: ("error" if s == "warning" else s) for c, s in active.items()}
+    for r in rules:
+        if any(_matches(s, r) for s in config.select):
+            active.setdefault(r.code, r.severity)
+        if any(_matches(s, r) for s in config.ignore):
+            active.pop(r.code, None)
+    # Longer selectors are more specific: apply prefixes first, exact codes and names last.
+    for selector, severity in sorted(config.severity.items(), key=lambda kv: len(kv[0])):
+        for r in rules:
+            if _matches(selector, r):
+                if severity == "off":
+                    active.pop(r.code, None)
+                else:
+                    active[r.code] = severity
+    return active
+
+
+# --- running ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    """Findings of a run, sorted, with the counts the summary and the exit code need."""
+
+    findings: list[Finding]
+    root: str = ""
+    fatal: dict[str, str] | None = None
+
+    def counts(self) -> dict[str, int]:
+        """Unsuppressed findings by severity, and the suppressed ones."""
+        out = {s: 0 for s in SEVERITIES} | {"suppressed": 0}
+        for f in self.findings:
+            out["suppressed" if f.suppressed else f.severity] += 1
+        return out
+
+    def exit_code(self, strict: bool = False) -> int:
+        """0 clean, 1 errors (and warnings with strict), 2 nothing loadable."""
+        if self.fatal:
+            return 2
+        counts = self.counts()
+        return 1 if counts["error"] or (strict and counts["warning"]) else 0
+
+
+INTERNAL = Msg(
+    en="internal error in rule {code} ({name}): {error}; the other rules still ran",
+    fi="sisäinen virhe säännössä {code} ({name}): {error}; muut säännöt ajettiin",
+)
+
+
+def _suppression(doc: Document | None, path: Sequence[PathPart], rule: Rule) -> str | None:
+    """The reason of the innermost `lint.ignore` entry covering `path` for `rule`, if any."""
+    node: Any = doc
+    reason: str | None = None
+    for part in (None, *path):
+        if part is not None:
+            try:
+                node = node[part] if isinstance(part, int) else getattr(node, part)
+            except (AttributeError, IndexError, KeyError, TypeError):
+                break
+        if isinstance(node, BaseModel):
+            settings = getattr(node, "lint", None)
+            for entry in settings.ignore if settings else ():
+                if entry.rule in (rule.code, rule.name):
+                    reason = entry.reason
+    return reason
+
+
+def run_rules(
+    workspace: Workspace,
+    sources: SourceMap,
+    rules: Sequence[Rule] | None = None,
+    severities: dict[str, Severity] | None = None,
+    as_of: dt.date | None = None,
+) -> list[Finding]:
+    """Run rules over a workspace; return findings with positions and suppressions."""
+    if rules is None:
+        from qms.rules import all_rules
+
+        rules = all_rules()
+    if severities is None:
+        severities = configure(rules, workspace.settings.rules)
+    ctx = Context(workspace, as_of)
+    docs = {doc.source: doc for doc in workspace.documents()}
+    findings: list[Finding] = []
+    for r in rules:
+        severity = severities.get(r.code)
+        if severity is None:
+            continue
+        try:
+            problems = list(r.check(ctx))
+        except Exception as error:  # noqa: BLE001 - one broken rule must not stop the others
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            findings.append(
+                Finding(
+                    code="QMS000",
+                    text=make_text(
+                        INTERNAL,
+                        code=r.code,
+                        name=r.name,
+                        error=f"{type(error).__name__}: {error} ({where.name}:{where.lineno})",
+                    ),
+                    file="qms.yaml",
+                    rule="internal-error",
+                    severity="error",
+                )
+            )
+            continue
+        for p in problems:
+            line, col, keypath = sources.locate(p.loc.file, p.loc.path, p.at_key)
+            findings.append(
+                Finding(
+                    code=r.code,
+                    text=make_text(p.msg, **p.params),
+                    file=p.loc.file,
+                    line=line,
+                    col=col,
+                    path=p.loc.path,
+                    severity=severity,
+                    rule=r.name,
+                    keypath=keypath,
+                    element=p.element,
+                    suppressed=_suppression(docs.get(p.loc.file), p.loc.path, r),
+                )
+            )
+    return findings
+
+
+def lint(
+    loaded: Loaded,
+    rules: Sequence[Rule] | None = None,
+    strict: bool = False,
+    as_of: dt.date | None = None,
+) -> Result:
+    """Load findings plus rule findings for a loaded workspace, sorted and de-duplicated."""
+    if loaded.workspace is None:
+        return Result(list(loaded.findings), loaded.root, loaded.fatal)
+    if rules is None:
+        from qms.rules import all_rules
+
+        rules = all_rules()
+    severities = configure(rules, loaded.workspace.settings.rules, strict)
+    found = run_rules(loaded.workspace, loaded.sources, rules, severities, as_of)
+    unique = {(*f.sort_key(), f.path.__repr__()): f for f in [*loaded.findings, *found]}
+    return Result(sorted(unique.values(), key=Finding.sort_key), loaded.root, loaded.fatal)
+
+
+def iter_rules(selectors: Iterable[str]) -> Iterator[Rule]:
+    """The rules a list of codes, prefixes or names selects, in code order."""
+    from qms.rules import all_rules
+
+    wanted = list(selectors)
+    for r in all_rules():
+        if any(_matches(s, r) for s in wanted):
+            yield r

@@ -1,0 +1,670 @@
+"""The model vocabulary: what a quality group writes in its YAML files.
+
+Pydantic gives the shape (types, unknown keys, enumerations); meaning (dangling references,
+unreachable steps, uncovered goals) is left to the rules, so that a wrong reference is a finding
+with a hint, never a crash. Field docstrings become the JSON Schema descriptions that editors
+show while typing, and the generated model reference in docs/model.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    PrivateAttr,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+LANGUAGES: tuple[str, ...] = ("fi", "en", "sv", "se")
+Lang = Literal["fi", "en", "sv", "se"]
+
+
+def _check_text(value: Any) -> str | dict[str, str]:
+    """Accept a plain string or a map of language code to string, with one clear error."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and value:
+        for key, item in value.items():
+            if key not in LANGUAGES:
+                raise PydanticCustomError(
+                    "text_language", "unknown language {lang}", {"lang": str(key)}
+                )
+            if not isinstance(item, str):
+                raise PydanticCustomError("text_type", "expected text", {})
+        return {str(k): v for k, v in value.items()}
+    raise PydanticCustomError("text_type", "expected text", {})
+
+
+_TEXT_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string"},
+        {
+            "type": "object",
+            "properties": {lang: {"type": "string"} for lang in LANGUAGES},
+            "additionalProperties": False,
+            "minProperties": 1,
+        },
+    ],
+    "description": "A text in the workspace's language, or a map of languages: {fi: ..., en: ...}.",
+}
+
+Text = Annotated[str | dict[str, str], PlainValidator(_check_text), WithJsonSchema(_TEXT_SCHEMA)]
+"""A plain string, or a map of languages (fi, en, sv, se) to strings."""
+
+
+def _check_value(value: Any) -> str | float:
+    """Accept a number or a short text (a target such as '>= 80 %')."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise PydanticCustomError("value_type", "expected a number or text", {})
+    return value
+
+
+Value = Annotated[
+    str | float,
+    PlainValidator(_check_value),
+    WithJsonSchema({"type": ["number", "string"]}),
+]
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+GOAL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)?$"
+
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=64)]
+"""An identifier: lower-case a-z, digits, '-' and '_' (Finnish letters belong in names)."""
+GoalId = Annotated[str, StringConstraints(pattern=GOAL_ID_PATTERN, max_length=64)]
+"""A goal identifier such as G3: letters, digits, '.', '-' and '_'."""
+Ref = Annotated[str, StringConstraints(pattern=REF_PATTERN, max_length=130)]
+"""A reference to an id, optionally qualified: 'talous' or 'redu/talous'."""
+
+Severity = Literal["error", "warning", "info", "off"]
+
+
+class Node(BaseModel):
+    """Base of every model element: frozen, unknown keys refused, docstrings documented."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        use_attribute_docstrings=True,
+        populate_by_name=True,
+        str_strip_whitespace=False,
+    )
+
+
+class Suppression(Node):
+    """One rule switched off for one element, with the reason every report shows."""
+
+    rule: str = Field(min_length=1)
+    """The rule's code (QMS206) or name (unmeasured-process)."""
+    reason: str = Field(min_length=1)
+    """Why the finding does not apply here; shown in every report."""
+
+
+class LintSettings(Node):
+    """Per-element rule settings."""
+
+    ignore: list[Suppression] = []
+    """Rules that do not apply to this element, each with a reason."""
+
+
+class Suppressible(Node):
+    """An element that may switch rules off for itself and everything inside it."""
+
+    lint: LintSettings | None = None
+    """Rule suppressions for this element and its children."""
+
+
+class Document(Suppressible):
+    """One model file. `_source` is the file's path relative to the workspace."""
+
+    KIND: ClassVar[str] = ""
+    _source: str = PrivateAttr(default="")
+
+    @property
+    def source(self) -> str:
+        """The file this document was read from, relative to the workspace root."""
+        return self._source
+
+
+# --- workspace -------------------------------------------------------------------------------
+
+
+class RuleConfig(Node):
+    """Which rules run and how severe their findings are."""
+
+    extends: Literal["recommended", "strict", "all"] = "recommended"
+    """The preset to start from."""
+    select: list[str] = []
+    """Rules to add to the preset: codes (QMS206), prefixes (QMS2) or names."""
+    ignore: list[str] = []
+    """Rules to switch off: codes, prefixes or names."""
+    severity: dict[str, Severity] = {}
+    """Severity by rule code, prefix or name, e.g. {QMS206: error}."""
+
+
+class WorkspaceSettings(Document):
+    """The workspace file `qms.yaml` at the root of a model folder."""
+
+    KIND: ClassVar[str] = "workspace"
+    kind: Literal["workspace"]
+    """Always `workspace`."""
+    name: Text
+    """The workspace's name, e.g. the network's."""
+    description: Text | None = None
+    """What the workspace holds."""
+    language: Lang = "fi"
+    """The language of plain texts and the default language of reports and documents."""
+    languages: list[Lang] = []
+    """The languages the model is written in (the first is the default for exports)."""
+    as_of: dt.date | None = None
+    """The date deadline and coverage checks use; default today."""
+    rules: RuleConfig = RuleConfig()
+    """Rule settings: preset, selection, severities."""
+
+
+# --- project ---------------------------------------------------------------------------------
+
+
+class Period(Node):
+    """A reporting period, e.g. spring 2012."""
+
+    id: Id
+    """Identifier, e.g. kevat-2012."""
+    name: Text
+    """Name, e.g. {fi: Kevät 2012, en: Spring 2012}."""
+    start: dt.date
+    """First day of the period."""
+    end: dt.date
+    """Last day of the period."""
+
+
+class Goal(Suppressible):
+    """A goal of the network project that organisations commit to and realize."""
+
+    id: GoalId
+    """Identifier, e.g. G3."""
+    name: Text
+    """Short name of the goal."""
+    description: Text | None = None
+    """The goal as the project plan words it."""
+    parent: GoalId | None = None
+    """The goal this one refines."""
+    indicators: list[Text] = []
+    """How achieving the goal is recognised."""
+
+
+class Project(Document):
+    """The network project whose goals are tracked, e.g. LAMPPU."""
+
+    KIND: ClassVar[str] = "project"
+    kind: Literal["project"]
+    """Always `project`."""
+    id: Id
+    """Identifier, e.g. lamppu."""
+    name: Text
+    """The project's name."""
+    short: str | None = None
+    """Short name, e.g. LAMPPU."""
+    description: Text | None = None
+    """What the project is for."""
+    coordinator: Id | None = None
+    """The coordinating organisation's id."""
+    funder: Text | None = None
+    """Who funds the project."""
+    start: dt.date | None = None
+    """When the project starts."""
+    end: dt.date | None = None
+    """When the project ends."""
+    periods: list[Period] = []
+    """Reporting periods, in order."""
+    goals: list[Goal] = []
+    """The project's goals."""
+
+
+# --- organisation ----------------------------------------------------------------------------
+
+
+class Role(Node):
+    """A role or unit: a lane in the process diagrams."""
+
+    id: Id
+    """Identifier, e.g. talousjohtaja."""
+    name: Text
+    """Name, e.g. {fi: Talousjohtaja, en: Finance director}."""
+    description: Text | None = None
+    """What the role is responsible for."""
+
+
+class Member(Node):
+    """A member of the quality group."""
+
+    role: Id
+    """The member's role id."""
+    name: str | None = None
+    """The member's name, if it may be published."""
+    task: Text | None = None
+    """The member's task in the quality group."""
+
+
+class ProcessMap(Node):
+    """The order of processes on the organisation's process map."""
+
+    management: list[Ref] = []
+    """Management processes, top band, left to right."""
+    core: list[Ref] = []
+    """Core processes, middle band, left to right."""
+    support: list[Ref] = []
+    """Support processes, bottom band, left to right."""
+    customers: list[Text] = []
+    """The customers drawn at both ends of the map."""
+
+
+class DocumentRef(Node):
+    """A document in the register of operating instructions (toimintaohjerekisteri)."""
+
+    id: Id
+    """Identifier, unique within the process or organisation."""
+    name: Text
+    """Title of the document."""
+    version: str | None = None
+    """Version of the document."""
+    link: str | None = None
+    """Where the document is kept (URL or path)."""
+    owner: Id | None = None
+    """The role that maintains the document."""
+
+
+class Organisation(Document):
+    """A network member: an education provider or the coordinator."""
+
+    KIND: ClassVar[str] = "organisation"
+    kind: Literal["organisation"]
+    """Always `organisation`."""
+    id: Id
+    """Identifier, e.g. redu."""
+    name: Text
+    """Full name."""
+    short: str | None = None
+    """Short name, e.g. REDU."""
+    type: Literal["provider", "coordinator", "partner", "other"] = "provider"
+    """What kind of member the organisation is."""
+    description: Text | None = None
+    """A short description."""
+    roles: list[Role] = []
+    """Roles and units: the lanes of its process diagrams."""
+    commits_to: list[GoalId] = []
+    """The project goals its sub-project pursues."""
+    subproject: Text | None = None
+    """The name or theme of its sub-project."""
+    process_map: ProcessMap | None = None
+    """The order of processes on its process map."""
+    quality_group: list[Member] = []
+    """Members of the quality group (laaturyhmä)."""
+    documents: list[DocumentRef] = []
+    """The register of operating instructions (toimintaohjerekisteri)."""
+
+
+# --- process ---------------------------------------------------------------------------------
+
+
+class Exchange(Node):
+    """An input or output of a process, with the party on the other side."""
+
+    name: Text
+    """What is passed, e.g. Hyväksytty talousarvio."""
+    from_: str | None = Field(default=None, alias="from")
+    """For an input: the supplying process ('talous', 'redu/talous') or an outside party."""
+    to: str | None = None
+    """For an output: the receiving process or an outside party."""
+
+
+class Risk(Node):
+    """A risk of the process and how it is handled."""
+
+    name: Text
+    """The risk."""
+    likelihood: Literal["low", "medium", "high"] | None = None
+    """How likely it is."""
+    impact: Literal["low", "medium", "high"] | None = None
+    """How bad it would be."""
+    mitigation: Text | None = None
+    """How it is prevented or handled."""
+
+
+class Review(Node):
+    """How and when the process description is reviewed."""
+
+    method: Text | None = None
+    """How the process is reviewed, e.g. internal audit."""
+    last: dt.date | None = None
+    """When it was last reviewed."""
+    next: dt.date | None = None
+    """When it is next reviewed."""
+
+
+class Approval(Node):
+    """Who approved the description, and when."""
+
+    by: str = Field(min_length=1)
+    """Who approved it (a role, body or person)."""
+    on: dt.date
+    """When it was approved."""
+
+
+class Branch(Node):
+    """A flow from a step to the next one, with a label on a decision's branches."""
+
+    to: Id
+    """The id of the next step."""
+    label: Text | None = None
+    """The branch label, e.g. kyllä / ei."""
+
+
+StepKind = Literal["start", "task", "decision", "subprocess", "event", "end"]
+
+
+class Step(Suppressible):
+    """A step of a process flow: one symbol in the swimlane diagram."""
+
+    id: Id
+    """Identifier, unique within the process."""
+    name: Text
+    """What happens, as a verb phrase."""
+    kind: StepKind = "task"
+    """start, task, decision, subprocess, event or end."""
+    role: Id | None = None
+    """The role that performs it: its lane."""
+    next: list[Branch] = []
+    """The next steps: a list of ids, or for a decision a map from branch label to step id."""
+    call: Ref | None = None
+    """For a subprocess: the process it drills down into."""
+    documents: list[Id] = []
+    """Operating instructions used in the step (document ids)."""
+    outputs: list[Text] = []
+    """What the step produces."""
+    description: Text | None = None
+    """What is done in the step, by whom, with which instructions."""
+
+    @field_validator("next", mode="before")
+    @classmethod
+    def _branches(cls, value: Any) -> Any:
+        """Accept `[a, b]`, `{yes: a, no: b}` and `[{to: a, label: yes}]` alike."""
+        if isinstance(value, str):
+            return [{"to": value}]
+        if isinstance(value, dict):
+            return [{"to": target, "label": label} for label, target in value.items()]
+        if isinstance(value, list):
+            return [{"to": item} if isinstance(item, str) else item for item in value]
+        return value
+
+
+class Process(Document):
+    """A process description: summary, SIPOC and the swimlane flow."""
+
+    KIND: ClassVar[str] = "process"
+    kind: Literal["process"]
+    """Always `process`."""
+    id: Id
+    """Identifier, unique within the organisation."""
+    organisation: Id
+    """The owning organisation's id."""
+    name: Text
+    """Name, e.g. {fi: Talousprosessi, en: Finance process}."""
+    type: Literal["management", "core", "support"] = "core"
+    """Band on the process map."""
+    level: int = Field(default=2, ge=1, le=4)
+    """Description level (JHS 152): 1 process map, 2 operating model, 3 flow, 4 work flow."""
+    parent: Ref | None = None
+    """The process one level up."""
+    owner: Id | None = None
+    """The role that owns the process."""
+    purpose: Text | None = None
+    """Why the process exists."""
+    scope: Text | None = None
+    """Where it starts and ends, and what it covers."""
+    description: Text | None = None
+    """Further description."""
+    customers: list[Text] = []
+    """Who receives the process's outputs."""
+    suppliers: list[Text] = []
+    """Who supplies its inputs."""
+    inputs: list[Exchange] = []
+    """Inputs, each with the supplying process or party in `from`."""
+    outputs: list[Exchange] = []
+    """Outputs, each with the receiving process or party in `to`."""
+    resources: list[Text] = []
+    """People, systems and money the process needs."""
+    realizes: list[Ref] = []
+    """Goal ids the process realizes."""
+    influences: list[Ref] = []
+    """Goal ids the process contributes to indirectly."""
+    metrics: list[Ref] = []
+    """Metric ids that measure the process."""
+    documents: list[DocumentRef] = []
+    """Documents and operating instructions of the process."""
+    risks: list[Risk] = []
+    """Risks and their handling."""
+    review: Review | None = None
+    """Review method and dates."""
+    status: Literal["draft", "approved", "retired"] = "draft"
+    """Approval status of the description."""
+    version: str | None = None
+    """Version of the description."""
+    approved: Approval | None = None
+    """Who approved it, and when."""
+    example: bool = False
+    """True when the steps are illustrative example content, not taken from a source."""
+    steps: list[Step] = []
+    """The flow, as steps with lanes and next steps."""
+
+
+# --- plan ------------------------------------------------------------------------------------
+
+
+class Action(Suppressible):
+    """An action of a quality plan: what, who, when, with what, evaluated how."""
+
+    id: Id
+    """Identifier, unique within the plan."""
+    what: Text
+    """What is done."""
+    who: Id | None = None
+    """The responsible role."""
+    when: dt.date | None = None
+    """Due date."""
+    resources: Text | None = None
+    """Resources reserved for the action."""
+    evaluated_by: list[Ref] = []
+    """Metric ids by which the action's effect is evaluated."""
+    phase: Literal["plan", "do", "check", "act"] | None = None
+    """Phase of the quality cycle (EQAVET / PDCA)."""
+    status: Literal["planned", "started", "done", "dropped"] = "planned"
+    """Progress of the action."""
+    realizes: list[Ref] = []
+    """Goal ids the action realizes."""
+    processes: list[Ref] = []
+    """Processes the action changes."""
+    description: Text | None = None
+    """Further description."""
+
+
+class Plan(Document):
+    """A quality-management or development plan of an organisation."""
+
+    KIND: ClassVar[str] = "plan"
+    kind: Literal["plan"]
+    """Always `plan`."""
+    id: Id
+    """Identifier, unique within the organisation."""
+    organisation: Id
+    """The owning organisation's id."""
+    name: Text
+    """Name of the plan."""
+    description: Text | None = None
+    """What the plan is for."""
+    horizon: dt.date | None = None
+    """The date the plan reaches to, e.g. 2015-12-31."""
+    status: Literal["draft", "approved", "retired"] = "draft"
+    """Approval status of the plan."""
+    version: str | None = None
+    """Version of the plan."""
+    approved: Approval | None = None
+    """Who approved it, and when."""
+    actions: list[Action] = []
+    """The plan's actions."""
+
+
+# --- metrics and results ---------------------------------------------------------------------
+
+
+class MetricValue(Node):
+    """A measured value in one period."""
+
+    period: Id
+    """The period id."""
+    value: Value
+    """The measured value."""
+    note: Text | None = None
+    """A comment on the value."""
+
+
+class Metric(Suppressible):
+    """A metric of the organisation's metric set (mittaristo)."""
+
+    id: Id
+    """Identifier, unique within the organisation."""
+    name: Text
+    """Name of the metric."""
+    description: Text | None = None
+    """What is measured and how."""
+    unit: str | None = None
+    """Unit, e.g. % or kpl."""
+    baseline: Value | None = None
+    """Starting level."""
+    target: Value | None = None
+    """Target level."""
+    target_date: dt.date | None = None
+    """When the target should be reached."""
+    frequency: Text | None = None
+    """How often it is measured, e.g. yearly."""
+    source: Text | None = None
+    """Where the data comes from."""
+    owner: Id | None = None
+    """The role responsible for the metric."""
+    eqavet: int | None = Field(default=None, ge=1, le=10)
+    """The EQAVET indicator (1-10) the metric corresponds to."""
+    realizes: list[Ref] = []
+    """Goal ids the metric follows."""
+    values: list[MetricValue] = []
+    """Measured values per period."""
+
+
+class Metrics(Document):
+    """An organisation's metric set (mittaristo)."""
+
+    KIND: ClassVar[str] = "metrics"
+    kind: Literal["metrics"]
+    """Always `metrics`."""
+    organisation: Id
+    """The owning organisation's id."""
+    name: Text | None = None
+    """Name of the metric set."""
+    metrics: list[Metric] = []
+    """The metrics."""
+
+
+class Result(Suppressible):
+    """What an organisation reported for one goal in one period."""
+
+    period: Id
+    """The period id."""
+    goal: Ref
+    """The goal id."""
+    text: Text
+    """What was achieved, as reported."""
+    status: Literal["achieved", "ongoing", "delayed", "not-started"] = "ongoing"
+    """Where the work stands."""
+    evidence: list[str] = []
+    """Links or document ids that show the result."""
+
+
+class Results(Document):
+    """An organisation's reported results per period and goal."""
+
+    KIND: ClassVar[str] = "results"
+    kind: Literal["results"]
+    """Always `results`."""
+    organisation: Id
+    """The reporting organisation's id."""
+    results: list[Result] = []
+    """The reported results."""
+
+
+DOCUMENT_KINDS: dict[str, type[Document]] = {
+    cls.KIND: cls
+    for cls in (WorkspaceSettings, Project, Organisation, Process, Plan, Metrics, Results)
+}
+"""Model classes by the value of their `kind:` key."""
+
+
+def text(value: str | dict[str, str] | None, lang: str, fallback: str = "fi") -> str:
+    """Pick a multilingual text in `lang`, falling back to `fallback`, then to any language.
+
+    >>> text({"fi": "Talous", "en": "Finance"}, "en")
+    'Finance'
+    >>> text("Talous", "en")
+    'Talous'
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    for candidate in (lang, fallback, *LANGUAGES):
+        if candidate in value:
+            return value[candidate]
+    return next(iter(value.values()), "")
+
+
+class Workspace(BaseModel):
+    """A loaded workspace: its settings and every document, in file order.
+
+    Not a file of its own: the loader assembles it from the documents it read.
+    """
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    root: str
+    """The workspace folder as the user named it."""
+    settings: WorkspaceSettings
+    """The contents of qms.yaml."""
+    projects: tuple[Project, ...] = ()
+    organisations: tuple[Organisation, ...] = ()
+    processes: tuple[Process, ...] = ()
+    plans: tuple[Plan, ...] = ()
+    metrics: tuple[Metrics, ...] = ()
+    results: tuple[Results, ...] = ()
+
+    @property
+    def language(self) -> str:
+        """The workspace's default language."""
+        return self.settings.language
+
+    def documents(self) -> tuple[Document, ...]:
+        """Every document, settings first, then by kind in a fixed order."""
+        return (
+            self.settings,
+            *self.projects,
+            *self.organisations,
+            *self.processes,
+            *self.plans,
+            *self.metrics,
+            *self.results,
+        )

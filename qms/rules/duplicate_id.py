@@ -1,0 +1,120 @@
+"""QMS003 duplicate-id: two elements with the same id in one scope.
+
+## What it does
+Reports the second and later definitions of an id within its scope: organisations and
+projects in the workspace; goals in their project; periods in the workspace; processes, plans,
+roles, metrics and registered documents in their organisation; steps and documents in their
+process; actions in their plan.
+
+## Why is this bad?
+A reference to the id becomes ambiguous: a flow, a goal link or a metric may silently point at
+the wrong element, and diagrams and exports would get colliding file names and anchors.
+
+## Example
+```yaml
+steps:
+  - {id: hyvaksynta, name: Hyväksytään talousarvio, next: [loppu]}
+  - {id: hyvaksynta, name: Hyväksytään tilinpäätös, next: [loppu]}
+```
+
+Use instead: give each step its own id (`hyvaksynta-talousarvio`, `hyvaksynta-tilinpaatos`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from qms.findings import Location, Msg
+from qms.lint import Context, Problem, problem, rule
+
+MESSAGE = Msg(
+    en="duplicate {what} id '{id}' in {scope}; the first one is in {first}",
+    fi="{what_fi}-tunniste '{id}' on kahdesti ({scope}); ensimmäinen on tiedostossa {first}",
+)
+
+WHAT = {
+    "organisation": "organisaatio",
+    "project": "projekti",
+    "goal": "tavoite",
+    "period": "jakso",
+    "process": "prosessi",
+    "plan": "suunnitelma",
+    "role": "rooli",
+    "metric": "mittari",
+    "document": "asiakirja",
+    "step": "vaihe",
+    "action": "toimenpide",
+}
+
+
+def _duplicates(what: str, scope: str, items: Iterable[tuple[str, Location]]) -> Iterator[Problem]:
+    first: dict[str, Location] = {}
+    for ident, loc in items:
+        if ident in first:
+            yield problem(
+                loc.child("id"),
+                MESSAGE,
+                element=ident,
+                what=what,
+                what_fi=WHAT[what],
+                id=ident,
+                scope=scope,
+                first=first[ident].file,
+            )
+        else:
+            first[ident] = loc
+
+
+@rule("QMS003", "duplicate-id", "error")
+def check(ctx: Context) -> Iterator[Problem]:
+    """Group ids by scope in one pass; report every repeat after the first."""
+    ws = ctx.workspace
+    yield from _duplicates(
+        "organisation", "workspace", ((o.id, ctx.loc(o)) for o in ws.organisations)
+    )
+    yield from _duplicates("project", "workspace", ((p.id, ctx.loc(p)) for p in ws.projects))
+    yield from _duplicates(
+        "period",
+        "workspace",
+        ((x.id, ctx.loc(p, "periods", i)) for p in ws.projects for i, x in enumerate(p.periods)),
+    )
+    for project in ws.projects:
+        yield from _duplicates(
+            "goal",
+            project.id,
+            ((g.id, ctx.loc(project, "goals", i)) for i, g in enumerate(project.goals)),
+        )
+    by_org: dict[tuple[str, str], list[tuple[str, Location]]] = {}
+
+    def add(org: str, what: str, ident: str, loc: Location) -> None:
+        by_org.setdefault((org, what), []).append((ident, loc))
+
+    for org in ws.organisations:
+        for i, role in enumerate(org.roles):
+            add(org.id, "role", role.id, ctx.loc(org, "roles", i))
+        for i, doc in enumerate(org.documents):
+            add(org.id, "document", doc.id, ctx.loc(org, "documents", i))
+    for process in ws.processes:
+        add(process.organisation, "process", process.id, ctx.loc(process))
+        yield from _duplicates(
+            "step",
+            f"{process.organisation}/{process.id}",
+            ((s.id, ctx.loc(process, "steps", i)) for i, s in enumerate(process.steps)),
+        )
+        yield from _duplicates(
+            "document",
+            f"{process.organisation}/{process.id}",
+            ((d.id, ctx.loc(process, "documents", i)) for i, d in enumerate(process.documents)),
+        )
+    for plan in ws.plans:
+        add(plan.organisation, "plan", plan.id, ctx.loc(plan))
+        yield from _duplicates(
+            "action",
+            f"{plan.organisation}/{plan.id}",
+            ((a.id, ctx.loc(plan, "actions", i)) for i, a in enumerate(plan.actions)),
+        )
+    for mdoc in ws.metrics:
+        for i, metric in enumerate(mdoc.metrics):
+            add(mdoc.organisation, "metric", metric.id, ctx.loc(mdoc, "metrics", i))
+    for (oid, what), items in sorted(by_org.items(), key=lambda kv: kv[0]):
+        yield from _duplicates(what, oid, items)

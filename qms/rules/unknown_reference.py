@@ -1,0 +1,200 @@
+"""QMS004 unknown-reference: a reference to a goal, process, role, step, metric, document,
+period or organisation that does not exist.
+
+## What it does
+Resolves every reference of the model (a step's `next`, `role` and `call`, a process's
+`owner`, `parent`, `realizes`, `metrics`, inputs' `from` and outputs' `to` where they name a
+process, a plan action's `who`, `evaluated_by`, `realizes` and `processes`, an organisation's
+`commits_to` and process map, a result's `goal` and `period`, ...) and reports each one that
+names nothing, with the nearest existing id as a suggestion. Process references work inside
+an organisation by plain id (`talous`) and across organisations qualified (`redu/talous`).
+An input's `from` or output's `to` written as a name (with capitals or spaces, e.g.
+`Opiskelijat`) is an outside party and is not resolved.
+
+## Why is this bad?
+A dangling reference breaks the flow, the diagrams and the coverage matrix without a sound:
+a goal typed `G31` instead of `G3` simply stops being covered.
+
+## Example
+```yaml
+realizes: [G31]          # the project has G1 ... G11
+steps:
+  - {id: alku, kind: start, name: Alku, role: talousjohtja, next: [loppu]}
+```
+
+Use instead:
+```yaml
+realizes: [G3]
+steps:
+  - {id: alku, kind: start, name: Alku, role: talousjohtaja, next: [loppu]}
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from qms.findings import Location, Msg, did_you_mean
+from qms.index import Index
+from qms.lint import Context, Problem, problem, rule
+
+GUESS = Msg(
+    en="unknown {what} '{ref}'; did you mean '{guess}'?",
+    fi="tuntematon {what_fi} '{ref}'; tarkoititko '{guess}'?",
+)
+KNOWN = Msg(
+    en="unknown {what} '{ref}'; known: {known}",
+    fi="tuntematon {what_fi} '{ref}'; tunnetut: {known}",
+)
+NONE = Msg(
+    en="unknown {what} '{ref}'; none are defined{where}",
+    fi="tuntematon {what_fi} '{ref}'; yhtään ei ole määritelty{where}",
+)
+
+WHAT_FI = {
+    "goal": "tavoite",
+    "process": "prosessi",
+    "role": "rooli",
+    "step": "vaihe",
+    "metric": "mittari",
+    "document": "asiakirja",
+    "period": "jakso",
+    "organisation": "organisaatio",
+}
+_ID_SHAPED = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)?$")
+
+
+def _unknown(loc: Location, what: str, ref: str, candidates: list[str]) -> Problem:
+    guess = did_you_mean(ref, candidates)
+    params = {"what": what, "what_fi": WHAT_FI[what], "ref": ref}
+    if guess:
+        return problem(loc, GUESS, element=ref, guess=guess, **params)
+    if candidates:
+        shown = ", ".join(candidates[:8]) + (", ..." if len(candidates) > 8 else "")
+        return problem(loc, KNOWN, element=ref, known=shown, **params)
+    return problem(loc, NONE, element=ref, where="", **params)
+
+
+class _Checker:
+    """Reference checks for one workspace; each method yields the problems of one kind."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.index: Index = ctx.index
+        self.goal_ids = sorted(g for g in self.index.goals if "/" not in g)
+        self.period_ids = sorted(self.index.periods)
+        self.org_ids = sorted(self.index.organisations)
+
+    def goals(self, loc: Location, refs: Sequence[str]) -> Iterator[Problem]:
+        for i, ref in enumerate(refs):
+            if ref not in self.index.goals:
+                yield _unknown(loc.child(i), "goal", ref, self.goal_ids)
+
+    def goal(self, loc: Location, ref: str | None) -> Iterator[Problem]:
+        if ref is not None and ref not in self.index.goals:
+            yield _unknown(loc, "goal", ref, self.goal_ids)
+
+    def org(self, loc: Location, ref: str | None) -> Iterator[Problem]:
+        if ref is not None and ref not in self.index.organisations:
+            yield _unknown(loc, "organisation", ref, self.org_ids)
+
+    def period(self, loc: Location, ref: str) -> Iterator[Problem]:
+        if ref not in self.index.periods:
+            yield _unknown(loc, "period", ref, self.period_ids)
+
+    def role(self, loc: Location, org: str, ref: str | None) -> Iterator[Problem]:
+        known = org in self.index.organisations
+        if ref is not None and known and (org, ref) not in self.index.roles:
+            yield _unknown(loc, "role", ref, self.index.role_ids(org))
+
+    def process(self, loc: Location, org: str, ref: str | None) -> Iterator[Problem]:
+        if ref is not None and self.index.process_key(ref, org) is None:
+            yield _unknown(loc, "process", ref, self.index.process_ids(org))
+
+    def processes(self, loc: Location, org: str, refs: Sequence[str]) -> Iterator[Problem]:
+        for i, ref in enumerate(refs):
+            yield from self.process(loc.child(i), org, ref)
+
+    def party(self, loc: Location, org: str, ref: str | None) -> Iterator[Problem]:
+        """`from`/`to`: a process when it resolves; a near-miss id-shaped word is a typo."""
+        if ref is None or not _ID_SHAPED.match(ref) or self.index.process_key(ref, org):
+            return
+        if did_you_mean(ref, self.index.process_ids(org)):
+            yield _unknown(loc, "process", ref, self.index.process_ids(org))
+
+    def metrics(self, loc: Location, org: str, refs: Sequence[str]) -> Iterator[Problem]:
+        for i, ref in enumerate(refs):
+            if self.index.metric(ref, org) is None:
+                yield _unknown(loc.child(i), "metric", ref, self.index.metric_ids(org))
+
+
+@rule("QMS004", "unknown-reference", "error")
+def check(ctx: Context) -> Iterator[Problem]:
+    """Walk every reference field once, resolving through the index."""
+    c = _Checker(ctx)
+    ws = ctx.workspace
+    for project in ws.projects:
+        yield from c.org(ctx.loc(project, "coordinator"), project.coordinator)
+        for i, goal in enumerate(project.goals):
+            yield from c.goal(ctx.loc(project, "goals", i, "parent"), goal.parent)
+    for org in ws.organisations:
+        yield from c.goals(ctx.loc(org, "commits_to"), org.commits_to)
+        if org.process_map:
+            for band in ("management", "core", "support"):
+                refs = getattr(org.process_map, band)
+                yield from c.processes(ctx.loc(org, "process_map", band), org.id, refs)
+        for i, member in enumerate(org.quality_group):
+            yield from c.role(ctx.loc(org, "quality_group", i, "role"), org.id, member.role)
+        for i, doc in enumerate(org.documents):
+            yield from c.role(ctx.loc(org, "documents", i, "owner"), org.id, doc.owner)
+    for p in ws.processes:
+        oid = p.organisation
+        yield from c.org(ctx.loc(p, "organisation"), oid)
+        yield from c.process(ctx.loc(p, "parent"), oid, p.parent)
+        yield from c.role(ctx.loc(p, "owner"), oid, p.owner)
+        yield from c.goals(ctx.loc(p, "realizes"), p.realizes)
+        yield from c.goals(ctx.loc(p, "influences"), p.influences)
+        yield from c.metrics(ctx.loc(p, "metrics"), oid, p.metrics)
+        for i, inp in enumerate(p.inputs):
+            yield from c.party(ctx.loc(p, "inputs", i, "from"), oid, inp.from_)
+        for i, out in enumerate(p.outputs):
+            yield from c.party(ctx.loc(p, "outputs", i, "to"), oid, out.to)
+        for i, pdoc in enumerate(p.documents):
+            yield from c.role(ctx.loc(p, "documents", i, "owner"), oid, pdoc.owner)
+        step_ids = [s.id for s in p.steps]
+        known_steps = set(step_ids)
+        doc_ids = sorted({d.id for d in p.documents} | {d for o, d in c.index.register if o == oid})
+        for i, step in enumerate(p.steps):
+            yield from c.role(ctx.loc(p, "steps", i, "role"), oid, step.role)
+            yield from c.process(ctx.loc(p, "steps", i, "call"), oid, step.call)
+            for j, branch in enumerate(step.next):
+                if branch.to not in known_steps:
+                    yield _unknown(ctx.loc(p, "steps", i, "next", j), "step", branch.to, step_ids)
+            for j, ref in enumerate(step.documents):
+                if ref not in doc_ids:
+                    yield _unknown(ctx.loc(p, "steps", i, "documents", j), "document", ref, doc_ids)
+    for plan in ws.plans:
+        oid = plan.organisation
+        yield from c.org(ctx.loc(plan, "organisation"), oid)
+        for i, action in enumerate(plan.actions):
+            at = ctx.loc(plan, "actions", i)
+            yield from c.role(at.child("who"), oid, action.who)
+            yield from c.metrics(at.child("evaluated_by"), oid, action.evaluated_by)
+            yield from c.goals(at.child("realizes"), action.realizes)
+            yield from c.processes(at.child("processes"), oid, action.processes)
+    for mdoc in ws.metrics:
+        oid = mdoc.organisation
+        yield from c.org(ctx.loc(mdoc, "organisation"), oid)
+        for i, metric in enumerate(mdoc.metrics):
+            at = ctx.loc(mdoc, "metrics", i)
+            yield from c.role(at.child("owner"), oid, metric.owner)
+            yield from c.goals(at.child("realizes"), metric.realizes)
+            for j, value in enumerate(metric.values):
+                yield from c.period(at.child("values", j, "period"), value.period)
+    for res in ws.results:
+        yield from c.org(ctx.loc(res, "organisation"), res.organisation)
+        for i, result in enumerate(res.results):
+            at = ctx.loc(res, "results", i)
+            yield from c.period(at.child("period"), result.period)
+            yield from c.goal(at.child("goal"), result.goal)
