@@ -22,8 +22,8 @@ HINT_TABS = Msg(
     fi="; sisennä välilyönneillä, ei sarkaimilla",
 )
 HINT_COLON = Msg(
-    en="; a text that holds ': ' must be put in quotes",
-    fi="; teksti, jossa on ': ', pitää kirjoittaa lainausmerkkeihin",
+    en="; check this line's indentation, and put a text that holds ': ' in quotes",
+    fi="; tarkista rivin sisennys, ja kirjoita teksti, jossa on ': ', lainausmerkkeihin",
 )
 NOT_UTF8 = Msg(
     en="the file is not UTF-8 text (byte 0x{byte:02x}); save it as UTF-8",
@@ -106,6 +106,10 @@ EXPECTED_TEXT_OR_LANGS = Msg(
 UNKNOWN_LANGUAGE = Msg(
     en="unknown language '{code}'{hint}; use fi, en, sv or se",
     fi="tuntematon kieli '{code}'{hint}; käytä koodeja fi, en, sv tai se",
+)
+HINT_FLOW_COMMA = Msg(
+    en="; a comma inside {{...}} ends the text: put the text in quotes",
+    fi="; pilkku {{...}}-rakenteen sisällä katkaisee tekstin: kirjoita teksti lainausmerkkeihin",
 )
 BAD_ID = Msg(
     en="'{value}' is not a valid id: use lower-case a-z, digits, '-' and '_' "

@@ -280,14 +280,18 @@ def _alias_count(content: str) -> int:
         return 0
 
 
-def _yaml_problem(error: yaml.YAMLError) -> tuple[str, tuple[int, int] | None, Msg | None]:
+def _yaml_problem(
+    error: yaml.YAMLError, content: str
+) -> tuple[str, tuple[int, int] | None, Msg | None]:
     """The libyaml message, its position, and a hint for the usual causes."""
     problem = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None)
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     text = f"{context}, {problem}" if context and problem else str(problem)
     hint: Msg | None = None
-    if "\\t" in text or "'\\t'" in text or "tab" in text:
+    lines = content.splitlines()
+    line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    if "\t" in line[: len(line) - len(line.lstrip())] or "\\t" in text:
         hint = i18n.HINT_TABS
     elif "mapping values are not allowed" in text:
         hint = i18n.HINT_COLON
@@ -345,10 +349,10 @@ def parse_file(
             mark = error.problem_mark
             pos = (mark.line + 1, mark.column + 1) if mark else None
             return None, [_finding(sources, "QMS001", i18n.MANY_DOCUMENTS, loc, position=pos)]
-        problem, pos, hint = _yaml_problem(error)
+        problem, pos, hint = _yaml_problem(error, content)
         return None, [_syntax(sources, loc, problem, pos, hint)]
     except yaml.YAMLError as error:
-        problem, pos, hint = _yaml_problem(error)
+        problem, pos, hint = _yaml_problem(error, content)
         return None, [_syntax(sources, loc, problem, pos, hint)]
     except RecursionError:
         return None, [_finding(sources, "QMS001", i18n.TOO_DEEP, loc, limit=MAX_DEPTH)]
@@ -498,11 +502,15 @@ def _schema_finding(sources: SourceMap, cls: type[BaseModel], error: Any, file: 
     if kind == "text_language":
         lang_code = str(ctx.get("lang", ""))
         guess = did_you_mean(lang_code, ["fi", "en", "sv", "se"])
+
+        def language_hint(lang: str) -> str:
+            if guess:
+                return i18n.DID_YOU_MEAN.format(lang, word=guess)
+            return i18n.HINT_FLOW_COMMA.format(lang) if len(lang_code) != 2 else ""
+
         return per_lang(
             lambda lang: i18n.UNKNOWN_LANGUAGE.format(
-                lang,
-                code=lang_code,
-                hint=i18n.DID_YOU_MEAN.format(lang, word=guess) if guess else "",
+                lang, code=lang_code, hint=language_hint(lang)
             )
         )
     if kind == "string_pattern_mismatch":
@@ -668,6 +676,7 @@ def load(root: str | os.PathLike[str], files: Iterable[str] | None = None) -> Lo
     else:
         names = sorted(set(files))
     documents: list[Document] = []
+    unloaded: list[tuple[str, str, str]] = []
     for rel in names:
         data, problems = parse_file(base, rel, sources)
         findings.extend(problems)
@@ -677,12 +686,25 @@ def load(root: str | os.PathLike[str], files: Iterable[str] | None = None) -> Lo
         findings.extend(problems)
         if doc is not None:
             documents.append(doc)
-    workspace = assemble(shown, documents, default_name=base.resolve().name)
+        else:
+            unloaded.append(_identity(data))
+    workspace = assemble(shown, documents, default_name=base.resolve().name, unloaded=unloaded)
     findings.sort(key=Finding.sort_key)
     return Loaded(shown, workspace, findings, sources, files=list(names))
 
 
-def assemble(root: str, documents: Sequence[Document], default_name: str = "") -> Workspace:
+def _identity(data: dict[str, Any]) -> tuple[str, str, str]:
+    """(kind, organisation, id) of a document that failed to load, as far as it can be read."""
+    parts = (data.get("kind"), data.get("organisation"), data.get("id"))
+    return tuple(p if isinstance(p, str) else "" for p in parts)  # type: ignore[return-value]
+
+
+def assemble(
+    root: str,
+    documents: Sequence[Document],
+    default_name: str = "",
+    unloaded: Sequence[tuple[str, str, str]] = (),
+) -> Workspace:
     """Group documents by kind into a Workspace; default settings when qms.yaml is unusable."""
     groups: dict[str, list[Document]] = {kind: [] for kind in DOCUMENT_KINDS}
     for doc in documents:
@@ -702,4 +724,5 @@ def assemble(root: str, documents: Sequence[Document], default_name: str = "") -
         plans=tuple(groups["plan"]),
         metrics=tuple(groups["metrics"]),
         results=tuple(groups["results"]),
+        unloaded=tuple(unloaded),
     )

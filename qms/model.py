@@ -368,6 +368,27 @@ class Branch(Node):
     """The branch label, e.g. kyllä / ei."""
 
 
+_NEXT_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {
+            "type": "array",
+            "items": {
+                "anyOf": [
+                    {"type": "string", "pattern": ID_PATTERN},
+                    {
+                        "type": "object",
+                        "properties": {"to": {"type": "string"}, "label": _TEXT_SCHEMA},
+                        "required": ["to"],
+                        "additionalProperties": False,
+                    },
+                ]
+            },
+        },
+        {"type": "object", "additionalProperties": {"type": "string", "pattern": ID_PATTERN}},
+    ],
+    "description": "Next steps: [a, b], or for a decision {label: step, ...}.",
+}
+
 StepKind = Literal["start", "task", "decision", "subprocess", "event", "end"]
 
 
@@ -382,7 +403,7 @@ class Step(Suppressible):
     """start, task, decision, subprocess, event or end."""
     role: Id | None = None
     """The role that performs it: its lane."""
-    next: list[Branch] = []
+    next: Annotated[list[Branch], WithJsonSchema(_NEXT_SCHEMA)] = []
     """The next steps: a list of ids, or for a decision a map from branch label to step id."""
     call: Ref | None = None
     """For a subprocess: the process it drills down into."""
@@ -651,6 +672,9 @@ class Workspace(BaseModel):
     plans: tuple[Plan, ...] = ()
     metrics: tuple[Metrics, ...] = ()
     results: tuple[Results, ...] = ()
+    unloaded: tuple[tuple[str, str, str], ...] = ()
+    """(kind, organisation, id) of documents that failed to load: references to them are not
+    reported again as unknown, so one broken file gives one set of findings, not a cascade."""
 
     @property
     def language(self) -> str:

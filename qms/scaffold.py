@@ -6,6 +6,8 @@ decision and a metric, so that a new quality group sees every part working befor
 
 from __future__ import annotations
 
+import datetime as dt
+
 from qms.schema import SCHEMA_FILE, schema_text
 
 
@@ -27,8 +29,8 @@ id: laatuhanke
 name: {fi: Laatuhanke, en: Quality project}
 coordinator: oppilaitos
 periods:
-  - {id: kevat, name: {fi: Kevät, en: Spring}, start: 2026-01-01, end: 2026-06-30}
-  - {id: syksy, name: {fi: Syksy, en: Autumn}, start: 2026-07-01, end: 2026-12-31}
+  - {id: kevat, name: {fi: Kevät, en: Spring}, start: YEAR-01-01, end: YEAR-06-30}
+  - {id: syksy, name: {fi: Syksy, en: Autumn}, start: YEAR-07-01, end: YEAR-12-31}
 goals:
   - id: G1
     name: {fi: Opiskelijapalaute ohjaa kehittämistä, en: Student feedback drives improvement}
@@ -62,7 +64,7 @@ outputs:
   - {name: Kehittämistoimenpiteet, to: Opiskelijat}
 realizes: [G1]
 metrics: [palautteen-vastausprosentti]
-review: {method: Johdon katselmus, next: 2027-06-30}
+review: {method: Johdon katselmus, next: REVIEW}
 status: draft
 version: "0.1"
 steps:
@@ -91,6 +93,14 @@ metrics:
     eqavet: 6
     realizes: [G1]
 """,
+    "organisations/oppilaitos/results.yaml": """kind: results
+organisation: oppilaitos
+results:
+  - period: kevat
+    goal: G1
+    status: ongoing
+    text: Palautekysely toteutettiin kaikissa ryhmissä; tulokset käsitellään opettajakokouksessa.
+""",
 }
 
 EN = {
@@ -106,8 +116,8 @@ id: quality-project
 name: {en: Quality project, fi: Laatuhanke}
 coordinator: college
 periods:
-  - {id: spring, name: {en: Spring, fi: Kevät}, start: 2026-01-01, end: 2026-06-30}
-  - {id: autumn, name: {en: Autumn, fi: Syksy}, start: 2026-07-01, end: 2026-12-31}
+  - {id: spring, name: {en: Spring, fi: Kevät}, start: YEAR-01-01, end: YEAR-06-30}
+  - {id: autumn, name: {en: Autumn, fi: Syksy}, start: YEAR-07-01, end: YEAR-12-31}
 goals:
   - id: G1
     name: {en: Student feedback drives improvement, fi: Opiskelijapalaute ohjaa kehittämistä}
@@ -141,7 +151,7 @@ outputs:
   - {name: Improvement actions, to: Students}
 realizes: [G1]
 metrics: [feedback-response-rate]
-review: {method: Management review, next: 2027-06-30}
+review: {method: Management review, next: REVIEW}
 status: draft
 version: "0.1"
 steps:
@@ -170,13 +180,29 @@ metrics:
     eqavet: 6
     realizes: [G1]
 """,
+    "organisations/college/results.yaml": """kind: results
+organisation: college
+results:
+  - period: spring
+    goal: G1
+    status: ongoing
+    text: The feedback survey was run in every group; the results go to the staff meeting.
+""",
 }
 
 
-def workspace_files(lang: str) -> dict[str, str]:
-    """Relative path -> text of every file of a new workspace in `lang` ('fi' or 'en')."""
+def workspace_files(lang: str, today: dt.date | None = None) -> dict[str, str]:
+    """Relative path -> text of every file of a new workspace in `lang` ('fi' or 'en').
+
+    The periods are those of the current year and the next review a year ahead, so that a new
+    workspace is clean on the day it is made.
+    """
+    today = today or dt.date.today()
+    review = today.replace(year=today.year + 1, day=min(today.day, 28)).isoformat()
     files = {
-        rel: _header(rel.count("/")) + body for rel, body in (FI if lang == "fi" else EN).items()
+        rel: _header(rel.count("/"))
+        + body.replace("YEAR", str(today.year)).replace("REVIEW", review)
+        for rel, body in (FI if lang == "fi" else EN).items()
     }
     files[SCHEMA_FILE] = schema_text()
     return dict(sorted(files.items()))

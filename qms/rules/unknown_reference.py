@@ -36,7 +36,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from qms.findings import Location, Msg, did_you_mean
-from qms.index import Index
+from qms.index import Index, split_ref
 from qms.lint import Context, Problem, problem, rule
 
 GUESS = Msg(
@@ -85,22 +85,31 @@ class _Checker:
         self.goal_ids = sorted(g for g in self.index.goals if "/" not in g)
         self.period_ids = sorted(self.index.periods)
         self.org_ids = sorted(self.index.organisations)
+        broken = ctx.workspace.unloaded
+        # References into a file that failed to load are not reported again (no cascades).
+        self.broken_orgs = {i for k, _, i in broken if k == "organisation"}
+        self.broken_processes = {(o, i) for k, o, i in broken if k == "process"}
+        self.broken_metrics = {o for k, o, _ in broken if k == "metrics"}
+        self.broken_project = any(k == "project" for k, _, _ in broken)
 
     def goals(self, loc: Location, refs: Sequence[str]) -> Iterator[Problem]:
+        if self.broken_project:
+            return
         for i, ref in enumerate(refs):
             if ref not in self.index.goals:
                 yield _unknown(loc.child(i), "goal", ref, self.goal_ids)
 
     def goal(self, loc: Location, ref: str | None) -> Iterator[Problem]:
-        if ref is not None and ref not in self.index.goals:
+        if ref is not None and not self.broken_project and ref not in self.index.goals:
             yield _unknown(loc, "goal", ref, self.goal_ids)
 
     def org(self, loc: Location, ref: str | None) -> Iterator[Problem]:
-        if ref is not None and ref not in self.index.organisations:
+        known = ref in self.index.organisations or ref in self.broken_orgs
+        if ref is not None and not known:
             yield _unknown(loc, "organisation", ref, self.org_ids)
 
     def period(self, loc: Location, ref: str) -> Iterator[Problem]:
-        if ref not in self.index.periods:
+        if not self.broken_project and ref not in self.index.periods:
             yield _unknown(loc, "period", ref, self.period_ids)
 
     def role(self, loc: Location, org: str, ref: str | None) -> Iterator[Problem]:
@@ -109,7 +118,9 @@ class _Checker:
             yield _unknown(loc, "role", ref, self.index.role_ids(org))
 
     def process(self, loc: Location, org: str, ref: str | None) -> Iterator[Problem]:
-        if ref is not None and self.index.process_key(ref, org) is None:
+        if ref is None or split_ref(ref, org) in self.broken_processes:
+            return
+        if self.index.process_key(ref, org) is None:
             yield _unknown(loc, "process", ref, self.index.process_ids(org))
 
     def processes(self, loc: Location, org: str, refs: Sequence[str]) -> Iterator[Problem]:
@@ -125,6 +136,8 @@ class _Checker:
 
     def metrics(self, loc: Location, org: str, refs: Sequence[str]) -> Iterator[Problem]:
         for i, ref in enumerate(refs):
+            if split_ref(ref, org)[0] in self.broken_metrics:
+                continue
             if self.index.metric(ref, org) is None:
                 yield _unknown(loc.child(i), "metric", ref, self.index.metric_ids(org))
 
@@ -162,7 +175,7 @@ def check(ctx: Context) -> Iterator[Problem]:
             yield from c.party(ctx.loc(p, "outputs", i, "to"), oid, out.to)
         for i, pdoc in enumerate(p.documents):
             yield from c.role(ctx.loc(p, "documents", i, "owner"), oid, pdoc.owner)
-        step_ids = [s.id for s in p.steps]
+        step_ids = list(dict.fromkeys(s.id for s in p.steps))
         known_steps = set(step_ids)
         doc_ids = sorted({d.id for d in p.documents} | {d for o, d in c.index.register if o == oid})
         for i, step in enumerate(p.steps):
