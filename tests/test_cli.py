@@ -145,3 +145,11 @@ def test_example_workspaces_validate_clean(runner: CliRunner, workspace: Path) -
     result = runner.invoke(cli, ["validate", str(workspace), "--lang", "en"])
     assert result.stdout == ""
     assert result.exit_code == 0
+
+
+def test_lamppu_schema_file_is_current(runner: CliRunner) -> None:
+    """models/lamppu/qms.schema.json is what `qms schema` prints (regenerate with -o --force)."""
+    current = (MODELS / "lamppu" / "qms.schema.json").read_text(encoding="utf-8")
+    assert current == runner.invoke(cli, ["schema"]).stdout, (
+        "run: qms schema -o models/lamppu/qms.schema.json --force"
+    )

@@ -1,0 +1,60 @@
+"""QMS303 action-beyond-horizon: an action due after its plan's horizon.
+
+## What it does
+Flags plan actions whose due date (`when`) is later than the plan's `horizon`. Plans without
+a horizon and actions without a date are not checked here (QMS301 asks for the date). The
+finding stands on `when`.
+
+## Why is this bad?
+The horizon is the date the plan reaches to and is evaluated at: an action due after it
+falls outside the plan's own follow-up, and usually means a date typo or a horizon that
+should have been moved.
+
+## Example
+```yaml
+kind: plan
+id: laatusuunnitelma
+organisation: sakk
+name: Laadunhallintasuunnitelma
+horizon: 2015-12-31
+actions:
+  - {id: itsearviointi, what: Itsearviointi, when: 2016-03-31}
+```
+
+Use instead: move the action inside the horizon, or the horizon past the action:
+```yaml
+horizon: 2016-06-30
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from qms.findings import Msg
+from qms.lint import Context, Problem, problem, rule
+
+MESSAGE = Msg(
+    en="action '{id}' is due on {due}, after the horizon of plan '{plan}' ({horizon}); move "
+    "the action or the plan's `horizon`",
+    fi="toimenpide '{id}' erääntyy {due}, suunnitelman '{plan}' aikajänteen ({horizon}) "
+    "jälkeen; siirrä toimenpidettä tai suunnitelman `horizon`-päivää",
+)
+
+
+@rule("QMS303", "action-beyond-horizon", "warning")
+def check(ctx: Context) -> Iterator[Problem]:
+    """One date comparison per action."""
+    for plan, i, action in ctx.index.actions():
+        if plan.horizon is None or action.when is None:
+            continue
+        if action.when > plan.horizon:
+            yield problem(
+                ctx.loc(plan, "actions", i, "when"),
+                MESSAGE,
+                element=action.id,
+                id=action.id,
+                plan=plan.id,
+                due=action.when.isoformat(),
+                horizon=plan.horizon.isoformat(),
+            )

@@ -1,0 +1,59 @@
+"""QMS302 overdue-action: an action past `when` (as of the as-of date) and not done.
+
+## What it does
+Flags plan actions whose due date (`when`) is before the as-of date (the workspace's
+`as_of`, `qms validate --as-of`, or today) while their `status` is still `planned` or
+`started`. Actions that are `done` or `dropped` are never overdue; an action due on the as-of
+date itself is not late yet. The finding stands on `when`.
+
+## Why is this bad?
+A plan is followed up by its dates: an overdue action that still reads as planned hides a
+delay from the quality group and the management review, and the next period's report
+promises what has already slipped.
+
+## Example
+```yaml
+workspace as_of: 2013-01-01
+actions:
+  - {id: auditointi, what: Sisäinen auditointi, when: 2012-10-31, status: planned}
+```
+
+Use instead: update the status, or the date with a note why:
+```yaml
+actions:
+  - {id: auditointi, what: Sisäinen auditointi, when: 2012-10-31, status: done}
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from qms.findings import Msg
+from qms.lint import Context, Problem, problem, rule
+
+MESSAGE = Msg(
+    en="action '{id}' of plan '{plan}' was due on {due} (as of {as_of}) and is still {status}; "
+    "mark it done or dropped, or set a new `when`",
+    fi="suunnitelman '{plan}' toimenpide '{id}' erääntyi {due} (tilanne {as_of}), ja sen tila "
+    "on yhä {status}; merkitse se tehdyksi (done) tai luovutuksi (dropped) tai aseta uusi `when`",
+)
+
+
+@rule("QMS302", "overdue-action", "warning")
+def check(ctx: Context) -> Iterator[Problem]:
+    """One date comparison per action."""
+    for plan, i, action in ctx.index.actions():
+        if action.status in ("done", "dropped") or action.when is None:
+            continue
+        if action.when < ctx.as_of:
+            yield problem(
+                ctx.loc(plan, "actions", i, "when"),
+                MESSAGE,
+                element=action.id,
+                id=action.id,
+                plan=plan.id,
+                due=action.when.isoformat(),
+                as_of=ctx.as_of.isoformat(),
+                status=action.status,
+            )
