@@ -1,0 +1,83 @@
+"""QMS105 dead-end-step: a non-end step with no way out, or from which no end can be reached.
+
+## What it does
+Flags, once per step, either of two cases:
+
+- a step that is not `kind: end` and has no flow to another step (an empty `next`, or only
+  flows to itself or to unknown step ids);
+- a step that has ways out, but from which no path leads to any `kind: end` step: the flow
+  circles in a loop with no exit.
+
+The second case is found by one backward search from all end steps together, so it needs an
+end step: a process without one is left to missing-end (QMS102), and only the first case is
+reported in it. A step with no flow at all is left to disconnected-step (QMS103).
+
+## Why is this bad?
+A process that can get stuck never finishes as described: the reader does not know what
+happens after the step, and the diagram shows a flow that just stops or a loop nobody can
+leave (a decision whose every branch leads back, for example).
+
+## Example
+```yaml
+steps:
+  - {id: alku, kind: start, name: Alku, next: [raami]}
+  - {id: raami, name: Talousarvioraamin valmistelu}      # no way out
+  - {id: loppu, kind: end, name: Talousarvio hyväksytty}
+```
+
+Use instead:
+```yaml
+steps:
+  - {id: alku, kind: start, name: Alku, next: [raami]}
+  - {id: raami, name: Talousarvioraamin valmistelu, next: [loppu]}
+  - {id: loppu, kind: end, name: Talousarvio hyväksytty}
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from qms.findings import Msg
+from qms.lint import Context, Problem, problem, rule
+from qms.rules.disconnected_step import isolated, unique_steps
+from qms.rules.unreachable_step import reach
+
+NO_WAY_OUT = Msg(
+    en="step '{step}' of process '{process}' has no next step and is not an end step; "
+    "add `next` or mark it `kind: end`",
+    fi="prosessin '{process}' vaiheella '{step}' ei ole seuraavaa vaihetta eikä se ole "
+    "lopetusvaihe; lisää `next` tai merkitse se `kind: end`",
+)
+NO_END = Msg(
+    en="no end step can be reached from step '{step}' of process '{process}'; "
+    "the flow from it loops without an exit: lead one branch towards an end step",
+    fi="prosessin '{process}' vaiheesta '{step}' ei pääse mihinkään lopetusvaiheeseen; "
+    "kulku kiertää kehää ilman ulospääsyä: ohjaa jokin haara kohti lopetusvaihetta",
+)
+
+
+@rule("QMS105", "dead-end-step", "error")
+def check(ctx: Context) -> Iterator[Problem]:
+    """One backward search per process from all its end steps together."""
+    for process in ctx.workspace.processes:
+        graph = ctx.flow(process)
+        ends = [s.id for s in process.steps if s.kind == "end"]
+        finishing = reach(graph.predecessors, ends)
+        for i, step in unique_steps(process):
+            if step.id in finishing or isolated(graph, step.id):
+                continue
+            stuck = all(n == step.id for n in graph.successors(step.id))
+            if stuck and step.kind != "end":
+                msg = NO_WAY_OUT
+            elif ends:
+                msg = NO_END
+            else:
+                continue  # no end step at all: QMS102 missing-end
+            yield problem(
+                ctx.loc(process, "steps", i),
+                msg,
+                element=step.id,
+                step=step.id,
+                process=process.id,
+            )

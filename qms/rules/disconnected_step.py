@@ -1,0 +1,85 @@
+"""QMS103 disconnected-step: a step with no flow in or out.
+
+## What it does
+Flags a step that no other step leads to and that leads to no other step (a flow from a step
+to itself does not connect it). A process with a single step is degenerate but legal and is
+not flagged. Flows to unknown step ids do not count (QMS004 reports them).
+
+A disconnected step is reported by this rule only: unreachable-step (QMS104), dead-end-step
+(QMS105) and superfluous-decision (QMS107) leave it out, so that one forgotten step gives one
+finding, not three.
+
+## Why is this bad?
+An unconnected step is dead documentation or a forgotten link; an auditor reads it as an
+activity that nobody starts and that leads nowhere, and the diagram shows it floating apart.
+
+## Example
+```yaml
+steps:
+  - {id: alku, kind: start, name: Alku, next: [loppu]}
+  - {id: loppu, kind: end, name: Loppu}
+  - {id: arkistointi, name: Arkistoidaan asiakirjat}   # reached by nothing, leads nowhere
+```
+
+Use instead: link it (`alku.next: [arkistointi]`, `arkistointi.next: [loppu]`) or delete it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import networkx as nx
+
+from qms.findings import Msg
+from qms.lint import Context, Problem, problem, rule
+from qms.model import Process, Step
+
+MESSAGE = Msg(
+    en="step '{step}' of process '{process}' is not connected to any other step; "
+    "link it into the flow with `next` or delete it",
+    fi="prosessin '{process}' vaihe '{step}' ei ole yhteydessä yhteenkään toiseen vaiheeseen; "
+    "liitä se kulkuun `next`-kentällä tai poista se",
+)
+
+
+def unique_steps(process: Process) -> Iterator[tuple[int, Step]]:
+    """Steps with their index, the first of each id only (QMS003 reports repeated ids).
+
+    The flow graph has one node per id, so a flow rule reporting per node reports once.
+    """
+    seen: set[str] = set()
+    for i, step in enumerate(process.steps):
+        if step.id not in seen:
+            seen.add(step.id)
+            yield i, step
+
+
+def isolated(graph: nx.DiGraph, node: str) -> bool:
+    """True when no flow joins `node` to another step (self-loops do not count).
+
+    >>> g = nx.DiGraph([("a", "b"), ("c", "c")])
+    >>> g.add_node("d")
+    >>> [isolated(g, n) for n in "abcd"]
+    [False, False, True, True]
+    """
+    return all(n == node for n in graph.successors(node)) and all(
+        n == node for n in graph.predecessors(node)
+    )
+
+
+@rule("QMS103", "disconnected-step", "error")
+def check(ctx: Context) -> Iterator[Problem]:
+    """Degree look-ups on each flow graph: linear in the number of steps and flows."""
+    for process in ctx.workspace.processes:
+        graph = ctx.flow(process)
+        if len(graph) < 2:
+            continue  # a one-step process is degenerate but legal
+        for i, step in unique_steps(process):
+            if isolated(graph, step.id):
+                yield problem(
+                    ctx.loc(process, "steps", i),
+                    MESSAGE,
+                    element=step.id,
+                    step=step.id,
+                    process=process.id,
+                )
