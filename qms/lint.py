@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 from pydantic import BaseModel
@@ -23,6 +23,9 @@ from qms.findings import SEVERITIES, Finding, Location, Msg, PathPart, Severity,
 from qms.index import Index
 from qms.load import Loaded, SourceMap
 from qms.model import Document, Process, RuleConfig, Workspace
+
+if TYPE_CHECKING:
+    from qms.coverage import Coverage
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,13 @@ class Context:
         from qms.graph import build_graph
 
         return build_graph(self.workspace, self.index)
+
+    @cached_property
+    def coverage(self) -> Coverage:
+        """The goal x organisation matrix, computed once for QMS401-QMS403 (and `coverage`)."""
+        from qms.coverage import coverage
+
+        return coverage(self.workspace, self.index, self.as_of)
 
     def flow(self, process: Process) -> nx.DiGraph:
         """The step graph of one process (cached)."""

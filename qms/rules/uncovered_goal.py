@@ -1,0 +1,45 @@
+"""QMS401 uncovered-goal: a project goal that no organisation's process, action or metric realizes.
+
+## What it does
+Reads the coverage matrix (qms/coverage.py, the same computation `qms coverage` prints) and
+reports each project goal that no organisation realizes: no process, plan action or metric of
+any organisation names it in `realizes`. `influences` does not count, and neither does a bare
+commitment (`commits_to`) or a reported result. Reported at the goal in the project file.
+
+## Why is this bad?
+The network promised the goal to its funder; if nothing in any organisation's model works
+towards it, the coordinator has nothing to report and the project cannot show it was reached.
+
+## Example
+```yaml
+# project.yaml
+goals:
+  - {id: G1, name: Verkostoyhteistyö}
+  - {id: G2, name: Tiedottaminen}     # no process, action or metric realizes G2
+```
+
+Use instead: name the goal in `realizes` of the process, plan action or metric that works
+towards it (`realizes: [G2]`), or remove the goal from the project.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from qms.findings import Msg
+from qms.lint import Context, Problem, problem, rule
+
+MESSAGE = Msg(
+    en="goal '{goal}' is realized by no organisation's process, plan action or metric; "
+    "name it in `realizes` of what works towards it",
+    fi="tavoitetta '{goal}' ei toteuta minkään organisaation prosessi, toimenpide tai mittari; "
+    "lisää se sen `realizes`-kohtaan, joka tavoitetta edistää",
+)
+
+
+@rule("QMS401", "uncovered-goal", "error")
+def check(ctx: Context) -> Iterator[Problem]:
+    """One finding per uncovered goal of the coverage matrix."""
+    for gap in ctx.coverage.gaps:
+        if gap.kind == "uncovered-goal":
+            yield problem(gap.where, MESSAGE, element=gap.goal, goal=gap.goal)
