@@ -6,13 +6,19 @@ as the user named it, so that editors and CI can open `path:line:col` directly.
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import json
 import posixpath
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import PurePosixPath
+from urllib.parse import quote
 
+from qms import __version__
 from qms.findings import Finding, Msg
 from qms.i18n import SEVERITY_WORD
-from qms.lint import Result
+from qms.lint import Result, Rule
 
 SUMMARY_CLEAN = Msg(en="No problems found.", fi="Ei havaintoja.")
 NOUNS = {
@@ -62,12 +68,15 @@ def text_line(f: Finding, root: str, lang: str, colour: bool = False) -> str:
     return f"{head} {body}"
 
 
-def to_text(result: Result, lang: str, colour: bool = False) -> str:
-    """Active findings first, then the suppressed ones with their reasons."""
-    active = [f for f in result.findings if f.suppressed is None]
-    quiet = [f for f in result.findings if f.suppressed is not None]
-    lines = [text_line(f, result.root, lang, colour) for f in (*active, *quiet)]
-    return "".join(line + "\n" for line in lines)
+def to_text(result: Result, lang: str, colour: bool = False, suppressed: bool = False) -> str:
+    """The active findings, one per line; with `suppressed`, only the suppressed ones.
+
+    The CLI prints the active findings on standard output (what editors and CI parse) and
+    the suppressed ones, with their reasons, on standard error above the summary: every run
+    shows them, and a workspace whose findings are all explained prints nothing to parse.
+    """
+    chosen = [f for f in result.findings if (f.suppressed is not None) == suppressed]
+    return "".join(text_line(f, result.root, lang, colour) + "\n" for f in chosen)
 
 
 def summary(result: Result, lang: str) -> str:
@@ -111,8 +120,237 @@ def to_json(result: Result, lang: str) -> str:
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 
 
+# --- rule metadata shared by SARIF, `qms rules` and the generated docs --------------------------
+
+INFORMATION_URI = "https://github.com/qms-developers/qms"
+"""Where users learn about qms (SARIF's tool.driver.informationUri)."""
+RULES_DOC_URI = INFORMATION_URI + "/blob/main/docs/rules.md"
+"""The generated rule reference; each rule has an anchor named after its code."""
+
+
+def rule_doc(rule: Rule) -> tuple[str, str]:
+    """A rule's documentation split into (summary, body).
+
+    The summary is the docstring's first paragraph without its `CODE name:` prefix (a long
+    summary may wrap onto a second line); the body is everything after it, dedented.
+    """
+    doc = inspect.cleandoc(rule.doc) if rule.doc.strip() else ""
+    head, _, body = doc.partition("\n\n")
+    summary = " ".join(line.strip() for line in head.splitlines())
+    prefix = f"{rule.code} {rule.name}:"
+    if summary.startswith(prefix):
+        summary = summary[len(prefix) :].strip()
+    elif ":" in summary and summary.split(":", 1)[0].startswith(rule.code):
+        summary = summary.split(":", 1)[1].strip()
+    return summary, body.strip()
+
+
+def rule_summary(rule: Rule, lang: str) -> str:
+    """The rule's one-line summary: a module's `SUMMARY_FI` in Finnish, else the docstring's."""
+    if lang == "fi":
+        module = sys.modules.get(getattr(rule.check, "__module__", ""), None)
+        finnish = getattr(module, "SUMMARY_FI", None)
+        if isinstance(finnish, str) and finnish.strip():
+            return finnish.strip()
+    return rule_doc(rule)[0]
+
+
+def _what_it_does(body: str) -> str:
+    """The text of the `## What it does` section, or the body's first paragraph."""
+    lines = body.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip().lower() == "## what it does":
+            section: list[str] = []
+            for rest in lines[i + 1 :]:
+                if rest.startswith("#"):
+                    break
+                section.append(rest)
+            text = " ".join(x.strip() for x in section if x.strip())
+            if text:
+                return text
+    first = body.split("\n\n", 1)[0]
+    return " ".join(x.strip() for x in first.splitlines() if not x.startswith("#"))
+
+
+# --- SARIF 2.1.0 -------------------------------------------------------------------------------
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+INTERNAL_DOC = (
+    "QMS000 internal-error: a rule failed while checking the model.\n\n"
+    "The other rules still ran. Please report it with the model that triggers it."
+)
+
+
+def _sarif_rules(findings: Sequence[Finding], lang: str) -> list[dict[str, object]]:
+    """Every registered rule, plus any code a finding names that no rule module defines."""
+    from qms.rules import all_rules
+
+    rules = list(all_rules())
+    known = {r.code for r in rules}
+    for f in findings:
+        if f.code not in known:
+            doc = INTERNAL_DOC if f.code == "QMS000" else f"{f.code} {f.rule}: {f.rule}"
+            rules.append(Rule(f.code, f.rule or f.code, f.severity, lambda ctx: (), doc, True))
+            known.add(f.code)
+    rules.sort(key=lambda r: r.code)
+    out: list[dict[str, object]] = []
+    for r in rules:
+        summary = rule_summary(r, lang)
+        _, body = rule_doc(r)
+        full = _what_it_does(body) or summary
+        markdown = f"**{r.code} {r.name}**: {summary}\n\n{body}".strip()
+        out.append(
+            {
+                "id": r.code,
+                "name": r.name,
+                "shortDescription": {"text": summary or r.name},
+                "fullDescription": {"text": full or r.name},
+                "help": {"text": f"{summary}\n\n{body}".strip() or r.name, "markdown": markdown},
+                "helpUri": f"{RULES_DOC_URI}#{r.code.lower()}",
+                "defaultConfiguration": {"level": SARIF_LEVEL[r.severity]},
+                "properties": {"recommended": r.recommended, "tags": ["qms"]},
+            }
+        )
+    return out
+
+
+def artifact_uri(root: str, file: str) -> str:
+    """A finding's file as a SARIF URI: relative and forward-slashed, percent-encoded.
+
+    >>> artifact_uri("models/lamppu", "organisations/jedu/prosessit/hyväksyntä.yaml")
+    'models/lamppu/organisations/jedu/prosessit/hyv%C3%A4ksynt%C3%A4.yaml'
+    >>> artifact_uri("/tmp/ws", "qms.yaml")
+    'file:///tmp/ws/qms.yaml'
+    """
+    shown = shown_path(root, file).replace("\\", "/")
+    if PurePosixPath(shown).is_absolute():
+        return "file://" + quote(shown, safe="/")
+    if len(shown) > 1 and shown[1] == ":":  # a Windows drive letter
+        return "file:///" + quote(shown, safe="/:")
+    return quote(shown, safe="/")
+
+
+def fingerprint(f: Finding) -> str:
+    """A stable identity for a finding that survives unrelated edits moving it up or down.
+
+    Built from the code, the workspace file, the key path inside it, the element and the
+    English message, never from line numbers.
+    """
+    key = "\x1f".join(
+        [f.code, f.file, f.keypath or ".".join(map(str, f.path)), f.element, f.text.get("en", "")]
+    )
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def to_sarif(result: Result, lang: str) -> str:
+    """Findings as a SARIF 2.1.0 log, for GitHub code scanning and other SARIF viewers.
+
+    Suppressed findings are kept, each with an in-source suppression carrying its reason, so
+    that viewers show them as dismissed rather than losing them.
+    """
+    rules = _sarif_rules(result.findings, lang)
+    index = {str(r["id"]): i for i, r in enumerate(rules)}
+    results: list[dict[str, object]] = []
+    for f in result.findings:
+        region = {"startLine": max(f.line, 1), "startColumn": max(f.col, 1)}
+        item: dict[str, object] = {
+            "ruleId": f.code,
+            "ruleIndex": index[f.code],
+            "level": SARIF_LEVEL[f.severity],
+            "message": {"text": (f"{f.keypath}: " if f.keypath else "") + f.message(lang)},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": artifact_uri(result.root, f.file)},
+                        "region": region,
+                    }
+                }
+            ],
+            "partialFingerprints": {"qmsFinding/v1": fingerprint(f)},
+        }
+        properties = {k: v for k, v in (("keypath", f.keypath), ("element", f.element)) if v}
+        if properties:
+            item["properties"] = properties
+        if f.suppressed is not None:
+            item["suppressions"] = [{"kind": "inSource", "justification": f.suppressed}]
+        results.append(item)
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "qms",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": rules,
+                    }
+                },
+                "invocations": [{"executionSuccessful": not result.fatal}],
+                "language": lang,
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- GitHub workflow commands ------------------------------------------------------------------
+
+GITHUB_COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def escape_data(text: str) -> str:
+    r"""Escape a workflow command's message, as the GitHub runner unescapes it.
+
+    >>> escape_data("50% done\nnext")
+    '50%25 done%0Anext'
+    """
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a workflow command property value: also ':' and ',', which end a property.
+
+    >>> escape_property("QMS004 a, b: c")
+    'QMS004 a%2C b%3A c'
+    """
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def to_github(result: Result, lang: str) -> str:
+    """One `::error file=...,line=...,col=...,title=...::message` line per active finding.
+
+    GitHub Actions turns these into annotations on the changed files. Suppressed findings are
+    not annotated: they were dismissed on purpose, with a reason the other formats show.
+    """
+    lines = []
+    for f in result.findings:
+        if f.suppressed is not None:
+            continue
+        props = ",".join(
+            f"{key}={escape_property(value)}"
+            for key, value in (
+                ("file", shown_path(result.root, f.file).replace("\\", "/")),
+                ("line", str(max(f.line, 1))),
+                ("col", str(max(f.col, 1))),
+                ("title", f"{f.code} {f.rule}".strip()),
+            )
+        )
+        where = f"{f.keypath}: " if f.keypath else ""
+        message = escape_data(where + f.message(lang))
+        lines.append(f"::{GITHUB_COMMAND[f.severity]} {props}::{message}")
+    return "".join(line + "\n" for line in lines)
+
+
 FORMATS: dict[str, Callable[[Result, str], str]] = {
     "text": lambda result, lang: to_text(result, lang),
     "json": to_json,
+    "sarif": to_sarif,
+    "github": to_github,
 }
 """Renderers by the name `--format` takes."""

@@ -15,10 +15,11 @@ from qms.cli import lang_option, pick_lang, workspace_argument
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "sarif", "github"]),
     default="text",
     show_default=True,
-    help="Output format.",
+    help="Output format: text (path:line:col), json, sarif (SARIF 2.1.0 for code scanning) "
+    "or github (annotations in GitHub Actions).",
 )
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings as well as errors.")
 @click.option(
@@ -33,14 +34,16 @@ def validate(
 ) -> None:
     """Check a workspace's model files against the schema and the rules.
 
-    Prints each finding as path:line:col: CODE severity: key path: message, and a summary on
-    standard error. Exit code 0 when clean, 1 when errors were found, 2 when nothing could be
+    Prints each finding as path:line:col: CODE severity: key path: message; the findings
+    suppressed with a reason (`lint: ignore`) and a summary go to standard error. Exit code 0 when clean, 1 when errors were found, 2 when nothing could be
     loaded.
 
     \b
     Examples:
         qms validate models/lamppu
         qms validate models/lamppu --lang en --format json > findings.json
+        qms validate models/lamppu --format sarif > qms.sarif
+        qms validate models/lamppu --format github      (in a GitHub Actions step)
     """
     from qms.lint import lint
     from qms.load import load
@@ -60,5 +63,8 @@ def validate(
         out = FORMATS[fmt](result, language)
     click.echo(out, nl=False)
     if fmt == "text":
-        click.echo(summary(result, language), err=True)
+        from qms.report import to_text
+
+        quiet = to_text(result, language, colour=sys.stderr.isatty(), suppressed=True)
+        click.echo(quiet + summary(result, language), err=True)
     sys.exit(result.exit_code(strict))

@@ -1,0 +1,250 @@
+"""Report formats: SARIF checked against the official 2.1.0 schema, GitHub annotations with
+their escaping, and JSON, on a workspace broken on purpose and on models/lamppu."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from qms.cli import cli
+from qms.findings import Finding
+from qms.lint import Result
+from qms.report import escape_data, escape_property, to_github, to_sarif
+from tests.conftest import DATA, LAMPPU, ROOT
+
+SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+REASON = "Rooli perustetaan 2013, ks. laatusuunnitelma: kohta 3"
+
+
+def assert_valid_sarif(log: dict[str, Any]) -> None:
+    """Fail with every schema violation listed, not only the first."""
+    validator = jsonschema.Draft4Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(log), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
+
+
+@pytest.fixture
+def broken(tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A `qms init` workspace with unknown references, one suppressed with a reason, and a
+    duplicate process in a file whose name has a space and Finnish letters.
+
+    The current folder is the workspace's parent, so paths are relative as in a repository.
+    """
+    monkeypatch.chdir(tmp_path)
+    made = runner.invoke(cli, ["init", "ws", "--lang", "fi"])
+    assert made.exit_code == 0, made.output
+    process = tmp_path / "ws/organisations/oppilaitos/processes/opiskelijapalaute.yaml"
+    text = process.read_text(encoding="utf-8")
+    text = text.replace("realizes: [G1]", "realizes: [G31]")
+    text = text.replace(
+        "{id: muutokset, name: Muutosten toteutus, role: opettaja, next: [loppu]}",
+        "{id: muutokset, name: Muutosten toteutus, role: kehittaja, next: [loppu], "
+        f'lint: {{ignore: [{{rule: QMS004, reason: "{REASON}"}}]}}}}',
+    )
+    assert "G31" in text and "kehittaja" in text
+    process.write_text(text, encoding="utf-8")
+    (process.parent / "käsittely kopio.yaml").write_text(text, encoding="utf-8")
+    return "ws"
+
+
+def run(runner: CliRunner, *args: str) -> tuple[int, str]:
+    result = runner.invoke(cli, ["validate", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.stdout
+
+
+# --- SARIF -------------------------------------------------------------------------------------
+
+
+def test_sarif_of_a_broken_workspace_is_valid_and_complete(broken: str, runner: CliRunner) -> None:
+    code, out = run(runner, broken, "--format", "sarif", "--lang", "en")
+    assert code == 1
+    log = json.loads(out)
+    assert_valid_sarif(log)
+    run_ = log["runs"][0]
+    driver = run_["tool"]["driver"]
+    assert driver["name"] == "qms" and driver["version"] and driver["informationUri"]
+    rules = driver["rules"]
+    assert [r["id"] for r in rules] == sorted(r["id"] for r in rules)
+    for r in rules:
+        assert r["name"] and r["shortDescription"]["text"] and r["fullDescription"]["text"]
+        assert r["help"]["markdown"].startswith(f"**{r['id']} {r['name']}**")
+        assert r["defaultConfiguration"]["level"] in ("error", "warning", "note")
+    results = run_["results"]
+    codes = {r["ruleId"] for r in results}
+    assert {"QMS003", "QMS004"} <= codes
+    for r in results:
+        assert rules[r["ruleIndex"]]["id"] == r["ruleId"]
+        uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert uri.startswith("ws/") and "\\" not in uri and " " not in uri
+        region = r["locations"][0]["physicalLocation"]["region"]
+        assert region["startLine"] >= 1 and region["startColumn"] >= 1
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert "ws/organisations/oppilaitos/processes/k%C3%A4sittely%20kopio.yaml" in uris
+    goal = [r for r in results if "G31" in r["message"]["text"]]
+    assert goal and all(r["level"] == "error" and "suppressions" not in r for r in goal)
+    quiet = [r for r in results if "suppressions" in r]
+    assert quiet, "the suppressed finding must be kept, marked as suppressed"
+    assert all(r["suppressions"] == [{"kind": "inSource", "justification": REASON}] for r in quiet)
+    prints = [r["partialFingerprints"]["qmsFinding/v1"] for r in results]
+    assert len(set(prints)) == len(prints)
+
+
+def test_sarif_positions_match_the_json_format(broken: str, runner: CliRunner) -> None:
+    _, sarif = run(runner, broken, "--format", "sarif")
+    _, plain = run(runner, broken, "--format", "json")
+    regions = [
+        (
+            r["ruleId"],
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+            r["locations"][0]["physicalLocation"]["region"]["startColumn"],
+        )
+        for r in json.loads(sarif)["runs"][0]["results"]
+    ]
+    findings = [(f["code"], f["line"], f["column"]) for f in json.loads(plain)["findings"]]
+    assert regions == findings
+
+
+def test_sarif_is_deterministic_and_fingerprints_survive_moved_lines(
+    broken: str, runner: CliRunner, tmp_path: Path
+) -> None:
+    _, first = run(runner, broken, "--format", "sarif")
+    _, again = run(runner, broken, "--format", "sarif")
+    assert first == again
+    process = tmp_path / "ws/organisations/oppilaitos/processes/opiskelijapalaute.yaml"
+    process.write_text("# a comment moves every line down\n" + process.read_text("utf-8"), "utf-8")
+    _, moved = run(runner, broken, "--format", "sarif")
+
+    def prints(out: str) -> set[str]:
+        return {
+            r["partialFingerprints"]["qmsFinding/v1"] for r in json.loads(out)["runs"][0]["results"]
+        }
+
+    assert prints(first) == prints(moved)
+    assert first != moved  # the lines did change
+
+
+def test_sarif_of_lamppu_is_valid(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not (LAMPPU / "qms.yaml").is_file():
+        pytest.skip("models/lamppu has no qms.yaml yet")
+    monkeypatch.chdir(ROOT)
+    code, out = run(runner, "models/lamppu", "--format", "sarif")
+    assert code in (0, 1)
+    log = json.loads(out)
+    assert_valid_sarif(log)
+    for r in log["runs"][0]["results"]:
+        uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert uri.startswith("models/lamppu/")
+
+
+def test_sarif_of_a_clean_result_and_an_absolute_root() -> None:
+    log = json.loads(to_sarif(Result([], root="/srv/laatu"), "fi"))
+    assert_valid_sarif(log)
+    assert log["runs"][0]["results"] == [] and log["runs"][0]["language"] == "fi"
+    one = Finding(code="QMS004", text={"en": "x", "fi": "y"}, file="a b.yaml", line=3, col=5)
+    found = json.loads(to_sarif(Result([one], root="/srv/laatu"), "fi"))
+    assert_valid_sarif(found)
+    location = found["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "file:///srv/laatu/a%20b.yaml"
+    assert found["runs"][0]["results"][0]["message"]["text"] == "y"
+
+
+def test_sarif_describes_internal_errors_too() -> None:
+    broken_rule = Finding(
+        code="QMS000", text={"en": "internal error"}, file="qms.yaml", rule="internal-error"
+    )
+    log = json.loads(to_sarif(Result([broken_rule]), "en"))
+    assert_valid_sarif(log)
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    index = log["runs"][0]["results"][0]["ruleIndex"]
+    assert rules[index]["id"] == "QMS000" and rules[index]["name"] == "internal-error"
+
+
+# --- GitHub ------------------------------------------------------------------------------------
+
+
+def test_github_escaping() -> None:
+    assert escape_data("100% done\r\nnext: a, b") == "100%25 done%0D%0Anext: a, b"
+    assert escape_property("a,b:c%\nd") == "a%2Cb%3Ac%25%0Ad"
+
+
+def test_github_lines_per_severity_and_escaped_fields() -> None:
+    findings = [
+        Finding(
+            code="QMS004",
+            text={"en": "unknown goal 'G31'; did you mean 'G3'?\nsecond line 50%"},
+            file="processes/talous, uusi.yaml",
+            line=7,
+            col=12,
+            rule="unknown-reference",
+            keypath="realizes[0]",
+        ),
+        Finding(code="QMS206", text={"en": "w"}, file="p.yaml", severity="warning", rule="r-w"),
+        Finding(code="QMS403", text={"en": "i"}, file="p.yaml", severity="info", rule="r-i"),
+        Finding(code="QMS206", text={"en": "quiet"}, file="p.yaml", rule="r", suppressed="why"),
+    ]
+    out = to_github(Result(findings, root="models/x"), "en")
+    assert out.splitlines() == [
+        "::error file=models/x/processes/talous%2C uusi.yaml,line=7,col=12,"
+        "title=QMS004 unknown-reference::realizes[0]: unknown goal 'G31'; did you mean 'G3'?"
+        "%0Asecond line 50%25",
+        "::warning file=models/x/p.yaml,line=1,col=1,title=QMS206 r-w::w",
+        "::notice file=models/x/p.yaml,line=1,col=1,title=QMS403 r-i::i",
+    ]
+
+
+def test_github_format_from_the_cli(broken: str, runner: CliRunner) -> None:
+    code, out = run(runner, broken, "--format", "github", "--lang", "en")
+    _, plain = run(runner, broken, "--format", "json", "--lang", "en")
+    assert code == 1
+    active = [f for f in json.loads(plain)["findings"] if f["suppressed"] is None]
+    lines = out.splitlines()
+    assert len(lines) == len(active) > 0
+    assert all(line.startswith(("::error file=ws/", "::warning file=ws/")) for line in lines)
+    assert any(",title=QMS004 unknown-reference::" in line for line in lines)
+    assert not any(REASON.split(",")[0] in line for line in lines)
+    assert all("\n" not in line and "\r" not in line for line in lines)
+
+
+# --- JSON and text -----------------------------------------------------------------------------
+
+
+def test_json_format(broken: str, runner: CliRunner) -> None:
+    code, out = run(runner, broken, "--format", "json", "--lang", "fi")
+    assert code == 1
+    payload = json.loads(out)
+    assert payload["version"] == 1 and payload["root"] == "ws"
+    findings = payload["findings"]
+    assert findings == sorted(
+        findings, key=lambda f: (f["workspace_file"], f["line"], f["column"], f["code"])
+    )
+    assert all(f["file"] == f"ws/{f['workspace_file']}" for f in findings)
+    assert all(set(f["messages"]) == {"en", "fi"} for f in findings)
+    assert all(f["message"] == f["messages"]["fi"] for f in findings)
+    quiet = [f for f in findings if f["suppressed"] is not None]
+    assert [f["suppressed"] for f in quiet] == [REASON] * len(quiet) and quiet
+    counts = payload["summary"]
+    assert counts["suppressed"] == len(quiet)
+    assert counts["error"] + counts["warning"] + counts["info"] == len(findings) - len(quiet)
+
+
+def test_text_format_shows_suppressed_findings_with_their_reason(
+    broken: str, runner: CliRunner
+) -> None:
+    result = runner.invoke(cli, ["validate", broken, "--lang", "en"])
+    assert f"(suppressed, reason: {REASON})" not in result.stdout
+    assert f"(suppressed, reason: {REASON})" in result.stderr
+    assert result.stderr.rstrip().endswith(" suppressed.")
+
+
+def test_every_format_is_offered_by_validate(runner: CliRunner) -> None:
+    from qms.report import FORMATS
+
+    help_text = runner.invoke(cli, ["validate", "--help"]).output
+    assert set(FORMATS) == {"text", "json", "sarif", "github"}
+    assert all(name in help_text for name in FORMATS)
