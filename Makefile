@@ -6,12 +6,12 @@ BIN    := $(VENV)/bin
 QMS    := $(BIN)/qms
 MODEL  ?= models/lamppu
 
-.PHONY: run test setup dev-setup system lint typecheck pytest docs bench clean
+.PHONY: run test setup dev-setup system test-tools docs bench clean
 
 run: setup
-	$(QMS) validate $(MODEL)
+	$(QMS) build $(MODEL)
 
-test: dev-setup
+test: dev-setup test-tools
 	$(BIN)/ruff check qms tests
 	$(BIN)/ruff format --check qms tests
 	$(BIN)/mypy
@@ -23,6 +23,14 @@ dev-setup: system $(VENV)/.dev-installed
 
 system:
 	@scripts/ensure-dot.sh
+
+# The real tools the interop and browser tests need (Chromium, npm packages, ...): each
+# scripts/test-tools/*.sh installs one of them when it is missing.
+test-tools: dev-setup
+	@for script in scripts/test-tools/*.sh; do [ -e "$$script" ] || continue; VENV=$(VENV) bash "$$script" || exit 1; done
+
+bench: dev-setup
+	$(BIN)/python -m bench
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
