@@ -32,7 +32,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.findings import Msg
-from qms.lint import Context, Problem, problem, rule
+from qms.lint import Context, Problem, rule
+from qms.rules._common import dated_actions, due_problem
 
 MESSAGE = Msg(
     en="action '{id}' is due on {due}, after the horizon of plan '{plan}' ({horizon}); move "
@@ -45,16 +46,6 @@ MESSAGE = Msg(
 @rule("QMS303", "action-beyond-horizon", "warning")
 def check(ctx: Context) -> Iterator[Problem]:
     """One date comparison per action."""
-    for plan, i, action in ctx.index.actions():
-        if plan.horizon is None or action.when is None:
-            continue
-        if action.when > plan.horizon:
-            yield problem(
-                ctx.loc(plan, "actions", i, "when"),
-                MESSAGE,
-                element=action.id,
-                id=action.id,
-                plan=plan.id,
-                due=action.when.isoformat(),
-                horizon=plan.horizon.isoformat(),
-            )
+    for plan, i, action, due in dated_actions(ctx):
+        if plan.horizon is not None and due > plan.horizon:
+            yield due_problem(ctx, plan, i, action, due, MESSAGE, horizon=plan.horizon.isoformat())

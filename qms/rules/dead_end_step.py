@@ -39,9 +39,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.findings import Msg
-from qms.lint import Context, Problem, problem, rule
-from qms.rules.disconnected_step import isolated, unique_steps
-from qms.rules.unreachable_step import reach
+from qms.lint import Context, Problem, rule
+from qms.rules._flow import isolated, reach, step_problem, unique_steps
 
 NO_WAY_OUT = Msg(
     en="step '{step}' of process '{process}' has no next step and is not an end step; "
@@ -74,10 +73,4 @@ def check(ctx: Context) -> Iterator[Problem]:
                 msg = NO_END
             else:
                 continue  # no end step at all: QMS102 missing-end
-            yield problem(
-                ctx.loc(process, "steps", i),
-                msg,
-                element=step.id,
-                step=step.id,
-                process=process.id,
-            )
+            yield step_problem(ctx, process, i, step, msg)

@@ -28,11 +28,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import networkx as nx
-
 from qms.findings import Msg
-from qms.lint import Context, Problem, problem, rule
-from qms.model import Process, Step
+from qms.lint import Context, Problem, rule
+from qms.rules._flow import isolated, step_problem, unique_steps
 
 MESSAGE = Msg(
     en="step '{step}' of process '{process}' is not connected to any other step; "
@@ -40,31 +38,6 @@ MESSAGE = Msg(
     fi="prosessin '{process}' vaihe '{step}' ei ole yhteydessä yhteenkään toiseen vaiheeseen; "
     "liitä se kulkuun `next`-kentällä tai poista se",
 )
-
-
-def unique_steps(process: Process) -> Iterator[tuple[int, Step]]:
-    """Steps with their index, the first of each id only (QMS003 reports repeated ids).
-
-    The flow graph has one node per id, so a flow rule reporting per node reports once.
-    """
-    seen: set[str] = set()
-    for i, step in enumerate(process.steps):
-        if step.id not in seen:
-            seen.add(step.id)
-            yield i, step
-
-
-def isolated(graph: nx.DiGraph, node: str) -> bool:
-    """True when no flow joins `node` to another step (self-loops do not count).
-
-    >>> g = nx.DiGraph([("a", "b"), ("c", "c")])
-    >>> g.add_node("d")
-    >>> [isolated(g, n) for n in "abcd"]
-    [False, False, True, True]
-    """
-    return all(n == node for n in graph.successors(node)) and all(
-        n == node for n in graph.predecessors(node)
-    )
 
 
 @rule("QMS103", "disconnected-step", "error")
@@ -76,10 +49,4 @@ def check(ctx: Context) -> Iterator[Problem]:
             continue  # a one-step process is degenerate but legal
         for i, step in unique_steps(process):
             if isolated(graph, step.id):
-                yield problem(
-                    ctx.loc(process, "steps", i),
-                    MESSAGE,
-                    element=step.id,
-                    step=step.id,
-                    process=process.id,
-                )
+                yield step_problem(ctx, process, i, step, MESSAGE)

@@ -29,7 +29,7 @@ from collections.abc import Hashable, Iterator
 
 from qms.findings import Msg
 from qms.lint import Context, Problem, problem, rule
-from qms.model import Text
+from qms.rules._flow import label_key
 
 UNLABELLED = Msg(
     en="flow from step '{step}' to '{target}' repeats next[{first}]; delete the repeat",
@@ -41,18 +41,6 @@ LABELLED = Msg(
     fi="siirtymä '{label}' vaiheesta '{step}' vaiheeseen '{target}' toistaa kohdan "
     "next[{first}]; poista toisto",
 )
-
-
-def label_key(label: Text | None) -> Hashable:
-    """A comparable form of a label; missing and blank labels are equal.
-
-    >>> label_key(None) == label_key(" "), label_key({"fi": "kyllä", "en": "yes"})
-    (True, (('en', 'yes'), ('fi', 'kyllä')))
-    """
-    if isinstance(label, dict):
-        pairs = tuple(sorted((k, v.strip()) for k, v in label.items() if v.strip()))
-        return pairs or None
-    return (label or "").strip() or None
 
 
 def _shown(key: Hashable) -> str:

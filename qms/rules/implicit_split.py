@@ -30,7 +30,7 @@ from collections.abc import Iterator
 
 from qms.findings import Msg
 from qms.lint import Context, Problem, rule
-from qms.rules.unlabelled_branch import unlabelled
+from qms.rules._flow import unlabelled
 
 MESSAGE = Msg(
     en="step '{step}' of process '{process}' leads without labels to {count} steps ({targets}); "

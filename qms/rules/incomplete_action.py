@@ -37,6 +37,7 @@ from collections.abc import Iterator
 from qms.findings import Msg
 from qms.lint import Context, Problem, problem, rule
 from qms.model import Action
+from qms.rules._common import blank
 
 MESSAGE = Msg(
     en="action '{id}' of plan '{plan}' does not say {missing}; an action needs what, who, "
@@ -46,20 +47,11 @@ MESSAGE = Msg(
 )
 
 
-def _blank(value: str | dict[str, str] | None) -> bool:
-    """True for no text, an empty text, or a map of languages whose texts are all empty."""
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    return all(not item.strip() for item in value.values())
-
-
 def missing_fields(action: Action) -> list[str]:
     """The fields an action leaves out, in the order ISO 9001 6.2.2 lists them."""
     missing = [
-        ("what", _blank(action.what)),
-        ("resources", _blank(action.resources)),
+        ("what", blank(action.what)),
+        ("resources", blank(action.resources)),
         ("who", action.who is None),
         ("when", action.when is None),
         ("evaluated_by", not action.evaluated_by),

@@ -29,8 +29,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.findings import Msg
-from qms.lint import Context, Problem, problem, rule
-from qms.model import text
+from qms.lint import Context, Problem, rule
+from qms.rules._common import unlinked_exchanges
 
 MESSAGE = Msg(
     en="input '{name}' of process '{id}' names no supplier; say in `from` which process or "
@@ -43,14 +43,4 @@ MESSAGE = Msg(
 @rule("QMS204", "input-without-supplier", "warning")
 def check(ctx: Context) -> Iterator[Problem]:
     """One look at each input."""
-    lang = ctx.workspace.language
-    for process in ctx.workspace.processes:
-        for i, item in enumerate(process.inputs):
-            if item.from_ is None or not item.from_.strip():
-                yield problem(
-                    ctx.loc(process, "inputs", i),
-                    MESSAGE,
-                    element=process.id,
-                    id=process.id,
-                    name=text(item.name, lang),
-                )
+    yield from unlinked_exchanges(ctx, "inputs", MESSAGE)

@@ -36,23 +36,13 @@ from collections.abc import Iterator
 
 from qms.findings import Msg
 from qms.lint import Context, Problem, problem, rule
+from qms.rules._common import blank
 
 MESSAGE = Msg(
     en="metric '{id}' has no {missing}; say what is aimed at, how often it is measured and "
     "where the data comes from",
     fi="mittarilta '{id}' puuttuu {missing}; kerro tavoitetaso, mittaustiheys ja tietolähde",
 )
-
-
-def _blank(value: str | float | dict[str, str] | None) -> bool:
-    """True for no value, an empty text, or a map of languages whose texts are all empty."""
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, dict):
-        return all(not item.strip() for item in value.values())
-    return False
 
 
 @rule("QMS306", "metric-without-target", "warning")
@@ -64,7 +54,7 @@ def check(ctx: Context) -> Iterator[Problem]:
             ("frequency", metric.frequency),
             ("source", metric.source),
         )
-        missing = [name for name, value in fields if _blank(value)]
+        missing = [name for name, value in fields if blank(value)]
         if missing:
             yield problem(
                 ctx.loc(doc, "metrics", i),

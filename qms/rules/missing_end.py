@@ -31,6 +31,7 @@ from collections.abc import Iterator
 
 from qms.findings import Msg
 from qms.lint import Context, Problem, rule
+from qms.rules._flow import missing_kind
 
 MESSAGE = Msg(
     en="process '{process}' has {count} steps but no end step; "
@@ -43,12 +44,4 @@ MESSAGE = Msg(
 @rule("QMS102", "missing-end", "error")
 def check(ctx: Context) -> Iterator[Problem]:
     """One look at each process's step kinds."""
-    for process in ctx.workspace.processes:
-        if process.steps and not any(s.kind == "end" for s in process.steps):
-            yield Problem(
-                ctx.loc(process, "steps"),
-                MESSAGE,
-                {"process": process.id, "count": len(process.steps)},
-                element=process.id,
-                at_key=True,
-            )
+    yield from missing_kind(ctx, "end", MESSAGE)

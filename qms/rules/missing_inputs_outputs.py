@@ -32,6 +32,7 @@ from collections.abc import Iterator
 
 from qms.findings import Msg
 from qms.lint import Context, Problem, problem, rule
+from qms.rules._common import field_loc
 
 MESSAGES = {
     ("inputs",): Msg(
@@ -57,6 +58,5 @@ def check(ctx: Context) -> Iterator[Problem]:
         missing = tuple(key for key in ("inputs", "outputs") if not getattr(process, key))
         if not missing:
             continue
-        written = len(missing) == 1 and missing[0] in process.model_fields_set
-        loc = ctx.loc(process, missing[0] if written else "id")
+        loc = field_loc(ctx, process, missing[0]) if len(missing) == 1 else ctx.loc(process, "id")
         yield problem(loc, MESSAGES[missing], element=process.id, id=process.id)

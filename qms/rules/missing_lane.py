@@ -30,7 +30,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.findings import Msg
-from qms.lint import Context, Problem, problem, rule
+from qms.lint import Context, Problem, rule
+from qms.rules._flow import step_problem
 
 MESSAGE = Msg(
     en="step '{step}' of process '{process}' has no role, while {with_role} of the process's "
@@ -49,12 +50,6 @@ def check(ctx: Context) -> Iterator[Problem]:
             continue
         for i, step in enumerate(process.steps):
             if not step.role:
-                yield problem(
-                    ctx.loc(process, "steps", i),
-                    MESSAGE,
-                    element=step.id,
-                    step=step.id,
-                    process=process.id,
-                    with_role=with_role,
-                    total=len(process.steps),
+                yield step_problem(
+                    ctx, process, i, step, MESSAGE, with_role=with_role, total=len(process.steps)
                 )

@@ -33,6 +33,7 @@ from collections.abc import Iterator
 
 from qms.findings import Msg
 from qms.lint import Context, Problem, problem, rule
+from qms.rules._common import field_loc
 
 MESSAGE = Msg(
     en="process '{id}' has no owner; name the owning role in `owner`",
@@ -45,5 +46,6 @@ def check(ctx: Context) -> Iterator[Problem]:
     """One look at each process."""
     for process in ctx.workspace.processes:
         if process.owner is None:
-            key = "owner" if "owner" in process.model_fields_set else "id"
-            yield problem(ctx.loc(process, key), MESSAGE, element=process.id, id=process.id)
+            yield problem(
+                field_loc(ctx, process, "owner"), MESSAGE, element=process.id, id=process.id
+            )

@@ -33,6 +33,7 @@ from collections.abc import Iterator
 
 from qms.findings import Msg
 from qms.lint import Context, Problem, problem, rule
+from qms.rules._common import blank, field_loc
 
 MESSAGE = Msg(
     en="process '{id}' has no purpose; say in `purpose` why the process exists",
@@ -40,19 +41,10 @@ MESSAGE = Msg(
 )
 
 
-def _blank(value: str | dict[str, str] | None) -> bool:
-    """True for no text, an empty text, or a map of languages whose texts are all empty."""
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    return all(not item.strip() for item in value.values())
-
-
 @rule("QMS202", "missing-purpose", "warning")
 def check(ctx: Context) -> Iterator[Problem]:
     """One look at each process."""
     for process in ctx.workspace.processes:
-        if _blank(process.purpose):
-            key = "purpose" if "purpose" in process.model_fields_set else "id"
-            yield problem(ctx.loc(process, key), MESSAGE, element=process.id, id=process.id)
+        if blank(process.purpose):
+            loc = field_loc(ctx, process, "purpose")
+            yield problem(loc, MESSAGE, element=process.id, id=process.id)

@@ -32,6 +32,7 @@ from collections.abc import Iterator
 
 from qms.findings import Msg
 from qms.lint import Context, Problem, rule
+from qms.rules._flow import missing_kind
 
 MESSAGE = Msg(
     en="process '{process}' has {count} steps but no start step; "
@@ -44,12 +45,4 @@ MESSAGE = Msg(
 @rule("QMS101", "missing-start", "error")
 def check(ctx: Context) -> Iterator[Problem]:
     """One look at each process's step kinds."""
-    for process in ctx.workspace.processes:
-        if process.steps and not any(s.kind == "start" for s in process.steps):
-            yield Problem(
-                ctx.loc(process, "steps"),
-                MESSAGE,
-                {"process": process.id, "count": len(process.steps)},
-                element=process.id,
-                at_key=True,
-            )
+    yield from missing_kind(ctx, "start", MESSAGE)

@@ -30,8 +30,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.findings import Msg
-from qms.lint import Context, Problem, problem, rule
-from qms.model import text
+from qms.lint import Context, Problem, rule
+from qms.rules._common import unlinked_exchanges
 
 MESSAGE = Msg(
     en="output '{name}' of process '{id}' names no customer; say in `to` which process or "
@@ -44,14 +44,4 @@ MESSAGE = Msg(
 @rule("QMS205", "output-without-customer", "warning")
 def check(ctx: Context) -> Iterator[Problem]:
     """One look at each output."""
-    lang = ctx.workspace.language
-    for process in ctx.workspace.processes:
-        for i, item in enumerate(process.outputs):
-            if item.to is None or not item.to.strip():
-                yield problem(
-                    ctx.loc(process, "outputs", i),
-                    MESSAGE,
-                    element=process.id,
-                    id=process.id,
-                    name=text(item.name, lang),
-                )
+    yield from unlinked_exchanges(ctx, "outputs", MESSAGE)

@@ -30,7 +30,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.findings import Msg
-from qms.lint import Context, Problem, problem, rule
+from qms.lint import Context, Problem, rule
+from qms.rules._common import dated_actions, due_problem
 
 MESSAGE = Msg(
     en="action '{id}' of plan '{plan}' was due on {due} (as of {as_of}) and is still {status}; "
@@ -43,17 +44,7 @@ MESSAGE = Msg(
 @rule("QMS302", "overdue-action", "warning")
 def check(ctx: Context) -> Iterator[Problem]:
     """One date comparison per action."""
-    for plan, i, action in ctx.index.actions():
-        if action.status in ("done", "dropped") or action.when is None:
-            continue
-        if action.when < ctx.as_of:
-            yield problem(
-                ctx.loc(plan, "actions", i, "when"),
-                MESSAGE,
-                element=action.id,
-                id=action.id,
-                plan=plan.id,
-                due=action.when.isoformat(),
-                as_of=ctx.as_of.isoformat(),
-                status=action.status,
-            )
+    for plan, i, action, due in dated_actions(ctx):
+        if action.status not in ("done", "dropped") and due < ctx.as_of:
+            params = {"as_of": ctx.as_of.isoformat(), "status": action.status}
+            yield due_problem(ctx, plan, i, action, due, MESSAGE, **params)

@@ -28,8 +28,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.findings import Msg
-from qms.lint import Context, Problem, problem, rule
-from qms.rules.disconnected_step import isolated
+from qms.lint import Context, Problem, rule
+from qms.rules._flow import isolated, step_problem
 
 MESSAGE = Msg(
     en="decision '{step}' of process '{process}' has {count} different next step(s); "
@@ -50,11 +50,4 @@ def check(ctx: Context) -> Iterator[Problem]:
             targets = {branch.to for branch in step.next}
             if len(targets) >= 2 or (len(graph) > 1 and isolated(graph, step.id)):
                 continue
-            yield problem(
-                ctx.loc(process, "steps", i),
-                MESSAGE,
-                element=step.id,
-                step=step.id,
-                process=process.id,
-                count=len(targets),
-            )
+            yield step_problem(ctx, process, i, step, MESSAGE, count=len(targets))

@@ -27,7 +27,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.findings import Msg
-from qms.lint import Context, Problem, problem, rule
+from qms.lint import Context, Problem, rule
+from qms.rules._common import gap_problems
 
 MESSAGE = Msg(
     en="goal '{goal}' is realized by no organisation's process, plan action or metric; "
@@ -40,6 +41,4 @@ MESSAGE = Msg(
 @rule("QMS401", "uncovered-goal", "error")
 def check(ctx: Context) -> Iterator[Problem]:
     """One finding per uncovered goal of the coverage matrix."""
-    for gap in ctx.coverage.gaps:
-        if gap.kind == "uncovered-goal":
-            yield problem(gap.where, MESSAGE, element=gap.goal, goal=gap.goal)
+    yield from gap_problems(ctx, "uncovered-goal", MESSAGE, "goal")

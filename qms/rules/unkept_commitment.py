@@ -26,7 +26,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.findings import Msg
-from qms.lint import Context, Problem, problem, rule
+from qms.lint import Context, Problem, rule
+from qms.rules._common import gap_problems
 
 MESSAGE = Msg(
     en="'{org}' commits to goal '{goal}' but none of its processes, plan actions or metrics "
@@ -39,12 +40,4 @@ MESSAGE = Msg(
 @rule("QMS402", "unkept-commitment", "warning")
 def check(ctx: Context) -> Iterator[Problem]:
     """One finding per commitment of the coverage matrix with nothing behind it."""
-    for gap in ctx.coverage.gaps:
-        if gap.kind == "unkept-commitment":
-            yield problem(
-                gap.where,
-                MESSAGE,
-                element=f"{gap.organisation}/{gap.goal}",
-                org=gap.organisation,
-                goal=gap.goal,
-            )
+    yield from gap_problems(ctx, "unkept-commitment", MESSAGE, "org", "goal")

@@ -34,7 +34,7 @@ from collections.abc import Iterator
 
 from qms.findings import Msg
 from qms.lint import Context, Problem, problem, rule
-from qms.model import Text
+from qms.rules._flow import unlabelled
 
 MESSAGE = Msg(
     en="branch from decision '{step}' to '{target}' has no label; "
@@ -42,19 +42,6 @@ MESSAGE = Msg(
     fi="päätösvaiheen '{step}' haaralla vaiheeseen '{target}' ei ole nimeä; "
     "kirjoita haarat vastauksesta vaiheeseen, esim. {{kyllä: {target}, ei: ...}}",
 )
-
-
-def unlabelled(label: Text | None) -> bool:
-    """True for a missing or blank label, in every language given.
-
-    >>> unlabelled(None), unlabelled(" "), unlabelled({"fi": ""}), unlabelled("kyllä")
-    (True, True, True, False)
-    """
-    if label is None:
-        return True
-    if isinstance(label, str):
-        return not label.strip()
-    return not any(value.strip() for value in label.values())
 
 
 @rule("QMS106", "unlabelled-branch", "error")

@@ -30,11 +30,11 @@ Use instead: lead a flow to the step, e.g. from a decision, or delete it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 
 from qms.findings import Msg
-from qms.lint import Context, Problem, problem, rule
-from qms.rules.disconnected_step import isolated, unique_steps
+from qms.lint import Context, Problem, rule
+from qms.rules._flow import isolated, reach, step_problem, unique_steps
 
 MESSAGE = Msg(
     en="step '{step}' of process '{process}' cannot be reached from any start step; "
@@ -42,26 +42,6 @@ MESSAGE = Msg(
     fi="prosessin '{process}' vaiheeseen '{step}' ei pääse mistään aloitusvaiheesta; "
     "ohjaa siihen kulku jostakin vaiheesta tai poista se",
 )
-
-
-def reach(neighbours: Callable[[str], Iterable[str]], sources: Iterable[str]) -> set[str]:
-    """Every node reachable from any of `sources` (included), in one linear pass.
-
-    Pass `graph.successors` to go forward and `graph.predecessors` to go backward.
-
-    >>> import networkx as nx
-    >>> g = nx.DiGraph([("a", "b"), ("b", "c"), ("d", "c")])
-    >>> sorted(reach(g.successors, ["a"])), sorted(reach(g.predecessors, ["c"]))
-    (['a', 'b', 'c'], ['a', 'b', 'c', 'd'])
-    """
-    seen = set(sources)
-    todo = list(seen)
-    while todo:
-        for node in neighbours(todo.pop()):
-            if node not in seen:
-                seen.add(node)
-                todo.append(node)
-    return seen
 
 
 @rule("QMS104", "unreachable-step", "error")
@@ -75,10 +55,4 @@ def check(ctx: Context) -> Iterator[Problem]:
         reached = reach(graph.successors, starts)
         for i, step in unique_steps(process):
             if step.id not in reached and not isolated(graph, step.id):
-                yield problem(
-                    ctx.loc(process, "steps", i),
-                    MESSAGE,
-                    element=step.id,
-                    step=step.id,
-                    process=process.id,
-                )
+                yield step_problem(ctx, process, i, step, MESSAGE)

@@ -34,7 +34,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.findings import Msg
-from qms.lint import Context, Problem, problem, rule
+from qms.lint import Context, Problem, rule
+from qms.rules._common import gap_problems
 
 MESSAGE = Msg(
     en="'{org}' reported no result for goal '{goal}' in period '{period}', which has ended",
@@ -45,13 +46,4 @@ MESSAGE = Msg(
 @rule("QMS403", "unreported-goal", "info")
 def check(ctx: Context) -> Iterator[Problem]:
     """One finding per commitment and ended period without a result."""
-    for gap in ctx.coverage.gaps:
-        if gap.kind == "unreported-goal":
-            yield problem(
-                gap.where,
-                MESSAGE,
-                element=f"{gap.organisation}/{gap.goal}/{gap.period}",
-                org=gap.organisation,
-                goal=gap.goal,
-                period=gap.period,
-            )
+    yield from gap_problems(ctx, "unreported-goal", MESSAGE, "org", "goal", "period")

@@ -1,0 +1,110 @@
+"""Helpers that several flow rules (QMS1xx) share; not a rule module (the registry skips `_`).
+
+The flow rules divide the findings of one fault between them (e.g. a disconnected step is
+reported by disconnected-step only), so they must agree on what a step, a connection and a
+label are: keeping those definitions here makes the agreement hold by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from typing import Any
+
+import networkx as nx
+
+from qms.findings import Msg
+from qms.lint import Context, Problem, problem
+from qms.model import Process, Step, StepKind, Text
+from qms.rules._common import blank
+
+
+def unique_steps(process: Process) -> Iterator[tuple[int, Step]]:
+    """Steps with their index, the first of each id only (QMS003 reports repeated ids).
+
+    The flow graph has one node per id, so a flow rule reporting per node reports once.
+    """
+    seen: set[str] = set()
+    for i, step in enumerate(process.steps):
+        if step.id not in seen:
+            seen.add(step.id)
+            yield i, step
+
+
+def isolated(graph: nx.DiGraph, node: str) -> bool:
+    """True when no flow joins `node` to another step (self-loops do not count).
+
+    >>> g = nx.DiGraph([("a", "b"), ("c", "c")])
+    >>> g.add_node("d")
+    >>> [isolated(g, n) for n in "abcd"]
+    [False, False, True, True]
+    """
+    return all(n == node for n in graph.successors(node)) and all(
+        n == node for n in graph.predecessors(node)
+    )
+
+
+def reach(neighbours: Callable[[str], Iterable[str]], sources: Iterable[str]) -> set[str]:
+    """Every node reachable from any of `sources` (included), in one linear pass.
+
+    Pass `graph.successors` to go forward and `graph.predecessors` to go backward.
+
+    >>> g = nx.DiGraph([("a", "b"), ("b", "c"), ("d", "c")])
+    >>> sorted(reach(g.successors, ["a"])), sorted(reach(g.predecessors, ["c"]))
+    (['a', 'b', 'c'], ['a', 'b', 'c', 'd'])
+    """
+    seen = set(sources)
+    todo = list(seen)
+    while todo:
+        for node in neighbours(todo.pop()):
+            if node not in seen:
+                seen.add(node)
+                todo.append(node)
+    return seen
+
+
+def unlabelled(label: Text | None) -> bool:
+    """True for a missing or blank label, in every language given.
+
+    >>> unlabelled(None), unlabelled(" "), unlabelled({"fi": ""}), unlabelled("kyllä")
+    (True, True, True, False)
+    """
+    return blank(label)
+
+
+def label_key(label: Text | None) -> Hashable:
+    """A comparable form of a label; missing and blank labels are equal.
+
+    >>> label_key(None) == label_key(" "), label_key({"fi": "kyllä", "en": "yes"})
+    (True, (('en', 'yes'), ('fi', 'kyllä')))
+    """
+    if isinstance(label, dict):
+        pairs = tuple(sorted((k, v.strip()) for k, v in label.items() if v.strip()))
+        return pairs or None
+    return (label or "").strip() or None
+
+
+def step_problem(
+    ctx: Context, process: Process, i: int, step: Step, msg: Msg, **params: Any
+) -> Problem:
+    """A finding on step `i` of `process`; the message gets `{step}`, `{process}` and `params`."""
+    return problem(
+        ctx.loc(process, "steps", i),
+        msg,
+        element=step.id,
+        step=step.id,
+        process=process.id,
+        **params,
+    )
+
+
+def missing_kind(ctx: Context, kind: StepKind, msg: Msg) -> Iterator[Problem]:
+    """A finding at the `steps:` key of each process that has steps but none of `kind`."""
+    for process in ctx.workspace.processes:
+        if process.steps and not any(s.kind == kind for s in process.steps):
+            yield Problem(
+                ctx.loc(process, "steps"),
+                msg,
+                {"process": process.id, "count": len(process.steps)},
+                element=process.id,
+                at_key=True,
+            )
