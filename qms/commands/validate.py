@@ -35,8 +35,8 @@ def validate(
     """Check a workspace's model files against the schema and the rules.
 
     Prints each finding as path:line:col: CODE severity: key path: message; the findings
-    suppressed with a reason (`lint: ignore`) and a summary go to standard error. Exit code 0 when clean, 1 when errors were found, 2 when nothing could be
-    loaded.
+    suppressed with a reason (`lint: ignore`) and a summary go to standard error. Exit code 0
+    when clean, 1 when errors were found, 2 when nothing could be loaded.
 
     \b
     Examples:

@@ -1,0 +1,50 @@
+"""`qms build`: validate, then draw (later: export). The one command CI and `make run` call."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from qms.cli import lang_option, pick_lang, workspace_argument
+from qms.commands.render import format_option, out_option, render_workspace
+from qms.findings import Msg
+
+STOPPED = Msg(
+    en="stopped: the model has errors (use --keep-going to draw anyway)",
+    fi="keskeytetty: mallissa on virheitä (piirrä silti valitsimella --keep-going)",
+)
+
+
+@click.command()
+@workspace_argument
+@out_option
+@format_option
+@lang_option
+@click.option("--keep-going", is_flag=True, help="Draw even when validation finds errors.")
+def build(
+    workspace: str, out: str | None, formats: str, lang: str | None, keep_going: bool
+) -> None:
+    """Validate a workspace, then render its diagrams.
+
+    \b
+    Examples:
+        qms build models/lamppu
+        qms build models/lamppu -o public/diagrams --keep-going
+    """
+    from qms.lint import lint
+    from qms.load import load
+    from qms.report import summary, to_text
+
+    loaded = load(workspace)
+    language = pick_lang(lang, loaded.workspace.language if loaded.workspace else None)
+    if loaded.fatal:
+        click.echo(f"qms: {loaded.fatal[language]}", err=True)
+        sys.exit(2)
+    result = lint(loaded)
+    click.echo(to_text(result, language, colour=sys.stdout.isatty()), nl=False)
+    click.echo(summary(result, language), err=True)
+    if result.exit_code(False) != 0 and not keep_going:
+        click.echo(f"qms: {STOPPED.format(language)}", err=True)
+        sys.exit(1)
+    sys.exit(render_workspace(workspace, out, formats, lang))

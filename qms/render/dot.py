@@ -1,0 +1,380 @@
+"""Pure DOT builders: a view (and its layout) in, DOT text out; nothing here runs Graphviz.
+
+Nodes and edges are emitted in sorted order and numbers with fixed precision, so the same
+model gives the same bytes and golden tests can compare the source.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+from collections.abc import Iterable
+
+import graphviz
+
+from qms.render import styles
+from qms.render.layout import EdgeRoute, SwimlaneLayout
+from qms.views import FlowView, GoalMapView, ProcessMapView, label
+
+
+def _n(value: float) -> str:
+    """A coordinate with fixed precision: stable bytes."""
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+
+
+def _inch(points: float) -> str:
+    return f"{points / 72:.4f}"
+
+
+def _lines(lines: Iterable[str]) -> str:
+    r"""Lines joined with DOT's centred line break `\n`."""
+    return "\\n".join(line.replace("\\", "\\\\") for line in lines)
+
+
+def _graph(name: str, **attrs: str) -> graphviz.Digraph:
+    g = graphviz.Digraph(name=name, strict=False)
+    g.attr(fontname=styles.FONT, fontsize=_n(styles.FONT_SIZE), **attrs)
+    g.attr("node", fontname=styles.FONT, fontsize=_n(styles.FONT_SIZE))
+    g.attr("edge", fontname=styles.FONT, fontsize=_n(styles.FONT_SIZE - 1))
+    return g
+
+
+# --- process flow ----------------------------------------------------------------------------
+
+
+def order_source(view: FlowView) -> str:
+    """The first pass: the bare flow, left to right, for `dot` to choose columns and order."""
+    g = _graph(view.name.replace("/", "__"), rankdir="LR", nodesep="0.3", ranksep="0.6")
+    g.attr("node", shape="box", fixedsize="true")
+    for step in view.steps:
+        w, h, _ = styles.step_size(step.kind, step.name)
+        g.node(step.id, label="", width=_inch(w), height=_inch(h))
+    for e in view.edges:
+        g.edge(e.source, e.target)
+    return str(g.source)
+
+
+def _spline(points: tuple[tuple[float, float], ...], height: float) -> str:
+    """An orthogonal polyline as Graphviz's B-spline `pos`, ending in an arrowhead at the tip."""
+    pts = [(x, height - y) for x, y in points]
+    tip = pts[-1]
+    bx, by = pts[-2]
+    dx, dy = tip[0] - bx, tip[1] - by
+    length = max(abs(dx) + abs(dy), 1e-6)
+    arrow = min(7.0, length / 2)
+    base = (tip[0] - dx / length * arrow, tip[1] - dy / length * arrow)
+    path = [*pts[:-1], base]
+    spline = [path[0]]
+    for a, b in itertools.pairwise(path):
+        spline += [a, b, b]
+    coords = " ".join(f"{_n(x)},{_n(y)}" for x, y in spline)
+    return f"e,{_n(tip[0])},{_n(tip[1])} {coords}"
+
+
+def _title_label(view: FlowView) -> str:
+    title = html.escape(view.title)
+    facts = []
+    if view.owner:
+        facts.append(f"{label('owner', view.lang)}: {view.owner}")
+    if view.version:
+        facts.append(f"{label('version', view.lang)} {view.version}")
+    facts.append(f"{label('status', view.lang)}: {view.status}")
+    meta = html.escape("   ·   ".join(facts))
+    return (
+        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+        f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{_n(styles.TITLE_SIZE)}"><B>{title}</B></FONT>'
+        f'</TD></TR><TR><TD ALIGN="LEFT"><FONT COLOR="{styles.GREY}">{meta}</FONT></TD></TR>'
+        "</TABLE>>"
+    )
+
+
+def _subprocess_label(lines: tuple[str, ...]) -> str:
+    text = "<BR/>".join(html.escape(line) for line in lines)
+    return (
+        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
+        f"<TR><TD>{text}</TD></TR><TR><TD>"
+        '<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+        '<TR><TD><FONT POINT-SIZE="8"> + </FONT></TD></TR></TABLE>'
+        "</TD></TR></TABLE>>"
+    )
+
+
+def process_flow(view: FlowView, layout: SwimlaneLayout) -> str:
+    """The swimlane diagram: every position pinned, for `neato -n2`."""
+    height = layout.height + styles.MARGIN
+    g = _graph(
+        view.name.replace("/", "__"),
+        splines="true",
+        outputorder="nodesfirst",
+        bgcolor=styles.WHITE,
+        pad="0.15",
+    )
+
+    def pos(x: float, y: float) -> str:
+        return f"{_n(x)},{_n(height - y)}!"
+
+    g.node(
+        "title",
+        label=_title_label(view),
+        shape="plaintext",
+        pos=pos(layout.width / 2, styles.TITLE_HEIGHT / 2),
+        width=_inch(layout.width),
+        height=_inch(styles.TITLE_HEIGHT),
+        fixedsize="true",
+    )
+    for i, lane in enumerate(layout.lanes):
+        cy = lane.y + lane.h / 2
+        g.node(
+            f"lane__{i:02d}",
+            label="",
+            shape="box",
+            style="filled",
+            fillcolor=styles.LANE_FILLS[i % 2],
+            color=styles.LANE_LINE,
+            pos=pos(layout.width / 2, cy),
+            width=_inch(layout.width),
+            height=_inch(lane.h),
+            fixedsize="true",
+        )
+        longest = max((len(w) for w in lane.name.split()), default=1)
+        size = max(7.5, min(styles.FONT_SIZE, (layout.header - 12) / (0.58 * longest)))
+        chars = int((layout.header - 12) / (0.58 * size))
+        g.node(
+            f"lane__{i:02d}__name",
+            label=_lines(styles.wrap(lane.name, chars, hard=True)),
+            fontsize=_n(round(size, 1)),
+            shape="box",
+            style="filled",
+            fillcolor=styles.HEADER_FILL,
+            color=styles.LANE_LINE,
+            pos=pos(layout.header / 2, cy),
+            width=_inch(layout.header),
+            height=_inch(lane.h),
+            fixedsize="true",
+        )
+    hrefs = {s.id: s.href for s in view.steps}
+    for sid, box in layout.nodes.items():
+        st = styles.STEPS.get(box.kind, styles.STEPS["task"])
+        attrs = {
+            "shape": st.shape,
+            "style": st.style,
+            "fillcolor": st.fill,
+            "color": st.line,
+            "penwidth": _n(st.penwidth),
+            "fontsize": _n(st.fontsize),
+            "pos": pos(box.x, box.y),
+            "width": _inch(box.w),
+            "height": _inch(box.h),
+            "fixedsize": "true",
+            "label": _lines(box.lines),
+        }
+        name = next((s.name for s in view.steps if s.id == sid), sid)
+        if box.kind in styles.EVENTS:
+            attrs["label"] = ""
+            lines = styles.wrap(name, styles.EVENT_LABEL_WRAP)
+            label_h = styles.event_label_height(name)
+            g.node(
+                f"s__{sid}__name",
+                label=_lines(lines),
+                shape="plaintext",
+                fontsize=_n(styles.EVENT_LABEL_SIZE),
+                pos=pos(box.x, box.bottom + label_h / 2 + 1),
+                width=_inch(styles.EVENT_LABEL_W),
+                height=_inch(label_h),
+                fixedsize="true",
+                margin="0",
+            )
+        if box.kind == "subprocess":
+            attrs["label"] = _subprocess_label(box.lines)
+        if hrefs.get(sid):
+            attrs["href"] = str(hrefs[sid])
+            attrs["tooltip"] = name
+        g.node(f"s__{sid}", **attrs)
+    for route in sorted(layout.edges, key=lambda r: (r.source, r.target)):
+        g.edge(f"s__{route.source}", f"s__{route.target}", **_edge_attrs(route, height))
+    return str(g.source)
+
+
+def _edge_attrs(route: EdgeRoute, height: float) -> dict[str, str]:
+    attrs = dict(styles.EDGE)
+    attrs["pos"] = _spline(route.points, height)
+    if route.label and route.label_at:
+        attrs["label"] = route.label
+        attrs["lp"] = f"{_n(route.label_at[0])},{_n(height - route.label_at[1])}"
+    return attrs
+
+
+def _xdot(op: str, text: str, size: str = "") -> str:
+    """One xdot operation carrying a string: `op [size] n -text` (n counts UTF-8 bytes)."""
+    head = f"{op} {size} " if size else (f"{op} " if op else "")
+    return f"{head}{len(text.encode('utf-8'))} -{text}"
+
+
+# --- process map -----------------------------------------------------------------------------
+
+MAP_HEADER = 130.0
+MAP_ROW = 96.0
+MAP_COL = 180.0
+MAP_CUSTOMER = 120.0
+
+
+def process_map(view: ProcessMapView) -> str:
+    """The organisation's process map, pinned for `neato -n2`; each box links to its diagram."""
+    ncols = max((len(boxes) for _, boxes in view.bands), default=1) or 1
+    inner = ncols * MAP_COL
+    x0 = MAP_HEADER + MAP_CUSTOMER + 30
+    width = x0 + inner + 30 + MAP_CUSTOMER + 10
+    top = styles.TITLE_HEIGHT
+    height = top + 3 * MAP_ROW + 10
+    g = _graph(
+        view.name.replace("/", "__"),
+        splines="true",
+        outputorder="nodesfirst",
+        bgcolor=styles.WHITE,
+        pad="0.15",
+    )
+
+    def pos(x: float, y: float) -> str:
+        return f"{_n(x)},{_n(height - y)}!"
+
+    g.node(
+        "title",
+        label=f'<<FONT POINT-SIZE="{_n(styles.TITLE_SIZE)}"><B>{html.escape(view.title)}</B>'
+        "</FONT>>",
+        shape="plaintext",
+        pos=pos(width / 2, top / 2),
+    )
+    # Bands are drawn as background, not nodes: the edge router then sees only the boxes.
+    draw: list[str] = []
+    for i, (band, _) in enumerate(view.bands):
+        y0, y1 = height - (top + i * MAP_ROW), height - (top + (i + 1) * MAP_ROW)
+        for left, right, fill in (
+            (0.0, MAP_HEADER, styles.HEADER_FILL),
+            (MAP_HEADER, width, styles.BANDS[band]),
+        ):
+            corners = " ".join(
+                f"{_n(x)} {_n(y)}" for x, y in ((left, y0), (right, y0), (right, y1), (left, y1))
+            )
+            draw.append(f"{_xdot('C', fill)} {_xdot('c', styles.LANE_LINE)} P 4 {corners}")
+        name = label(band, view.lang)
+        draw.append(
+            f"{_xdot('F', styles.FONT, _n(styles.FONT_SIZE))} {_xdot('c', styles.BLACK)} "
+            f"T {_n(MAP_HEADER / 2)} {_n((y0 + y1) / 2 - 3)} 0 "
+            f"{_n(styles.text_width(name))} {_xdot('', name)}"
+        )
+    g.attr(_background=" ".join(draw))
+    for corner, (cx, cy) in (("nw", (0.0, 0.0)), ("se", (width, height))):
+        g.node(f"corner__{corner}", label="", shape="point", style="invis", pos=pos(cx, cy))
+    for i, (_band, boxes) in enumerate(view.bands):
+        cy = top + i * MAP_ROW + MAP_ROW / 2
+        offset = (ncols - len(boxes)) * MAP_COL / 2
+        for j, box in enumerate(boxes):
+            lines = styles.wrap(box.name, styles.MAP_BOX.wrap)
+            g.node(
+                f"p__{box.id}",
+                label=_lines(lines),
+                shape=styles.MAP_BOX.shape,
+                style=styles.MAP_BOX.style,
+                fillcolor=styles.MAP_BOX.fill,
+                color=styles.MAP_BOX.line,
+                penwidth=_n(styles.MAP_BOX.penwidth),
+                pos=pos(x0 + offset + j * MAP_COL + MAP_COL / 2, cy),
+                width=_inch(styles.MAP_BOX.width),
+                height=_inch(max(styles.MAP_BOX.height, 14 * len(lines) + 16)),
+                fixedsize="true",
+                href=box.href,
+                tooltip=box.name,
+            )
+    customers = [label("customers", view.lang), "", *view.customers]
+    for side, cx in (("in", MAP_HEADER + 15 + MAP_CUSTOMER / 2), ("out", width - 10 - 60)):
+        g.node(
+            f"customers__{side}",
+            label=_lines(line for c in customers for line in (styles.wrap(c, 15) or [""])),
+            shape="box",
+            style="rounded,filled",
+            fillcolor=styles.CUSTOMER.fill,
+            color=styles.CUSTOMER.line,
+            pos=pos(cx, top + 1.5 * MAP_ROW),
+            width=_inch(MAP_CUSTOMER - 10),
+            height=_inch(3 * MAP_ROW - 24),
+            fixedsize="true",
+        )
+    for src, dst in view.handoffs:
+        g.edge(f"p__{src}", f"p__{dst}", **styles.EDGE)
+    return str(g.source)
+
+
+# --- goal map --------------------------------------------------------------------------------
+
+
+def _cell(view: GoalMapView, org: str, goal: str, state: str) -> str:
+    """One goal x organisation cell: its realizers, coloured by coverage."""
+    style = styles.COVERAGE[state]
+    found = [r for r in view.realizers if r.organisation == org and goal in r.goals]
+    parts = []
+    for r in found:
+        if r.kind == "process":
+            parts.append(html.escape(_short(r.name, 26)))
+    actions = sum(1 for r in found if r.kind == "action")
+    metrics = sum(1 for r in found if r.kind == "metric")
+    counts = []
+    if actions:
+        counts.append(f"{actions} {label('actions', view.lang)}")
+    if metrics:
+        counts.append(f"{metrics} {label('metrics', view.lang)}")
+    if counts:
+        parts.append(html.escape(" · ".join(counts)))
+    if state == "committed":
+        parts.append(f"<B>{html.escape(label('committed', view.lang))}</B>")
+    body = "<BR/>".join(parts) or " "
+    font = style["fontcolor"]
+    return (
+        f'<TD BGCOLOR="{style["fillcolor"]}" ALIGN="LEFT" BALIGN="LEFT">'
+        f'<FONT COLOR="{font}" POINT-SIZE="9">{body}</FONT></TD>'
+    )
+
+
+def _short(name: str, width: int) -> str:
+    return name if len(name) <= width else name[: width - 1].rstrip() + "…"
+
+
+def goal_map(view: GoalMapView) -> str:
+    """Goals as rows, organisations as columns; every cell names what realizes the goal there."""
+    g = _graph("goal_map", bgcolor=styles.WHITE, pad="0.15")
+    head = "".join(
+        f'<TD BGCOLOR="{styles.HEADER_FILL}"><B>{html.escape(short)}</B></TD>'
+        for _, short in view.organisations
+    )
+    rows = [
+        f'<TR><TD COLSPAN="{len(view.organisations) + 1}" BORDER="0"><FONT POINT-SIZE='
+        f'"{_n(styles.TITLE_SIZE)}"><B>{html.escape(view.title)}</B></FONT></TD></TR>',
+        f'<TR><TD BGCOLOR="{styles.HEADER_FILL}"><B>{html.escape(label("goals", view.lang))}'
+        f"</B></TD>{head}</TR>",
+    ]
+    for goal in view.goals:
+        style = styles.COVERAGE[goal.coverage]
+        name = "<BR/>".join(html.escape(x) for x in styles.wrap(f"{goal.id} {goal.name}", 30))
+        cells = "".join(
+            _cell(view, org, goal.id, view.states.get((org, goal.id), "uncovered"))
+            for org, _ in view.organisations
+        )
+        rows.append(
+            f'<TR><TD BGCOLOR="{style["fillcolor"]}" ALIGN="LEFT" BALIGN="LEFT">'
+            f'<FONT COLOR="{style["fontcolor"]}">{name}</FONT></TD>{cells}</TR>'
+        )
+    legend = "".join(
+        f'<TD BGCOLOR="{styles.COVERAGE[s]["fillcolor"]}"><FONT COLOR="'
+        f'{styles.COVERAGE[s]["fontcolor"]}">{html.escape(label(s, view.lang))}</FONT></TD>'
+        for s in ("covered", "committed", "uncovered")
+    )
+    rows.append(
+        f'<TR><TD BORDER="0" ALIGN="RIGHT">{html.escape(label("legend", view.lang))}:</TD>'
+        f'<TD COLSPAN="{max(len(view.organisations), 1)}" BORDER="0"><TABLE BORDER="0" '
+        f'CELLSPACING="4"><TR>{legend}</TR></TABLE></TD></TR>'
+    )
+    table = (
+        '<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="5" '
+        f'COLOR="{styles.LANE_LINE}">{"".join(rows)}</TABLE>>'
+    )
+    g.node("goal_map", label=table, shape="plaintext")
+    return str(g.source)

@@ -1,0 +1,389 @@
+"""What one diagram shows: plain, sorted data picked from a Workspace and its Index.
+
+Views know nothing of Graphviz: the renderers (qms/render/) turn them into DOT, and the later
+exports (BPMN, HTML) can draw the same selection. Texts are already in the chosen language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from qms.index import Index, split_ref
+from qms.model import Organisation, Process, Workspace, text
+
+NO_ROLE = "—"
+"""The lane of steps that name no role."""
+
+Coverage = Literal["covered", "committed", "uncovered"]
+"""covered: something realizes it; committed: promised, nothing realizes it; uncovered: neither."""
+
+LABELS = {
+    "fi": {
+        "owner": "Omistaja",
+        "version": "Versio",
+        "status": "Tila",
+        "draft": "luonnos",
+        "approved": "hyväksytty",
+        "retired": "poistettu käytöstä",
+        "management": "Johtamisprosessit",
+        "core": "Ydinprosessit",
+        "support": "Tukiprosessit",
+        "customers": "Asiakkaat",
+        "goals": "Tavoitteet",
+        "covered": "toteutuu",
+        "committed": "sitoutunut, ei toteuttajaa",
+        "uncovered": "ei kattavuutta",
+        "legend": "Selite",
+        "actions": "toimenpidettä",
+        "metrics": "mittaria",
+    },
+    "en": {
+        "owner": "Owner",
+        "version": "Version",
+        "status": "Status",
+        "draft": "draft",
+        "approved": "approved",
+        "retired": "retired",
+        "management": "Management processes",
+        "core": "Core processes",
+        "support": "Support processes",
+        "customers": "Customers",
+        "goals": "Goals",
+        "covered": "covered",
+        "committed": "committed, not covered",
+        "uncovered": "not covered",
+        "legend": "Legend",
+        "actions": "actions",
+        "metrics": "metrics",
+    },
+}
+
+
+def label(key: str, lang: str) -> str:
+    """A fixed diagram text in Finnish or English."""
+    return LABELS["fi" if lang == "fi" else "en"][key]
+
+
+# --- process flow ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepView:
+    """One symbol of a flow diagram."""
+
+    id: str
+    kind: str
+    name: str
+    lane: str
+    href: str | None = None
+    """For a subprocess: the called process's diagram, relative to this diagram's folder."""
+
+
+@dataclass(frozen=True)
+class FlowEdge:
+    """A flow between two steps, with the branch label of a decision."""
+
+    source: str
+    target: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Lane:
+    """A role's band: id and shown name."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class FlowView:
+    """Everything a swimlane diagram of one process shows."""
+
+    organisation: str
+    process: str
+    title: str
+    owner: str
+    version: str
+    status: str
+    lanes: tuple[Lane, ...]
+    steps: tuple[StepView, ...]
+    edges: tuple[FlowEdge, ...]
+    lang: str = "fi"
+
+    @property
+    def name(self) -> str:
+        """The diagram's file stem: <org>/<process>."""
+        return f"{self.organisation}/{self.process}"
+
+
+def diagram_href(from_org: str, org: str, pid: str, ext: str = "svg") -> str:
+    """A relative link from a diagram in `from_org`'s folder to a process diagram.
+
+    >>> diagram_href("redu", "redu", "talous")
+    'talous.svg'
+    >>> diagram_href("kao", "redu", "talous")
+    '../redu/talous.svg'
+    """
+    return f"{pid}.{ext}" if org == from_org else f"../{org}/{pid}.{ext}"
+
+
+def flow_view(index: Index, process: Process, lang: str) -> FlowView:
+    """The swimlane view of a process: lanes in the organisation's role order.
+
+    Roles the organisation does not declare follow in order of first appearance, and steps
+    without a role share the lane "—", so that no step is ever dropped.
+    """
+    org_id = process.organisation
+    org = index.organisations.get(org_id)
+    declared = [r.id for r in org.roles] if org else []
+    used: list[str] = []
+    for step in process.steps:
+        lane = step.role or NO_ROLE
+        if lane not in used:
+            used.append(lane)
+    order = [r for r in declared if r in used] + [r for r in used if r not in declared]
+
+    def role_name(rid: str | None) -> str:
+        if rid is None or rid == NO_ROLE:
+            return NO_ROLE
+        located = index.roles.get((org_id, rid))
+        return text(located.item.name, lang) if located else rid
+
+    lanes = tuple(Lane(rid, role_name(rid)) for rid in order)
+    ids = {s.id for s in process.steps}
+    steps: list[StepView] = []
+    edges: list[FlowEdge] = []
+    seen_steps: set[str] = set()
+    for step in process.steps:
+        if step.id in seen_steps:
+            continue  # QMS003 reports duplicates; the first definition wins
+        seen_steps.add(step.id)
+        href = None
+        if step.kind == "subprocess" and step.call:
+            key = index.process_key(step.call, org_id)
+            if key:
+                href = diagram_href(org_id, *key)
+        steps.append(
+            StepView(step.id, step.kind, text(step.name, lang), step.role or NO_ROLE, href)
+        )
+        targets: set[str] = set()
+        for branch in step.next:
+            if branch.to in ids and branch.to not in targets and branch.to != step.id:
+                targets.add(branch.to)
+                edges.append(FlowEdge(step.id, branch.to, text(branch.label, lang)))
+    status = label(process.status, lang)
+    return FlowView(
+        organisation=org_id,
+        process=process.id,
+        title=text(process.name, lang),
+        owner=role_name(process.owner) if process.owner else "",
+        version=process.version or "",
+        status=status,
+        lanes=lanes,
+        steps=tuple(steps),
+        edges=tuple(sorted(edges, key=lambda e: (e.source, e.target))),
+        lang=lang,
+    )
+
+
+# --- process map -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MapBox:
+    """A process on the process map."""
+
+    id: str
+    name: str
+    band: str
+    href: str
+
+
+@dataclass(frozen=True)
+class ProcessMapView:
+    """An organisation's process map: three bands, customers at both ends, hand-offs."""
+
+    organisation: str
+    title: str
+    bands: tuple[tuple[str, tuple[MapBox, ...]], ...]
+    """(band, boxes left to right) for management, core, support."""
+    customers: tuple[str, ...]
+    handoffs: tuple[tuple[str, str], ...]
+    """(from process id, to process id), both inside the organisation."""
+    lang: str = "fi"
+
+    @property
+    def name(self) -> str:
+        """The diagram's file stem."""
+        return f"{self.organisation}/process-map"
+
+
+def process_map_view(index: Index, org: Organisation, lang: str) -> ProcessMapView:
+    """The process map of `org`: the declared order first, then undeclared processes by id."""
+    own = sorted(p for (o, p) in index.processes if o == org.id)
+    pm = org.process_map
+    declared = {
+        "management": list(pm.management) if pm else [],
+        "core": list(pm.core) if pm else [],
+        "support": list(pm.support) if pm else [],
+    }
+    placed: set[str] = set()
+    bands: list[tuple[str, tuple[MapBox, ...]]] = []
+    for band in ("management", "core", "support"):
+        ids = [split_ref(r, org.id) for r in declared[band]]
+        ids = [(o, p) for o, p in ids if o == org.id and p in own]
+        pids = [p for _, p in ids]
+        pids += [p for p in own if index.processes[(org.id, p)].type == band and p not in pids]
+        boxes = []
+        for pid in pids:
+            if pid in placed:
+                continue
+            placed.add(pid)
+            proc = index.processes[(org.id, pid)]
+            boxes.append(
+                MapBox(pid, text(proc.name, lang), band, diagram_href(org.id, org.id, pid))
+            )
+        bands.append((band, tuple(boxes)))
+    handoffs: set[tuple[str, str]] = set()
+    for pid in own:
+        proc = index.processes[(org.id, pid)]
+        for out in proc.outputs:
+            key = index.process_key(out.to, org.id) if out.to else None
+            if key and key[0] == org.id and key[1] != pid:
+                handoffs.add((pid, key[1]))
+        for inp in proc.inputs:
+            key = index.process_key(inp.from_, org.id) if inp.from_ else None
+            if key and key[0] == org.id and key[1] != pid:
+                handoffs.add((key[1], pid))
+    customers = tuple(text(c, lang) for c in pm.customers) if pm else ()
+    return ProcessMapView(
+        organisation=org.id,
+        title=text(org.name, lang),
+        bands=tuple(bands),
+        customers=customers,
+        handoffs=tuple(sorted(handoffs)),
+        lang=lang,
+    )
+
+
+# --- goal map --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Realizer:
+    """A process, plan action or metric of an organisation that realizes goals."""
+
+    organisation: str
+    kind: Literal["process", "action", "metric"]
+    id: str
+    name: str
+    goals: tuple[str, ...]
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class GoalView:
+    """A goal with its overall coverage."""
+
+    id: str
+    name: str
+    coverage: Coverage
+
+
+@dataclass(frozen=True)
+class GoalMapView:
+    """The project's goals, who realizes them, and where commitments lack realization."""
+
+    title: str
+    goals: tuple[GoalView, ...]
+    organisations: tuple[tuple[str, str], ...]
+    """(id, short name) in file order."""
+    realizers: tuple[Realizer, ...]
+    gaps: tuple[tuple[str, str], ...]
+    """(organisation, goal): committed but nothing of the organisation realizes it."""
+    states: dict[tuple[str, str], Coverage] = field(default_factory=dict)
+    """Coverage of every (organisation, goal)."""
+    lang: str = "fi"
+    name: str = "goal-map"
+
+
+def realizers(index: Index, lang: str) -> list[Realizer]:
+    """Every process, action and metric that realizes at least one known goal."""
+    found: list[Realizer] = []
+
+    def goals_of(refs: list[str]) -> tuple[str, ...]:
+        ids = {index.goal_id(r) for r in refs}
+        return tuple(sorted(g for g in ids if g))
+
+    for (org, pid), proc in sorted(index.processes.items()):
+        goals = goals_of(list(proc.realizes))
+        if goals:
+            href = f"{org}/{pid}.svg"
+            found.append(Realizer(org, "process", pid, text(proc.name, lang), goals, href))
+    for plan, _, action in index.actions():
+        goals = goals_of(list(action.realizes))
+        if goals:
+            aid = f"{plan.id}#{action.id}"
+            found.append(Realizer(plan.organisation, "action", aid, text(action.what, lang), goals))
+    for doc, _, metric in index.metrics_docs():
+        goals = goals_of(list(metric.realizes))
+        if goals:
+            name = text(metric.name, lang)
+            found.append(Realizer(doc.organisation, "metric", metric.id, name, goals))
+    return sorted(found, key=lambda r: (r.organisation, r.kind, r.id))
+
+
+def coverage_states(index: Index, found: list[Realizer]) -> dict[tuple[str, str], Coverage]:
+    """Coverage of each (organisation, goal): covered / committed / uncovered.
+
+    Kept small on purpose: qms/coverage.py owns the full matrix; this is what a diagram needs.
+    """
+    covered = {(r.organisation, g) for r in found for g in r.goals}
+    states: dict[tuple[str, str], Coverage] = {}
+    for org in index.organisations.values():
+        committed = {index.goal_id(g) for g in org.commits_to} - {None}
+        for located in {id(v.item): v for v in index.goals.values()}.values():
+            key = (org.id, located.item.id)
+            if key in covered:
+                states[key] = "covered"
+            elif located.item.id in committed:
+                states[key] = "committed"
+            else:
+                states[key] = "uncovered"
+    return states
+
+
+def goal_map_view(ws: Workspace, index: Index, lang: str) -> GoalMapView:
+    """The goal map: a goal is covered when every committed organisation realizes it."""
+    found = realizers(index, lang)
+    states = coverage_states(index, found)
+    goals: list[GoalView] = []
+    gaps: list[tuple[str, str]] = []
+    orgs = tuple((o.id, o.short or o.id.upper()) for o in ws.organisations)
+    title = text(ws.projects[0].name, lang) if ws.projects else text(ws.settings.name, lang)
+    for project in ws.projects:
+        for goal in project.goals:
+            if any(g.id == goal.id for g in goals):
+                continue
+            per_org = [states.get((o, goal.id), "uncovered") for o, _ in orgs]
+            org_gaps = [(o, goal.id) for o, _ in orgs if states.get((o, goal.id)) == "committed"]
+            gaps.extend(org_gaps)
+            state: Coverage
+            if org_gaps:
+                state = "committed"
+            elif "covered" in per_org:
+                state = "covered"
+            else:
+                state = "uncovered"
+            goals.append(GoalView(goal.id, text(goal.name, lang), state))
+    return GoalMapView(
+        title=title,
+        goals=tuple(goals),
+        organisations=orgs,
+        realizers=tuple(found),
+        gaps=tuple(sorted(gaps)),
+        states=states,
+        lang=lang,
+    )

@@ -1,0 +1,44 @@
+"""Shared set-up for the render tests: the small fixed workspace and its goldens."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from qms.index import Index
+from qms.load import load
+from qms.model import Workspace
+from qms.render.layout import Ranks
+from tests.conftest import DATA
+
+SMALL = DATA / "render" / "small"
+GOLDEN = DATA / "render" / "golden"
+UPDATE = os.environ.get("QMS_UPDATE_GOLDEN") == "1"
+
+
+def small() -> tuple[Workspace, Index]:
+    """The small workspace, loaded and indexed."""
+    loaded = load(SMALL)
+    assert loaded.workspace is not None
+    return loaded.workspace, Index.build(loaded.workspace)
+
+
+def fixed_ranks(name: str) -> Ranks:
+    """A first-pass result recorded once from `dot -Tjson`, so goldens need no Graphviz."""
+    data = json.loads((GOLDEN / f"{name}.ranks.json").read_text(encoding="utf-8"))
+    return {k: (int(v[0]), int(v[1])) for k, v in data.items()}
+
+
+def check_golden(name: str, text: str) -> None:
+    """Compare with tests/data/render/golden/<name>; QMS_UPDATE_GOLDEN=1 rewrites it."""
+    path = GOLDEN / name
+    if UPDATE or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden"
+
+
+def golden_path(name: str) -> Path:
+    """Where a golden lives."""
+    return GOLDEN / name
