@@ -28,18 +28,27 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are for sharing
+        os.chmod(tmp, 0o666 & ~umask())  # mkstemp makes 0600; outputs are for sharing
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def _umask() -> int:
-    """The process's umask (read by setting and restoring it: there is no getter)."""
+def _read_umask() -> int:
+    """The process's umask, read once at import by setting and restoring it (no getter
+    exists, and doing it later from worker threads would race with their file creation)."""
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+UMASK = _read_umask()
+
+
+def umask() -> int:
+    """The process's umask as it was at start-up."""
+    return UMASK
 
 
 def conflicts(files: Mapping[str, str], base: Path) -> list[str]:

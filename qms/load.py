@@ -32,6 +32,12 @@ WORKSPACE_FILE = "qms.yaml"
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_RESOLVED: dict[str, str] = {}
+"""Implicit tag by plain scalar text, shared by every file parsed (bounded)."""
 
 
 class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
@@ -54,6 +60,66 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.duplicates: list[tuple[yaml.Node, yaml.Node]] = []
+        # Without anchors there are no aliases, so every node is built once: the fast path.
+        self._plain = "&" not in stream
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        """Memoised for plain scalars: keys and ids recur in every file (half of parse time).
+
+        There are no path resolvers, so a node's tag depends on its kind and text alone.
+        """
+        if kind is yaml.ScalarNode:
+            if not implicit[0]:
+                return _STR_TAG
+            tag = _RESOLVED.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(value) <= 64 and len(_RESOLVED) < 200_000:
+                    _RESOLVED[value] = tag
+            return tag
+        return _MAP_TAG if kind is yaml.MappingNode else _SEQ_TAG
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """No path resolvers: nothing to track (called for every node)."""
+
+    def ascend_resolver(self) -> None:
+        """No path resolvers: nothing to track (called for every node)."""
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        """A direct recursive build for the usual file (strings, lists, maps, no anchors).
+
+        Anything unusual (tags, merge keys, duplicate keys, errors) falls back to PyYAML's own
+        constructor, which then behaves, and reports, exactly as before.
+        """
+        if self._plain:
+            try:
+                return self._fast(node)
+            except Exception:  # noqa: BLE001 - the standard path below reports it properly
+                pass
+            finally:
+                self.constructed_objects = {}
+            self.duplicates = []
+        return super().construct_document(node)
+
+    def _fast(self, node: yaml.Node) -> Any:
+        tag = node.tag
+        if tag == _STR_TAG and type(node) is yaml.ScalarNode:
+            return node.value
+        if type(node) is yaml.ScalarNode:
+            return self.construct_object(node)
+        if tag == _SEQ_TAG and type(node) is yaml.SequenceNode:
+            return [self._fast(item) for item in node.value]
+        if tag != _MAP_TAG or type(node) is not yaml.MappingNode:
+            raise ValueError(tag)
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if type(key_node) is not yaml.ScalarNode or key_node.tag == _MERGE_TAG:
+                raise ValueError(key_node.tag)
+            key = self._fast(key_node)
+            if key in out:
+                raise ValueError(key)
+            out[key] = self._fast(value_node)
+        return out
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[str, yaml.Node] = {}
@@ -220,7 +286,8 @@ def discover(root: Path) -> tuple[list[str], list[tuple[str, Msg, dict[str, Any]
                 dirnames.remove(d)
                 target = full.resolve()
                 if not _is_within(target, real_root):
-                    refused.append((rel, i18n.SYMLINK_OUT, {"target": str(target)}, "error"))
+                    shown = os.readlink(full)
+                    refused.append((rel, i18n.SYMLINK_OUT, {"target": shown}, "error"))
             elif d.endswith(".yaml"):
                 refused.append((rel, i18n.DIRECTORY_NAMED_YAML, {"name": rel}, "warning"))
         for name in filenames:
@@ -231,7 +298,8 @@ def discover(root: Path) -> tuple[list[str], list[tuple[str, Msg, dict[str, Any]
             if full.is_symlink():
                 target = full.resolve()
                 if not _is_within(target, real_root):
-                    refused.append((rel, i18n.SYMLINK_OUT, {"target": str(target)}, "error"))
+                    shown = os.readlink(full)
+                    refused.append((rel, i18n.SYMLINK_OUT, {"target": shown}, "error"))
                     continue
             found.append(rel)
     found.sort()

@@ -40,6 +40,14 @@ def parse_formats(value: str, lang: str) -> list[str]:
     return list(dict.fromkeys(formats))
 
 
+NOT_DRAWN = Msg(
+    en="{count} file(s) with load errors are left out of the diagrams: {files}"
+    " (see `qms validate`)",
+    fi="{count} tiedosto(a), joissa on latausvirheitä, jäi pois kaavioista: {files}"
+    " (katso `qms validate`)",
+)
+
+
 def render_workspace(workspace: str, out: str | None, formats: str, lang: str | None) -> int:
     """Load, build DOT, run Graphviz; print failures; return the exit code."""
     from qms.files import write_atomic
@@ -53,6 +61,10 @@ def render_workspace(workspace: str, out: str | None, formats: str, lang: str | 
         click.echo(f"qms: {(loaded.fatal or {}).get(language, 'nothing to load')}", err=True)
         return 2
     fmts = parse_formats(formats, language)
+    unreadable = sorted({f.file for f in loaded.findings if f.severity == "error"})
+    if unreadable:
+        note = NOT_DRAWN.format(language, count=len(unreadable), files=", ".join(unreadable))
+        click.echo(f"qms: {note}", err=True)
     target = Path(out or default_out(workspace))
     ranks = load_ranks(target)
     before = dump_ranks(ranks)

@@ -27,8 +27,14 @@ def _inch(points: float) -> str:
 
 
 def _lines(lines: Iterable[str]) -> str:
-    r"""Lines joined with DOT's centred line break `\n`."""
-    return "\\n".join(line.replace("\\", "\\\\") for line in lines)
+    r"""Lines joined with DOT's centred line break `\n`.
+
+    Backslashes are doubled (DOT escapes) and `&` written as `&amp;`: Graphviz decodes HTML
+    entities even in plain labels, so a name holding `&amp;` would otherwise lose text; and
+    the graphviz package takes a string in `<...>` for an HTML label unless marked `nohtml`.
+    """
+    joined = "\\n".join(line.replace("\\", "\\\\").replace("&", "&amp;") for line in lines)
+    return graphviz.nohtml(joined)  # `<...>` would otherwise be taken for an HTML label
 
 
 def _graph(name: str, **attrs: str) -> graphviz.Digraph:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from qms.files import write_atomic
+from qms.files import umask, write_atomic
 from qms.findings import Msg
 
 MANIFEST = ".qms-cache.json"
@@ -88,6 +88,19 @@ def cache_key(job: DotJob, fmt: str) -> str:
     return h.hexdigest()
 
 
+def _stamp(key: str, target: Path) -> str | None:
+    """The cache key plus the file's size and modification time, or None when it is missing.
+
+    A file replaced since (by a killed or a concurrent run) no longer matches its entry, so
+    the cache never vouches for a file it did not write.
+    """
+    try:
+        st = target.stat()
+    except OSError:
+        return None
+    return f"{key} {st.st_mtime_ns} {st.st_size}"
+
+
 def _load_manifest(out: Path) -> dict[str, str]:
     try:
         data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
@@ -115,6 +128,7 @@ def _run(job: DotJob, fmt: str, target: Path) -> str | None:
         if proc.returncode != 0:
             message = proc.stderr.decode("utf-8", "replace").strip()
             return message or f"exit code {proc.returncode}"
+        os.chmod(tmp, 0o666 & ~umask())  # mkstemp makes 0600; diagrams are for sharing
         os.replace(tmp, target)
         return None
     finally:
@@ -141,7 +155,8 @@ def render_all(
             rel = f"{job.name}.{fmt}"
             key = cache_key(job, fmt)
             target = root / rel
-            if manifest.get(rel) == key and target.exists():
+            stamp = _stamp(key, target)
+            if stamp is not None and manifest.get(rel) == stamp:
                 report.skipped.append(rel)
             else:
                 todo.append((job, fmt, target, key))
@@ -157,7 +172,7 @@ def render_all(
             error = future.result()
             rel = f"{job.name}.{fmt}"
             if error is None:
-                manifest[rel] = key
+                manifest[rel] = _stamp(key, root / rel) or key
                 report.rendered.append(rel)
             else:
                 manifest.pop(rel, None)
