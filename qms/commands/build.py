@@ -1,4 +1,4 @@
-"""`qms build`: validate, then draw (later: export). The one command CI and `make run` call."""
+"""`qms build`: validate, draw, publish. The one command CI and `make run` call."""
 
 from __future__ import annotations
 
@@ -25,7 +25,10 @@ STOPPED = Msg(
 def build(
     workspace: str, out: str | None, formats: str, lang: str | None, keep_going: bool
 ) -> None:
-    """Validate a workspace, then render its diagrams.
+    """Validate a workspace, render its diagrams, and publish its manual.
+
+    Diagrams go to diagrams/<workspace name> (or -o OUT); the HTML portal and one DOCX per
+    organisation to build/<workspace name> (or OUT as well), replacing earlier build output.
 
     \b
     Examples:
@@ -47,4 +50,12 @@ def build(
     if result.exit_code(False) != 0 and not keep_going:
         click.echo(f"qms: {STOPPED.format(language)}", err=True)
         sys.exit(1)
-    sys.exit(render_workspace(workspace, out, formats, lang))
+    code = render_workspace(workspace, out, formats, lang)
+    if code == 0:  # then publish the manual: PUB/site/ (HTML portal) and PUB/<org>.docx
+        from pathlib import Path
+
+        from qms.commands.export import publish_build
+
+        published = out or str(Path("build") / (Path(workspace).resolve().name or "workspace"))
+        code = publish_build(workspace, published, lang)
+    sys.exit(code)

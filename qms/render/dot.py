@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import itertools
 from collections.abc import Iterable
+from typing import cast
 
 import graphviz
 
@@ -34,7 +35,7 @@ def _lines(lines: Iterable[str]) -> str:
     the graphviz package takes a string in `<...>` for an HTML label unless marked `nohtml`.
     """
     joined = "\\n".join(line.replace("\\", "\\\\").replace("&", "&amp;") for line in lines)
-    return graphviz.nohtml(joined)  # `<...>` would otherwise be taken for an HTML label
+    return cast(str, graphviz.nohtml(joined))  # else `<...>` is taken for an HTML label
 
 
 def _graph(name: str, **attrs: str) -> graphviz.Digraph:

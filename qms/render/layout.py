@@ -227,7 +227,8 @@ def _route(
         col_t = col_of[t.id]
         targets = sorted(into[col_t], key=lambda i: nodes[i].y)
         spread = (targets.index(t.id) - (len(targets) - 1) / 2) * 6
-        ch_t = col_x[col_t] - col_w[col_t] / 2 - gap / 2 + spread
+        # Never into the lane-name column, however many flows share the channel.
+        ch_t = max(col_x[col_t] - col_w[col_t] / 2 - gap / 2 + spread, layout.header + 4)
         t_left = (t.left, t.y)
         sides = out_sides.setdefault(s.id, set())
         candidates: list[tuple[str, list[Point]]] = []

@@ -1,0 +1,192 @@
+"""`qms export`: publish the operating-system description as HTML, DOCX, PDF or Markdown."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import click
+
+from qms.cli import lang_option, pick_lang, workspace_argument
+from qms.findings import Msg
+
+FORMATS = ("html", "docx", "pdf", "md")
+UNKNOWN_ORG = Msg(
+    en="no organisation {name!r} in the workspace; choose from {choices}",
+    fi="työtilassa ei ole organisaatiota {name!r}; valitse näistä: {choices}",
+)
+ONE_FILE = Msg(
+    en="{out} names one file but {count} organisations are exported; give a folder, "
+    "or choose one with --organisation",
+    fi="{out} on yksi tiedosto, mutta vietäviä organisaatioita on {count}; anna kansio "
+    "tai valitse yksi valitsimella --organisation",
+)
+NOTHING = Msg(en="the workspace has no organisations", fi="työtilassa ei ole organisaatioita")
+EXISTS = Msg(
+    en="{count} file(s) exist and differ, e.g. {path}; nothing written (use --force to replace)",
+    fi="{count} tiedosto(a) on jo olemassa ja eroaa, esim. {path}; mitään ei kirjoitettu "
+    "(korvaa valitsimella --force)",
+)
+DONE = Msg(
+    en="{count} files written to {out} ({unchanged} unchanged)",
+    fi="{count} tiedostoa kirjoitettu kohteeseen {out} ({unchanged} ennallaan)",
+)
+NO_DOT = Msg(
+    en="Graphviz's dot is not installed: the manual is published without diagrams",
+    fi="Graphvizin dot-ohjelmaa ei ole asennettu: käsikirja julkaistaan ilman kaavioita",
+)
+
+
+def _bytes(value: str | bytes) -> bytes:
+    return value.encode("utf-8") if isinstance(value, str) else value
+
+
+def write_files(files: Mapping[str, str | bytes], base: Path, force: bool, lang: str) -> int:
+    """Write a file map under `base`, refusing (exit 2) to replace differing files without force.
+
+    Returns the number of files written; unchanged files are left alone (their mtime too).
+    """
+    from qms.files import refusal, write_atomic
+
+    changed: list[str] = []
+    conflicts: list[str] = []
+    for rel, content in sorted(files.items()):
+        target = base / rel if rel else base
+        if target.is_dir() or (target.exists() and target.read_bytes() != _bytes(content)):
+            conflicts.append(str(target))
+            changed.append(rel)
+        elif not target.exists():
+            changed.append(rel)
+    if conflicts and not force:
+        raise refusal(EXISTS.format(lang, count=len(conflicts), path=conflicts[0]))
+    for rel in changed:
+        write_atomic(base / rel if rel else base, _bytes(files[rel]))
+    return len(changed)
+
+
+def export_workspace(
+    workspace: str,
+    fmt: str,
+    out: str,
+    organisations: Sequence[str] = (),
+    lang: str | None = None,
+    force: bool = False,
+) -> int:
+    """Load, lint, build the manuals and write them in `fmt` under `out`; return the exit code."""
+    from qms.export.manual import Diagrams, build_manuals
+    from qms.lint import lint
+    from qms.load import load
+
+    loaded = load(workspace)
+    language = pick_lang(lang, loaded.workspace.language if loaded.workspace else None)
+    if loaded.fatal or loaded.workspace is None:
+        click.echo(f"qms: {(loaded.fatal or {}).get(language, 'nothing to load')}", err=True)
+        return 2
+    ws = loaded.workspace
+    if not ws.organisations:
+        click.echo(f"qms: {NOTHING.format(language)}", err=True)
+        return 2
+    doc_lang = lang or ws.language
+    try:
+        manuals = build_manuals(ws, list(organisations) or None, doc_lang, lint(loaded))
+    except KeyError as missing:
+        choices = ", ".join(o.id for o in ws.organisations)
+        click.echo(
+            f"qms: {UNKNOWN_ORG.format(language, name=missing.args[0], choices=choices)}",
+            err=True,
+        )
+        return 2
+    diagrams = Diagrams(ws, doc_lang)
+    if not diagrams.available:
+        click.echo(f"qms: {NO_DOT.format(language)}", err=True)
+    target = Path(out)
+    files: dict[str, str | bytes] = {}
+    if fmt == "html":
+        from qms.export.html import portal
+
+        files.update(portal(manuals, diagrams))
+    elif fmt == "md":
+        from qms.export.markdown import markdown_files
+
+        files.update(markdown_files(manuals, diagrams))
+    else:
+        if fmt == "pdf":
+            from qms.export.pdf import MISSING, available
+
+            problem = available()
+            if problem:
+                click.echo(f"qms: {MISSING.format(language, error=problem)}", err=True)
+                return 2
+            from qms.export.pdf import to_pdf as convert
+        else:
+            from qms.export.docx import to_docx as convert
+        single = target.suffix.lower() == f".{fmt}"
+        if single and len(manuals) != 1:
+            click.echo(f"qms: {ONE_FILE.format(language, out=out, count=len(manuals))}", err=True)
+            return 2
+        for manual in manuals:
+            files["" if single else f"{manual.organisation}.{fmt}"] = convert(manual, diagrams)
+    written = write_files(files, target, force, language)
+    click.echo(
+        DONE.format(language, count=written, out=target, unchanged=len(files) - written), err=True
+    )
+    return 0
+
+
+@click.command()
+@workspace_argument
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    required=True,
+    help="html: a static portal; docx: Word; pdf: via WeasyPrint; md: Markdown for wikis.",
+)
+@click.option(
+    "--organisation",
+    "organisations",
+    multiple=True,
+    metavar="ORG",
+    help="An organisation's id or short name (repeatable; default: every organisation).",
+)
+@lang_option
+@click.option(
+    "-o",
+    "--out",
+    required=True,
+    type=click.Path(path_type=str),
+    help="Output folder (a file name ending in .docx/.pdf for one organisation).",
+)
+@click.option("--force", is_flag=True, help="Replace existing files that differ.")
+def export(
+    workspace: str,
+    fmt: str,
+    organisations: tuple[str, ...],
+    lang: str | None,
+    out: str,
+    force: bool,
+) -> None:
+    """Publish the operating-system description (toimintajärjestelmäkuvaus).
+
+    The manual of each organisation: process map, a page per process (SIPOC, flow diagram,
+    steps, metrics, documents, risks, goals, review and approval), the quality plan, metrics,
+    goal coverage and open findings.
+
+    \b
+    Examples:
+        qms export models/lamppu --format html -o public/manual
+        qms export models/lamppu --format docx --organisation redu -o redu.docx
+        qms export models/lamppu --format md --lang en -o wiki
+    """
+    sys.exit(export_workspace(workspace, fmt, out, organisations, lang, force))
+
+
+def publish_build(workspace: str, out: str, lang: str | None = None) -> int:
+    """What `qms build` publishes next to the diagrams: the HTML portal in OUT/site and one
+    DOCX per organisation in OUT/<org>.docx. Build outputs are generated, so they are replaced.
+    """
+    code = export_workspace(workspace, "html", str(Path(out) / "site"), (), lang, force=True)
+    if code == 0:
+        code = export_workspace(workspace, "docx", out, (), lang, force=True)
+    return code

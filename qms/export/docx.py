@@ -1,0 +1,300 @@
+"""The manual as a Word document (python-docx): what quality groups used to write by hand.
+
+Title page, a table-of-contents field (Word fills it when the document is opened and fields
+are updated), the version and approval table, one chapter per process with its flow diagram
+embedded as PNG, then the quality plan, metrics and goal coverage. Every table has the same
+house style. The bytes are deterministic: core-property dates are the workspace's as-of date
+and the zip entries carry a fixed time, so a rebuilt manual is not a spurious diff.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from qms.export.coverage_tables import _stable_zip
+from qms.export.labels import catalogue
+from qms.export.manual import Diagrams, Manual, ProcessPage
+
+TABLE_STYLE = "Light Grid Accent 1"
+"""One table style for every table (a built-in style of python-docx's default template)."""
+HEADER_FILL = "1F5F8B"
+
+
+def _toc(doc: Any) -> None:
+    """A TOC field (headings 1-2) that Word updates on opening."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    paragraph = doc.add_paragraph()
+    run = paragraph.add_run()
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = 'TOC \\o "1-2" \\h \\z \\u'
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    placeholder = OxmlElement("w:t")
+    placeholder.text = "…"
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    for element in (begin, instr, separate, placeholder, end):
+        run._r.append(element)
+    settings = doc.settings.element
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    settings.append(update)
+
+
+def _shade(cell: Any, fill: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _table(doc: Any, head: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """A table in the house style: coloured header row, repeated on every page."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    table = doc.add_table(rows=1, cols=len(head))
+    table.style = doc.styles[TABLE_STYLE]
+    header = table.rows[0]
+    header_pr = header._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    header_pr.append(repeat)
+    for cell, title in zip(header.cells, head, strict=True):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(title)
+        run.bold = True
+        run.font.size = Pt(9)
+        run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+        _shade(cell, HEADER_FILL)
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = ""
+            run = cell.paragraphs[0].add_run(value or "—")
+            run.font.size = Pt(9)
+    doc.add_paragraph()
+
+
+def _facts(doc: Any, pairs: Sequence[tuple[str, str]]) -> None:
+    for key, value in pairs:
+        paragraph = doc.add_paragraph()
+        paragraph.add_run(f"{key}: ").bold = True
+        paragraph.add_run(value or "—")
+        paragraph.paragraph_format.space_after = 0
+    doc.add_paragraph()
+
+
+def _picture(doc: Any, png: bytes | None, missing: str) -> None:
+    from docx.shared import Cm
+
+    if png:
+        doc.add_picture(io.BytesIO(png), width=Cm(16))
+    else:
+        doc.add_paragraph().add_run(missing).italic = True
+
+
+def _process(doc: Any, m: Manual, p: ProcessPage, png: bytes | None) -> None:
+    L = catalogue(m.lang)
+    doc.add_heading(p.name, level=1)
+    _facts(
+        doc,
+        [
+            (L["owner"], p.owner),
+            (L["type"], L[p.band]),
+            (L["status"], L[p.status]),
+            (L["version"], p.version),
+            (L["approved_by"], f"{p.approved_by} {p.approved_on}".strip()),
+        ],
+    )
+    for key, value in (("purpose", p.purpose), ("scope", p.scope), ("description", p.description)):
+        if value:
+            doc.add_heading(L[key], level=2)
+            doc.add_paragraph(value)
+    doc.add_heading(L["sipoc"], level=2)
+    suppliers = dict.fromkeys([*p.suppliers, *(i.party for i in p.inputs if i.party)])
+    customers = dict.fromkeys([*p.customers, *(o.party for o in p.outputs if o.party)])
+    _table(
+        doc,
+        [L["suppliers"], L["inputs"], L["process"], L["outputs"], L["customers"]],
+        [
+            [
+                "\n".join(suppliers),
+                "\n".join(i.name for i in p.inputs),
+                p.name,
+                "\n".join(o.name for o in p.outputs),
+                "\n".join(customers),
+            ]
+        ],
+    )
+    doc.add_heading(L["flow"], level=2)
+    _picture(doc, png, L["no_diagram"])
+    if p.steps:
+        doc.add_heading(L["steps"], level=2)
+        _table(
+            doc,
+            ["#", L["step"], L["role"], L["next"]],
+            [
+                [
+                    str(i),
+                    s.name + (f"\n{s.description}" if s.description else ""),
+                    s.role,
+                    "\n".join(s.next),
+                ]
+                for i, s in enumerate(p.steps, 1)
+            ],
+        )
+    if p.metrics:
+        doc.add_heading(L["metrics"], level=2)
+        _table(
+            doc,
+            [L["metric"], L["baseline"], L["target"], L["target_date"], L["owner"]],
+            [
+                [x.name, x.baseline, f"{x.target} {x.unit}".strip(), x.target_date, x.owner]
+                for x in p.metrics
+            ],
+        )
+    if p.documents:
+        doc.add_heading(L["documents"], level=2)
+        _table(
+            doc,
+            [L["document"], L["version"], L["owner"], L["link"]],
+            [[d.name, d.version, d.owner, d.link] for d in p.documents],
+        )
+    if p.risks:
+        doc.add_heading(L["risks"], level=2)
+        _table(
+            doc,
+            [L["risk"], L["likelihood"], L["impact"], L["mitigation"]],
+            [[r.name, L.get(r.likelihood, ""), L.get(r.impact, ""), r.mitigation] for r in p.risks],
+        )
+    if p.goals:
+        doc.add_heading(L["goals"], level=2)
+        _table(doc, [L["goal"], ""], [[f"{g.id} {g.name}", L[g.how]] for g in p.goals])
+    doc.add_heading(L["review"], level=2)
+    overdue = f" ({L['overdue']})" if p.review_overdue else ""
+    _facts(
+        doc,
+        [
+            (L["review_method"], p.review_method),
+            (L["review_last"], p.review_last),
+            (L["review_next"], p.review_next + overdue if p.review_next else ""),
+        ],
+    )
+
+
+def to_docx(m: Manual, diagrams: Diagrams | None) -> bytes:
+    """The manual of one organisation as .docx bytes."""
+    import docx
+    from docx.enum.section import WD_SECTION
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+    from docx.shared import Pt
+
+    L = catalogue(m.lang)
+    doc = docx.Document()
+    as_of = dt.datetime.fromisoformat(m.as_of)
+    props = doc.core_properties
+    props.title = f"{m.name} – {L['manual']}"
+    props.subject = L["manual"]
+    props.author = m.workspace
+    props.last_modified_by = "qms"
+    props.language = m.lang
+    props.created = props.modified = props.last_printed = as_of
+    props.revision = 1
+    doc.styles["Normal"].font.name = "DejaVu Sans"
+    doc.styles["Normal"].font.size = Pt(10)
+
+    # title page
+    for _ in range(6):
+        doc.add_paragraph()
+    subtitle = doc.add_paragraph(L["manual"].upper())
+    subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title = doc.add_heading(m.name, level=0)
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for line in (m.workspace, f"{L['as_of']} {m.as_of}"):
+        paragraph = doc.add_paragraph(line)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    doc.add_heading(L["contents"], level=1)
+    _toc(doc)
+    doc.add_heading(L["approval"], level=1)
+    _table(
+        doc,
+        [L["document"], L["version"], L["status"], L["approved_by"], L["approved_on"]],
+        [[a.document, a.version, L[a.status], a.approved_by, a.approved_on] for a in m.approvals],
+    )
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    doc.add_heading(L["process_map"], level=1)
+    if m.description:
+        doc.add_paragraph(m.description)
+    _picture(doc, diagrams.draw(m.map_diagram, "png") if diagrams else None, L["no_diagram"])
+    for band in m.bands:
+        if band.processes:
+            doc.add_heading(L[band.band], level=2)
+            for _, name in band.processes:
+                doc.add_paragraph(name, style="List Bullet")
+    for p in m.processes:
+        doc.add_section(WD_SECTION.NEW_PAGE)
+        _process(doc, m, p, diagrams.draw(p.diagram, "png") if diagrams else None)
+    doc.add_section(WD_SECTION.NEW_PAGE)
+    doc.add_heading(L["quality_plan"], level=1)
+    for plan in m.plans:
+        doc.add_heading(plan.name, level=2)
+        if plan.description:
+            doc.add_paragraph(plan.description)
+        _facts(doc, [(L["status"], L[plan.status]), (L["horizon"], plan.horizon)])
+        for phase, actions in plan.phases:
+            doc.add_heading(L[phase] if phase else L["no_phase"], level=3)
+            _table(
+                doc,
+                [L["action"], L["who"], L["due"], L["status"]],
+                [
+                    [
+                        a.what,
+                        a.who,
+                        a.due + (f" ({L['overdue']})" if a.overdue else ""),
+                        L[a.status],
+                    ]
+                    for a in actions
+                ],
+            )
+    doc.add_heading(L["metrics"], level=1)
+    _table(
+        doc,
+        [L["metric"], L["baseline"], L["target"], L["target_date"], L["latest"], L["owner"]],
+        [
+            [x.name, x.baseline, f"{x.target} {x.unit}".strip(), x.target_date, x.latest, x.owner]
+            for x in m.metrics
+        ],
+    )
+    doc.add_heading(L["coverage"], level=1)
+    _table(
+        doc,
+        [L["goal"], L["committed"], L["state"], L["realized_by"]],
+        [
+            [
+                f"{g.id} {g.name}",
+                L["yes"] if g.committed else L["no"],
+                L.get(g.state, "—") if g.state != "none" else "—",
+                ", ".join(g.realized_by),
+            ]
+            for g in m.goals
+        ],
+    )
+    out = io.BytesIO()
+    doc.save(out)
+    return _stable_zip(out.getvalue(), m.as_of)

@@ -1,0 +1,614 @@
+"""The operating-system description (toimintajärjestelmäkuvaus) of one organisation, as data.
+
+One content model, four renderers (HTML portal, DOCX, PDF, Markdown): what the manual says is
+decided here once, so the formats never disagree. Texts are already in the chosen language
+(falling back to the workspace's); enumerations (status, phase, kind) stay as keys that the
+renderers look up in qms/export/labels.py. Diagrams are drawn with the render engine's DOT jobs
+(qms/render) by `Diagrams`, which runs Graphviz to memory: exporters return bytes, the CLI
+writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+
+from qms.coverage import Coverage, coverage
+from qms.index import Index
+from qms.lint import Result
+from qms.model import Metric, Organisation, Process, Workspace, text
+from qms.views import NO_ROLE, ProcessMapView, process_map_view
+
+BANDS = ("management", "core", "support")
+PHASES = ("plan", "do", "check", "act", "")
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """An input or output and the party on the other side (a process name or an outsider)."""
+
+    name: str
+    party: str
+    href: str = ""
+    """The party's process page, relative to the organisation folder, when it is a process."""
+
+
+@dataclass(frozen=True)
+class StepRow:
+    """One step of the flow, as the step table shows it."""
+
+    id: str
+    kind: str
+    name: str
+    role: str
+    next: tuple[str, ...]
+    description: str = ""
+    documents: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MetricRow:
+    """A metric with its target and latest value."""
+
+    id: str
+    name: str
+    unit: str = ""
+    baseline: str = ""
+    target: str = ""
+    target_date: str = ""
+    frequency: str = ""
+    source: str = ""
+    owner: str = ""
+    latest: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class DocRow:
+    """A document or operating instruction."""
+
+    id: str
+    name: str
+    version: str = ""
+    link: str = ""
+    owner: str = ""
+
+
+@dataclass(frozen=True)
+class RiskRow:
+    """A risk and how it is handled."""
+
+    name: str
+    likelihood: str = ""
+    impact: str = ""
+    mitigation: str = ""
+
+
+@dataclass(frozen=True)
+class GoalLink:
+    """A goal a process realizes or influences."""
+
+    id: str
+    name: str
+    how: str
+    """`realizes` or `influences`."""
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    """A lint finding of the organisation's files, open or suppressed with its reason."""
+
+    code: str
+    severity: str
+    where: str
+    message: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ProcessPage:
+    """Everything the manual says about one process."""
+
+    id: str
+    name: str
+    band: str
+    level: int
+    owner: str
+    purpose: str
+    scope: str
+    description: str
+    suppliers: tuple[str, ...]
+    inputs: tuple[Exchange, ...]
+    outputs: tuple[Exchange, ...]
+    customers: tuple[str, ...]
+    resources: tuple[str, ...]
+    steps: tuple[StepRow, ...]
+    metrics: tuple[MetricRow, ...]
+    documents: tuple[DocRow, ...]
+    risks: tuple[RiskRow, ...]
+    goals: tuple[GoalLink, ...]
+    review_method: str
+    review_last: str
+    review_next: str
+    review_overdue: bool
+    status: str
+    version: str
+    approved_by: str
+    approved_on: str
+    parent: str = ""
+    findings: tuple[FindingRow, ...] = ()
+    diagram: str = ""
+    """The render engine's diagram name, `<org>/<process>`."""
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    """An action of a quality plan."""
+
+    id: str
+    what: str
+    who: str
+    due: str
+    overdue: bool
+    status: str
+    evaluated_by: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class PlanSection:
+    """A quality plan, its actions grouped by PDCA phase (`""` for unmarked ones)."""
+
+    id: str
+    name: str
+    description: str
+    horizon: str
+    status: str
+    version: str
+    approved_by: str
+    approved_on: str
+    phases: tuple[tuple[str, tuple[ActionRow, ...]], ...]
+
+
+@dataclass(frozen=True)
+class GoalRow:
+    """A project goal and where the organisation stands with it."""
+
+    id: str
+    name: str
+    committed: bool
+    state: str
+    realized_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ApprovalRow:
+    """One line of the version and approval table."""
+
+    document: str
+    version: str
+    status: str
+    approved_by: str
+    approved_on: str
+
+
+@dataclass(frozen=True)
+class Band:
+    """A band of the process map with (process id, name) boxes."""
+
+    band: str
+    processes: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Manual:
+    """The operating-system description of one organisation, texts in `lang`."""
+
+    lang: str
+    organisation: str
+    name: str
+    short: str
+    description: str
+    workspace: str
+    as_of: str
+    bands: tuple[Band, ...]
+    customers: tuple[str, ...]
+    processes: tuple[ProcessPage, ...]
+    plans: tuple[PlanSection, ...]
+    metrics: tuple[MetricRow, ...]
+    goals: tuple[GoalRow, ...]
+    findings: tuple[FindingRow, ...]
+    suppressed: tuple[FindingRow, ...]
+    approvals: tuple[ApprovalRow, ...]
+    quality_group: tuple[tuple[str, str, str], ...] = ()
+    """(role, name, task) of the quality group's members."""
+    map_diagram: str = ""
+    map_view: ProcessMapView | None = field(default=None, compare=False)
+
+    def process(self, pid: str) -> ProcessPage:
+        """The page of one process; KeyError when the manual has none by that id."""
+        for page in self.processes:
+            if page.id == pid:
+                return page
+        raise KeyError(pid)
+
+
+def page_name(pid: str) -> str:
+    """The portal file of a process page, next to its organisation's front page.
+
+    Ids cannot start with '_', so the section pages (`_plan.html`, ...) never collide with a
+    process; only a process called `index` needs another name than its id.
+    """
+    return "_process-index.html" if pid == "index" else f"{pid}.html"
+
+
+# --- building --------------------------------------------------------------------------------
+
+
+def _value(value: str | float | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _date(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _metric_row(metric: Metric, role: dict[str, str], tx: _Tx) -> MetricRow:
+    latest = ""
+    if metric.values:
+        last = metric.values[-1]
+        latest = f"{_value(last.value)} ({last.period})"
+    return MetricRow(
+        id=metric.id,
+        name=tx(metric.name),
+        unit=metric.unit or "",
+        baseline=_value(metric.baseline),
+        target=_value(metric.target),
+        target_date=_date(metric.target_date),
+        frequency=tx(metric.frequency),
+        source=tx(metric.source),
+        owner=role.get(metric.owner or "", metric.owner or ""),
+        latest=latest,
+        description=tx(metric.description),
+    )
+
+
+class _Tx:
+    """Resolves a model text in the chosen language, falling back to the workspace's."""
+
+    def __init__(self, lang: str, fallback: str) -> None:
+        self.lang, self.fallback = lang, fallback
+
+    def __call__(self, value: str | dict[str, str] | None) -> str:
+        return text(value, self.lang, self.fallback)
+
+
+def _owner_of(ws: Workspace) -> dict[str, str]:
+    """Document source -> organisation id, so findings can be filed under their organisation."""
+    owners: dict[str, str] = {}
+    for org in ws.organisations:
+        owners[org.source] = org.id
+    for docs in (ws.processes, ws.plans, ws.metrics, ws.results):
+        for doc in docs:
+            owners[doc.source] = doc.organisation
+    return owners
+
+
+def _findings(
+    result: Result | None, org: str, owners: dict[str, str], lang: str
+) -> list[tuple[str, FindingRow]]:
+    """(file, row) of the organisation's findings, in the linter's order."""
+    rows: list[tuple[str, FindingRow]] = []
+    if result is None:
+        return rows
+    for f in result.findings:
+        owner = owners.get(f.file)
+        if owner is None:
+            parts = f.file.split("/")
+            owner = parts[1] if len(parts) > 2 and parts[0] == "organisations" else None
+        if owner != org:
+            continue
+        row = FindingRow(
+            code=f.code,
+            severity=f.severity,
+            where=f"{f.file}:{f.line}:{f.col}",
+            message=f.message(lang),
+            reason=f.suppressed or "",
+        )
+        rows.append((f.file, row))
+    return rows
+
+
+def build_manual(
+    ws: Workspace,
+    organisation: str,
+    lang: str | None = None,
+    *,
+    index: Index | None = None,
+    result: Result | None = None,
+    cov: Coverage | None = None,
+) -> Manual:
+    """The manual of one organisation; KeyError when the workspace has no such organisation.
+
+    `result` is the lint result of the loaded workspace (its open and suppressed findings are
+    published); `cov` the coverage matrix (computed here when not given).
+    """
+    index = index or Index.build(ws)
+    org: Organisation = index.organisations[organisation]
+    chosen = lang or ws.language
+    tx = _Tx(chosen, ws.language)
+    cov = cov or coverage(ws, index)
+    as_of = cov.as_of
+    roles = {r.id: tx(r.name) for r in org.roles}
+    own = {p: index.processes[(o, p)] for (o, p) in sorted(index.processes) if o == org.id}
+    pm = process_map_view(index, org, chosen)
+    bands = tuple(Band(band, tuple((b.id, b.name) for b in boxes)) for band, boxes in pm.bands)
+    order = [pid for band in bands for pid, _ in band.processes]
+    order += [pid for pid in own if pid not in order]
+    owners = _owner_of(ws)
+    found = _findings(result, org.id, owners, chosen)
+    metrics_of_org = [m for doc, _, m in index.metrics_docs() if doc.organisation == org.id]
+
+    def party(ref: str | None) -> Exchange:
+        if not ref:
+            return Exchange("", "")
+        key = index.process_key(ref, org.id)
+        if key is None:
+            return Exchange("", ref)
+        proc = index.processes[key]
+        href = page_name(key[1]) if key[0] == org.id else f"../{key[0]}/{page_name(key[1])}"
+        return Exchange("", tx(proc.name), href)
+
+    def page(proc: Process) -> ProcessPage:
+        names = {s.id: tx(s.name) for s in proc.steps}
+        docs_by_id = {d.id: tx(d.name) for d in proc.documents}
+        docs_by_id |= {d.id: tx(d.name) for d in org.documents if d.id not in docs_by_id}
+        steps = tuple(
+            StepRow(
+                id=s.id,
+                kind=s.kind,
+                name=tx(s.name),
+                role=roles.get(s.role or "", s.role or NO_ROLE),
+                next=tuple(
+                    names.get(b.to, b.to) + (f" ({tx(b.label)})" if b.label else "") for b in s.next
+                ),
+                description=tx(s.description),
+                documents=tuple(docs_by_id.get(d, d) for d in s.documents),
+                outputs=tuple(tx(o) for o in s.outputs),
+            )
+            for s in proc.steps
+        )
+        metrics = []
+        for ref in proc.metrics:
+            located = index.metrics.get((org.id, ref.split("/")[-1]))
+            if located is not None:
+                metrics.append(_metric_row(located.item, roles, tx))
+        goals = []
+        for how, refs in (("realizes", proc.realizes), ("influences", proc.influences)):
+            for ref in refs:
+                goal = index.goal(ref)
+                goals.append(GoalLink(goal.id if goal else ref, tx(goal.name) if goal else "", how))
+        review = proc.review
+        nxt = review.next if review else None
+        inputs = tuple(Exchange(tx(i.name), *_party_fields(party(i.from_))) for i in proc.inputs)
+        outputs = tuple(Exchange(tx(o.name), *_party_fields(party(o.to))) for o in proc.outputs)
+        parent = ""
+        if proc.parent:
+            found_parent = index.process(proc.parent, org.id)
+            parent = tx(found_parent.name) if found_parent else proc.parent
+        return ProcessPage(
+            id=proc.id,
+            name=tx(proc.name),
+            band=proc.type,
+            level=proc.level,
+            owner=roles.get(proc.owner or "", proc.owner or ""),
+            purpose=tx(proc.purpose),
+            scope=tx(proc.scope),
+            description=tx(proc.description),
+            suppliers=tuple(tx(s) for s in proc.suppliers),
+            inputs=inputs,
+            outputs=outputs,
+            customers=tuple(tx(c) for c in proc.customers),
+            resources=tuple(tx(r) for r in proc.resources),
+            steps=steps,
+            metrics=tuple(metrics),
+            documents=tuple(
+                DocRow(
+                    d.id,
+                    tx(d.name),
+                    d.version or "",
+                    d.link or "",
+                    roles.get(d.owner or "", d.owner or ""),
+                )
+                for d in proc.documents
+            ),
+            risks=tuple(
+                RiskRow(tx(r.name), r.likelihood or "", r.impact or "", tx(r.mitigation))
+                for r in proc.risks
+            ),
+            goals=tuple(goals),
+            review_method=tx(review.method) if review else "",
+            review_last=_date(review.last) if review else "",
+            review_next=_date(nxt),
+            review_overdue=bool(nxt and nxt < as_of),
+            status=proc.status,
+            version=proc.version or "",
+            approved_by=proc.approved.by if proc.approved else "",
+            approved_on=_date(proc.approved.on) if proc.approved else "",
+            parent=parent,
+            findings=tuple(row for file, row in found if file == proc.source and not row.reason),
+            diagram=f"{org.id}/{proc.id}",
+        )
+
+    pages = tuple(page(own[pid]) for pid in order)
+    plans = []
+    for (o, _), plan in sorted(index.plans.items()):
+        if o != org.id:
+            continue
+        grouped: dict[str, list[ActionRow]] = {p: [] for p in PHASES}
+        for a in plan.actions:
+            grouped[a.phase or ""].append(
+                ActionRow(
+                    id=a.id,
+                    what=tx(a.what),
+                    who=roles.get(a.who or "", a.who or ""),
+                    due=_date(a.when),
+                    overdue=bool(a.when and a.when < as_of and a.status not in ("done", "dropped")),
+                    status=a.status,
+                    evaluated_by=tuple(
+                        tx(index.metrics[(org.id, m)].item.name)
+                        if (org.id, m) in index.metrics
+                        else m
+                        for m in a.evaluated_by
+                    ),
+                    description=tx(a.description),
+                )
+            )
+        plans.append(
+            PlanSection(
+                id=plan.id,
+                name=tx(plan.name),
+                description=tx(plan.description),
+                horizon=_date(plan.horizon),
+                status=plan.status,
+                version=plan.version or "",
+                approved_by=plan.approved.by if plan.approved else "",
+                approved_on=_date(plan.approved.on) if plan.approved else "",
+                phases=tuple((p, tuple(rows)) for p, rows in grouped.items() if rows),
+            )
+        )
+    goals: list[GoalRow] = []
+    col = next((i for i, c in enumerate(cov.organisations) if c.id == org.id), None)
+    if col is not None:
+        for row, cells in zip(cov.goals, cov.cells, strict=True):
+            cell = cells[col]
+            goals.append(
+                GoalRow(
+                    id=row.id,
+                    name=tx(row.name),
+                    committed=cell.committed,
+                    state=cell.state,
+                    realized_by=tuple(tx(e.name) for e in cell.elements),
+                )
+            )
+    approvals = [
+        ApprovalRow(p.name, p.version, p.status, p.approved_by, p.approved_on) for p in pages
+    ]
+    approvals += [
+        ApprovalRow(p.name, p.version, p.status, p.approved_by, p.approved_on) for p in plans
+    ]
+    return Manual(
+        lang=chosen,
+        organisation=org.id,
+        name=tx(org.name),
+        short=org.short or org.id.upper(),
+        description=tx(org.description),
+        workspace=tx(ws.settings.name),
+        as_of=as_of.isoformat(),
+        bands=bands,
+        customers=pm.customers,
+        processes=pages,
+        plans=tuple(plans),
+        metrics=tuple(_metric_row(m, roles, tx) for m in metrics_of_org),
+        goals=tuple(goals),
+        findings=tuple(row for _, row in found if not row.reason),
+        suppressed=tuple(row for _, row in found if row.reason),
+        approvals=tuple(approvals),
+        quality_group=tuple(
+            (roles.get(m.role, m.role), m.name or "", tx(m.task)) for m in org.quality_group
+        ),
+        map_diagram=f"{org.id}/process-map",
+        map_view=pm,
+    )
+
+
+def _party_fields(ex: Exchange) -> tuple[str, str]:
+    return ex.party, ex.href
+
+
+def build_manuals(
+    ws: Workspace,
+    organisations: list[str] | None = None,
+    lang: str | None = None,
+    result: Result | None = None,
+) -> list[Manual]:
+    """The manuals of the chosen organisations (all, in file order, when none are named).
+
+    Names match an organisation's id or short name in any case; KeyError names one that
+    matches nothing.
+    """
+    index = Index.build(ws)
+    cov = coverage(ws, index)
+    wanted: list[str] = []
+    orgs = list(index.organisations.values())
+    for name in organisations or [o.id for o in orgs]:
+        match = next(
+            (
+                o.id
+                for o in orgs
+                if name.casefold() in (o.id.casefold(), (o.short or "").casefold())
+            ),
+            None,
+        )
+        if match is None:
+            raise KeyError(name)
+        if match not in wanted:
+            wanted.append(match)
+    return [build_manual(ws, o, lang, index=index, result=result, cov=cov) for o in wanted]
+
+
+# --- diagrams --------------------------------------------------------------------------------
+
+
+class Diagrams:
+    """The workspace's diagrams drawn to memory, once per (diagram, format).
+
+    Uses the render engine's DOT jobs (qms.render.diagram_jobs), so the manual shows exactly
+    what `qms render` draws. When Graphviz is missing every diagram is None and the manuals
+    say so instead of failing.
+    """
+
+    def __init__(self, ws: Workspace, lang: str) -> None:
+        self.available = shutil.which("dot") is not None
+        self._jobs: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._drawn: dict[tuple[str, str], bytes | None] = {}
+        if self.available:
+            from qms.render import diagram_jobs
+
+            try:
+                jobs, _ = diagram_jobs(ws, lang)
+            except (OSError, RuntimeError, ValueError):
+                jobs = []
+            self._jobs = {j.name: (j.source, j.program) for j in jobs}
+
+    def draw(self, name: str, fmt: str) -> bytes | None:
+        """The diagram `name` (`<org>/<process>`, `<org>/process-map`) as svg or png bytes."""
+        key = (name, fmt)
+        if key not in self._drawn:
+            self._drawn[key] = self._run(name, fmt)
+        return self._drawn[key]
+
+    def _run(self, name: str, fmt: str) -> bytes | None:
+        job = self._jobs.get(name)
+        if job is None:
+            return None
+        source, program = job
+        extra = ["-Gdpi=110"] if fmt == "png" else []
+        try:
+            proc = subprocess.run(
+                [*program, "-q", f"-T{fmt}", *extra],
+                input=source.encode("utf-8"),
+                capture_output=True,
+                check=False,
+                timeout=120,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return proc.stdout if proc.returncode == 0 and proc.stdout else None
