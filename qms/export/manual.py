@@ -11,9 +11,12 @@ writes.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
 import subprocess
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from qms.coverage import Coverage, coverage
 from qms.index import Index
@@ -575,15 +578,24 @@ class Diagrams:
     say so instead of failing.
     """
 
-    def __init__(self, ws: Workspace, lang: str) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        lang: str,
+        ranks: MutableMapping[str, Any] | None = None,
+        drawn: MutableMapping[tuple[str, str], bytes | None] | None = None,
+    ) -> None:
+        """`ranks` and `drawn` may be kept by a caller across rebuilds (`qms serve`): then
+        only diagrams whose DOT changed run Graphviz again."""
         self.available = shutil.which("dot") is not None
         self._jobs: dict[str, tuple[str, tuple[str, ...]]] = {}
-        self._drawn: dict[tuple[str, str], bytes | None] = {}
+        self._drawn: MutableMapping[tuple[str, str], bytes | None] = {}
+        self._shared = drawn
         if self.available:
             from qms.render import diagram_jobs
 
             try:
-                jobs, _ = diagram_jobs(ws, lang)
+                jobs, _ = diagram_jobs(ws, lang, ranks)
             except (OSError, RuntimeError, ValueError):
                 jobs = []
             self._jobs = {j.name: (j.source, j.program) for j in jobs}
@@ -592,7 +604,14 @@ class Diagrams:
         """The diagram `name` (`<org>/<process>`, `<org>/process-map`) as svg or png bytes."""
         key = (name, fmt)
         if key not in self._drawn:
-            self._drawn[key] = self._run(name, fmt)
+            job = self._jobs.get(name)
+            shared = (hashlib.sha256(job[0].encode("utf-8")).hexdigest(), fmt) if job else None
+            if shared is not None and self._shared is not None and shared in self._shared:
+                self._drawn[key] = self._shared[shared]
+            else:
+                self._drawn[key] = self._run(name, fmt)
+                if shared is not None and self._shared is not None:
+                    self._shared[shared] = self._drawn[key]
         return self._drawn[key]
 
     def _run(self, name: str, fmt: str) -> bytes | None:

@@ -1,0 +1,64 @@
+"""`qms serve`: a live preview of the portal while the quality group drafts."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from qms.cli import lang_option, workspace_argument
+from qms.findings import Msg
+
+SERVING = Msg(
+    en="Serving {path} at http://{host}:{port}/ (built in {seconds:.2f} s); Ctrl-C stops",
+    fi="Palvellaan {path} osoitteessa http://{host}:{port}/ (koottu {seconds:.2f} s:ssa);"
+    " Ctrl-C lopettaa",
+)
+@click.command()
+@workspace_argument
+@click.option("--port", default=8000, show_default=True, help="TCP port to listen on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    type=click.Choice(["127.0.0.1", "localhost", "::1"]),
+    help="Loopback address to bind; the preview is never served to the network.",
+)
+@lang_option
+def serve(workspace: str, port: int, host: str, lang: str | None) -> None:
+    """Preview the workspace's HTML portal in a browser; pages reload as files are saved.
+
+    Findings show on the page; a file broken mid-edit shows an overlay and keeps the last
+    good pages until it is fixed. Only the built site is served: no model files, no
+    directory listings, no writes, and only to a Host header naming this machine.
+
+    \b
+    Example:
+        qms serve models/lamppu --port 8000
+    """
+    import uvicorn
+
+    from qms.cli import pick_lang
+    from qms.serve import Site, create_app
+
+    site = Site(workspace, lang)
+    state = site.rebuild()
+    language = pick_lang(lang, site.lang)
+    if state.errors and not site.files:
+        for error in state.errors:
+            click.echo(f"qms: {error['where']}: {error['message']}", err=True)
+        sys.exit(2)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(
+        SERVING.format(language, path=workspace, host=shown, port=port, seconds=state.built_in),
+        err=True,
+    )
+    config = uvicorn.Config(
+        create_app(site),
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=1,
+        lifespan="on",
+    )
+    uvicorn.Server(config).run()

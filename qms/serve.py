@@ -1,0 +1,284 @@
+"""`qms serve`: the HTML portal of a workspace, rebuilt as its model files are saved.
+
+The site lives in memory as a map of path -> bytes, so the server can serve nothing but the
+built pages: no model sources, no directory listings, no path traversal, no writes. A
+watcher re-validates on every save; only diagrams whose DOT changed run Graphviz again. A
+model that no longer loads (a YAML syntax error mid-edit) keeps the last good site and shows
+an overlay with the findings; the open pages hear of each change over server-sent events
+and reload themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from qms.findings import Finding
+from qms.report import shown_path
+
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "::1", "[::1]"]
+"""Host headers accepted: a page on another name (DNS rebinding) gets 400."""
+
+TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".txt": "text/plain; charset=utf-8",
+}
+
+LIVE_SCRIPT = """<script id="qms-live">
+(function () {
+  var seen = null;
+  function esc(t) { var d = document.createElement('div'); d.textContent = t; return d.innerHTML; }
+  function lines(items) {
+    return items.map(function (f) {
+      return '<li><code>' + esc(f.where) + '</code> ' + esc(f.code) + ' ' +
+        esc(f.message) + '</li>';
+    }).join('');
+  }
+  function show(state) {
+    var old = document.getElementById('qms-overlay'); if (old) old.remove();
+    if (state.errors.length) {
+      var o = document.createElement('div'); o.id = 'qms-overlay';
+      o.setAttribute('role', 'alert');
+      o.style.cssText = 'position:fixed;inset:0;background:rgba(20,20,20,.82);color:#fff;' +
+        'z-index:10000;padding:2em;font:14px/1.5 DejaVu Sans,sans-serif;overflow:auto';
+      o.innerHTML = '<h2>' + esc(state.labels.broken) + '</h2><ul>' + lines(state.errors) +
+        '</ul><p>' + esc(state.labels.kept) + '</p>';
+      document.body.appendChild(o);
+    }
+    var panel = document.getElementById('qms-findings'); if (panel) panel.remove();
+    if (state.findings.length) {
+      panel = document.createElement('details'); panel.id = 'qms-findings';
+      panel.style.cssText = 'position:fixed;right:1em;bottom:1em;max-width:45em;max-height:40vh;' +
+        'overflow:auto;background:#fff;border:1px solid #999;padding:.5em 1em;z-index:9999;' +
+        'font:13px/1.4 DejaVu Sans,sans-serif';
+      panel.innerHTML = '<summary>' + esc(state.labels.findings) + ' (' + state.findings.length +
+        ')</summary><ul>' + lines(state.findings) + '</ul>';
+      document.body.appendChild(panel);
+    }
+  }
+  var source = new EventSource('/__qms__/events');
+  source.onmessage = function (event) {
+    var state = JSON.parse(event.data);
+    if (seen !== null && state.version !== seen && !state.errors.length) {
+      location.reload(); return;
+    }
+    seen = state.version; show(state);
+  };
+})();
+</script>"""
+
+LABELS = {
+    "en": {
+        "broken": "The model does not load: the last good version is shown",
+        "kept": "Fix the file and save it; this page updates by itself.",
+        "findings": "Findings in the workspace",
+    },
+    "fi": {
+        "broken": "Malli ei lataudu: näytetään viimeisin toimiva versio",
+        "kept": "Korjaa tiedosto ja tallenna; sivu päivittyy itsestään.",
+        "findings": "Havainnot työtilassa",
+    },
+}
+
+
+@dataclass
+class State:
+    """What the pages are told: the build's version, blocking errors and all findings."""
+
+    version: int = 0
+    errors: list[dict[str, str]] = field(default_factory=list)
+    findings: list[dict[str, str]] = field(default_factory=list)
+    built_in: float = 0.0
+
+
+def _finding_row(f: Finding, root: str, lang: str) -> dict[str, str]:
+    return {
+        "where": f"{shown_path(root, f.file)}:{f.line}:{f.col}",
+        "code": f.code,
+        "message": f.message(lang),
+        "file": f.file,
+    }
+
+
+class Site:
+    """The built portal of one workspace, in memory, and how to rebuild it."""
+
+    def __init__(self, root: str, lang: str | None = None) -> None:
+        self.root = root
+        self.lang = lang
+        self.files: dict[str, bytes] = {}
+        self.state = State()
+        self._ranks: dict[str, Any] = {}
+        self._drawn: dict[tuple[str, str], bytes | None] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def language(self) -> str:
+        """The language of the server's own messages."""
+        return self.lang or "fi"
+
+    def rebuild(self) -> State:
+        """Load, lint and publish again; keep the last good pages when the model is broken."""
+        from qms.export.html import portal
+        from qms.export.manual import Diagrams, build_manuals
+        from qms.lint import lint
+        from qms.load import load
+
+        started = time.perf_counter()
+        with self._lock:
+            loaded = load(self.root)
+            ws = loaded.workspace
+            lang = self.lang or (ws.language if ws else "en")
+            result = lint(loaded)
+            rows = [_finding_row(f, self.root, lang) for f in result.findings if not f.suppressed]
+            blocking = [f for f in loaded.findings if f.code == "QMS001"]
+            if loaded.fatal or ws is None or blocking:
+                errors = [_finding_row(f, self.root, lang) for f in blocking]
+                if loaded.fatal:
+                    errors.append(
+                        {"where": self.root, "code": "", "message": loaded.fatal[lang], "file": ""}
+                    )
+                self.state = State(self.state.version + 1, errors, rows)
+            else:
+                manuals = build_manuals(ws, None, lang, result)
+                diagrams = Diagrams(ws, lang, self._ranks, self._drawn)
+                built = portal(manuals, diagrams)
+                self.files = {
+                    rel: (data.encode("utf-8") if isinstance(data, str) else data)
+                    for rel, data in built.items()
+                }
+                self.state = State(self.state.version + 1, [], rows)
+            self.state.built_in = time.perf_counter() - started
+            if self.lang is None:
+                self.lang = lang
+            return self.state
+
+    def page(self, path: str) -> bytes | None:
+        """The bytes of a built file, or None: only what the build produced is ever served."""
+        rel = path.lstrip("/")
+        if rel == "" or rel.endswith("/"):
+            rel += "index.html"
+        return self.files.get(rel)
+
+    def state_json(self) -> str:
+        """The state as the live script reads it."""
+        return json.dumps(
+            {
+                "version": self.state.version,
+                "errors": self.state.errors,
+                "findings": self.state.findings,
+                "labels": LABELS.get(self.language, LABELS["en"]),
+            },
+            ensure_ascii=False,
+        )
+
+
+def _inject(html: bytes) -> bytes:
+    """The live-reload script, just before </body>."""
+    marker = b"</body>"
+    script = LIVE_SCRIPT.encode("utf-8")
+    at = html.rfind(marker)
+    return html[:at] + script + html[at:] if at >= 0 else html + script
+
+
+def create_app(
+    site: Site, watch: bool = True, on_change: Callable[[], None] | None = None
+) -> Starlette:
+    """The ASGI app over a site; with `watch`, a background task rebuilds on every save."""
+    changed = asyncio.Condition()
+
+    async def notify() -> None:
+        async with changed:
+            changed.notify_all()
+
+    async def watcher() -> None:
+        from watchfiles import awatch
+
+        def only_models(_: Any, path: str) -> bool:
+            return path.endswith(".yaml") and "/." not in path
+
+        async for _ in awatch(site.root, watch_filter=only_models, step=30, debounce=400):
+            await asyncio.to_thread(site.rebuild)
+            if on_change:
+                on_change()
+            await notify()
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        task = asyncio.create_task(watcher()) if watch else None
+        try:
+            yield
+        finally:
+            if task:
+                task.cancel()
+
+    async def events(request: Request) -> StreamingResponse:
+        async def stream() -> AsyncIterator[str]:
+            yield f"data: {site.state_json()}\n\n"
+            seen = site.state.version
+            while not await request.is_disconnected():
+                async with changed:
+                    try:
+                        await asyncio.wait_for(changed.wait(), timeout=15)
+                    except TimeoutError:
+                        yield ": keep-alive\n\n"
+                        continue
+                if site.state.version != seen:
+                    seen = site.state.version
+                    yield f"data: {site.state_json()}\n\n"
+
+        return StreamingResponse(
+            stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
+        )
+
+    async def state(_: Request) -> Response:
+        return Response(site.state_json(), media_type="application/json")
+
+    async def page(request: Request) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            return Response(status_code=405, headers={"Allow": "GET, HEAD"})
+        body = site.page(request.url.path)
+        if body is None:
+            return Response("404", status_code=404, media_type="text/plain")
+        suffix = Path(request.url.path).suffix or ".html"
+        if suffix == ".html":
+            body = _inject(body)
+        return Response(
+            body,
+            media_type=TYPES.get(suffix, "application/octet-stream"),
+            headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
+        )
+
+    async def health(_: Request) -> JSONResponse:
+        return JSONResponse({"version": site.state.version, "built_in": site.state.built_in})
+
+    return Starlette(
+        routes=[
+            Route("/__qms__/events", events),
+            Route("/__qms__/state", state),
+            Route("/__qms__/health", health),
+            Route("/favicon.ico", lambda _: Response(status_code=204)),
+            Route("/{path:path}", page, methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]),
+        ],
+        middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=LOCAL_HOSTS)],
+        lifespan=lifespan,
+    )
