@@ -14,6 +14,8 @@ SERVING = Msg(
     fi="Palvellaan {path} osoitteessa http://{host}:{port}/ (koottu {seconds:.2f} s:ssa);"
     " Ctrl-C lopettaa",
 )
+
+
 @click.command()
 @workspace_argument
 @click.option("--port", default=8000, show_default=True, help="TCP port to listen on.")
