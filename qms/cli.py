@@ -19,13 +19,16 @@ from qms import __version__
 
 
 def _commands() -> dict[str, str]:
-    """Subcommand name -> module, one module per command in qms/commands/ (imported on use)."""
+    """Subcommand name -> module, one module per command in qms/commands/ (imported on use).
+
+    A trailing underscore is dropped, for names that are Python keywords (`import_.py`).
+    """
     import pkgutil
 
     from qms import commands
 
     return {
-        m.name.replace("_", "-"): f"qms.commands.{m.name}"
+        m.name.rstrip("_").replace("_", "-"): f"qms.commands.{m.name}"
         for m in pkgutil.iter_modules(commands.__path__)
         if not m.name.startswith("_")
     }

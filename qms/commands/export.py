@@ -5,13 +5,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from qms.cli import lang_option, pick_lang, workspace_argument
 from qms.findings import Msg
 
-FORMATS = ("html", "docx", "pdf", "md")
+if TYPE_CHECKING:
+    from qms.model import Workspace
+
+FORMATS = ("html", "docx", "pdf", "md", "bpmn")
 UNKNOWN_ORG = Msg(
     en="no organisation {name!r} in the workspace; choose from {choices}",
     fi="työtilassa ei ole organisaatiota {name!r}; valitse näistä: {choices}",
@@ -88,6 +92,8 @@ def export_workspace(
         click.echo(f"qms: {NOTHING.format(language)}", err=True)
         return 2
     doc_lang = lang or ws.language
+    if fmt == "bpmn":
+        return _export_bpmn(ws, out, organisations, doc_lang, language, force)
     try:
         manuals = build_manuals(ws, list(organisations) or None, doc_lang, lint(loaded))
     except KeyError as missing:
@@ -134,6 +140,33 @@ def export_workspace(
     return 0
 
 
+def _export_bpmn(
+    ws: Workspace,
+    out: str,
+    organisations: Sequence[str],
+    doc_lang: str,
+    language: str,
+    force: bool,
+) -> int:
+    """One BPMN 2.0 file per process, OUT/<org>/<process>.bpmn (qms/bpmn/, docs/bpmn.md)."""
+    from qms.bpmn.export import bpmn_files
+
+    chosen: list[str] = []
+    for name in organisations:
+        found = [o.id for o in ws.organisations if name.lower() in (o.id, (o.short or "").lower())]
+        if not found:
+            choices = ", ".join(o.id for o in ws.organisations)
+            click.echo(f"qms: {UNKNOWN_ORG.format(language, name=name, choices=choices)}", err=True)
+            return 2
+        chosen.extend(found)
+    files = bpmn_files(ws, doc_lang, chosen or None)
+    written = write_files(dict(files), Path(out), force, language)
+    click.echo(
+        DONE.format(language, count=written, out=out, unchanged=len(files) - written), err=True
+    )
+    return 0
+
+
 @click.command()
 @workspace_argument
 @click.option(
@@ -141,7 +174,8 @@ def export_workspace(
     "fmt",
     type=click.Choice(FORMATS),
     required=True,
-    help="html: a static portal; docx: Word; pdf: via WeasyPrint; md: Markdown for wikis.",
+    help="html: a static portal; docx: Word; pdf: via WeasyPrint; md: Markdown for wikis; "
+    "bpmn: one BPMN 2.0 file per process for BPMN modellers.",
 )
 @click.option(
     "--organisation",
@@ -178,6 +212,7 @@ def export(
         qms export models/lamppu --format html -o public/manual
         qms export models/lamppu --format docx --organisation redu -o redu.docx
         qms export models/lamppu --format md --lang en -o wiki
+        qms export models/lamppu --format bpmn -o bpmn
     """
     sys.exit(export_workspace(workspace, fmt, out, organisations, lang, force))
 

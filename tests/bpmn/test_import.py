@@ -1,0 +1,333 @@
+"""BPMN import: fixtures in the shapes real tools write, round trips, and bad input."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from qms.bpmn.export import bpmn_files
+from qms.bpmn.import_ import BpmnImportError, import_files
+from qms.cli import cli
+from qms.index import Index
+from qms.load import load
+from qms.model import text
+from tests.bpmn.helpers import lamppu, lamppu_bpmn, structure, workspace_copy
+from tests.conftest import DATA
+
+FIXTURES = DATA / "bpmn"
+
+
+def _imported(name: str, organisation: str | None = "redu") -> tuple[dict[str, Any], list[str]]:
+    result = import_files([str(FIXTURES / name)], organisation)
+    docs = {k: yaml.safe_load(v) for k, v in result.files.items()}
+    notes = [n.text["en"] for n in result.notes]
+    return docs, notes
+
+
+def _steps(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {s["id"]: s for s in doc["steps"]}
+
+
+def _load_clean(tmp_path: Path, files: dict[str, str]) -> None:
+    """The imported files load into a workspace without a schema finding."""
+    (tmp_path / "qms.yaml").write_text("kind: workspace\nname: t\n", encoding="utf-8")
+    for name, content in files.items():
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    loaded = load(tmp_path)
+    assert loaded.workspace is not None
+    assert [f for f in loaded.findings if f.code in ("QMS001", "QMS002")] == []
+    assert len(loaded.workspace.processes) == len(files)
+
+
+def test_bpmn_io_file_with_unsupported_elements(tmp_path: Path) -> None:
+    docs, notes = _imported("bpmnio-simple.bpmn")
+    assert list(docs) == ["palautteen-kasittely.yaml"]
+    doc = docs["palautteen-kasittely.yaml"]
+    assert next(iter(doc)) == "kind" and doc["organisation"] == "redu"
+    steps = _steps(doc)
+    assert steps["palaute-saapuu"]["kind"] == "start"
+    decision = steps["vaatiiko-toimenpiteita"]
+    assert decision["kind"] == "decision"
+    assert decision["next"] == {"kyllä": "korjataan-asia", "ei": "palaute-kasitelty"}
+    assert steps["korjataan-asia"]["next"] == ["palaute-kasitelty"], "the join is folded away"
+    assert steps["luetaan-palaute"]["description"].startswith("Palaute luetaan")
+    assert all("role" not in s for s in steps.values())
+    for skipped in (
+        "bpmn:boundaryEvent Event_1t2i3m4",
+        "bpmn:dataObjectReference DataObjectReference_0q8w7e6",
+        "bpmn:dataObject DataObject_1r2t3y4",
+        "bpmn:textAnnotation TextAnnotation_0n1o2t3",
+        "bpmn:association Association_1a2s3d4",
+        "bpmn:dataOutputAssociation DataOutputAssociation_0abc123",
+        "sequence flow Flow_1esc000",
+    ):
+        assert any(skipped in n for n in notes), skipped
+    _load_clean(tmp_path, import_files([str(FIXTURES / "bpmnio-simple.bpmn")], "redu").files)
+
+
+def test_camunda_file_with_lanes_parallel_and_inclusive_gateways() -> None:
+    docs, notes = _imported("camunda-lanes.bpmn")
+    doc = docs["opiskelijapalaute.yaml"]
+    assert doc["name"] == "Opiskelijapalaute", "the pool's name"
+    steps = _steps(doc)
+    assert steps["kerataan-palaute"]["kind"] == "task", "a userTask is a task"
+    assert steps["kerataan-palaute"]["next"] == [
+        "laaditaan-raportti",
+        "opettajat-kasittelevat-palautteen",
+    ], "a parallel split after a task is folded into it"
+    assert steps["laaditaan-raportti"]["next"] == ["mita-tehdaan"], "the parallel join is gone"
+    assert steps["mita-tehdaan"]["kind"] == "decision", "an inclusive gateway is a decision"
+    assert steps["mita-tehdaan"]["next"] == {
+        "parannettavaa": "tehdaan-parannus",
+        "aina": "julkaistaan-tulokset",
+    }
+    audit = steps["sisainen-auditointi"]
+    assert audit["kind"] == "subprocess" and audit["call"] == "internal-audit"
+    assert steps["jakso-paattyy"]["role"] == "opinto-ohjaaja"
+    assert steps["laaditaan-raportti"]["role"] == "laatupaallikko"
+    assert any("timerEventDefinition of StartEvent_1" in n for n in notes)
+    assert any("laatupaallikko (Laatupäällikkö)" in n for n in notes)
+
+
+def test_signavio_file_with_several_pools(tmp_path: Path) -> None:
+    docs, notes = _imported("signavio-pools.bpmn")
+    assert sorted(docs) == ["koulutuksen-jarjestaja.yaml", "tyopaikka.yaml"]
+    provider = _steps(docs["koulutuksen-jarjestaja.yaml"])
+    gateway = provider["odotetaan-vastausta"]
+    assert gateway["kind"] == "decision", "an event-based gateway is a decision"
+    assert gateway["next"] == {
+        "Sopimus allekirjoitettu": "sopimus-allekirjoitettu",
+        "Kaksi viikkoa": "kaksi-viikkoa",
+    }, "labelled with its events' names"
+    assert provider["sopimus-allekirjoitettu"]["kind"] == "event"
+    assert provider["muistutetaan-tyopaikkaa"]["next"] == ["tyossaoppiminen-sovittu"]
+    assert _steps(docs["tyopaikka.yaml"])["allekirjoitetaan-sopimus"]["role"] == (
+        "tyopaikkaohjaaja"
+    )
+    assert any("pool sid-pool-ministry (Opetushallitus)" in n for n in notes)
+    assert any("bpmn:messageFlow sid-msg-0001" in n for n in notes)
+    files = import_files([str(FIXTURES / "signavio-pools.bpmn")], "redu").files
+    _load_clean(tmp_path, files)
+
+
+def test_file_without_di_with_an_embedded_subprocess(tmp_path: Path) -> None:
+    docs, notes = _imported("no-di-subprocess.bpmn")
+    main = docs["uuden-opettajan-perehdytys.yaml"]
+    inner = docs["uuden-opettajan-perehdytys-perehdytysjakso.yaml"]
+    steps = _steps(main)
+    assert steps["perehdytysjakso"]["kind"] == "subprocess"
+    assert steps["perehdytysjakso"]["call"] == inner["id"]
+    assert steps["perehdytys-riittava"]["kind"] == "decision", "a complex gateway is a decision"
+    assert [s["id"] for s in inner["steps"]] == [
+        "jakso-alkaa",
+        "esitellaan-tyoyhteiso",
+        "kaydaan-lapi-laatukasikirja",
+        "jakso-paattyy",
+    ]
+    assert main["description"] == "Perehdytys alkaa työsopimuksesta."
+    assert any("sub-process sp1" in n for n in notes)
+    _load_clean(tmp_path, import_files([str(FIXTURES / "no-di-subprocess.bpmn")], "redu").files)
+
+
+def test_parallel_gateway_after_a_gateway_becomes_a_task(tmp_path: Path) -> None:
+    xml = b"""<?xml version="1.0"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
+  <process id="p" name="P">
+    <startEvent id="s" name="S"/>
+    <exclusiveGateway id="x" name="Which?"/>
+    <parallelGateway id="par"/>
+    <task id="a" name="A"/><task id="b" name="B"/><task id="c" name="C"/>
+    <endEvent id="e" name="E"/>
+    <sequenceFlow id="f1" sourceRef="s" targetRef="x"/>
+    <sequenceFlow id="f2" name="both" sourceRef="x" targetRef="par"/>
+    <sequenceFlow id="f3" name="one" sourceRef="x" targetRef="c"/>
+    <sequenceFlow id="f4" sourceRef="par" targetRef="a"/>
+    <sequenceFlow id="f5" sourceRef="par" targetRef="b"/>
+    <sequenceFlow id="f6" sourceRef="a" targetRef="e"/>
+    <sequenceFlow id="f7" sourceRef="b" targetRef="e"/>
+    <sequenceFlow id="f8" sourceRef="c" targetRef="e"/>
+  </process>
+</definitions>"""
+    path = tmp_path / "p.bpmn"
+    path.write_bytes(xml)
+    result = import_files([str(path)], "org")
+    steps = _steps(yaml.safe_load(result.files["p.yaml"]))
+    assert steps["which"]["next"] == {"both": "par", "one": "c"}
+    assert steps["par"] == {"id": "par", "kind": "task", "name": "par", "next": ["a", "b"]}
+    assert any(n.element == "par" for n in result.notes)
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_round_trip_keeps_steps_lanes_flows_and_labels(tmp_path: Path, lang: str) -> None:
+    exported = lamppu_bpmn() if lang == "fi" else bpmn_files(lamppu(), lang)
+    folder = tmp_path / "bpmn"
+    for name, data in exported.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    result = import_files([str(folder / name) for name in sorted(exported)])
+    assert result.notes == []
+    index = Index.build(lamppu())
+    ws_copy = workspace_copy(tmp_path)
+    for (org, pid), process in sorted(index.processes.items()):
+        doc = yaml.safe_load(result.files[f"{pid}.yaml"])
+        assert doc["organisation"] == org and doc["owner"] == process.owner
+        assert doc["realizes"] == list(process.realizes)
+        assert doc.get("metrics", []) == list(process.metrics)
+        got = {s["id"]: s for s in doc["steps"]}
+        assert list(got) == [s.id for s in process.steps], "steps keep the model's order"
+        for step in process.steps:
+            new = got[step.id]
+            assert new["kind"] == step.kind and new["name"] == text(step.name, lang)
+            assert new.get("role") == step.role and new.get("call") == step.call
+            branches = new.get("next", [])
+            if isinstance(branches, dict):
+                pairs = [(to, label) for label, to in branches.items()]
+            else:
+                pairs = [(b, "") if isinstance(b, str) else (b["to"], b["label"]) for b in branches]
+            assert pairs == [(b.to, text(b.label, lang)) for b in step.next], (pid, step.id)
+        target = ws_copy / Path(process.source)
+        target.write_text(result.files[f"{pid}.yaml"], encoding="utf-8")
+    loaded = load(ws_copy)
+    assert loaded.workspace is not None
+    again = bpmn_files(loaded.workspace, lang)
+    assert set(again) == set(exported)
+    for name in exported:
+        assert structure(again[name]) == structure(exported[name]), name
+    assert again == exported, "everything BPMN carries survives: the bytes are the same"
+
+
+def test_round_trip_of_a_split_and_a_step_without_role(tmp_path: Path) -> None:
+    from tests.bpmn.test_export import FORK
+
+    (tmp_path / "ws" / "org" / "processes").mkdir(parents=True)
+    (tmp_path / "ws" / "qms.yaml").write_text("kind: workspace\nname: t\n")
+    (tmp_path / "ws" / "org" / "organisation.yaml").write_text(
+        "kind: organisation\nid: org\nname: Org\nroles: [{id: a, name: A}, {id: b, name: B}]\n"
+    )
+    (tmp_path / "ws" / "org" / "processes" / "rinnakkain.yaml").write_text(FORK)
+    loaded = load(tmp_path / "ws")
+    assert loaded.workspace is not None
+    first = bpmn_files(loaded.workspace, "fi")["org/rinnakkain.bpmn"]
+    (tmp_path / "r.bpmn").write_bytes(first)
+    result = import_files([str(tmp_path / "r.bpmn")])
+    doc = yaml.safe_load(result.files["rinnakkain.yaml"])
+    steps = _steps(doc)
+    assert steps["jako"]["next"] == ["yksi", "kaksi"]
+    assert "role" not in steps["irrallinen"]
+    (tmp_path / "ws" / "org" / "processes" / "rinnakkain.yaml").write_text(
+        result.files["rinnakkain.yaml"]
+    )
+    reloaded = load(tmp_path / "ws")
+    assert reloaded.workspace is not None
+    second = bpmn_files(reloaded.workspace, "fi")["org/rinnakkain.bpmn"]
+    assert structure(second) == structure(first)
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+def test_cli_writes_process_files_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "out"
+    args = ["import", "bpmn", str(FIXTURES / "camunda-lanes.bpmn"), "-o", str(out)]
+    done = runner.invoke(cli, [*args, "--organisation", "redu", "--lang", "en"])
+    assert done.exit_code == 0, done.output
+    written = out / "opiskelijapalaute.yaml"
+    assert done.stdout.strip() == str(written)
+    assert "timerEventDefinition" in done.stderr
+    content = written.read_text(encoding="utf-8")
+    assert content.splitlines()[1] == "kind: process"
+    again = runner.invoke(cli, [*args, "--organisation", "redu", "--lang", "en"])
+    assert again.exit_code == 2
+    assert "exists; add --force" in again.stderr and "nothing was written" in again.stderr
+    forced = runner.invoke(cli, [*args, "--organisation", "redu", "--force"])
+    assert forced.exit_code == 0
+    assert written.read_text(encoding="utf-8") == content, "import is deterministic"
+    assert [p.name for p in out.iterdir()] == ["opiskelijapalaute.yaml"], "no temporary files"
+
+
+def test_cli_asks_for_the_organisation_of_a_foreign_file(tmp_path: Path) -> None:
+    done = CliRunner().invoke(
+        cli,
+        ["import", "bpmn", str(FIXTURES / "bpmnio-simple.bpmn"), "-o", str(tmp_path / "o")],
+    )
+    assert done.exit_code == 2
+    assert "--organisation ORG" in done.stderr
+    assert not (tmp_path / "o").exists()
+
+
+BAD = {
+    "malformed.bpmn": "malformed.bpmn:5:5: not well-formed XML (mismatched tag)",
+    "billion-laughs.bpmn": "refused: the file declares a DTD or entities",
+    "xxe.bpmn": "external entities, XXE",
+    "not-bpmn.xml": "not a BPMN 2.0 file: the root element is <svg>",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_input_is_refused_and_nothing_is_written(tmp_path: Path, name: str) -> None:
+    out = tmp_path / "out"
+    started = time.monotonic()
+    done = CliRunner().invoke(
+        cli,
+        [
+            "import",
+            "bpmn",
+            str(FIXTURES / "signavio-pools.bpmn"),
+            str(FIXTURES / name),
+            "-o",
+            str(out),
+            "--organisation",
+            "redu",
+            "--lang",
+            "en",
+        ],
+    )
+    assert time.monotonic() - started < 5, "refused before any expansion"
+    assert done.exit_code == 2
+    assert BAD[name] in done.stderr
+    assert "nothing was written" in done.stderr
+    assert "Traceback" not in done.output
+    assert not out.exists(), "not even the good file before it"
+
+
+def test_bad_input_message_in_finnish(tmp_path: Path) -> None:
+    done = CliRunner().invoke(
+        cli,
+        ["import", "bpmn", str(FIXTURES / "xxe.bpmn"), "-o", str(tmp_path), "--lang", "fi"],
+    )
+    assert done.exit_code == 2
+    assert "hylätty" in done.stderr and "mitään ei kirjoitettu" in done.stderr
+
+
+def test_unreadable_and_duplicate_files_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(BpmnImportError) as missing:
+        import_files([str(tmp_path / "missing.bpmn")], "redu")
+    assert "cannot read the file" in missing.value.text["en"]
+    same = [str(FIXTURES / "camunda-lanes.bpmn")] * 2
+    with pytest.raises(BpmnImportError) as twice:
+        import_files(same, "redu")
+    assert "process opiskelijapalaute is also made from" in twice.value.text["en"]
+    with pytest.raises(BpmnImportError) as bad_org:
+        import_files([str(FIXTURES / "camunda-lanes.bpmn")], "Not An Id")
+    assert "--organisation Not An Id" in bad_org.value.text["en"]
+
+
+def test_deeply_nested_subprocesses_are_refused(tmp_path: Path) -> None:
+    model = b'xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"'
+    nested = b'<subProcess id="s"><task id="t" name="T"/>' * 3000 + b"</subProcess>" * 3000
+    path = tmp_path / "deep.bpmn"
+    path.write_bytes(
+        b"<definitions " + model + b'><process id="p">' + nested + b"</process></definitions>"
+    )
+    done = CliRunner().invoke(
+        cli, ["import", "bpmn", str(path), "-o", str(tmp_path / "o"), "--organisation", "x"]
+    )
+    assert done.exit_code == 2
+    assert "nested too deeply" in done.stderr and "Traceback" not in done.output
+    assert not (tmp_path / "o").exists()
