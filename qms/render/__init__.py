@@ -19,7 +19,13 @@ from qms.index import Index
 from qms.model import Workspace
 from qms.render.dot import goal_map, order_source, process_flow, process_map
 from qms.render.engine import DotJob
-from qms.render.layout import Ranks, compute, ranks_from_json, run_dot_json
+from qms.render.layout import (
+    Ranks,
+    compute,
+    ranks_from_json,
+    run_dot_json,
+    run_dot_json_batch,
+)
 from qms.views import flow_view, goal_map_view, process_map_view
 
 PINNED = ("neato", "-n2")
@@ -64,12 +70,29 @@ def diagram_jobs(
             return key, str(err)
 
     errors: dict[str, str] = {}
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        for key, result in pool.map(first_pass, missing):
-            if isinstance(result, dict):
-                cache[key] = result
-            else:
-                errors[key] = result
+    workers = os.cpu_count() or 1
+    if run is run_dot_json and missing:
+        # One Graphviz process per core for all first passes: start-up dominates small flows.
+        size = -(-len(missing) // workers)
+        batches = [missing[i : i + size] for i in range(0, len(missing), size)]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            outputs = pool.map(lambda b: run_dot_json_batch([src for _, src in b]), batches)
+            for batch, docs in zip(batches, outputs, strict=True):
+                for (key, _), doc in zip(batch, docs, strict=True):
+                    if doc.startswith("!error "):
+                        errors[key] = doc.removeprefix("!error ")
+                        continue
+                    try:
+                        cache[key] = ranks_from_json(doc)
+                    except ValueError as err:
+                        errors[key] = str(err)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for key, result in pool.map(first_pass, missing):
+                if isinstance(result, dict):
+                    cache[key] = result
+                else:
+                    errors[key] = result
     jobs: list[DotJob] = []
     for view, key in zip(views, keys, strict=True):
         if key not in cache:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -135,6 +136,88 @@ def _run(job: DotJob, fmt: str, target: Path) -> str | None:
         Path(tmp).unlink(missing_ok=True)
 
 
+BATCH = 40
+"""Most graphs drawn by one Graphviz process: its start-up costs more than a small flow."""
+
+
+def _batches(
+    items: Sequence[tuple[DotJob, str, Path, str]], workers: int
+) -> list[list[tuple[DotJob, str, Path, str]]]:
+    """Items grouped by (program, format) into runs of at most BATCH, spread over workers."""
+    groups: dict[tuple[tuple[str, ...], str], list[tuple[DotJob, str, Path, str]]] = {}
+    for item in items:
+        fmt = item[1]
+        key = (item[0].program, fmt) if fmt in SPLIT else ((), f"{fmt}:{len(groups)}")
+        groups.setdefault(key, []).append(item)
+    out: list[list[tuple[DotJob, str, Path, str]]] = []
+    for group in groups.values():
+        size = max(1, min(BATCH, -(-len(group) // (workers * 2))))
+        out.extend(group[i : i + size] for i in range(0, len(group), size))
+    return out
+
+
+def _split_svg(data: bytes) -> list[bytes]:
+    """Concatenated SVG documents, as Graphviz writes several graphs to one stream."""
+    head = b"<?xml"
+    parts = data.split(head)
+    if not parts or parts[0].strip():
+        return []
+    # Graphviz names the group of every graph after the first in a stream `pageN,M_graph0`;
+    # a graph drawn alone is `graph0`. Same bytes however the graphs were batched.
+    return [_PAGE_ID.sub(b'<g id="graph0" class="graph"', head + p, count=1) for p in parts[1:]]
+
+
+_PAGE_ID = re.compile(rb'<g id="page\d+,\d+_graph0" class="graph"')
+
+
+def _split_png(data: bytes) -> list[bytes]:
+    """Concatenated PNG files, cut at each IEND chunk (lengths read, never guessed)."""
+    sig = b"\x89PNG\r\n\x1a\n"
+    out: list[bytes] = []
+    at = 0
+    while at < len(data):
+        if data[at : at + 8] != sig:
+            return []
+        pos = at + 8
+        while True:
+            if pos + 8 > len(data):
+                return []
+            length = int.from_bytes(data[pos : pos + 4], "big")
+            kind = data[pos + 4 : pos + 8]
+            pos += 12 + length
+            if kind == b"IEND":
+                break
+        out.append(data[at:pos])
+        at = pos
+    return out
+
+
+SPLIT: dict[str, Callable[[bytes], list[bytes]]] = {"svg": _split_svg, "png": _split_png}
+"""Formats whose outputs can be drawn in one run for many graphs and cut apart again."""
+
+
+def _run_batch(items: Sequence[tuple[DotJob, str, Path]]) -> list[str | None]:
+    """Draw several graphs of one program and format in one Graphviz run.
+
+    Falls back to one run per graph when the batch fails or cannot be cut apart, so that a
+    failure is still reported against the diagram that caused it.
+    """
+    fmt = items[0][1]
+    if len(items) > 1 and fmt in SPLIT:
+        proc = subprocess.run(
+            [*items[0][0].program, "-q", f"-T{fmt}"],
+            input="\n".join(job.source for job, _, _ in items).encode("utf-8"),
+            capture_output=True,
+            check=False,
+        )
+        pieces = SPLIT[fmt](proc.stdout) if proc.returncode == 0 else []
+        if len(pieces) == len(items):
+            for (_, _, target), piece in zip(items, pieces, strict=True):
+                write_atomic(target, piece)
+            return [None] * len(items)
+    return [_run(job, f, target) for job, f, target in items]
+
+
 def render_all(
     jobs: Sequence[DotJob],
     out: str | os.PathLike[str],
@@ -163,23 +246,26 @@ def render_all(
     if any(fmt != "dot" for _, fmt, _, _ in todo) and shutil.which("dot") is None:
         raise FileNotFoundError("dot")
     done = 0
-    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+    count = workers or os.cpu_count() or 1
+    with ThreadPoolExecutor(max_workers=count) as pool:
         # Largest graphs first, so that no long run starts last and idles the other cores.
         order = sorted(todo, key=lambda item: -len(item[0].source))
-        submitted = {id(item): pool.submit(_run, *item[:3]) for item in order}
-        futures = [(item, submitted[id(item)]) for item in todo]
-        for (job, fmt, _, key), future in futures:
-            error = future.result()
-            rel = f"{job.name}.{fmt}"
-            if error is None:
-                manifest[rel] = _stamp(key, root / rel) or key
-                report.rendered.append(rel)
-            else:
-                manifest.pop(rel, None)
-                report.failed.append((job.name, fmt, error))
-            done += 1
-            if progress:
-                progress(done, len(todo))
+        futures = [
+            (batch, pool.submit(_run_batch, [item[:3] for item in batch]))
+            for batch in _batches(order, count)
+        ]
+        for batch, future in futures:
+            for (job, fmt, _, key), error in zip(batch, future.result(), strict=True):
+                rel = f"{job.name}.{fmt}"
+                if error is None:
+                    manifest[rel] = _stamp(key, root / rel) or key
+                    report.rendered.append(rel)
+                else:
+                    manifest.pop(rel, None)
+                    report.failed.append((job.name, fmt, error))
+                done += 1
+                if progress:
+                    progress(done, len(todo))
     if todo or not (root / MANIFEST).exists():
         data = {"graphviz": graphviz_version(), "entries": dict(sorted(manifest.items()))}
         text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"

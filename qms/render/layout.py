@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from qms.render import styles
@@ -107,6 +107,49 @@ def ranks_from_json(data: str) -> Ranks:
         for order, (_, name) in enumerate(in_col):
             ranks[name] = (col, order)
     return ranks
+
+
+def run_dot_json_batch(sources: Sequence[str]) -> list[str]:
+    """`dot -Tjson` over many graphs in one process; the outputs in the same order.
+
+    Starting Graphviz costs more than laying out a small flow (about 6 ms against well under
+    1 ms here), so one run per batch instead of one per process. When the batch fails or does
+    not give one document per graph, each graph is run alone, so that the caller still learns
+    which one Graphviz refused.
+    """
+    if not sources:
+        return []
+    proc = subprocess.run(
+        ["dot", "-Tjson"],
+        input="\n".join(sources).encode("utf-8"),
+        capture_output=True,
+        check=False,
+    )
+    if proc.returncode == 0:
+        text = proc.stdout.decode("utf-8")
+        decoder = json.JSONDecoder()
+        docs: list[str] = []
+        at = 0
+        try:
+            while True:
+                while at < len(text) and text[at].isspace():
+                    at += 1
+                if at >= len(text):
+                    break
+                _, end = decoder.raw_decode(text, at)
+                docs.append(text[at:end])
+                at = end
+        except ValueError:
+            docs = []
+        if len(docs) == len(sources):
+            return docs
+    out: list[str] = []
+    for source in sources:
+        try:
+            out.append(run_dot_json(source))
+        except RuntimeError as err:
+            out.append(f"!error {err}")
+    return out
 
 
 def run_dot_json(source: str) -> str:
