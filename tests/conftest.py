@@ -30,6 +30,16 @@ requires_dot = needs(
     "Graphviz's dot is not on PATH (make test installs it: scripts/ensure-dot.sh)",
 )
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+"""Headless, and no background traffic: this machine's network is closed."""
 requires_chromium = needs(
     CHROMIUM is not None,
     "Chromium is not installed (make test installs it: scripts/test-tools/chromium.sh)",

@@ -17,17 +17,8 @@ from click.testing import CliRunner
 
 from qms.cli import cli
 from qms.serve import Site, create_app
-from tests.conftest import CHROMIUM, requires_chromium, requires_dot
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, requires_chromium, requires_dot
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PROCESS = "organisations/oppilaitos/processes/opiskelijapalaute.yaml"
 
 
@@ -102,7 +93,7 @@ def test_a_saved_change_reaches_the_open_page(served: tuple[Path, str, Site]) ->
     process = ws / PROCESS
     original = process.read_text(encoding="utf-8")
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         tab = browser.new_page()
         errors: list[str] = []
         tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

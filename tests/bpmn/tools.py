@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHROMIUM, ROOT, needs
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, needs
 
 TOOLS = ROOT / ".tools"
 NODE = shutil.which("node")
@@ -40,17 +40,6 @@ def requires_viewer(test: Callable[..., None]) -> Callable[..., None]:
     """Marked `browser`; skipped without Chromium and bpmn-js (outside CI)."""
     marked: Callable[..., None] = pytest.mark.browser(_viewer_ok(test))
     return marked
-
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def bpmnlint(folder: Path, files: list[str]) -> dict[str, list[dict[str, str]]]:

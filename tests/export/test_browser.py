@@ -13,18 +13,9 @@ from qms.export.html import portal
 from qms.export.manual import Diagrams, build_manuals
 from qms.lint import lint
 from qms.load import load
-from tests.conftest import CHROMIUM, requires_chromium, requires_dot
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, requires_chromium, requires_dot
 from tests.export.conftest import EVIL
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SHOTS = Path("/tmp")
 
 pytestmark = [requires_chromium, requires_dot]
@@ -50,7 +41,7 @@ def page(site: Path) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(
             java_script_enabled=False, viewport={"width": 1300, "height": 900}
         )
