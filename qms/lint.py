@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from qms.findings import SEVERITIES, Finding, Location, Msg, PathPart, Severity, make_text
 from qms.index import Index
-from qms.load import Loaded, SourceMap
+from qms.load import Loaded, SourceMap, gc_paused
 from qms.model import Document, Process, RuleConfig, Workspace
 
 if TYPE_CHECKING:
@@ -281,7 +281,8 @@ def lint(
 
         rules = all_rules()
     severities = configure(rules, loaded.workspace.settings.rules, strict)
-    found = run_rules(loaded.workspace, loaded.sources, rules, severities, as_of)
+    with gc_paused():
+        found = run_rules(loaded.workspace, loaded.sources, rules, severities, as_of)
     unique = {(*f.sort_key(), f.path.__repr__()): f for f in [*loaded.findings, *found]}
     return Result(sorted(unique.values(), key=Finding.sort_key), loaded.root, loaded.fatal)
 

@@ -131,7 +131,10 @@ class Document(Suppressible):
     @property
     def source(self) -> str:
         """The file this document was read from, relative to the workspace root."""
-        return self._source
+        # Read the private slot directly: pydantic's __getattr__ is slow, and the rules ask
+        # for a document's source once per finding location (millions of times nationally).
+        private = self.__pydantic_private__
+        return str(private["_source"]) if private else ""
 
 
 # --- workspace -------------------------------------------------------------------------------

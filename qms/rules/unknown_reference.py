@@ -91,6 +91,18 @@ class _Checker:
         self.broken_processes = {(o, i) for k, o, i in broken if k == "process"}
         self.broken_metrics = {o for k, o, _ in broken if k == "metrics"}
         self.broken_project = any(k == "project" for k, _, _ in broken)
+        # Per-organisation look-ups computed once: per process they made the rule quadratic.
+        self.register_ids: dict[str, set[str]] = {}
+        for o, d in self.index.register:
+            self.register_ids.setdefault(o, set()).add(d)
+        self._process_ids: dict[str, list[str]] = {}
+        self._party_guess: dict[tuple[str, str], str | None] = {}
+
+    def process_ids(self, org: str) -> list[str]:
+        """Index.process_ids, once per organisation."""
+        if org not in self._process_ids:
+            self._process_ids[org] = self.index.process_ids(org)
+        return self._process_ids[org]
 
     def goals(self, loc: Location, refs: Sequence[str]) -> Iterator[Problem]:
         if self.broken_project:
@@ -121,7 +133,7 @@ class _Checker:
         if ref is None or split_ref(ref, org) in self.broken_processes:
             return
         if self.index.process_key(ref, org) is None:
-            yield _unknown(loc, "process", ref, self.index.process_ids(org))
+            yield _unknown(loc, "process", ref, self.process_ids(org))
 
     def processes(self, loc: Location, org: str, refs: Sequence[str]) -> Iterator[Problem]:
         for i, ref in enumerate(refs):
@@ -131,8 +143,11 @@ class _Checker:
         """`from`/`to`: a process when it resolves; a near-miss id-shaped word is a typo."""
         if ref is None or not _ID_SHAPED.match(ref) or self.index.process_key(ref, org):
             return
-        if did_you_mean(ref, self.index.process_ids(org)):
-            yield _unknown(loc, "process", ref, self.index.process_ids(org))
+        key = (org, ref)
+        if key not in self._party_guess:  # the same outside party recurs in many processes
+            self._party_guess[key] = did_you_mean(ref, self.process_ids(org))
+        if self._party_guess[key]:
+            yield _unknown(loc, "process", ref, self.process_ids(org))
 
     def metrics(self, loc: Location, org: str, refs: Sequence[str]) -> Iterator[Problem]:
         for i, ref in enumerate(refs):
@@ -177,7 +192,7 @@ def check(ctx: Context) -> Iterator[Problem]:
             yield from c.role(ctx.loc(p, "documents", i, "owner"), oid, pdoc.owner)
         step_ids = list(dict.fromkeys(s.id for s in p.steps))
         known_steps = set(step_ids)
-        doc_ids = sorted({d.id for d in p.documents} | {d for o, d in c.index.register if o == oid})
+        doc_ids = sorted({d.id for d in p.documents} | c.register_ids.get(oid, set()))
         for i, step in enumerate(p.steps):
             yield from c.role(ctx.loc(p, "steps", i, "role"), oid, step.role)
             yield from c.process(ctx.loc(p, "steps", i, "call"), oid, step.call)

@@ -1,0 +1,126 @@
+"""One measurement in a fresh interpreter, printed as a JSON line on stdout.
+
+Each measurement runs in its own process so that imports, caches and peak memory
+(`ru_maxrss`) belong to that measurement alone, as they would for a user running `qms`.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def _peak_kb() -> int:
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def validate(root: str) -> dict[str, Any]:
+    """What `qms validate` does: load every file, build the graph, run every rule."""
+    start = time.perf_counter()
+    from qms.lint import lint
+    from qms.load import load
+
+    loaded = load(root)
+    mid = time.perf_counter()
+    result = lint(loaded)
+    end = time.perf_counter()
+    counts = result.counts()
+    return {
+        "seconds": end - start,
+        "load": mid - start,
+        "lint": end - mid,
+        "files": len(loaded.files),
+        "errors": counts["error"],
+        "findings": len(result.findings),
+        "peak_kb": _peak_kb(),
+    }
+
+
+def bare_yaml(root: str) -> dict[str, Any]:
+    """The floor: read the same files and parse them with libyaml (CSafeLoader), nothing else."""
+    import yaml
+
+    start = time.perf_counter()
+    base = Path(root)
+    files = sorted(
+        p for p in base.rglob("*.yaml") if not any(part.startswith(".") for part in p.parts)
+    )
+    for path in files:
+        yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    return {"seconds": time.perf_counter() - start, "files": len(files), "peak_kb": _peak_kb()}
+
+
+def render(root: str, out: str, record: str) -> dict[str, Any]:
+    """What `qms render --format svg` does, through the library; records every Graphviz input."""
+    start = time.perf_counter()
+    from qms.files import write_atomic
+    from qms.load import load
+    from qms.render import LAYOUT_CACHE, diagram_jobs, dump_ranks, load_ranks
+    from qms.render.engine import render_all
+    from qms.render.layout import run_dot_json
+
+    first_pass: list[str] = []
+
+    def run(source: str) -> str:
+        first_pass.append(source)
+        return run_dot_json(source)
+
+    loaded = load(root)
+    assert loaded.workspace is not None
+    target = Path(out)
+    ranks = load_ranks(target)
+    jobs, failures = diagram_jobs(loaded.workspace, loaded.workspace.language, ranks, run)
+    report = render_all(jobs, target, ["svg"])
+    write_atomic(target / LAYOUT_CACHE, dump_ranks(ranks).encode("utf-8"))
+    seconds = time.perf_counter() - start
+    if record:
+        # Kept for the bare-Graphviz baseline: the very inputs this run handed to Graphviz.
+        rec = Path(record)
+        rec.mkdir(parents=True, exist_ok=True)
+        calls = [(["dot", "-Tjson"], s) for s in first_pass]
+        calls += [([*j.program, "-Tsvg"], j.source) for j in jobs]
+        for n, (_, source) in enumerate(calls):
+            (rec / f"{n:05d}.dot").write_text(source, encoding="utf-8")
+        (rec / "commands.json").write_text(json.dumps([c for c, _ in calls]), encoding="utf-8")
+    return {
+        "seconds": seconds,
+        "diagrams": len(jobs),
+        "rendered": len(report.rendered),
+        "skipped": len(report.skipped),
+        "graphviz_runs": len(first_pass) + len(report.rendered),
+        "failed": len(report.failed) + len(failures),
+        "peak_kb": _peak_kb(),
+    }
+
+
+def bare_dot(record: str) -> dict[str, Any]:
+    """The floor: the same Graphviz commands on the same DOT texts, one after the other."""
+    rec = Path(record)
+    commands = json.loads((rec / "commands.json").read_text(encoding="utf-8"))
+    start = time.perf_counter()
+    for n, command in enumerate(commands):
+        source = (rec / f"{n:05d}.dot").read_bytes()
+        subprocess.run(command, input=source, capture_output=True, check=True)
+    return {"seconds": time.perf_counter() - start, "graphviz_runs": len(commands)}
+
+
+def main(argv: list[str]) -> None:
+    """`python -m bench._child MODE ARGS...`."""
+    mode, *args = argv
+    functions: dict[str, Callable[..., dict[str, Any]]] = {
+        "validate": validate,
+        "bare-yaml": bare_yaml,
+        "render": render,
+        "bare-dot": bare_dot,
+    }
+    print(json.dumps(functions[mode](*args)))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
