@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from qms.lint import lint
 from qms.load import load
+from tests.conftest import requires_dot
 
 IDS = st.text(
     alphabet=string.ascii_lowercase + string.digits + "-_", min_size=1, max_size=12
@@ -52,7 +53,7 @@ def process(draw: Any, pid: str, roles: list[str], goals: list[str], others: lis
             step["kind"] = "end"
         elif i > 0 and draw(st.booleans()):
             step["kind"] = "decision"
-            back = ids[draw(st.integers(min_value=0, max_value=i))]
+            back = ids[draw(st.integers(min_value=0, max_value=i - 1))]  # no self-loop
             step["next"] = {"kyllä": ids[i + 1], "ei": back}
         else:
             step["next"] = [ids[i + 1]]
@@ -158,3 +159,57 @@ def test_mutated_workspaces_give_findings_not_exceptions(
     assert not [f for f in result.findings if f.code == "QMS000"], "a rule raised"
     if mutation in ("rename-key", "retype", "garbage", "swap-id"):
         assert result.findings or loaded.fatal, f"{mutation} of {target.name}:{key} went unnoticed"
+
+
+PIPELINE = settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@requires_dot
+@PIPELINE
+@given(files=workspace())
+def test_random_workspaces_go_through_every_output(tmp_path_factory: Any, files: dict) -> None:
+    """load -> validate -> DOT -> HTML, Markdown, DOCX, BPMN without an exception, and the
+    exported BPMN re-imports to the same flow graph (steps, branches and their targets)."""
+    from qms.bpmn.export import bpmn_files
+    from qms.bpmn.import_ import import_files
+    from qms.export.docx import to_docx
+    from qms.export.html import portal
+    from qms.export.manual import build_manuals
+    from qms.export.markdown import markdown_files
+    from qms.render import diagram_jobs
+
+    root = tmp_path_factory.mktemp("ws")
+    write(root, files)
+    loaded = load(root)
+    ws = loaded.workspace
+    assert ws is not None
+    result = lint(loaded)
+    jobs, failures = diagram_jobs(ws, "fi")
+    assert failures == [] and len(jobs) >= len(ws.processes)
+    manuals = build_manuals(ws, None, "fi", result)
+    assert portal(manuals, None)
+    assert markdown_files(manuals, None)
+    for manual in manuals:
+        assert to_docx(manual, None).startswith(b"PK")
+    exported = bpmn_files(ws, "fi")
+    assert len(exported) == len(ws.processes)
+    out = tmp_path_factory.mktemp("bpmn")
+    for rel, data in exported.items():
+        (out / rel.replace("/", "__")).write_bytes(data)
+    imported = import_files(sorted(str(p) for p in out.iterdir()), "org")
+    back = {
+        doc["id"]: doc
+        for doc in (yaml.safe_load(text) for text in imported.files.values())
+        if doc.get("kind") == "process"
+    }
+    for process in ws.processes:
+        again = back[process.id]
+        assert [s["id"] for s in again["steps"]] == [s.id for s in process.steps]
+        for step, other in zip(process.steps, again["steps"], strict=True):
+            targets = other.get("next", [])
+            if isinstance(targets, dict):
+                targets = list(targets.values())
+            targets = [t["to"] if isinstance(t, dict) else t for t in targets]
+            assert sorted(targets) == sorted(b.to for b in step.next), step.id

@@ -187,3 +187,32 @@ def test_thousands_of_files_under_a_small_open_file_limit(tmp_path: Path) -> Non
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["9000", "0"]
+
+
+def test_nasty_names_come_out_of_docx_and_bpmn_as_written(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    """The same names, read back from the Word manual (python-docx) and the BPMN file."""
+    import io
+
+    import docx
+
+    from qms.bpmn.export import bpmn_files
+    from qms.export.docx import to_docx
+    from qms.export.manual import build_manuals
+    from qms.lint import lint
+    from qms.load import load
+
+    ws_root = nasty_workspace(tmp_path / "ws", runner)
+    loaded = load(ws_root)
+    assert loaded.workspace is not None
+    [manual] = build_manuals(loaded.workspace, None, "en", lint(loaded))
+    document = docx.Document(io.BytesIO(to_docx(manual, None)))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    texts = [p.text for p in document.paragraphs] + cells
+    for name in NASTY:
+        assert name in texts, f"{name!r} not in the DOCX"
+    [bpmn] = bpmn_files(loaded.workspace, "en").values()
+    names = {el.get("name") for el in SafeET.fromstring(bpmn).iter() if el.get("name")}
+    for name in NASTY:
+        assert name in names, f"{name!r} not in the BPMN"
