@@ -50,12 +50,12 @@ def build(
     if result.exit_code(False) != 0 and not keep_going:
         click.echo(f"qms: {STOPPED.format(language)}", err=True)
         sys.exit(1)
-    code = render_workspace(workspace, out, formats, lang)
+    code = render_workspace(workspace, out, formats, lang, loaded)
     if code == 0:  # then publish the manual: PUB/site/ (HTML portal) and PUB/<org>.docx
         from pathlib import Path
 
         from qms.commands.export import publish_build
 
         published = out or str(Path("build") / (Path(workspace).resolve().name or "workspace"))
-        code = publish_build(workspace, published, lang)
+        code = publish_build(workspace, published, lang, loaded, result)
     sys.exit(code)

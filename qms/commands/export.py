@@ -13,6 +13,8 @@ from qms.cli import lang_option, pick_lang, workspace_argument
 from qms.findings import Msg
 
 if TYPE_CHECKING:
+    from qms.lint import Result
+    from qms.load import Loaded
     from qms.model import Workspace
 
 FORMATS = ("html", "docx", "pdf", "md", "bpmn")
@@ -76,13 +78,17 @@ def export_workspace(
     organisations: Sequence[str] = (),
     lang: str | None = None,
     force: bool = False,
+    loaded: Loaded | None = None,
+    result: Result | None = None,
 ) -> int:
-    """Load, lint, build the manuals and write them in `fmt` under `out`; return the exit code."""
+    """Load, lint, build the manuals and write them in `fmt` under `out`; return the exit code.
+
+    `qms build` passes the workspace it already loaded and linted, so that is done once."""
     from qms.export.manual import Diagrams, build_manuals
     from qms.lint import lint
     from qms.load import load
 
-    loaded = load(workspace)
+    loaded = loaded or load(workspace)
     language = pick_lang(lang, loaded.workspace.language if loaded.workspace else None)
     if loaded.fatal or loaded.workspace is None:
         click.echo(f"qms: {(loaded.fatal or {}).get(language, 'nothing to load')}", err=True)
@@ -95,7 +101,7 @@ def export_workspace(
     if fmt == "bpmn":
         return _export_bpmn(ws, out, organisations, doc_lang, language, force)
     try:
-        manuals = build_manuals(ws, list(organisations) or None, doc_lang, lint(loaded))
+        manuals = build_manuals(ws, list(organisations) or None, doc_lang, result or lint(loaded))
     except KeyError as missing:
         choices = ", ".join(o.id for o in ws.organisations)
         click.echo(
@@ -106,6 +112,7 @@ def export_workspace(
     diagrams = Diagrams(ws, doc_lang)
     if not diagrams.available:
         click.echo(f"qms: {NO_DOT.format(language)}", err=True)
+    diagrams.prefetch("png" if fmt == "docx" else "svg")
     target = Path(out)
     files: dict[str, str | bytes] = {}
     if fmt == "html":
@@ -217,11 +224,18 @@ def export(
     sys.exit(export_workspace(workspace, fmt, out, organisations, lang, force))
 
 
-def publish_build(workspace: str, out: str, lang: str | None = None) -> int:
+def publish_build(
+    workspace: str,
+    out: str,
+    lang: str | None = None,
+    loaded: Loaded | None = None,
+    result: Result | None = None,
+) -> int:
     """What `qms build` publishes next to the diagrams: the HTML portal in OUT/site and one
     DOCX per organisation in OUT/<org>.docx. Build outputs are generated, so they are replaced.
     """
-    code = export_workspace(workspace, "html", str(Path(out) / "site"), (), lang, force=True)
+    site = str(Path(out) / "site")
+    code = export_workspace(workspace, "html", site, (), lang, True, loaded, result)
     if code == 0:
-        code = export_workspace(workspace, "docx", out, (), lang, force=True)
+        code = export_workspace(workspace, "docx", out, (), lang, True, loaded, result)
     return code

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from qms.cli import lang_option, pick_lang, workspace_argument
 from qms.findings import Msg
+
+if TYPE_CHECKING:
+    from qms.load import Loaded
 
 DONE = Msg(
     en="{rendered} files drawn, {skipped} unchanged, in {out}",
@@ -48,14 +51,21 @@ NOT_DRAWN = Msg(
 )
 
 
-def render_workspace(workspace: str, out: str | None, formats: str, lang: str | None) -> int:
-    """Load, build DOT, run Graphviz; print failures; return the exit code."""
+def render_workspace(
+    workspace: str,
+    out: str | None,
+    formats: str,
+    lang: str | None,
+    loaded: Loaded | None = None,
+) -> int:
+    """Load (unless `loaded` is given), build DOT, run Graphviz; print failures; return the
+    exit code."""
     from qms.files import write_atomic
     from qms.load import load
     from qms.render import LAYOUT_CACHE, diagram_jobs, dump_ranks, load_ranks
     from qms.render.engine import NO_DOT, progress_bar, render_all
 
-    loaded = load(workspace)
+    loaded = loaded or load(workspace)
     language = pick_lang(lang, loaded.workspace.language if loaded.workspace else None)
     if loaded.fatal or loaded.workspace is None:
         click.echo(f"qms: {(loaded.fatal or {}).get(language, 'nothing to load')}", err=True)

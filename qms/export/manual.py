@@ -614,12 +614,28 @@ class Diagrams:
                     self._shared[shared] = self._drawn[key]
         return self._drawn[key]
 
+    def prefetch(self, fmt: str) -> None:
+        """Draw every diagram in `fmt` at once, in batches on all cores, before the exporter
+        asks for them one by one (one Graphviz run per diagram is mostly start-up)."""
+        from qms.render.engine import DotJob, draw_many
+
+        names = [n for n in sorted(self._jobs) if (n, fmt) not in self._drawn]
+        if not self.available or not names:
+            return
+        jobs = [DotJob(n, *self._jobs[n]) for n in names]
+        for name, data in zip(names, draw_many(jobs, fmt, self._extra(fmt)), strict=True):
+            self._drawn[(name, fmt)] = data
+
+    @staticmethod
+    def _extra(fmt: str) -> list[str]:
+        return ["-Gdpi=110"] if fmt == "png" else []
+
     def _run(self, name: str, fmt: str) -> bytes | None:
         job = self._jobs.get(name)
         if job is None:
             return None
         source, program = job
-        extra = ["-Gdpi=110"] if fmt == "png" else []
+        extra = self._extra(fmt)
         try:
             proc = subprocess.run(
                 [*program, "-q", f"-T{fmt}", *extra],

@@ -196,6 +196,46 @@ SPLIT: dict[str, Callable[[bytes], list[bytes]]] = {"svg": _split_svg, "png": _s
 """Formats whose outputs can be drawn in one run for many graphs and cut apart again."""
 
 
+def draw_many(
+    jobs: Sequence[DotJob], fmt: str, extra: Sequence[str] = (), workers: int | None = None
+) -> list[bytes | None]:
+    """Draw jobs to memory in `fmt`, in batches on all cores; None where Graphviz failed.
+
+    For exporters that embed diagrams (the manual's HTML and DOCX) rather than write files.
+    """
+    if fmt not in SPLIT:
+        raise ValueError(fmt)
+    count = workers or os.cpu_count() or 1
+    size = max(1, min(BATCH, -(-len(jobs) // (count * 2)))) if jobs else 1
+    chunks = [list(jobs[i : i + size]) for i in range(0, len(jobs), size)]
+
+    def one(job: DotJob) -> bytes | None:
+        proc = subprocess.run(
+            [*job.program, "-q", f"-T{fmt}", *extra],
+            input=job.source.encode("utf-8"),
+            capture_output=True,
+            check=False,
+        )
+        return proc.stdout if proc.returncode == 0 and proc.stdout else None
+
+    def batch(chunk: list[DotJob]) -> list[bytes | None]:
+        programs = {job.program for job in chunk}
+        if len(chunk) > 1 and len(programs) == 1:
+            proc = subprocess.run(
+                [*chunk[0].program, "-q", f"-T{fmt}", *extra],
+                input="\n".join(job.source for job in chunk).encode("utf-8"),
+                capture_output=True,
+                check=False,
+            )
+            pieces = SPLIT[fmt](proc.stdout) if proc.returncode == 0 else []
+            if len(pieces) == len(chunk):
+                return list(pieces)
+        return [one(job) for job in chunk]
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return [piece for part in pool.map(batch, chunks) for piece in part]
+
+
 def _run_batch(items: Sequence[tuple[DotJob, str, Path]]) -> list[str | None]:
     """Draw several graphs of one program and format in one Graphviz run.
 
