@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from qms.coverage import coverage
 from qms.index import Index, split_ref
 from qms.model import Organisation, Process, Workspace, text
 
@@ -335,30 +336,33 @@ def realizers(index: Index, lang: str) -> list[Realizer]:
     return sorted(found, key=lambda r: (r.organisation, r.kind, r.id))
 
 
-def coverage_states(index: Index, found: list[Realizer]) -> dict[tuple[str, str], Coverage]:
+_DIAGRAM_STATE: dict[str, Coverage] = {
+    "covered": "covered",
+    "not-committed-but-contributes": "covered",
+    "committed-not-covered": "committed",
+    "none": "uncovered",
+}
+"""The goal map's three colours for the coverage matrix's four cell states."""
+
+
+def coverage_states(ws: Workspace, index: Index) -> dict[tuple[str, str], Coverage]:
     """Coverage of each (organisation, goal): covered / committed / uncovered.
 
-    Kept small on purpose: qms/coverage.py owns the full matrix; this is what a diagram needs.
+    Read from qms/coverage.py, the one computation behind `qms coverage` and QMS401-QMS404,
+    so that the goal map can never disagree with the matrix.
     """
-    covered = {(r.organisation, g) for r in found for g in r.goals}
-    states: dict[tuple[str, str], Coverage] = {}
-    for org in index.organisations.values():
-        committed = {index.goal_id(g) for g in org.commits_to} - {None}
-        for located in {id(v.item): v for v in index.goals.values()}.values():
-            key = (org.id, located.item.id)
-            if key in covered:
-                states[key] = "covered"
-            elif located.item.id in committed:
-                states[key] = "committed"
-            else:
-                states[key] = "uncovered"
-    return states
+    matrix = coverage(ws, index)
+    return {
+        (cell.organisation, cell.goal): _DIAGRAM_STATE[cell.state]
+        for row in matrix.cells
+        for cell in row
+    }
 
 
 def goal_map_view(ws: Workspace, index: Index, lang: str) -> GoalMapView:
     """The goal map: a goal is covered when every committed organisation realizes it."""
     found = realizers(index, lang)
-    states = coverage_states(index, found)
+    states = coverage_states(ws, index)
     goals: list[GoalView] = []
     gaps: list[tuple[str, str]] = []
     orgs = tuple((o.id, o.short or o.id.upper()) for o in ws.organisations)
