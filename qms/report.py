@@ -79,6 +79,18 @@ def to_text(result: Result, lang: str, colour: bool = False, suppressed: bool = 
     return "".join(text_line(f, result.root, lang, colour) + "\n" for f in chosen)
 
 
+def echo_text(result: Result, lang: str) -> None:
+    """Print a text report as `validate` and `build` do: the active findings on standard
+    output, the suppressed ones with their reasons and the summary on standard error."""
+    import sys
+
+    import click
+
+    click.echo(to_text(result, lang, colour=sys.stdout.isatty()), nl=False)
+    quiet = to_text(result, lang, colour=sys.stderr.isatty(), suppressed=True)
+    click.echo(quiet + summary(result, lang), err=True)
+
+
 def summary(result: Result, lang: str) -> str:
     """The closing line: counts by severity, or that nothing was found.
 

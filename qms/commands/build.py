@@ -37,7 +37,7 @@ def build(
     """
     from qms.lint import lint
     from qms.load import load
-    from qms.report import summary, to_text
+    from qms.report import echo_text
 
     loaded = load(workspace)
     language = pick_lang(lang, loaded.workspace.language if loaded.workspace else None)
@@ -45,8 +45,7 @@ def build(
         click.echo(f"qms: {loaded.fatal[language]}", err=True)
         sys.exit(2)
     result = lint(loaded)
-    click.echo(to_text(result, language, colour=sys.stdout.isatty()), nl=False)
-    click.echo(summary(result, language), err=True)
+    echo_text(result, language)
     if result.exit_code(False) != 0 and not keep_going:
         click.echo(f"qms: {STOPPED.format(language)}", err=True)
         sys.exit(1)

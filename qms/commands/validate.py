@@ -47,7 +47,7 @@ def validate(
     """
     from qms.lint import lint
     from qms.load import load
-    from qms.report import FORMATS, summary
+    from qms.report import FORMATS, echo_text
 
     loaded = load(workspace)
     language = pick_lang(lang, loaded.workspace.language if loaded.workspace else None)
@@ -56,15 +56,7 @@ def validate(
         sys.exit(2)
     result = lint(loaded, strict=strict, as_of=as_of.date() if as_of else None)
     if fmt == "text":
-        from qms.report import to_text
-
-        out = to_text(result, language, colour=sys.stdout.isatty())
+        echo_text(result, language)
     else:
-        out = FORMATS[fmt](result, language)
-    click.echo(out, nl=False)
-    if fmt == "text":
-        from qms.report import to_text
-
-        quiet = to_text(result, language, colour=sys.stderr.isatty(), suppressed=True)
-        click.echo(quiet + summary(result, language), err=True)
+        click.echo(FORMATS[fmt](result, language), nl=False)
     sys.exit(result.exit_code(strict))
