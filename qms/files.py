@@ -14,6 +14,12 @@ import click
 
 from qms.findings import Msg
 
+EXISTS_MANY = Msg(
+    en="not overwriting {count} file(s) that exist and differ; nothing written"
+    " (use --force to replace them):\n{files}",
+    fi="{count} olemassa olevaa, erilaista tiedostoa jätetään korvaamatta; mitään ei kirjoitettu"
+    " (korvaa valitsimella --force):\n{files}",
+)
 EXISTS = Msg(
     en="{path} exists and differs; not overwritten (use --force to replace it)",
     fi="{path} on jo olemassa ja eroaa; ei korvattu (korvaa valitsimella --force)",
@@ -51,24 +57,49 @@ def umask() -> int:
     return UMASK
 
 
-def conflicts(files: Mapping[str, str], base: Path) -> list[str]:
-    """Files of `files` that exist under `base` with other contents."""
+def _bytes(content: str | bytes) -> bytes:
+    return content.encode("utf-8") if isinstance(content, str) else content
+
+
+def conflicts(files: Mapping[str, str | bytes], base: Path) -> list[str]:
+    """Files of `files` that exist under `base` with other contents (or as folders)."""
     found = []
-    for rel, content in files.items():
-        target = base / rel
-        if target.exists() and (
-            not target.is_file() or target.read_bytes() != content.encode("utf-8")
-        ):
+    for rel, content in sorted(files.items()):
+        target = base / rel if rel else base
+        if target.exists() and (not target.is_file() or target.read_bytes() != _bytes(content)):
             found.append(str(target))
     return found
 
 
-def write_text_safely(path: str, text: str, force: bool, lang: str = "en") -> None:
-    """Write one text file, refusing to replace a different existing file without force."""
+def write_tree(files: Mapping[str, str | bytes], base: Path, force: bool, lang: str = "en") -> int:
+    """Write a map of relative path -> contents under `base`, atomically file by file.
+
+    Refuses (exit 2, nothing written) when any file exists with other contents, unless
+    `force`; files that are already identical are left alone, their times too. Returns the
+    number of files written.
+    """
+    clashes = conflicts(files, base)
+    if clashes and not force:
+        shown = "\n".join(f"  {c}" for c in clashes[:10])
+        more = f"\n  ... (+{len(clashes) - 10})" if len(clashes) > 10 else ""
+        raise refusal(EXISTS_MANY.format(lang, count=len(clashes), files=shown + more))
+    written = 0
+    for rel, content in sorted(files.items()):
+        target = base / rel if rel else base
+        data = _bytes(content)
+        if target.is_file() and target.read_bytes() == data:
+            continue
+        write_atomic(target, data)
+        written += 1
+    return written
+
+
+def write_safely(path: str, content: str | bytes, force: bool, lang: str = "en") -> None:
+    """Write one file, refusing to replace a different existing file without force."""
     target = Path(path)
-    if not force and conflicts({target.name: text}, target.parent):
+    if not force and conflicts({target.name: content}, target.parent):
         raise refusal(EXISTS.format(lang, path=path))
-    write_atomic(target, text.encode("utf-8"))
+    write_atomic(target, _bytes(content))
 
 
 def refusal(message: str) -> click.ClickException:

@@ -122,7 +122,7 @@ def coverage(
         qms coverage models/lamppu --fail-under 90        # exit 1 below 90 %
     """
     from qms.coverage import coverage as compute
-    from qms.files import refusal, write_atomic, write_text_safely
+    from qms.files import refusal, write_safely
     from qms.index import Index
     from qms.load import load
 
@@ -186,18 +186,10 @@ def coverage(
     if output is None:
         assert out is not None
         click.echo(out, nl=False)
-    elif data is not None:
-        from pathlib import Path
-
-        from qms.files import EXISTS
-
-        target = Path(output)
-        if not force and target.exists() and (not target.is_file() or target.read_bytes() != data):
-            raise refusal(EXISTS.format(language, path=output))
-        write_atomic(target, data)
     else:
-        assert out is not None
-        write_text_safely(output, out, force, language)
+        content = data if data is not None else out
+        assert content is not None
+        write_safely(output, content, force, language)
 
     if fail_under is not None and cov.percent < fail_under:
         click.echo(f"qms: {UNDER.format(language, pct=cov.percent, limit=fail_under)}", err=True)

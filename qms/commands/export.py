@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,11 +29,6 @@ ONE_FILE = Msg(
     "tai valitse yksi valitsimella --organisation",
 )
 NOTHING = Msg(en="the workspace has no organisations", fi="työtilassa ei ole organisaatioita")
-EXISTS = Msg(
-    en="{count} file(s) exist and differ, e.g. {path}; nothing written (use --force to replace)",
-    fi="{count} tiedosto(a) on jo olemassa ja eroaa, esim. {path}; mitään ei kirjoitettu "
-    "(korvaa valitsimella --force)",
-)
 DONE = Msg(
     en="{count} files written to {out} ({unchanged} unchanged)",
     fi="{count} tiedostoa kirjoitettu kohteeseen {out} ({unchanged} ennallaan)",
@@ -42,33 +37,6 @@ NO_DOT = Msg(
     en="Graphviz's dot is not installed: the manual is published without diagrams",
     fi="Graphvizin dot-ohjelmaa ei ole asennettu: käsikirja julkaistaan ilman kaavioita",
 )
-
-
-def _bytes(value: str | bytes) -> bytes:
-    return value.encode("utf-8") if isinstance(value, str) else value
-
-
-def write_files(files: Mapping[str, str | bytes], base: Path, force: bool, lang: str) -> int:
-    """Write a file map under `base`, refusing (exit 2) to replace differing files without force.
-
-    Returns the number of files written; unchanged files are left alone (their mtime too).
-    """
-    from qms.files import refusal, write_atomic
-
-    changed: list[str] = []
-    conflicts: list[str] = []
-    for rel, content in sorted(files.items()):
-        target = base / rel if rel else base
-        if target.is_dir() or (target.exists() and target.read_bytes() != _bytes(content)):
-            conflicts.append(str(target))
-            changed.append(rel)
-        elif not target.exists():
-            changed.append(rel)
-    if conflicts and not force:
-        raise refusal(EXISTS.format(lang, count=len(conflicts), path=conflicts[0]))
-    for rel in changed:
-        write_atomic(base / rel if rel else base, _bytes(files[rel]))
-    return len(changed)
 
 
 def export_workspace(
@@ -85,6 +53,7 @@ def export_workspace(
 
     `qms build` passes the workspace it already loaded and linted, so that is done once."""
     from qms.export.manual import Diagrams, build_manuals
+    from qms.files import write_tree
     from qms.lint import lint
     from qms.load import load
 
@@ -140,7 +109,7 @@ def export_workspace(
             return 2
         for manual in manuals:
             files["" if single else f"{manual.organisation}.{fmt}"] = convert(manual, diagrams)
-    written = write_files(files, target, force, language)
+    written = write_tree(files, target, force, language)
     click.echo(
         DONE.format(language, count=written, out=target, unchanged=len(files) - written), err=True
     )
@@ -157,6 +126,7 @@ def _export_bpmn(
 ) -> int:
     """One BPMN 2.0 file per process, OUT/<org>/<process>.bpmn (qms/bpmn/, docs/bpmn.md)."""
     from qms.bpmn.export import bpmn_files
+    from qms.files import write_tree
 
     chosen: list[str] = []
     for name in organisations:
@@ -167,7 +137,7 @@ def _export_bpmn(
             return 2
         chosen.extend(found)
     files = bpmn_files(ws, doc_lang, chosen or None)
-    written = write_files(dict(files), Path(out), force, language)
+    written = write_tree(dict(files), Path(out), force, language)
     click.echo(
         DONE.format(language, count=written, out=out, unchanged=len(files) - written), err=True
     )

@@ -9,10 +9,6 @@ import click
 from qms.cli import pick_lang
 from qms.findings import Msg
 
-REFUSED = Msg(
-    en="not overwriting files that exist and differ (use --force to replace them):\n{files}",
-    fi="olemassa olevia, erilaisia tiedostoja ei korvata (korvaa valitsimella --force):\n{files}",
-)
 DONE = Msg(
     en="Created {count} files in {path}. Next: qms validate {path}",
     fi="Luotiin {count} tiedostoa kansioon {path}. Seuraavaksi: qms validate {path}",
@@ -39,15 +35,10 @@ def init(directory: str, lang: str | None, force: bool) -> None:
         qms init laatu
         qms init quality --lang en
     """
-    from qms.files import conflicts, refusal, write_atomic
+    from qms.files import write_tree
     from qms.scaffold import workspace_files
 
     language = pick_lang(lang, "fi")
-    base = Path(directory)
     files = workspace_files(language)
-    clashes = conflicts(files, base)
-    if clashes and not force:
-        raise refusal(REFUSED.format(language, files="\n".join(f"  {c}" for c in clashes)))
-    for rel, content in files.items():
-        write_atomic(base / rel, content.encode("utf-8"))
+    write_tree(files, Path(directory), force, language)
     click.echo(DONE.format(language, count=len(files), path=directory), err=True)

@@ -28,12 +28,12 @@ def schema(output: str | None, force: bool) -> None:
         qms schema > qms.schema.json
         qms schema -o models/lamppu/qms.schema.json
     """
-    from qms.files import write_text_safely
+    from qms.files import write_safely
     from qms.schema import schema_text
 
     text = schema_text()
     if output is None:
         click.echo(text, nl=False)
         return
-    write_text_safely(output, text, force=force)
+    write_safely(output, text, force=force)
     click.echo(f"qms: wrote {output}", err=True)
