@@ -14,6 +14,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from qms.export import tables
 from qms.export.coverage_tables import _stable_zip
 from qms.export.labels import catalogue
 from qms.export.manual import Diagrams, Manual, ProcessPage
@@ -125,21 +126,7 @@ def _process(doc: Any, m: Manual, p: ProcessPage, png: bytes | None) -> None:
             doc.add_heading(L[key], level=2)
             doc.add_paragraph(value)
     doc.add_heading(L["sipoc"], level=2)
-    suppliers = dict.fromkeys([*p.suppliers, *(i.party for i in p.inputs if i.party)])
-    customers = dict.fromkeys([*p.customers, *(o.party for o in p.outputs if o.party)])
-    _table(
-        doc,
-        [L["suppliers"], L["inputs"], L["process"], L["outputs"], L["customers"]],
-        [
-            [
-                "\n".join(suppliers),
-                "\n".join(i.name for i in p.inputs),
-                p.name,
-                "\n".join(o.name for o in p.outputs),
-                "\n".join(customers),
-            ]
-        ],
-    )
+    _table(doc, *tables.sipoc(p, L, "\n"))
     doc.add_heading(L["flow"], level=2)
     _picture(doc, png, L["no_diagram"])
     if p.steps:
@@ -159,28 +146,13 @@ def _process(doc: Any, m: Manual, p: ProcessPage, png: bytes | None) -> None:
         )
     if p.metrics:
         doc.add_heading(L["metrics"], level=2)
-        _table(
-            doc,
-            [L["metric"], L["baseline"], L["target"], L["target_date"], L["owner"]],
-            [
-                [x.name, x.baseline, f"{x.target} {x.unit}".strip(), x.target_date, x.owner]
-                for x in p.metrics
-            ],
-        )
+        _table(doc, *tables.process_metrics(p, L))
     if p.documents:
         doc.add_heading(L["documents"], level=2)
-        _table(
-            doc,
-            [L["document"], L["version"], L["owner"], L["link"]],
-            [[d.name, d.version, d.owner, d.link] for d in p.documents],
-        )
+        _table(doc, *tables.documents(p, L))
     if p.risks:
         doc.add_heading(L["risks"], level=2)
-        _table(
-            doc,
-            [L["risk"], L["likelihood"], L["impact"], L["mitigation"]],
-            [[r.name, L.get(r.likelihood, ""), L.get(r.impact, ""), r.mitigation] for r in p.risks],
-        )
+        _table(doc, *tables.risks(p, L))
     if p.goals:
         doc.add_heading(L["goals"], level=2)
         _table(doc, [L["goal"], ""], [[f"{g.id} {g.name}", L[g.how]] for g in p.goals])
@@ -232,11 +204,7 @@ def to_docx(m: Manual, diagrams: Diagrams | None) -> bytes:
     doc.add_heading(L["contents"], level=1)
     _toc(doc)
     doc.add_heading(L["approval"], level=1)
-    _table(
-        doc,
-        [L["document"], L["version"], L["status"], L["approved_by"], L["approved_on"]],
-        [[a.document, a.version, L[a.status], a.approved_by, a.approved_on] for a in m.approvals],
-    )
+    _table(doc, *tables.approvals(m, L))
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     doc.add_heading(L["process_map"], level=1)
     if m.description:
@@ -259,42 +227,11 @@ def to_docx(m: Manual, diagrams: Diagrams | None) -> bytes:
         _facts(doc, [(L["status"], L[plan.status]), (L["horizon"], plan.horizon)])
         for phase, actions in plan.phases:
             doc.add_heading(L[phase] if phase else L["no_phase"], level=3)
-            _table(
-                doc,
-                [L["action"], L["who"], L["due"], L["status"]],
-                [
-                    [
-                        a.what,
-                        a.who,
-                        a.due + (f" ({L['overdue']})" if a.overdue else ""),
-                        L[a.status],
-                    ]
-                    for a in actions
-                ],
-            )
+            _table(doc, *tables.actions(actions, L))
     doc.add_heading(L["metrics"], level=1)
-    _table(
-        doc,
-        [L["metric"], L["baseline"], L["target"], L["target_date"], L["latest"], L["owner"]],
-        [
-            [x.name, x.baseline, f"{x.target} {x.unit}".strip(), x.target_date, x.latest, x.owner]
-            for x in m.metrics
-        ],
-    )
+    _table(doc, *tables.metrics(m, L))
     doc.add_heading(L["coverage"], level=1)
-    _table(
-        doc,
-        [L["goal"], L["committed"], L["state"], L["realized_by"]],
-        [
-            [
-                f"{g.id} {g.name}",
-                L["yes"] if g.committed else L["no"],
-                L.get(g.state, "—") if g.state != "none" else "—",
-                ", ".join(g.realized_by),
-            ]
-            for g in m.goals
-        ],
-    )
+    _table(doc, *tables.coverage(m, L))
     out = io.BytesIO()
     doc.save(out)
     return _stable_zip(out.getvalue(), m.as_of)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from qms.export import tables
 from qms.export.labels import catalogue
 from qms.export.manual import Diagrams, Manual, ProcessPage, page_name
 
@@ -50,20 +51,7 @@ def _process(m: Manual, p: ProcessPage, has_diagram: bool) -> str:
         if value:
             lines += [f"## {L[key]}", "", md(value), ""]
     lines += [f"## {L['sipoc']}", ""]
-    suppliers = [*p.suppliers, *(i.party for i in p.inputs if i.party)]
-    customers = [*p.customers, *(o.party for o in p.outputs if o.party)]
-    lines += _table(
-        [L["suppliers"], L["inputs"], L["process"], L["outputs"], L["customers"]],
-        [
-            [
-                ", ".join(dict.fromkeys(suppliers)),
-                ", ".join(i.name for i in p.inputs),
-                p.name,
-                ", ".join(o.name for o in p.outputs),
-                ", ".join(dict.fromkeys(customers)),
-            ]
-        ],
-    )
+    lines += _table(*tables.sipoc(p, L, ", "))
     lines += [f"## {L['flow']}", ""]
     if has_diagram:
         lines += [f"![{md(p.name)}](diagrams/{p.id}.svg)", ""]
@@ -80,25 +68,13 @@ def _process(m: Manual, p: ProcessPage, has_diagram: bool) -> str:
         )
     if p.metrics:
         lines += [f"## {L['metrics']}", ""]
-        lines += _table(
-            [L["metric"], L["baseline"], L["target"], L["target_date"], L["owner"]],
-            [
-                [x.name, x.baseline, f"{x.target} {x.unit}".strip(), x.target_date, x.owner]
-                for x in p.metrics
-            ],
-        )
+        lines += _table(*tables.process_metrics(p, L))
     if p.documents:
         lines += [f"## {L['documents']}", ""]
-        lines += _table(
-            [L["document"], L["version"], L["owner"], L["link"]],
-            [[d.name, d.version, d.owner, d.link] for d in p.documents],
-        )
+        lines += _table(*tables.documents(p, L))
     if p.risks:
         lines += [f"## {L['risks']}", ""]
-        lines += _table(
-            [L["risk"], L["likelihood"], L["impact"], L["mitigation"]],
-            [[r.name, L.get(r.likelihood, ""), L.get(r.impact, ""), r.mitigation] for r in p.risks],
-        )
+        lines += _table(*tables.risks(p, L))
     if p.goals:
         lines += [f"## {L['goals']}", ""]
         lines += [f"- **{md(g.id)}** {md(g.name)} ({L[g.how]})" for g in p.goals] + [""]
@@ -135,10 +111,7 @@ def _index(m: Manual, has_map: bool) -> str:
         f"## {L['approval']}",
         "",
     ]
-    lines += _table(
-        [L["document"], L["version"], L["status"], L["approved_by"], L["approved_on"]],
-        [[a.document, a.version, L[a.status], a.approved_by, a.approved_on] for a in m.approvals],
-    )
+    lines += _table(*tables.approvals(m, L))
     return "\n".join(lines)
 
 
@@ -156,49 +129,21 @@ def _plan(m: Manual) -> str:
         ]
         for phase, actions in plan.phases:
             lines += [f"### {L[phase] if phase else L['no_phase']}", ""]
-            lines += _table(
-                [L["action"], L["who"], L["due"], L["status"]],
-                [
-                    [
-                        a.what,
-                        a.who,
-                        a.due + (f" ({L['overdue']})" if a.overdue else ""),
-                        L[a.status],
-                    ]
-                    for a in actions
-                ],
-            )
+            lines += _table(*tables.actions(actions, L))
     return "\n".join(lines)
 
 
 def _metrics(m: Manual) -> str:
     L = catalogue(m.lang)
     lines = [f"# {L['metrics']}", "", "[←](index.md)", ""]
-    lines += _table(
-        [L["metric"], L["baseline"], L["target"], L["target_date"], L["latest"], L["owner"]],
-        [
-            [x.name, x.baseline, f"{x.target} {x.unit}".strip(), x.target_date, x.latest, x.owner]
-            for x in m.metrics
-        ],
-    )
+    lines += _table(*tables.metrics(m, L))
     return "\n".join(lines)
 
 
 def _goals(m: Manual) -> str:
     L = catalogue(m.lang)
     lines = [f"# {L['coverage']}", "", "[←](index.md)", ""]
-    lines += _table(
-        [L["goal"], L["committed"], L["state"], L["realized_by"]],
-        [
-            [
-                f"{g.id} {g.name}",
-                L["yes"] if g.committed else L["no"],
-                L.get(g.state, "—") if g.state != "none" else "—",
-                ", ".join(g.realized_by),
-            ]
-            for g in m.goals
-        ],
-    )
+    lines += _table(*tables.coverage(m, L))
     return "\n".join(lines)
 
 
