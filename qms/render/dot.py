@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import cast
 
 import graphviz
@@ -36,6 +36,22 @@ def _lines(lines: Iterable[str]) -> str:
     """
     joined = "\\n".join(line.replace("\\", "\\\\").replace("&", "&amp;") for line in lines)
     return cast(str, graphviz.nohtml(joined))  # else `<...>` is taken for an HTML label
+
+
+def _pinned(name: str, height: float) -> tuple[graphviz.Digraph, Callable[[float, float], str]]:
+    """A graph for `neato -n2` and its `pos` maker: y measured down from the top."""
+    g = _graph(
+        name.replace("/", "__"),
+        splines="true",
+        outputorder="nodesfirst",
+        bgcolor=styles.WHITE,
+        pad="0.15",
+    )
+
+    def pos(x: float, y: float) -> str:
+        return f"{_n(x)},{_n(height - y)}!"
+
+    return g, pos
 
 
 def _graph(name: str, **attrs: str) -> graphviz.Digraph:
@@ -109,16 +125,7 @@ def _subprocess_label(lines: tuple[str, ...]) -> str:
 def process_flow(view: FlowView, layout: SwimlaneLayout) -> str:
     """The swimlane diagram: every position pinned, for `neato -n2`."""
     height = layout.height + styles.MARGIN
-    g = _graph(
-        view.name.replace("/", "__"),
-        splines="true",
-        outputorder="nodesfirst",
-        bgcolor=styles.WHITE,
-        pad="0.15",
-    )
-
-    def pos(x: float, y: float) -> str:
-        return f"{_n(x)},{_n(height - y)}!"
+    g, pos = _pinned(view.name, height)
 
     g.node(
         "title",
@@ -233,16 +240,7 @@ def process_map(view: ProcessMapView) -> str:
     width = x0 + inner + 30 + MAP_CUSTOMER + 10
     top = styles.TITLE_HEIGHT
     height = top + 3 * MAP_ROW + 10
-    g = _graph(
-        view.name.replace("/", "__"),
-        splines="true",
-        outputorder="nodesfirst",
-        bgcolor=styles.WHITE,
-        pad="0.15",
-    )
-
-    def pos(x: float, y: float) -> str:
-        return f"{_n(x)},{_n(height - y)}!"
+    g, pos = _pinned(view.name, height)
 
     g.node(
         "title",

@@ -253,6 +253,17 @@ def _route(
     def free(points: list[Point], ends: set[str]) -> bool:
         return not any(blocked(a, b, ends) for a, b in itertools.pairwise(points))
 
+    def detour(s: NodeBox, t: NodeBox, ch_s: float, corridor: float, ch_t: float) -> list[Point]:
+        """Out to the right, along a corridor of the band, into the target from its left."""
+        return [
+            (s.right, s.y),
+            (ch_s, s.y),
+            (ch_s, corridor),
+            (ch_t, corridor),
+            (ch_t, t.y),
+            (t.left, t.y),
+        ]
+
     # Channel offsets: edges entering the same column spread a little apart.
     into: dict[int, list[str]] = {}
     for e in view.edges:
@@ -294,19 +305,7 @@ def _route(
                 candidates.append(
                     (side, [(s.x, exit_y), (s.x, corridor), (ch_t, corridor), (ch_t, t.y), t_left])
                 )
-            candidates.append(
-                (
-                    "right",
-                    [
-                        (s.right, s.y),
-                        (ch_s, s.y),
-                        (ch_s, corridor),
-                        (ch_t, corridor),
-                        (ch_t, t.y),
-                        t_left,
-                    ],
-                )
-            )
+            candidates.append(("right", detour(s, t, ch_s, corridor, ch_t)))
         else:
             band = lanes[step_lane[s.id]]
             loops = back.get(band.id, 0)
@@ -330,19 +329,7 @@ def _route(
             # Last resort: leave to the right, then run along the band's lower edge.
             ch_s = s.right + gap / 2
             corridor = band.y + band.h - 10 - 5 * loops
-            candidates.append(
-                (
-                    "right",
-                    [
-                        (s.right, s.y),
-                        (ch_s, s.y),
-                        (ch_s, corridor),
-                        (ch_t, corridor),
-                        (ch_t, t.y),
-                        t_left,
-                    ],
-                )
-            )
+            candidates.append(("right", detour(s, t, ch_s, corridor, ch_t)))
         chosen = candidates[-1]
         for cand in candidates:
             if cand[0] in sides and s.kind == "decision" and cand[0] != "right":
