@@ -21,23 +21,23 @@ def _peak_kb() -> int:
 
 
 def validate(root: str) -> dict[str, Any]:
-    """What `qms validate` does: load every file, build the graph, run every rule."""
+    """What `qms validate` does: load, build the graph, run every rule, or re-use a kept run."""
     start = time.perf_counter()
-    from qms.lint import lint
-    from qms.load import load
+    from qms.incremental import validate as run
 
-    loaded = load(root)
-    mid = time.perf_counter()
-    result = lint(loaded)
+    outcome = run(root)
     end = time.perf_counter()
-    counts = result.counts()
+    counts = outcome.result.counts()
     return {
         "seconds": end - start,
-        "load": mid - start,
-        "lint": end - mid,
-        "files": len(loaded.files),
+        "mode": outcome.mode,
+        "checked": len(outcome.checked),
+        "files": len(outcome.checked),
+        "load": outcome.seconds.get("load", 0.0),
+        "lint": outcome.seconds.get("rules", 0.0),
+        "keep": outcome.seconds.get("keep", 0.0),
         "errors": counts["error"],
-        "findings": len(result.findings),
+        "findings": len(outcome.result.findings),
         "peak_kb": _peak_kb(),
     }
 

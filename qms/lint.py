@@ -14,9 +14,8 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-import networkx as nx
 from pydantic import BaseModel
 
 from qms.findings import SEVERITIES, Finding, Location, Msg, PathPart, Severity, make_text
@@ -25,7 +24,14 @@ from qms.load import Loaded, SourceMap, gc_paused
 from qms.model import Document, Process, RuleConfig, Workspace
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from qms.coverage import Coverage
+
+Scope = Literal["file", "workspace"]
+"""What a rule's findings depend on. `file`: a finding in a document depends only on that
+document, the workspace settings and the date, so `qms validate` re-checks an edited file
+alone; `workspace`: on anything (see qms/incremental.py)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,7 @@ class Rule:
     check: Check
     doc: str
     recommended: bool = True
+    scope: Scope = "workspace"
 
     @property
     def summary(self) -> str:
@@ -66,13 +73,21 @@ class Rule:
 
 
 def rule(
-    code: str, name: str, severity: Severity = "error", recommended: bool = True
+    code: str,
+    name: str,
+    severity: Severity = "error",
+    recommended: bool = True,
+    scope: Scope = "workspace",
 ) -> Callable[[Check], Rule]:
-    """Decorate a rule's check function; the module's docstring becomes the rule's docs."""
+    """Decorate a rule's check function; the module's docstring becomes the rule's docs.
+
+    Declare `scope="file"` only for a rule whose findings in a document read nothing but that
+    document (tests/test_incremental.py holds every such rule to it).
+    """
 
     def wrap(check: Check) -> Rule:
         doc = sys.modules[check.__module__].__doc__ or ""
-        return Rule(code, name, severity, check, doc, recommended)
+        return Rule(code, name, severity, check, doc, recommended, scope)
 
     return wrap
 
@@ -207,6 +222,63 @@ def _suppression(doc: Document | None, path: Sequence[PathPart], rule: Rule) -> 
     return reason
 
 
+def stamped(
+    ctx: Context,
+    sources: SourceMap,
+    rules: Sequence[Rule],
+    severities: dict[str, Severity],
+) -> Iterator[tuple[Rule, Finding, bool]]:
+    """Run rules in a context; yield each finding with its rule and whether it stands on a key.
+
+    The key flag lets qms/incremental.py move a kept finding to its new line after an edit.
+    """
+    docs = {doc.source: doc for doc in ctx.workspace.documents()}
+    for r in rules:
+        severity = severities.get(r.code)
+        if severity is None:
+            continue
+        try:
+            problems = list(r.check(ctx))
+        except Exception as error:  # noqa: BLE001 - one broken rule must not stop the others
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            internal = Finding(
+                code="QMS000",
+                text=make_text(
+                    INTERNAL,
+                    code=r.code,
+                    name=r.name,
+                    error=f"{type(error).__name__}: {error} ({where.name}:{where.lineno})",
+                ),
+                file="qms.yaml",
+                rule="internal-error",
+                severity="error",
+            )
+            yield r, internal, False
+            continue
+        for p in problems:
+            yield r, stamp(r, severity, p, sources, docs.get(p.loc.file)), p.at_key
+
+
+def stamp(
+    r: Rule, severity: Severity, p: Problem, sources: SourceMap, doc: Document | None
+) -> Finding:
+    """A rule's problem as a finding: its position, severity and suppression resolved."""
+    line, col, keypath = sources.locate(p.loc.file, p.loc.path, p.at_key)
+    return Finding(
+        code=r.code,
+        text=make_text(p.msg, **p.params),
+        file=p.loc.file,
+        line=line,
+        col=col,
+        path=p.loc.path,
+        severity=severity,
+        rule=r.name,
+        keypath=keypath,
+        element=p.element,
+        suppressed=_suppression(doc, p.loc.path, r),
+    )
+
+
 def run_rules(
     workspace: Workspace,
     sources: SourceMap,
@@ -222,49 +294,13 @@ def run_rules(
     if severities is None:
         severities = configure(rules, workspace.settings.rules)
     ctx = Context(workspace, as_of)
-    docs = {doc.source: doc for doc in workspace.documents()}
-    findings: list[Finding] = []
-    for r in rules:
-        severity = severities.get(r.code)
-        if severity is None:
-            continue
-        try:
-            problems = list(r.check(ctx))
-        except Exception as error:  # noqa: BLE001 - one broken rule must not stop the others
-            where = traceback.extract_tb(error.__traceback__)[-1]
-            findings.append(
-                Finding(
-                    code="QMS000",
-                    text=make_text(
-                        INTERNAL,
-                        code=r.code,
-                        name=r.name,
-                        error=f"{type(error).__name__}: {error} ({where.name}:{where.lineno})",
-                    ),
-                    file="qms.yaml",
-                    rule="internal-error",
-                    severity="error",
-                )
-            )
-            continue
-        for p in problems:
-            line, col, keypath = sources.locate(p.loc.file, p.loc.path, p.at_key)
-            findings.append(
-                Finding(
-                    code=r.code,
-                    text=make_text(p.msg, **p.params),
-                    file=p.loc.file,
-                    line=line,
-                    col=col,
-                    path=p.loc.path,
-                    severity=severity,
-                    rule=r.name,
-                    keypath=keypath,
-                    element=p.element,
-                    suppressed=_suppression(docs.get(p.loc.file), p.loc.path, r),
-                )
-            )
-    return findings
+    return [f for _, f, _ in stamped(ctx, sources, rules, severities)]
+
+
+def result_of(loaded: Loaded, found: Iterable[Finding]) -> Result:
+    """Load and rule findings as one sorted result, each finding once."""
+    unique = {(*f.sort_key(), f.path.__repr__()): f for f in [*loaded.findings, *found]}
+    return Result(sorted(unique.values(), key=Finding.sort_key), loaded.root, loaded.fatal)
 
 
 def lint(
@@ -283,8 +319,7 @@ def lint(
     severities = configure(rules, loaded.workspace.settings.rules, strict)
     with gc_paused():
         found = run_rules(loaded.workspace, loaded.sources, rules, severities, as_of)
-    unique = {(*f.sort_key(), f.path.__repr__()): f for f in [*loaded.findings, *found]}
-    return Result(sorted(unique.values(), key=Finding.sort_key), loaded.root, loaded.fatal)
+    return result_of(loaded, found)
 
 
 def iter_rules(selectors: Iterable[str]) -> Iterator[Rule]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -64,3 +64,11 @@ def make_workspace(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
         return tmp_path
 
     return make
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests keep qms's caches (documents, validate state) in their own folder, not the user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("QMS_CACHE_DIR", str(tmp_path_factory.mktemp("qms-cache")))
+        yield

@@ -45,16 +45,15 @@ def validate(
         qms validate models/lamppu --format sarif > qms.sarif
         qms validate models/lamppu --format github      (in a GitHub Actions step)
     """
-    from qms.lint import lint
-    from qms.load import load
+    from qms.incremental import validate as run
     from qms.report import FORMATS, echo_text
 
-    loaded = load(workspace)
-    language = pick_lang(lang, loaded.workspace.language if loaded.workspace else None)
-    if loaded.fatal:
-        click.echo(f"qms: {loaded.fatal[language]}", err=True)
+    outcome = run(workspace, strict=strict, as_of=as_of.date() if as_of else None)
+    language = pick_lang(lang, outcome.language if not outcome.fatal else None)
+    if outcome.fatal:
+        click.echo(f"qms: {outcome.fatal[language]}", err=True)
         sys.exit(2)
-    result = lint(loaded, strict=strict, as_of=as_of.date() if as_of else None)
+    result = outcome.result
     if fmt == "text":
         echo_text(result, language)
     else:

@@ -43,7 +43,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS303", "action-beyond-horizon", "warning")
+@rule("QMS303", "action-beyond-horizon", "warning", scope="file")
 def check(ctx: Context) -> Iterator[Problem]:
     """One date comparison per action."""
     for plan, i, action, due in dated_actions(ctx):

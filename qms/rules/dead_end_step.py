@@ -56,7 +56,7 @@ NO_END = Msg(
 )
 
 
-@rule("QMS105", "dead-end-step", "error")
+@rule("QMS105", "dead-end-step", "error", scope="file")
 def check(ctx: Context) -> Iterator[Problem]:
     """One backward search per process from all its end steps together."""
     for process in ctx.workspace.processes:

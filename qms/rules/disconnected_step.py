@@ -40,7 +40,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS103", "disconnected-step", "error")
+@rule("QMS103", "disconnected-step", "error", scope="file")
 def check(ctx: Context) -> Iterator[Problem]:
     """Degree look-ups on each flow graph: linear in the number of steps and flows."""
     for process in ctx.workspace.processes:

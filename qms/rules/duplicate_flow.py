@@ -50,7 +50,7 @@ def _shown(key: Hashable) -> str:
     return str(key)
 
 
-@rule("QMS108", "duplicate-flow", "error")
+@rule("QMS108", "duplicate-flow", "error", scope="file")
 def check(ctx: Context) -> Iterator[Problem]:
     """One dictionary per step's `next` list."""
     for process in ctx.workspace.processes:

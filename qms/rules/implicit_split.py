@@ -40,7 +40,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS109", "implicit-split", "warning")
+@rule("QMS109", "implicit-split", "warning", scope="file")
 def check(ctx: Context) -> Iterator[Problem]:
     """Counts each step's distinct unlabelled targets."""
     for process in ctx.workspace.processes:

@@ -40,7 +40,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS204", "input-without-supplier", "warning")
+@rule("QMS204", "input-without-supplier", "warning", scope="file")
 def check(ctx: Context) -> Iterator[Problem]:
     """One look at each input."""
     yield from unlinked_exchanges(ctx, "inputs", MESSAGE)

@@ -45,7 +45,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS306", "metric-without-target", "warning")
+@rule("QMS306", "metric-without-target", "warning", scope="file")
 def check(ctx: Context) -> Iterator[Problem]:
     """One look at each metric."""
     for doc, i, metric in ctx.index.metrics_docs():

@@ -45,7 +45,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS304", "missing-cycle-phase", "warning")
+@rule("QMS304", "missing-cycle-phase", "warning", scope="file")
 def check(ctx: Context) -> Iterator[Problem]:
     """One pass over each plan's actions."""
     for plan in ctx.workspace.plans:

@@ -41,7 +41,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS111", "missing-lane", "warning")
+@rule("QMS111", "missing-lane", "warning", scope="file")
 def check(ctx: Context) -> Iterator[Problem]:
     """Counts the steps with roles once per process."""
     for process in ctx.workspace.processes:

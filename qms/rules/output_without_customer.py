@@ -41,7 +41,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS205", "output-without-customer", "warning")
+@rule("QMS205", "output-without-customer", "warning", scope="file")
 def check(ctx: Context) -> Iterator[Problem]:
     """One look at each output."""
     yield from unlinked_exchanges(ctx, "outputs", MESSAGE)

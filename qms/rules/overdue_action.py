@@ -41,7 +41,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS302", "overdue-action", "warning")
+@rule("QMS302", "overdue-action", "warning", scope="file")
 def check(ctx: Context) -> Iterator[Problem]:
     """One date comparison per action."""
     for plan, i, action, due in dated_actions(ctx):

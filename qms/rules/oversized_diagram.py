@@ -41,7 +41,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS112", "oversized-diagram", "warning")
+@rule("QMS112", "oversized-diagram", "warning", scope="file")
 def check(ctx: Context) -> Iterator[Problem]:
     """Counts each process's steps."""
     for process in ctx.workspace.processes:

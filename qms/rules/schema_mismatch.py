@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from qms.lint import Context, Problem, rule
 
 
-@rule("QMS002", "schema-mismatch", "error")
+@rule("QMS002", "schema-mismatch", "error", scope="file")
 def check(ctx: Context) -> Iterator[Problem]:
     """Reported by the loader while validating; nothing is left to check here."""
     yield from ()

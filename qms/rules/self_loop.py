@@ -45,7 +45,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS113", "self-loop", "warning")
+@rule("QMS113", "self-loop", "warning", scope="file")
 def check(ctx: Context) -> Iterator[Problem]:
     """One pass over every step's `next`."""
     for process in ctx.workspace.processes:

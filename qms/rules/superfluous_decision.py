@@ -39,7 +39,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS107", "superfluous-decision", "warning")
+@rule("QMS107", "superfluous-decision", "warning", scope="file")
 def check(ctx: Context) -> Iterator[Problem]:
     """Counts the distinct targets of each decision's `next` list."""
     for process in ctx.workspace.processes:

@@ -43,7 +43,7 @@ MESSAGE = Msg(
 WHAT = {"process": ("process", "prosessi"), "plan": ("plan", "suunnitelma")}
 
 
-@rule("QMS212", "unapproved-approval", "error")
+@rule("QMS212", "unapproved-approval", "error", scope="file")
 def check(ctx: Context) -> Iterator[Problem]:
     """One look at each process and plan."""
     docs: list[Process | Plan] = [*ctx.workspace.processes, *ctx.workspace.plans]

@@ -44,7 +44,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS106", "unlabelled-branch", "error")
+@rule("QMS106", "unlabelled-branch", "error", scope="file")
 def check(ctx: Context) -> Iterator[Problem]:
     """Reads each decision's `next` list once."""
     for process in ctx.workspace.processes:

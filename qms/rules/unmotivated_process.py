@@ -40,7 +40,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS207", "unmotivated-process", "warning")
+@rule("QMS207", "unmotivated-process", "warning", scope="file")
 def check(ctx: Context) -> Iterator[Problem]:
     """One look at each process."""
     for process in ctx.workspace.processes:

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from qms.lint import Context, Problem, rule
 
 
-@rule("QMS001", "unreadable-file", "error")
+@rule("QMS001", "unreadable-file", "error", scope="file")
 def check(ctx: Context) -> Iterator[Problem]:
     """Reported by the loader while reading; nothing is left to check here."""
     yield from ()

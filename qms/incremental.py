@@ -1,0 +1,555 @@
+"""Incremental `qms validate`: after an edit, re-check what the edit can change, nothing more.
+
+A national workspace has 10,000 files; a quality group saves one of them at a time. The
+findings of a run are kept, per file, in the user's cache folder, and the next run compares
+the files' sizes, times and contents with what was checked. What it may keep rests on two
+properties of the rules, both tested for every rule in tests/test_incremental.py:
+
+- a loader finding, and a finding of a rule declared `scope="file"`, in a document depends
+  only on that document (and the settings, the date and qms itself, which are in the key);
+- the other rules (`scope="workspace"`: references, coverage, hand-offs...) never read the
+  wording of a text (a name, a description), only whether it is empty: their findings
+  depend on the documents' *shape*, everything but the wording.
+
+So when every edited document keeps its shape (the usual edit while drafting: rewording a
+step, a purpose, a description), the workspace rules' findings stand as they were (moved to
+their new lines), and only the edited documents are loaded and re-checked. Any other edit
+(a new step, a changed reference, a new or deleted file, qms.yaml, another qms version)
+re-checks everything, as a cold run does, and keeps the result for the next run. Either
+way the output is exactly that of a full run; `QMS_CACHE=0` switches the cache off.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import pickle
+import sys
+import time
+import typing
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from qms.findings import Finding
+from qms.load import (
+    Loaded,
+    SourceMap,
+    build_document,
+    cache_home,
+    discover,
+    gc_paused,
+    load,
+    parse_file,
+)
+from qms.model import Document
+
+if typing.TYPE_CHECKING:
+    from qms.lint import Result, Rule
+
+Mode = Literal["cold", "unchanged", "incremental", "workspace", "uncached"]
+"""How a run went: everything checked (`cold`, `uncached`: no cache), nothing edited,
+only the edited files checked, or the edited files and every workspace rule."""
+
+STATE_VERSION = 1
+RACY_NS = 2_000_000_000
+"""A file modified this close to the run may change again within the same clock tick
+without its time or size changing (git calls it "racy"): its stat is not trusted."""
+
+
+@dataclass
+class Entry:
+    """What was checked of one file."""
+
+    stat: tuple[int, int, int] | None
+    """(size, mtime_ns, inode) when trustworthy, else None (always re-read)."""
+    digest: bytes | None
+    """SHA-256 of the text, None when it could not be read as text."""
+    at: tuple[int, int]
+    """(offset, length) of the text in the state's text store."""
+    findings: tuple[Finding, ...]
+    """Loader findings and `file`-scope rule findings in this file."""
+
+
+@dataclass
+class State:
+    """A validated workspace: the key it is valid for, its files, the cross-file findings."""
+
+    key: bytes
+    refused: list[Any]
+    entries: dict[str, Entry]
+    wide: list[tuple[Finding, bool]]
+    """Findings of `workspace`-scope rules, each with whether it stands on a key."""
+    other: list[Finding] = field(default_factory=list)
+    """Loader findings outside any model file (refused links and folders)."""
+    language: str = "fi"
+    store_size: int = 0
+    version: int = STATE_VERSION
+
+
+@dataclass
+class Outcome:
+    """What `qms validate` prints and exits with, and how the run got there."""
+
+    result: Result
+    language: str
+    fatal: dict[str, str] | None
+    mode: Mode
+    checked: list[str] = field(default_factory=list)
+    """The files loaded and checked again (all of them on a cold run)."""
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Where a cold run spent its time (`load`, `rules`, `keep`), for the benchmark."""
+
+
+# --- shape -----------------------------------------------------------------------------------
+
+
+def _mentions_text(annotation: Any) -> bool:
+    """Whether a type annotation is, or contains, the model's multilingual `Text`."""
+    from qms.model import _check_text
+
+    if getattr(annotation, "func", None) is _check_text:
+        return True
+    metadata = getattr(annotation, "__metadata__", ())
+    return any(_mentions_text(m) for m in metadata) or any(
+        _mentions_text(a) for a in typing.get_args(annotation)
+    )
+
+
+_TEXT_FIELDS: dict[type, frozenset[str]] = {}
+
+
+def _text_fields(cls: type[BaseModel]) -> frozenset[str]:
+    """The fields of a model class that hold `Text` (cached per class)."""
+    found = _TEXT_FIELDS.get(cls)
+    if found is None:
+        found = frozenset(
+            name
+            for name, info in cls.model_fields.items()
+            if _mentions_text(info.annotation) or any(_mentions_text(m) for m in info.metadata)
+        )
+        _TEXT_FIELDS[cls] = found
+    return found
+
+
+def _mask(value: Any) -> Any:
+    """A text reduced to what the workspace rules may see: present, blank, its languages."""
+    if isinstance(value, list):
+        return [_mask(v) for v in value]
+    if isinstance(value, str):
+        return ("text", bool(value), not value.strip())
+    if isinstance(value, dict):
+        return ("text", bool(value), all(not v.strip() for v in value.values()), sorted(value))
+    return value
+
+
+def shape(node: Any) -> Any:
+    """A document with the wording of its texts left out, in comparable form."""
+    if isinstance(node, BaseModel):
+        texts = _text_fields(type(node))
+        return (
+            type(node).__name__,
+            tuple(
+                (name, _mask(value) if name in texts else shape(value))
+                for name, value in node.__dict__.items()
+            ),
+            tuple(sorted(node.model_fields_set)),
+        )
+    if isinstance(node, list | tuple):
+        return [shape(v) for v in node]
+    if isinstance(node, dict):
+        return {k: shape(v) for k, v in node.items()}
+    return node
+
+
+# --- the state on disk -----------------------------------------------------------------------
+
+
+def _folder(root: str) -> Path | None:
+    """Where the state of this workspace is kept, or None without a cache."""
+    home = cache_home()
+    if home is None:
+        return None
+    name = hashlib.sha256(os.path.realpath(root).encode()).hexdigest()[:32]
+    return home / "validate" / name
+
+
+def _code_signature() -> bytes:
+    """Changes whenever qms's own code, Python or pydantic changes."""
+    from pydantic import VERSION
+
+    h = hashlib.sha256(f"{STATE_VERSION}|{sys.version}|{VERSION}".encode())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        st = path.stat()
+        h.update(f"{path.relative_to(package)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return h.digest()
+
+
+def _key(strict: bool, as_of: dt.date | None) -> bytes:
+    """What a kept state is valid for: the code, the options and today's date (deadlines)."""
+    h = hashlib.sha256(_code_signature())
+    h.update(f"|{strict}|{as_of}|{dt.date.today()}".encode())
+    return h.digest()
+
+
+def _read_state(folder: Path) -> State | None:
+    """The kept state, or None when missing or unusable (a cache miss, never an error)."""
+    try:
+        state = pickle.loads((folder / "state.pickle").read_bytes())
+    except Exception:  # noqa: BLE001 - a broken cache entry is a miss
+        return None
+    return state if isinstance(state, State) and state.version == STATE_VERSION else None
+
+
+def _write_state(folder: Path, state: State) -> None:
+    """Keep the state atomically; a failure only costs the next run its head start."""
+    from qms.files import write_atomic
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(folder / "state.pickle", pickle.dumps(state, pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass
+
+
+def _stat(path: str, now_ns: int) -> tuple[int, int, int] | None:
+    """A file's (size, mtime_ns, inode), None when racy or unreadable."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if st.st_mtime_ns >= now_ns - RACY_NS:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+# --- runs ------------------------------------------------------------------------------------
+
+
+def validate(
+    root: str, strict: bool = False, as_of: dt.date | None = None, cache: bool = True
+) -> Outcome:
+    """Validate a workspace like `load` + `lint`, re-using what an earlier run kept."""
+    folder = _folder(root) if cache else None
+    base = Path(root)
+    if folder is None or not (base / "qms.yaml").is_file():
+        return _cold(root, strict, as_of, None, b"")
+    key = _key(strict, as_of)
+    state = _read_state(folder)
+    if state is None or state.key != key:
+        return _cold(root, strict, as_of, folder, key)
+    with gc_paused():
+        kept = _incremental(root, strict, as_of, folder, state)
+    return kept if kept is not None else _cold(root, strict, as_of, folder, key)
+
+
+def _cold(
+    root: str, strict: bool, as_of: dt.date | None, folder: Path | None, key: bytes
+) -> Outcome:
+    """Load and check everything; keep the findings per file for the next run."""
+    from qms.lint import Context, configure, result_of, stamped
+    from qms.rules import all_rules
+
+    now_ns = int(dt.datetime.now().timestamp() * 1e9)
+    base = os.fspath(root)
+    names, refused = discover(Path(root)) if folder else ([], [])
+    stats = {rel: _stat(os.path.join(base, rel), now_ns) for rel in names}
+    started = time.perf_counter()
+    loaded = load(root)
+    loaded_at = time.perf_counter()
+    language = loaded.language
+    if loaded.workspace is None:
+        from qms.lint import Result
+
+        result = Result(list(loaded.findings), root, loaded.fatal)
+        return Outcome(result, language, loaded.fatal, "cold")
+    rules = all_rules()
+    severities = configure(rules, loaded.workspace.settings.rules, strict)
+    with gc_paused():
+        ctx = Context(loaded.workspace, as_of)
+        triples = list(stamped(ctx, loaded.sources, rules, severities))
+        result = result_of(loaded, [f for _, f, _ in triples])
+        checked_at = time.perf_counter()
+        if folder is not None and names == loaded.files:
+            state = State(key, refused, {}, [], language=language)
+            _keep_cold(folder, state, loaded, triples, stats)
+    seconds = {
+        "load": loaded_at - started,
+        "rules": checked_at - loaded_at,
+        "keep": time.perf_counter() - checked_at,
+    }
+    mode: Mode = "cold" if folder else "uncached"
+    return Outcome(result, language, loaded.fatal, mode, loaded.files, seconds)
+
+
+def _keep_cold(
+    folder: Path,
+    state: State,
+    loaded: Loaded,
+    triples: Sequence[tuple[Rule, Finding, bool]],
+    stats: dict[str, tuple[int, int, int] | None],
+) -> None:
+    """Split a full run's findings by file and scope, and write them with the texts."""
+    per_file: dict[str, list[Finding]] = {rel: [] for rel in loaded.files}
+    other: list[Finding] = []
+    for f in loaded.findings:
+        per_file.get(f.file, other).append(f)
+    wide: list[tuple[Finding, bool]] = []
+    for r, f, at_key in triples:
+        if r.scope == "file" and f.code != "QMS000" and f.file in per_file:
+            per_file[f.file].append(f)
+        else:
+            wide.append((f, at_key))
+    entries: dict[str, Entry] = {}
+    chunks: list[bytes] = []
+    offset = 0
+    for rel in loaded.files:
+        text = loaded.sources.text(rel)
+        data = text.encode("utf-8") if text is not None else b""
+        chunks.append(data)
+        entries[rel] = Entry(
+            stats[rel],
+            _digest(text) if text is not None else None,
+            (offset, len(data)),
+            tuple(per_file[rel]),
+        )
+        offset += len(data)
+    state.entries, state.wide, state.other, state.store_size = entries, wide, other, offset
+    from qms.files import write_atomic
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(folder / "texts.bin", b"".join(chunks))
+    except OSError:
+        return
+    _write_state(folder, state)
+
+
+def _read_text(folder: Path, at: tuple[int, int]) -> str | None:
+    """A text as it was checked, from the state's store."""
+    try:
+        with open(folder / "texts.bin", "rb") as store:
+            store.seek(at[0])
+            data = store.read(at[1])
+    except OSError:
+        return None
+    return data.decode("utf-8") if len(data) == at[1] else None
+
+
+def _rebuild(rel: str, text: str) -> Document | None:
+    """The document a kept text made, built again to compare shapes."""
+    scratch = SourceMap()
+    data, _ = parse_file(Path("."), rel, scratch, text.encode("utf-8"))
+    if data is None:
+        return None
+    doc, _ = build_document(data, rel, scratch)
+    return doc
+
+
+def _incremental(
+    root: str, strict: bool, as_of: dt.date | None, folder: Path, state: State
+) -> Outcome | None:
+    """Re-check what the edits can change; None when a cold run is needed."""
+    now = int(dt.datetime.now().timestamp() * 1e9)
+    base = os.fspath(root)
+    names, refused = discover(Path(root))
+    if refused != state.refused or any(f.code == "QMS000" for f, _ in state.wide):
+        return None
+    live = sum(e.at[1] for e in state.entries.values())
+    if state.store_size > 2 * live + (1 << 20):
+        return None  # the text store is mostly old texts: a cold run writes it afresh
+    changed: list[str] = []
+    stats: dict[str, tuple[int, int, int] | None] = {}
+    dirty = False
+    for rel in names:
+        # The time and size are taken before the text is read: an edit in between is seen
+        # by the next run, never kept as checked.
+        st = stats[rel] = _stat(os.path.join(base, rel), now)
+        entry = state.entries.get(rel)
+        if entry is None:
+            changed.append(rel)
+            continue
+        if st is not None and st == entry.stat:
+            continue
+        try:
+            text = Path(base, rel).read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            changed.append(rel)  # the loader will say what is wrong with it
+            continue
+        if entry.digest is not None and _digest(text) == entry.digest:
+            if entry.stat != st:
+                entry.stat, dirty = st, True
+            continue
+        changed.append(rel)
+    removed = set(state.entries) - set(names)
+    if not changed and not removed:
+        if dirty:
+            _write_state(folder, state)
+        return _outcome(root, state, "unchanged", [])
+    if "qms.yaml" in changed:
+        return None
+    if not removed and len(changed) < len(names) // 2 + 1:
+        loaded = load(root, files=[*changed, "qms.yaml"], packs=False)
+        if loaded.workspace is None:
+            return None
+        docs = {d.source: d for d in loaded.workspace.documents()}
+        if all(_same_shape(folder, state, rel, docs.get(rel)) for rel in changed):
+            found = _recheck(loaded, changed, docs, strict, as_of)
+            if found is None:
+                return None
+            state.wide = _moved(state.wide, loaded, docs, changed)
+            _remember(folder, state, names, loaded, found, stats)
+            return _outcome(root, state, "incremental", changed)
+    return _recheck_wide(root, strict, as_of, folder, state, names, changed, stats)
+
+
+def _same_shape(folder: Path, state: State, rel: str, after: Document | None) -> bool:
+    """Whether an edited document differs from the checked one in wording only."""
+    entry = state.entries.get(rel)
+    before_text = _read_text(folder, entry.at) if entry and entry.digest else None
+    before = _rebuild(rel, before_text) if before_text is not None else None
+    return before is not None and after is not None and shape(before) == shape(after)
+
+
+def _recheck_wide(
+    root: str,
+    strict: bool,
+    as_of: dt.date | None,
+    folder: Path,
+    state: State,
+    names: list[str],
+    changed: list[str],
+    stats: dict[str, tuple[int, int, int] | None],
+) -> Outcome | None:
+    """After an edit beyond wording: every `workspace` rule again, `file` rules on the edited
+    files only (the others' findings stand: they read nothing but their own file)."""
+    from qms.lint import Context, configure, stamped
+    from qms.rules import all_rules
+
+    loaded = load(root)
+    if loaded.workspace is None or loaded.files != names:
+        return None
+    rules = all_rules()
+    severities = configure(rules, loaded.workspace.settings.rules, strict)
+    wide_rules = [r for r in rules if r.scope == "workspace"]
+    ctx = Context(loaded.workspace, as_of)
+    state.wide = [(f, k) for _, f, k in stamped(ctx, loaded.sources, wide_rules, severities)]
+    docs = {d.source: d for d in loaded.workspace.documents()}
+    found = _recheck(loaded, changed, docs, strict, as_of)
+    if found is None or any(f.code == "QMS000" for f, _ in state.wide):
+        return None
+    _remember(folder, state, names, loaded, found, stats)
+    return _outcome(root, state, "workspace", changed)
+
+
+def _recheck(
+    loaded: Loaded,
+    changed: list[str],
+    docs: dict[str, Document],
+    strict: bool,
+    as_of: dt.date | None,
+) -> dict[str, list[Finding]] | None:
+    """Loader and `file`-scope findings of each edited file, checked with the settings alone."""
+    from qms.lint import Context, configure, stamped
+    from qms.load import assemble
+    from qms.rules import all_rules
+
+    assert loaded.workspace is not None
+    settings = loaded.workspace.settings
+    rules = all_rules()
+    severities = configure(rules, settings.rules, strict)
+    local = [r for r in rules if r.scope == "file"]
+    found: dict[str, list[Finding]] = {rel: [] for rel in changed}
+    for f in loaded.findings:
+        if f.file in found:
+            found[f.file].append(f)
+    for rel in changed:
+        if rel not in docs:
+            continue  # it did not load: its loader findings say why
+        alone = assemble(loaded.root, [settings, docs[rel]])
+        for _, f, _ in stamped(Context(alone, as_of), loaded.sources, local, severities):
+            if f.code == "QMS000":
+                return None
+            if f.file == rel:
+                found[rel].append(f)
+    return found
+
+
+def _moved(
+    wide: list[tuple[Finding, bool]],
+    loaded: Loaded,
+    docs: dict[str, Document],
+    changed: list[str],
+) -> list[tuple[Finding, bool]]:
+    """Kept `workspace` findings, those in edited files moved to their new positions."""
+    from qms.lint import _suppression
+    from qms.rules import get
+
+    edited = set(changed)
+    moved: list[tuple[Finding, bool]] = []
+    for f, at_key in wide:
+        if f.file in edited:
+            line, col, keypath = loaded.sources.locate(f.file, f.path, at_key)
+            reason = _suppression(docs.get(f.file), f.path, get(f.code))
+            f = replace(f, line=line, col=col, keypath=keypath, suppressed=reason)
+        moved.append((f, at_key))
+    return moved
+
+
+def _remember(
+    folder: Path,
+    state: State,
+    names: list[str],
+    loaded: Loaded,
+    found: dict[str, list[Finding]],
+    stats: dict[str, tuple[int, int, int] | None],
+) -> None:
+    """Fold the re-checked files into the state: their texts and findings; forget the
+    deleted ones. The text store only grows here; a cold run compacts it."""
+    appended: list[bytes] = []
+    offset = state.store_size
+    entries: dict[str, Entry] = {}
+    for rel in names:
+        if rel not in found:
+            entries[rel] = state.entries[rel]
+            continue
+        text = loaded.sources.text(rel)
+        data = text.encode("utf-8") if text is not None else b""
+        appended.append(data)
+        entries[rel] = Entry(
+            stats.get(rel),
+            _digest(text) if text is not None else None,
+            (offset, len(data)),
+            tuple(found[rel]),
+        )
+        offset += len(data)
+    try:
+        with open(folder / "texts.bin", "ab") as store:
+            if store.tell() != state.store_size:
+                raise OSError("text store out of step")
+            store.write(b"".join(appended))
+    except OSError:
+        (folder / "state.pickle").unlink(missing_ok=True)
+        return
+    state.entries, state.store_size = entries, offset
+    _write_state(folder, state)
+
+
+def _outcome(root: str, state: State, mode: Mode, checked: list[str]) -> Outcome:
+    """The result a full run would print, assembled from the kept findings."""
+    from qms.lint import Result
+
+    everything = [*state.other, *(f for e in state.entries.values() for f in e.findings)]
+    everything += [f for f, _ in state.wide]
+    unique = {(*f.sort_key(), f.path.__repr__()): f for f in everything}
+    result = Result(sorted(unique.values(), key=Finding.sort_key), root, None)
+    return Outcome(result, state.language, None, mode, checked)
