@@ -136,13 +136,14 @@ def _fallback_ranks(view: FlowView) -> Ranks:
 
 
 def swimlane_layout(view: FlowView) -> SwimlaneLayout:
-    """The SVG diagram's layout; a breadth-first one when Graphviz is missing or fails."""
+    """The SVG diagram's layout, unfolded (BPMN lanes are contiguous); a breadth-first one
+    when Graphviz is missing or fails."""
     from qms.render.layout import layout_flow
 
     try:
-        return layout_flow(view)
+        return layout_flow(view, fold=False)
     except (OSError, RuntimeError, ValueError):
-        return compute(view, _fallback_ranks(view))
+        return compute(view, _fallback_ranks(view), fold=False)
 
 
 class _Geometry:

@@ -2,7 +2,8 @@
 
 Title page, a table-of-contents field (Word fills it when the document is opened and fields
 are updated), the version and approval table, one chapter per process with its flow diagram
-embedded as PNG, then the quality plan, metrics and goal coverage. Every table has the same
+embedded as PNG on a landscape A4 page of its own (cut between rows when too tall to stay
+readable), then the quality plan, metrics and goal coverage. Every table has the same
 house style. The bytes are deterministic: core-property dates are the workspace's as-of date
 and the zip entries carry a fixed time, so a rebuilt manual is not a spurious diff.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +20,8 @@ from qms.export import tables
 from qms.export.coverage_tables import _stable_zip
 from qms.export.labels import catalogue
 from qms.export.manual import Diagrams, Manual, ProcessPage
+from qms.render import styles
+from qms.render.dot import flow_rows
 
 TABLE_STYLE = "Light Grid Accent 1"
 """One table style for every table (a built-in style of python-docx's default template)."""
@@ -108,7 +112,105 @@ def _picture(doc: Any, png: bytes | None, missing: str) -> None:
         doc.add_paragraph().add_run(missing).italic = True
 
 
-def _process(doc: Any, m: Manual, p: ProcessPage, png: bytes | None) -> None:
+def _page(doc: Any, landscape: bool) -> None:
+    """A new section on a new A4 page, landscape or portrait, with the manual's margins."""
+    from docx.enum.section import WD_SECTION
+
+    _setup(doc.add_section(WD_SECTION.NEW_PAGE), landscape)
+
+
+def _setup(section: Any, landscape: bool) -> None:
+    """A4 with styles.PAGE_MARGIN on every side: the page styles.PRINT_WIDTH is taken from."""
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Twips
+
+    # Whole twips, as Word stores them (A4 is 11906 x 16838).
+    long, short = Twips(round(styles.PAGE_LONG * 20)), Twips(round(styles.PAGE_SHORT * 20))
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (long, short) if landscape else (short, long)
+    margin = Twips(round(styles.PAGE_MARGIN * 20))
+    section.left_margin = section.right_margin = margin
+    section.top_margin = section.bottom_margin = margin
+
+
+def _emu(points: float) -> int:
+    """Points to EMU (12700 a point), rounded down so that a fitted size never overflows."""
+    return int(points * 12700)
+
+
+def flow_pieces(
+    png: bytes,
+    source: str | None,
+    room: tuple[float, float] = (styles.PRINT_WIDTH, styles.PRINT_HEIGHT),
+) -> list[tuple[bytes, float, float]]:
+    """A flow's picture(s) for a landscape page: (PNG, width pt, height pt) each.
+
+    The drawing is printed as large as the `room` (width, height in points) allows, never
+    enlarged. When that would shrink its text below styles.MIN_PRINT_SIZE and the flow is
+    folded, it is cut between rows (where its DOT's first line says the gaps are) into pieces
+    of consecutive rows, each as tall as fits the page at the width's scale; a single row
+    taller than that is shrunk to fit. Cropping and PNG encoding are deterministic.
+    """
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png))
+    px_w, px_h = image.size
+    rows = flow_rows(source) if source else None
+    height = rows[0] if rows else px_h * 72 / 110  # Diagrams draws PNG at 110 dpi
+    per_px = height / px_h
+    width = px_w * per_px
+    room_w, room_h = room
+    fit_w = min(1.0, room_w / width)
+    whole = min(fit_w, room_h / height)
+    cuts = rows[1] if rows else []
+    if whole >= styles.MIN_SCALE or not cuts:
+        return [(png, width * whole, height * whole)]
+    bounds = [0, *(round(c * px_h) for c in cuts), px_h]
+    groups: list[tuple[int, int]] = []
+    start = 0
+    for a, b in itertools.pairwise(bounds):
+        if a > start and (b - start) * per_px * fit_w > room_h:
+            groups.append((start, a))
+            start = a
+    groups.append((start, px_h))
+    pieces = []
+    for top, bottom in groups:
+        out = io.BytesIO()
+        image.crop((0, top, px_w, bottom)).save(out, format="PNG", optimize=False)
+        h = (bottom - top) * per_px
+        scale = min(fit_w, room_h / h)
+        pieces.append((out.getvalue(), width * scale, h * scale))
+    return pieces
+
+
+def _flow(doc: Any, heading: str, png: bytes | None, source: str | None, missing: str) -> None:
+    """The flow diagram on landscape page(s) of its own; back to portrait after it."""
+    from docx.shared import Emu
+
+    if not png:
+        doc.add_heading(heading, level=2)
+        doc.add_paragraph().add_run(missing).italic = True
+        return
+    _page(doc, landscape=True)
+    doc.add_heading(heading, level=2)
+    page = doc.sections[-1]
+    room = (
+        (page.page_width - page.left_margin - page.right_margin) / 12700,
+        (page.page_height - page.top_margin - page.bottom_margin) / 12700 - styles.FLOW_HEADING,
+    )
+    for data, width, height in flow_pieces(png, source, room):
+        # Single line spacing and no space after: the template's 1.15 lines would make the
+        # line of an inline picture taller than the picture.
+        paragraph = doc.add_paragraph()
+        paragraph.paragraph_format.line_spacing = 1.0
+        paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = 0
+        paragraph.add_run().add_picture(
+            io.BytesIO(data), width=Emu(_emu(width)), height=Emu(_emu(height))
+        )
+    _page(doc, landscape=False)
+
+
+def _process(doc: Any, m: Manual, p: ProcessPage, png: bytes | None, source: str | None) -> None:
     L = catalogue(m.lang)
     doc.add_heading(p.name, level=1)
     _facts(
@@ -127,8 +229,7 @@ def _process(doc: Any, m: Manual, p: ProcessPage, png: bytes | None) -> None:
             doc.add_paragraph(value)
     doc.add_heading(L["sipoc"], level=2)
     _table(doc, *tables.sipoc(p, L, "\n"))
-    doc.add_heading(L["flow"], level=2)
-    _picture(doc, png, L["no_diagram"])
+    _flow(doc, L["flow"], png, source, L["no_diagram"])
     if p.steps:
         doc.add_heading(L["steps"], level=2)
         _table(
@@ -188,6 +289,7 @@ def to_docx(m: Manual, diagrams: Diagrams | None) -> bytes:
     props.revision = 1
     doc.styles["Normal"].font.name = "DejaVu Sans"
     doc.styles["Normal"].font.size = Pt(10)
+    _setup(doc.sections[0], landscape=False)
 
     # title page
     for _ in range(6):
@@ -217,7 +319,8 @@ def to_docx(m: Manual, diagrams: Diagrams | None) -> bytes:
                 doc.add_paragraph(name, style="List Bullet")
     for p in m.processes:
         doc.add_section(WD_SECTION.NEW_PAGE)
-        _process(doc, m, p, diagrams.draw(p.diagram, "png") if diagrams else None)
+        png = diagrams.draw(p.diagram, "png") if diagrams else None
+        _process(doc, m, p, png, diagrams.source(p.diagram) if diagrams else None)
     doc.add_section(WD_SECTION.NEW_PAGE)
     doc.add_heading(L["quality_plan"], level=1)
     for plan in m.plans:

@@ -614,6 +614,11 @@ class Diagrams:
                     self._shared[shared] = self._drawn[key]
         return self._drawn[key]
 
+    def source(self, name: str) -> str | None:
+        """The DOT text of the diagram `name` (the DOCX reads a flow's row cuts from it)."""
+        job = self._jobs.get(name)
+        return job[0] if job else None
+
     def prefetch(self, fmt: str) -> None:
         """Draw every diagram in `fmt` at once, in batches on all cores, before the exporter
         asks for them one by one (one Graphviz run per diagram is mostly start-up)."""

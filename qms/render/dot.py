@@ -45,7 +45,7 @@ def _pinned(name: str, height: float) -> tuple[graphviz.Digraph, Callable[[float
         splines="true",
         outputorder="nodesfirst",
         bgcolor=styles.WHITE,
-        pad="0.15",
+        pad=f"{styles.PAD / 72:.2f}",
     )
 
     def pos(x: float, y: float) -> str:
@@ -136,6 +136,9 @@ def process_flow(view: FlowView, layout: SwimlaneLayout) -> str:
         height=_inch(styles.TITLE_HEIGHT),
         fixedsize="true",
     )
+    first: dict[int, int] = {}  # each row's first band: fills alternate from it
+    for i, lane in enumerate(layout.lanes):
+        first.setdefault(lane.row, i)
     for i, lane in enumerate(layout.lanes):
         cy = lane.y + lane.h / 2
         g.node(
@@ -143,7 +146,7 @@ def process_flow(view: FlowView, layout: SwimlaneLayout) -> str:
             label="",
             shape="box",
             style="filled",
-            fillcolor=styles.LANE_FILLS[i % 2],
+            fillcolor=styles.LANE_FILLS[(i - first[lane.row]) % 2],
             color=styles.LANE_LINE,
             pos=pos(layout.width / 2, cy),
             width=_inch(layout.width),
@@ -151,8 +154,14 @@ def process_flow(view: FlowView, layout: SwimlaneLayout) -> str:
             fixedsize="true",
         )
         longest = max((len(w) for w in lane.name.split()), default=1)
-        size = max(7.5, min(styles.FONT_SIZE, (layout.header - 12) / (0.58 * longest)))
+        size = max(
+            styles.LANE_NAME_MIN, min(styles.FONT_SIZE, (layout.header - 12) / (0.58 * longest))
+        )
         chars = int((layout.header - 12) / (0.58 * size))
+        if (
+            size > styles.LANE_NAME_MIN
+        ):  # the longest word fits at this size: never split it for rounding
+            chars = max(chars, longest)
         g.node(
             f"lane__{i:02d}__name",
             label=_lines(styles.wrap(lane.name, chars, hard=True)),
@@ -202,11 +211,37 @@ def process_flow(view: FlowView, layout: SwimlaneLayout) -> str:
             attrs["label"] = _subprocess_label(box.lines)
         if hrefs.get(sid):
             attrs["href"] = str(hrefs[sid])
-            attrs["tooltip"] = name
+            attrs["tooltip"] = name.replace("\\", "\\\\")  # DOT escapes
         g.node(f"s__{sid}", **attrs)
     for route in sorted(layout.edges, key=lambda r: (r.source, r.target)):
         g.edge(f"s__{route.source}", f"s__{route.target}", **_edge_attrs(route, height))
-    return str(g.source)
+    return f"{ROWS_MARK}{_row_cuts(layout)}\n{g.source}"
+
+
+ROWS_MARK = "// qms-rows "
+"""First line of a flow's DOT: its printed size and where a publisher may cut it into rows."""
+
+
+def _row_cuts(layout: SwimlaneLayout) -> str:
+    """The drawing's height with its border (points) and, between every two rows, the middle
+    of the gap as a fraction of that height: `height cut cut ...`."""
+    spans = layout.row_spans()
+    total = layout.height + 2 * styles.PAD
+    cuts = [(a[1] + b[0]) / 2 + styles.PAD for a, b in itertools.pairwise(spans)]
+    return " ".join([_n(total), *(f"{c / total:.5f}" for c in cuts)])
+
+
+def flow_rows(source: str) -> tuple[float, list[float]] | None:
+    """A flow's height with its border (points) and its row cuts (fractions of that height,
+    top down), read back from its DOT; None for any other diagram."""
+    if not source.startswith(ROWS_MARK):
+        return None
+    head = source[len(ROWS_MARK) : source.find("\n")].split()
+    try:
+        values = [float(v) for v in head]
+    except ValueError:
+        return None
+    return (values[0], values[1:]) if values else None
 
 
 def _edge_attrs(route: EdgeRoute, height: float) -> dict[str, str]:
@@ -288,7 +323,7 @@ def process_map(view: ProcessMapView) -> str:
                 height=_inch(max(styles.MAP_BOX.height, 14 * len(lines) + 16)),
                 fixedsize="true",
                 href=box.href,
-                tooltip=box.name,
+                tooltip=box.name.replace("\\", "\\\\"),  # DOT escapes
             )
     customers = [label("customers", view.lang), "", *view.customers]
     for side, cx in (("in", MAP_HEADER + 15 + MAP_CUSTOMER / 2), ("out", width - 10 - 60)):

@@ -14,10 +14,10 @@ import itertools
 import json
 import subprocess
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from qms.render import styles
-from qms.views import FlowView
+from qms.views import FlowEdge, FlowView, StepView
 
 Point = tuple[float, float]
 
@@ -59,6 +59,8 @@ class LaneBand:
     name: str
     y: float
     h: float
+    row: int = 0
+    """Which row of a folded diagram the band belongs to (0 when not folded)."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,16 @@ class SwimlaneLayout:
     lanes: list[LaneBand] = field(default_factory=list)
     nodes: dict[str, NodeBox] = field(default_factory=dict)
     edges: list[EdgeRoute] = field(default_factory=list)
+    rows: int = 1
+    """How many rows the flow is folded into; `lanes` holds each row's bands in turn."""
+
+    def row_spans(self) -> list[tuple[float, float]]:
+        """Each row's top and bottom (its first band's top, its last band's bottom)."""
+        spans: dict[int, tuple[float, float]] = {}
+        for lane in self.lanes:
+            top, bottom = spans.get(lane.row, (lane.y, lane.y + lane.h))
+            spans[lane.row] = (min(top, lane.y), max(bottom, lane.y + lane.h))
+        return [spans[r] for r in sorted(spans)]
 
 
 Ranks = dict[str, tuple[int, int]]
@@ -162,17 +174,223 @@ def run_dot_json(source: str) -> str:
     return proc.stdout.decode("utf-8")
 
 
-def compute(view: FlowView, ranks: Ranks) -> SwimlaneLayout:
-    """Place every step in its lane and column, and route every flow."""
+def compute(view: FlowView, ranks: Ranks, fold: bool = True) -> SwimlaneLayout:
+    """Place every step in its lane and column, and route every flow.
+
+    With `fold` (the drawn diagrams) a flow wider than `styles.FOLD_WIDTH` is folded into rows
+    stacked top to bottom, each with the bands of the lanes that have a step in it (declared
+    order); a flow crossing a fold ends in a lettered connector at the right of its row and
+    resumes from the same letter at the left of the target's row. BPMN needs contiguous lanes,
+    so it asks for `fold=False`; an unfolded flow keeps every lane, the process's roles.
+    """
+    fallback = max((c for c, _ in ranks.values()), default=-1) + 1
+    col_of = {s.id: ranks.get(s.id, (fallback, i))[0] for i, s in enumerate(view.steps)}
+    ord_of = {s.id: ranks.get(s.id, (fallback, i))[1] for i, s in enumerate(view.steps)}
+    flat = _place(view, col_of, ord_of)
+    if not fold or flat.width <= styles.FOLD_WIDTH:
+        return flat
+    segments = fold_points(view, col_of)
+    if len(segments) < 2:
+        return flat
+    return _folded(view, col_of, ord_of, segments)
+
+
+def _column_widths(view: FlowView, col_of: dict[str, int]) -> list[float]:
+    """Each column as wide as its widest symbol (an event as wide as its name below it)."""
+    ncols = max(col_of.values(), default=-1) + 1
+    widths = [40.0] * ncols
+    seen = [False] * ncols
+    for s in view.steps:
+        w = styles.step_size(s.kind, s.name)[0]
+        if s.kind in styles.EVENTS:
+            w = max(w, styles.EVENT_LABEL_W)
+        c = col_of[s.id]
+        widths[c] = max(widths[c], w) if seen[c] else w
+        seen[c] = True
+    return widths
+
+
+def _columns(
+    col_w: Sequence[float], connector: Sequence[bool]
+) -> tuple[list[float], list[float], float]:
+    """Column centres, the free gap in front of each column, and the total width.
+
+    Columns are COLUMN_GAP apart (room for elbows and branch labels); an in-connector column at
+    the left sits closer to the lane names and to the next column, since only unlabelled
+    straight flows leave it.
+    """
+    gap = styles.COLUMN_GAP
+    xs: list[float] = []
+    gaps: list[float] = []
+    x = styles.LANE_HEADER
+    for c, w in enumerate(col_w):
+        if c == 0:
+            before = styles.CONNECTOR_GAP * 0.6 if connector[c] else gap * 0.75
+        elif connector[c - 1]:
+            before = styles.CONNECTOR_GAP
+        else:
+            before = gap  # also in front of an out-connector: room for a branch label
+        gaps.append(before)
+        x += before
+        xs.append(x + w / 2)
+        x += w
+    if connector and connector[-1]:
+        x += styles.CONNECTOR_GAP / 2
+    else:
+        x += gap * 0.75 + styles.EVENT_LABEL_ROOM
+    return xs, gaps, x
+
+
+def _row_width(col_w: Sequence[float], connectors_in: bool, connectors_out: bool) -> float:
+    """Width of a row of columns, with a connector column at either end when needed."""
+    head = [styles.CONNECTOR] if connectors_in else []
+    tail = [styles.CONNECTOR] if connectors_out else []
+    flags = [True] * len(head) + [False] * len(col_w) + [True] * len(tail)
+    return _columns([*head, *col_w, *tail], flags)[2]
+
+
+FOLD_CROSSING = 4
+"""What a flow across a fold weighs against evenness: moving a fold one column off the
+middle costs about 2, a row of one column among eight about 18."""
+
+
+def fold_points(view: FlowView, col_of: dict[str, int]) -> list[tuple[int, int]]:
+    """Rows as column ranges [start, end): fewest rows, then the least of
+    `FOLD_CROSSING` x (flows across a fold) + the sum of the rows' squared lengths in columns.
+
+    A flow across a fold costs the reader a pair of connectors; a lopsided fold (a row holding
+    only the start event) wastes a whole band of lanes. Every row fits `styles.FOLD_WIDTH` and
+    holds at most `styles.FOLD_COLUMNS` columns (a single column wider than that still gets its
+    own row). Whether a row needs connector columns depends only on its own range, so a dynamic
+    programme over column boundaries finds the best folding exactly; ties go to the earliest
+    folds.
+    """
+    col_w = _column_widths(view, col_of)
+    n = len(col_w)
+    spans = [(col_of[e.source], col_of[e.target]) for e in view.edges]
+
+    def cost(a: int, b: int) -> tuple[bool, int] | None:
+        """(fits, flows with one end inside) for the row [a, b), None when too wide."""
+        ins = any(not a <= s < b and a <= t < b for s, t in spans)
+        outs = any(a <= s < b and not a <= t < b for s, t in spans)
+        width = _row_width(col_w[a:b], ins, outs)
+        if b - a > 1 and (b - a > styles.FOLD_COLUMNS or width > styles.FOLD_WIDTH):
+            return None
+        return True, sum(1 for s, t in spans if (a <= s < b) != (a <= t < b))
+
+    # best[b]: (rows, crossings and squared row lengths, folds) for columns [0, b).
+    best: list[tuple[int, int, tuple[int, ...]] | None] = [None] * (n + 1)
+    best[0] = (0, 0, ())
+    for b in range(1, n + 1):
+        for a in range(max(0, b - styles.FOLD_COLUMNS), b):
+            prev = best[a]
+            c = cost(a, b)
+            if prev is None or c is None:
+                continue
+            cand = (prev[0] + 1, prev[1] + FOLD_CROSSING * c[1] + (b - a) ** 2, (*prev[2], a))
+            if best[b] is None or cand < best[b]:  # type: ignore[operator]
+                best[b] = cand
+    end = best[n]
+    if end is None:  # cannot happen: one column per row always fits the rules
+        return [(0, n)]
+    starts = [*end[2], n]
+    return [(starts[i], starts[i + 1]) for i in range(len(starts) - 1)]
+
+
+def connector_name(i: int) -> str:
+    """A, B, ..., Z, AA, AB, ...: the letter pair of the i-th flow across a fold."""
+    name = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        name = chr(ord("A") + r) + name
+    return name
+
+
+def _folded(
+    view: FlowView,
+    col_of: dict[str, int],
+    ord_of: dict[str, int],
+    segments: list[tuple[int, int]],
+) -> SwimlaneLayout:
+    """Each row laid out on its own (its own lanes and band height), then stacked."""
+    row_of_col = {c: r for r, (a, b) in enumerate(segments) for c in range(a, b)}
+    row_of = {sid: row_of_col[c] for sid, c in col_of.items()}
+    # Letters in reading order: by the row and column the flow leaves, then where it goes.
+    crossing = sorted(
+        (e for e in view.edges if row_of[e.source] != row_of[e.target]),
+        key=lambda e: (col_of[e.source], ord_of[e.source], col_of[e.target], ord_of[e.target]),
+    )
+    names = {id(e): connector_name(i) for i, e in enumerate(crossing)}
+    rows: list[tuple[FlowView, dict[str, int], dict[str, int]]] = []
+    for r, (a, b) in enumerate(segments):
+        ins = [e for e in crossing if row_of[e.target] == r]
+        # Flows from further right reach their connector straight, so they take the upper
+        # connectors; flows from further left come along the band's lower edge, below them.
+        outs = sorted(
+            (e for e in crossing if row_of[e.source] == r),
+            key=lambda e: (-col_of[e.source], ord_of[e.source]),
+        )
+        shift = 1 if ins else 0
+        steps = [s for s in view.steps if row_of[s.id] == r]
+        cols = {s.id: col_of[s.id] - a + shift for s in steps}
+        order = {s.id: ord_of[s.id] for s in steps}
+        edges = [e for e in view.edges if row_of[e.source] == row_of[e.target] == r]
+        lane_of = {s.id: s.lane for s in view.steps}
+        for i, e in enumerate(ins):
+            cid = f"@{names[id(e)]}-in"
+            steps.append(StepView(cid, "connector", names[id(e)], lane_of[e.target]))
+            cols[cid], order[cid] = 0, i
+            edges.append(FlowEdge(cid, e.target))
+        for i, e in enumerate(outs):
+            cid = f"@{names[id(e)]}-out"
+            steps.append(StepView(cid, "connector", names[id(e)], lane_of[e.source]))
+            cols[cid], order[cid] = b - a + shift, i
+            edges.append(FlowEdge(e.source, cid, e.label))
+        # Only the lanes that hold something in this row, in the declared order: a row
+        # repeating every lane is mostly empty bands (see docs/diagrams.md).
+        used = {s.lane for s in steps}
+        lanes = tuple(lane for lane in view.lanes if lane.id in used)
+        part = replace(view, lanes=lanes, steps=tuple(steps), edges=tuple(edges))
+        rows.append((part, cols, order))
+    # Each row's bands as high as its own tallest stack: one tall decision does not make
+    # every row taller (each row must fit a landscape page on its own, see docx.flow_pieces).
+    placed = [_place(*row) for row in rows]
+    width = max(p.width for p in placed)
+    out = SwimlaneLayout(width, 0.0, styles.TITLE_HEIGHT, styles.LANE_HEADER)
+    out.rows = len(placed)
+    dy = 0.0
+    for r, p in enumerate(placed):
+        if r:
+            dy += placed[r - 1].height - styles.TITLE_HEIGHT + styles.ROW_GAP
+        out.lanes += [replace(lane, y=lane.y + dy, row=r) for lane in p.lanes]
+        out.nodes.update({k: replace(n, y=n.y + dy) for k, n in p.nodes.items()})
+        out.edges += [
+            replace(
+                e,
+                points=tuple((x, y + dy) for x, y in e.points),
+                label_at=(e.label_at[0], e.label_at[1] + dy) if e.label_at else None,
+            )
+            for e in p.edges
+        ]
+    out.height = placed[-1].height + dy
+    out.nodes = dict(sorted(out.nodes.items()))
+    return out
+
+
+def _place(
+    view: FlowView,
+    col_of: dict[str, int],
+    ord_of: dict[str, int],
+    band_h: float = 0.0,
+) -> SwimlaneLayout:
+    """One row of bands: every step at its column, bands at least `band_h` high."""
     lane_ids = [lane.id for lane in view.lanes]
     sizes = {s.id: styles.step_size(s.kind, s.name) for s in view.steps}
     below = {
         s.id: styles.event_label_height(s.name) if s.kind in styles.EVENTS else 0.0
         for s in view.steps
     }
-    fallback = max((c for c, _ in ranks.values()), default=-1) + 1
-    col_of = {s.id: ranks.get(s.id, (fallback, i))[0] for i, s in enumerate(view.steps)}
-    ord_of = {s.id: ranks.get(s.id, (fallback, i))[1] for i, s in enumerate(view.steps)}
     ncols = max(col_of.values(), default=-1) + 1
     # Stacks: the steps sharing a lane and a column, top to bottom in dot's order.
     stacks: dict[tuple[str, int], list[str]] = {}
@@ -183,7 +401,7 @@ def compute(view: FlowView, ranks: Ranks) -> SwimlaneLayout:
         return sum(sizes[i][1] + below[i] for i in ids) + styles.STACK_GAP * (len(ids) - 1)
 
     need = max((stack_height(ids) for ids in stacks.values()), default=0.0)
-    band_h = max(styles.MIN_LANE, need + 2 * styles.LANE_PAD)
+    band_h = max(styles.MIN_LANE, need + 2 * styles.LANE_PAD, band_h)
     col_w = [
         max(
             (
@@ -195,12 +413,13 @@ def compute(view: FlowView, ranks: Ranks) -> SwimlaneLayout:
         )
         for c in range(ncols)
     ]
-    col_x: list[float] = []
-    x = styles.LANE_HEADER + styles.COLUMN_GAP * 0.75
-    for w in col_w:
-        col_x.append(x + w / 2)
-        x += w + styles.COLUMN_GAP
-    width = x - styles.COLUMN_GAP * 0.25 + styles.EVENT_LABEL_ROOM
+    kinds = {s.id: s.kind for s in view.steps}
+    connector = [
+        all(kinds[s] == "connector" for s in col_of if col_of[s] == c)
+        and any(col_of[s] == c for s in col_of)
+        for c in range(ncols)
+    ]
+    col_x, gaps, width = _columns(col_w, connector)
     top = styles.TITLE_HEIGHT
     lanes = [
         LaneBand(lane.id, lane.name, top + i * band_h, band_h) for i, lane in enumerate(view.lanes)
@@ -215,12 +434,50 @@ def compute(view: FlowView, ranks: Ranks) -> SwimlaneLayout:
             kind = next(s.kind for s in view.steps if s.id == sid)
             nodes[sid] = NodeBox(sid, kind, col_x[col], y + h / 2, w, h, tuple(lines))
             y += h + below[sid] + styles.STACK_GAP
+    _align_connectors(view, nodes, stacks, lane_of)
     layout = SwimlaneLayout(width, top + band_h * len(lanes), top, styles.LANE_HEADER)
     layout.lanes = lanes
     layout.nodes = dict(sorted(nodes.items()))
     step_lane = {s.id: s.lane for s in view.steps}
-    layout.edges = _route(view, layout, col_of, col_w, col_x, step_lane, lane_ids)
+    layout.edges = _route(view, layout, col_of, col_w, col_x, gaps, step_lane, lane_ids)
     return layout
+
+
+def _align_connectors(
+    view: FlowView,
+    nodes: dict[str, NodeBox],
+    stacks: dict[tuple[str, int], list[str]],
+    lane_of: dict[str, LaneBand],
+) -> None:
+    """Move each connector level with the step it belongs to, so its flow runs straight.
+
+    Connectors of one lane and column keep their order and stay a connector apart; a stack
+    that would leave its band is pushed back inside it.
+    """
+    partner: dict[str, str] = {}
+    for e in view.edges:
+        if e.target in nodes and nodes[e.target].kind == "connector":
+            partner[e.target] = e.source
+        if e.source in nodes and nodes[e.source].kind == "connector":
+            partner[e.source] = e.target
+    step = styles.CONNECTOR + 8
+    for (lane_id, _), ids in stacks.items():
+        if not all(nodes[i].kind == "connector" for i in ids):
+            continue
+        band = lane_of[lane_id]
+        lo, hi = band.y + styles.CONNECTOR, band.y + band.h - styles.CONNECTOR
+        ys: list[float] = []
+        for i in ids:
+            want = nodes[partner[i]].y if i in partner else nodes[i].y
+            ys.append(max(want, ys[-1] + step) if ys else want)
+        over = ys[-1] - hi
+        if over > 0:
+            ys = [y - over for y in ys]
+        for k in range(len(ys)):
+            floor = lo if k == 0 else ys[k - 1] + step
+            ys[k] = max(ys[k], floor)
+        for i, y in zip(ids, ys, strict=True):
+            nodes[i] = replace(nodes[i], y=y)
 
 
 def _route(
@@ -229,6 +486,7 @@ def _route(
     col_of: dict[str, int],
     col_w: list[float],
     col_x: list[float],
+    gaps: list[float],
     step_lane: dict[str, str],
     lane_ids: list[str],
 ) -> list[EdgeRoute]:
@@ -236,7 +494,10 @@ def _route(
     nodes = layout.nodes
     lanes = {lane.id: lane for lane in layout.lanes}
     label_h = {s.id: styles.event_label_height(s.name) for s in view.steps}
-    gap = styles.COLUMN_GAP
+
+    def gap_after(col: int) -> float:
+        """The free space right of a column: where its flows turn."""
+        return gaps[col + 1] if col + 1 < len(gaps) else styles.COLUMN_GAP
 
     def blocked(a: Point, b: Point, ends: set[str]) -> bool:
         x0, x1 = sorted((a[0], b[0]))
@@ -282,19 +543,21 @@ def _route(
         targets = sorted(into[col_t], key=lambda i: nodes[i].y)
         spread = (targets.index(t.id) - (len(targets) - 1) / 2) * 6
         # Never into the lane-name column, however many flows share the channel.
-        ch_t = max(col_x[col_t] - col_w[col_t] / 2 - gap / 2 + spread, layout.header + 4)
+        ch_t = col_x[col_t] - col_w[col_t] / 2 - gaps[col_t] / 2 + spread
+        ch_t = max(ch_t, layout.header + 4)
         t_left = (t.left, t.y)
         sides = out_sides.setdefault(s.id, set())
         candidates: list[tuple[str, list[Point]]] = []
         if col_of[t.id] > col_of[s.id]:
             if abs(s.y - t.y) < 1:
-                candidates.append(("right", [(s.right, s.y), t_left]))
-            if s.kind == "decision" and abs(s.y - t.y) >= 1:
+                candidates.append(("right", [(s.right, s.y), (t.left, s.y)]))
+            # Out of the top or bottom corner only when the target lies beyond that corner.
+            if s.kind == "decision" and abs(s.y - t.y) >= s.h / 2:
                 side = "top" if t.y < s.y else "bottom"
                 exit_y = s.top if side == "top" else s.bottom
                 candidates.append((side, [(s.x, exit_y), (s.x, t.y), t_left]))
             candidates.append(("right", [(s.right, s.y), (ch_t, s.y), (ch_t, t.y), t_left]))
-            ch_s = s.right + gap / 2
+            ch_s = s.right + gap_after(col_of[s.id]) / 2
             candidates.append(("right", [(s.right, s.y), (ch_s, s.y), (ch_s, t.y), t_left]))
             band = lanes[step_lane[s.id]]
             low = t.y > s.y or step_lane[s.id] == step_lane[t.id]
@@ -327,12 +590,13 @@ def _route(
                     (side, [(s.x, exit_y), (s.x, corridor), (ch_t, corridor), (ch_t, t.y), t_left])
                 )
             # Last resort: leave to the right, then run along the band's lower edge.
-            ch_s = s.right + gap / 2
+            ch_s = s.right + gap_after(col_of[s.id]) / 2
             corridor = band.y + band.h - 10 - 5 * loops
             candidates.append(("right", detour(s, t, ch_s, corridor, ch_t)))
         chosen = candidates[-1]
         for cand in candidates:
-            if cand[0] in sides and s.kind == "decision" and cand[0] != "right":
+            # A decision's branches leave by different corners, so their labels stay apart.
+            if cand[0] in sides and s.kind == "decision":
                 continue
             if free(cand[1], ends):
                 chosen = cand
@@ -360,15 +624,20 @@ def _label_at(label: str, side: str, points: list[Point], nth: int) -> Point | N
         turns_up = len(points) > 2 and points[2][1] < points[1][1] and points[1][0] - x < w + 10
         turns_down = len(points) > 2 and points[2][1] > points[1][1] and points[1][0] - x < w + 10
         below = (nth > 0 or turns_up) and not turns_down
-        return (x + 4 + w / 2, y + 11 if below else y - 9)
+        lx = x + 4 + w / 2
+        if len(points) == 2:  # straight into the next symbol: end the label before it
+            lx = min(lx, points[1][0] - 6 - w / 2)
+        return (lx, y + 11 if below else y - 9)
     # Above or below the symbol: on the side of the vertical line the flow does not turn to.
     turns_right = len(points) > 2 and points[2][0] > points[1][0]
     lx = x - 6 - w / 2 if turns_right else x + 6 + w / 2
     return (lx, y - 10 if side == "top" else y + 10)
 
 
-def layout_flow(view: FlowView, run: Callable[[str], str] = run_dot_json) -> SwimlaneLayout:
-    """Order the steps with `dot` (via `run`), then lay out the lanes."""
+def layout_flow(
+    view: FlowView, run: Callable[[str], str] = run_dot_json, fold: bool = True
+) -> SwimlaneLayout:
+    """Order the steps with `dot` (via `run`), then lay out the lanes (folded unless told)."""
     from qms.render.dot import order_source
 
-    return compute(view, ranks_from_json(run(order_source(view))))
+    return compute(view, ranks_from_json(run(order_source(view))), fold=fold)

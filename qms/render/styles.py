@@ -55,12 +55,14 @@ STEPS: MappingProxyType[str, NodeStyle] = MappingProxyType(
         "start": NodeStyle("circle", 30, 30, WHITE, GREEN, penwidth=1.5, wrap=0),
         "end": NodeStyle("circle", 30, 30, WHITE, BLACK, penwidth=4.0, wrap=0),
         "event": NodeStyle("doublecircle", 26, 26, WHITE, BLUE, wrap=0),
-        "task": NodeStyle("box", 132, 44, "#FFF7E0", BLACK, "rounded,filled", wrap=20),
-        "subprocess": NodeStyle("box", 132, 54, "#E3F1FB", BLUE, "filled", 1.5, wrap=20),
+        "task": NodeStyle("box", 128, 44, "#FFF7E0", BLACK, "rounded,filled", wrap=20),
+        "subprocess": NodeStyle("box", 128, 54, "#E3F1FB", BLUE, "filled", 1.5, wrap=20),
         "decision": NodeStyle("diamond", 140, 70, "#FCF7C5", BLACK, wrap=18, fontsize=9.0),
+        "connector": NodeStyle("circle", 22, 22, WHITE, BLUE, penwidth=1.5, wrap=0),
     }
 )
-"""Symbols of the swimlane diagram: start circle, bold end circle, diamond, rounded task."""
+"""Symbols of the swimlane diagram: start circle, bold end circle, diamond, rounded task, and
+the lettered circle where a folded flow leaves one row and resumes in another."""
 
 BANDS: MappingProxyType[str, str] = MappingProxyType(
     {"management": "#E8E0F0", "core": "#E3F1FB", "support": "#E6F4EE"}
@@ -97,14 +99,16 @@ EDGE = {"color": GREY, "arrowsize": "0.7", "penwidth": "1.1"}
 GAP_EDGE = {"color": VERMILLION, "style": "dashed", "arrowsize": "0.7", "penwidth": "1.3"}
 
 # Swimlane geometry (points).
-LANE_HEADER = 120.0
+LANE_HEADER = 96.0
 """Width of the column holding the lanes' names."""
 LANE_PAD = 22.0
 """Free space above and below the symbols of a band: room for loops along its edge."""
-COLUMN_GAP = 52.0
+COLUMN_GAP = 40.0
 """Space between columns: room for elbows and branch labels."""
 STACK_GAP = 18.0
 MARGIN = 12.0
+PAD = 0.15 * 72
+"""White border Graphviz adds around a pinned diagram on every side."""
 TITLE_HEIGHT = 46.0
 MIN_LANE = 80.0
 EVENT_LABEL_ROOM = 12.0
@@ -115,6 +119,58 @@ EVENT_LABEL_W = 100.0
 EVENT_LABEL_WRAP = 17
 EVENT_LABEL_SIZE = 9.0
 EVENT_LABEL_LINE = 11.0
+CONNECTOR = 22.0
+"""Diameter of a fold's connector circle (and width of its column)."""
+CONNECTOR_GAP = 26.0
+"""Space right of an in-connector column (its flows are straight and unlabelled)."""
+LANE_NAME_MIN = 8.5
+"""A lane name shrinks to this size for its longest word, then hyphenates."""
+
+# Folding long flows into rows, so that a flow stays readable on a printed page. The manuals
+# print every process flow on a landscape A4 page (DOCX: its own landscape section; PDF: the
+# `flow` named page); both set the page up from these numbers.
+CM = 72 / 2.54
+"""Points per centimetre."""
+PAGE_LONG = 29.7 * CM
+PAGE_SHORT = 21.0 * CM
+"""A4, in points: landscape is PAGE_LONG wide and PAGE_SHORT high."""
+PAGE_MARGIN = 2.0 * CM
+"""The manuals' margin on every side of a page (DOCX sections, PDF @page)."""
+FLOW_HEADING = 1.2 * CM
+"""Room above a flow on its landscape page for its heading (Word's Heading 2: 13 pt text,
+10 pt space before)."""
+PRINT_WIDTH = PAGE_LONG - 2 * PAGE_MARGIN
+"""The printable width of a landscape A4 page: 25.7 cm, the widest a flow is printed."""
+PRINT_HEIGHT = PAGE_SHORT - 2 * PAGE_MARGIN - FLOW_HEADING
+"""The printable height left for a flow picture on that page, below its heading: 15.8 cm."""
+MIN_PRINT_SIZE = 6.0
+"""The smallest size, in points on paper, that the body text (task names) may shrink to."""
+MIN_SCALE = MIN_PRINT_SIZE / FONT_SIZE
+"""The smallest scale a flow may be printed at (0.6)."""
+FOLD_WIDTH = PRINT_WIDTH / MIN_SCALE - 2 * PAD
+"""The widest a row may be (about 1193 pt: about six task columns): the drawing, with its
+border, scaled to PRINT_WIDTH keeps FONT_SIZE text at MIN_PRINT_SIZE."""
+
+
+def print_scale(width: float, height: float = 0.0) -> float:
+    """The scale a drawing `width` x `height` points (without its border) is printed at on a
+    landscape page: as large as it fits PRINT_WIDTH and PRINT_HEIGHT, never enlarged."""
+    scale = min(1.0, PRINT_WIDTH / (width + 2 * PAD))
+    if height:
+        scale = min(scale, PRINT_HEIGHT / (height + 2 * PAD))
+    return scale
+
+
+def print_size(width: float, size: float = FONT_SIZE, height: float = 0.0) -> float:
+    """What `size` points of text become when a diagram `width` x `height` points is printed
+    (see print_scale; without `height` only the width counts)."""
+    return size * print_scale(width, height)
+
+
+FOLD_COLUMNS = 6
+"""At most this many columns per row, however narrow they are."""
+ROW_GAP = 24.0
+"""White space between the rows of a folded flow."""
 
 
 def event_label_height(label: str) -> float:
@@ -127,15 +183,21 @@ def wrap(label: str, width: int, hard: bool = False) -> list[str]:
 
     >>> wrap("Laaditaan tilinpäätös ja toimintakertomus", 22)
     ['Laaditaan tilinpäätös', 'ja toimintakertomus']
+    >>> wrap("Henkilöstöpäällikkö", 17, hard=True)
+    ['Henkilöstö-', 'päällikkö']
     """
     if width <= 0:
         return [label] if label else []
     if hard:
         words = []
         for word in label.split():
-            while len(word) > width:
-                words.append(word[: width - 1] + "-")
-                word = word[width - 1 :]
+            if len(word) > width:
+                # Pieces of even length: "Henkilöstö-" "päällikkö", not "Henkilöstöpäälli-" "kkö".
+                pieces = -(-len(word) // (width - 1))
+                size = -(-len(word) // pieces)
+                parts = [word[i : i + size] for i in range(0, len(word), size)]
+                words += [part + "-" for part in parts[:-1]]
+                word = parts[-1]
             words.append(word)
         label = " ".join(words)
     return textwrap.wrap(label, width, break_long_words=False, break_on_hyphens=False) or [""]
@@ -152,6 +214,8 @@ def step_size(kind: str, label: str) -> tuple[float, float, list[str]]:
     lines = wrap(label, st.wrap) if st.wrap else []
     height = st.height
     line_h = st.fontsize * 1.3
+    if kind == "connector":
+        return st.width, st.height, [label]
     if kind == "decision":
         height = max(st.height, 2 * line_h * len(lines) + 16)
     elif lines:

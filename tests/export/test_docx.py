@@ -5,14 +5,18 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import docx
+import pytest
+from docx.enum.section import WD_ORIENT
+from PIL import Image
 
 from qms.export.docx import TABLE_STYLE, to_docx
 from qms.export.manual import Diagrams, build_manual
 from qms.lint import lint
 from qms.load import load
-from tests.conftest import requires_dot
+from tests.conftest import LAMPPU, requires_dot
 from tests.export.conftest import EVIL, EVIL_PROCESS
 
 
@@ -76,3 +80,93 @@ def test_bytes_are_deterministic(small: Path) -> None:
     infos = zipfile.ZipFile(io.BytesIO(first)).infolist()
     assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
     assert docx.Document(io.BytesIO(first)).paragraphs[6].text == "OPERATING SYSTEM DESCRIPTION"
+
+
+def pictures(document: Any) -> list[tuple[Any, int, int, str]]:
+    """Every picture in reading order: (its section, extent cx, cy in EMU, image rId)."""
+    from docx.oxml.ns import qn
+
+    sections = list(document.sections)
+    out, at = [], 0
+    for element in document.element.body.iterchildren():
+        for inline in element.iter(qn("wp:inline")):
+            extent = inline.find(qn("wp:extent"))
+            blip = next(inline.iter(qn("a:blip")))
+            rid = blip.get(qn("r:embed"))
+            out.append((sections[at], int(extent.get("cx")), int(extent.get("cy")), rid))
+        props = element.find(qn("w:pPr")) if element.tag == qn("w:p") else None
+        if props is not None and props.find(qn("w:sectPr")) is not None:
+            at += 1
+    return out
+
+
+def printable(section: Any) -> tuple[int, int]:
+    return (
+        section.page_width - section.left_margin - section.right_margin,
+        section.page_height - section.top_margin - section.bottom_margin,
+    )
+
+
+def landscape(section: Any) -> bool:
+    return bool(
+        section.orientation == WD_ORIENT.LANDSCAPE and section.page_width > section.page_height
+    )
+
+
+@requires_dot
+def test_flows_sit_on_landscape_pages(small: Path) -> None:
+    """A4 throughout; the process map on a portrait page, each flow on a landscape one."""
+    document = docx.Document(io.BytesIO(make(small)))
+    a4 = {(round(s.page_width.cm, 1), round(s.page_height.cm, 1)) for s in document.sections}
+    assert a4 == {(21.0, 29.7), (29.7, 21.0)}
+    shown = pictures(document)
+    assert len(shown) == 3
+    assert not landscape(shown[0][0]), "the process map stays where it was"
+    assert all(landscape(section) for section, *_ in shown[1:])
+    for section, cx, cy, _ in shown:
+        width, height = printable(section)
+        assert cx <= width and cy <= height
+    # The chapter goes on in portrait after its flow: steps, metrics, review.
+    assert not landscape(document.sections[-1])
+
+
+@pytest.mark.dot
+@requires_dot
+def test_lamppu_flows_print_readable() -> None:
+    """Every LAMPPU flow's picture(s) fit a landscape page and print step names >= 6 pt.
+
+    The printed size is the picture's scale (its width on paper over the drawing's natural
+    width, 110 dpi PNG) times the 10 pt of a step name; a flow too tall for one page at that
+    size is cut between rows into several pictures.
+    """
+    from qms.render.dot import flow_rows
+
+    loaded = load(str(LAMPPU))
+    assert loaded.workspace is not None
+    result = lint(loaded)
+    flows = cut = 0
+    for org in ("jedu", "kao", "lappia", "redu", "sakk"):
+        m = build_manual(loaded.workspace, org, "fi", result=result)
+        diagrams = Diagrams(loaded.workspace, "fi")
+        data = to_docx(m, diagrams)
+        document = docx.Document(io.BytesIO(data))
+        shown = [s for s in pictures(document) if landscape(s[0])]
+        flows += len(m.processes)
+        cut += len(shown) - len(m.processes)
+        for p in m.processes:
+            png, source = diagrams.draw(p.diagram, "png"), diagrams.source(p.diagram)
+            assert png is not None and source is not None
+            rows = flow_rows(source)
+            assert rows is not None
+            px_h = Image.open(io.BytesIO(png)).size[1]
+            assert rows[0] / px_h == pytest.approx(72 / 110, rel=0.01), "drawn at 110 dpi"
+        for section, cx, cy, rid in shown:
+            width, height = printable(section)
+            assert cx <= width and cy <= height, f"{org}: a picture overflows its page"
+            px_w = document.part.related_parts[rid].image.px_width
+            scale = cx / 12700 / (px_w * 72 / 110)
+            assert scale * 10 >= 6.0, f"{org}: step names print at {scale * 10:.1f} pt"
+        if org == "redu":
+            assert data == to_docx(m, Diagrams(loaded.workspace, "fi")), "same bytes"
+    assert flows == 16
+    assert cut > 0, "some LAMPPU flows are too tall for one page and are cut between rows"

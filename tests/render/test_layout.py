@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from qms.render import styles
 from qms.render.layout import compute
 from qms.views import FlowEdge, FlowView, Lane, StepView, flow_view
 from tests.conftest import LAMPPU, requires_dot
@@ -13,16 +17,36 @@ from tests.render.helpers import fixed_ranks, small
 
 
 def check(view, layout) -> None:  # type: ignore[no-untyped-def]
-    heights = {round(lane.h, 3) for lane in layout.lanes}
-    assert len(heights) == 1, "bands must be of equal height"
-    assert [lane.id for lane in layout.lanes] == [lane.id for lane in view.lanes]
-    for above, below in zip(layout.lanes, layout.lanes[1:], strict=False):
-        assert below.y == pytest.approx(above.y + above.h)
+    for r in range(layout.rows):
+        heights = {round(lane.h, 3) for lane in layout.lanes if lane.row == r}
+        assert len(heights) == 1, "the bands of a row must be of equal height"
+    declared = [lane.id for lane in view.lanes]
     lane_of = {s.id: s.lane for s in view.steps}
-    bands = {lane.id: lane for lane in layout.lanes}
+    if layout.rows == 1:
+        assert [lane.id for lane in layout.lanes] == declared, "unfolded: every role's lane"
+    spans = layout.row_spans()
+    assert len(spans) == layout.rows
+    for (_, bottom), (top, _) in itertools.pairwise(spans):
+        assert top == pytest.approx(bottom + styles.ROW_GAP), "rows stack with a gap"
+    assert spans[-1][1] == pytest.approx(layout.height)
+    for r, (top, bottom) in enumerate(spans):
+        row = [lane for lane in layout.lanes if lane.row == r]
+        ids = [lane.id for lane in row]
+        assert ids == [i for i in declared if i in ids], "declared order"
+        if layout.rows > 1:
+            used = {
+                lane_of[n.id]
+                for n in layout.nodes.values()
+                if top < n.y < bottom and n.id in lane_of
+            }
+            assert set(ids) == used, "a folded row draws exactly the lanes it uses"
+        for above, below in itertools.pairwise(row):
+            assert below.y == pytest.approx(above.y + above.h)
     for sid, box in layout.nodes.items():
-        band = bands[lane_of[sid]]
-        assert band.y <= box.top and box.bottom <= band.y + band.h, sid
+        if box.kind == "connector":
+            continue
+        bands = [lane for lane in layout.lanes if lane.id == lane_of[sid]]
+        assert any(b.y <= box.top and box.bottom <= b.y + b.h for b in bands), sid
         assert layout.header < box.left and box.right < layout.width, sid
     for a in layout.nodes.values():
         for b in layout.nodes.values():
@@ -35,15 +59,40 @@ def check(view, layout) -> None:  # type: ignore[no-untyped-def]
         for (x0, y0), (x1, y1) in zip(route.points, route.points[1:], strict=False):
             assert x0 == pytest.approx(x1) or y0 == pytest.approx(y1), "orthogonal"
             assert min(x0, x1) >= layout.header, "no flow crosses a lane's name"
+    check_connectors(view, layout)
+
+
+def check_connectors(view, layout) -> None:  # type: ignore[no-untyped-def]
+    """Every flow is drawn once: whole, or as a lettered out/in connector pair across rows."""
+    conn = {sid: box for sid, box in layout.nodes.items() if box.kind == "connector"}
+    assert layout.rows > 1 or not conn
+    drawn = {(r.source, r.target) for r in layout.edges}
+    outs = {r.target: r.source for r in layout.edges if r.target in conn}
+    ins = {r.source: r.target for r in layout.edges if r.source in conn}
+    assert len(drawn) == len(layout.edges)
+    whole = {(e.source, e.target) for e in view.edges} & drawn
+    assert len(whole) + len(outs) == len(view.edges)
+    assert {o.removesuffix("-out") for o in outs} == {i.removesuffix("-in") for i in ins}
+    row_h = {lane.row: lane.y for lane in layout.lanes}
+    for o, source in outs.items():
+        i = o.removesuffix("-out") + "-in"
+        assert conn[o].lines == conn[i].lines == (o[1:-4],), "both ends carry the letter"
+        assert (source, ins[i]) in {(e.source, e.target) for e in view.edges}
+        assert conn[o].x > layout.nodes[source].x, "out-connectors close a row at the right"
+        assert conn[i].x < layout.nodes[ins[i]].x, "in-connectors open a row at the left"
+    assert sorted(row_h) == list(range(layout.rows))
 
 
 def test_small_layout() -> None:
     _, index = small()
     proc = index.processes[("demo", "palaute")]
     view = flow_view(index, proc, "fi")
+    flat = compute(view, fixed_ranks("palaute"), fold=False)
+    assert [lane.id for lane in flat.lanes] == ["rehtori", "laatupaallikko", "opettaja"]
+    check(view, flat)
     layout = compute(view, fixed_ranks("palaute"))
-    assert [lane.id for lane in layout.lanes] == ["rehtori", "laatupaallikko", "opettaja"]
-    check(view, layout)
+    assert layout.rows == 1, "six columns fit a landscape A4 page"
+    assert layout == flat
 
 
 @pytest.mark.dot
@@ -101,3 +150,138 @@ def test_any_flow_keeps_bands_equal_and_steps_inside(
         if cols[i] == 0:
             col += 1 if any(s.lane == steps[i].lane for s in steps[i + 1 : i + 2]) else 0
     check(view, compute(view, ranks))
+    flat = compute(view, ranks, fold=False)
+    assert flat.rows == 1
+    check(view, flat)
+
+
+def chain(n: int, lanes: int = 2) -> tuple[FlowView, dict[str, tuple[int, int]]]:
+    """A straight flow of n tasks alternating over `lanes` lanes, one column each."""
+    steps = tuple(
+        StepView(f"t{i:02d}", "task", f"Tehtävä numero {i} tehdään", f"r{i % lanes}")
+        for i in range(n)
+    )
+    edges = tuple(FlowEdge(f"t{i:02d}", f"t{i + 1:02d}") for i in range(n - 1))
+    lanes_ = tuple(Lane(f"r{j}", f"Rooli {j}") for j in range(lanes))
+    view = FlowView("o", "p", "P", "", "", "luonnos", lanes_, steps, edges)
+    return view, {s.id: (i, 0) for i, s in enumerate(steps)}
+
+
+def test_short_flow_is_not_folded() -> None:
+    """A flow that fits the print width is laid out exactly as without folding."""
+    _, index = small()
+    view = flow_view(index, index.processes[("demo", "johtaminen")], "fi")
+    ranks = fixed_ranks("johtaminen")
+    folded, flat = compute(view, ranks), compute(view, ranks, fold=False)
+    assert folded.rows == 1
+    assert folded == flat
+
+
+def test_long_flow_folds_into_readable_rows() -> None:
+    view, ranks = chain(16)
+    flat = compute(view, ranks, fold=False)
+    assert flat.rows == 1 and flat.width > styles.FOLD_WIDTH
+    folded = compute(view, ranks)
+    assert folded.rows > 1
+    assert folded.width <= styles.FOLD_WIDTH
+    assert styles.print_size(folded.width) >= styles.MIN_PRINT_SIZE
+    assert folded.height > flat.height
+    check(view, folded)
+    # A chain crosses each fold with exactly one flow: A, B, ... in reading order.
+    letters = sorted(b.lines[0] for b in folded.nodes.values() if b.kind == "connector")
+    expected = [layout_connector_name(i) for i in range(folded.rows - 1)]
+    assert letters == sorted(expected * 2)
+    # Rows stack top to bottom with a gap; both lanes have steps in every row.
+    tops = [lane.y for lane in folded.lanes if lane.id == "r0"]
+    assert tops == sorted(tops) and len(tops) == folded.rows
+    assert tops[1] - tops[0] == pytest.approx(2 * folded.lanes[0].h + styles.ROW_GAP)
+
+
+def layout_connector_name(i: int) -> str:
+    from qms.render.layout import connector_name
+
+    return connector_name(i)
+
+
+def test_connector_names() -> None:
+    names = [layout_connector_name(i) for i in (0, 1, 25, 26, 27, 701, 702)]
+    assert names == ["A", "B", "Z", "AA", "AB", "ZZ", "AAA"]
+
+
+def test_folded_rows_draw_only_their_lanes() -> None:
+    """Each row of a folded flow has the bands of the lanes it uses, in the declared order;
+    the unfolded flow keeps every lane."""
+    view, ranks = chain(14, lanes=3)
+    lanes = ["r0", "r1"] * 4 + ["r2", "r1"] * 3
+    steps = tuple(replace(s, lane=lane) for s, lane in zip(view.steps, lanes, strict=True))
+    view = replace(view, steps=steps)
+    folded, flat = compute(view, ranks), compute(view, ranks, fold=False)
+    assert [lane.id for lane in flat.lanes] == ["r0", "r1", "r2"]
+    assert folded.rows == 3
+    rows = [[lane.id for lane in folded.lanes if lane.row == r] for r in range(3)]
+    assert rows == [["r0", "r1"], ["r0", "r1", "r2"], ["r1", "r2"]]
+    check(view, folded)
+
+
+def test_folds_where_fewest_flows_cross() -> None:
+    """Two tight groups joined by one flow: the fold falls between the groups."""
+    view, ranks = chain(9)
+    # Extra flows inside the first four columns and inside the last five.
+    extra = (
+        FlowEdge("t00", "t02"), FlowEdge("t01", "t03"), FlowEdge("t03", "t01"),
+        FlowEdge("t04", "t06"), FlowEdge("t05", "t08"),
+    )  # fmt: skip
+    view = FlowView(
+        view.organisation, view.process, view.title, "", "", "luonnos",
+        view.lanes, view.steps, view.edges + extra,
+    )  # fmt: skip
+    from qms.render.layout import fold_points
+
+    col_of = {k: c for k, (c, _) in ranks.items()}
+    assert fold_points(view, col_of) == [(0, 4), (4, 9)]
+    layout = compute(view, ranks)
+    assert sum(1 for b in layout.nodes.values() if b.kind == "connector") == 2
+    check(view, layout)
+
+
+def test_folding_is_deterministic() -> None:
+    view, ranks = chain(14, lanes=3)
+    assert compute(view, ranks) == compute(view, dict(reversed(list(ranks.items()))))
+
+
+@pytest.mark.dot
+@requires_dot
+def test_lamppu_flows_readable_on_a4() -> None:
+    """Every LAMPPU flow, printed on a landscape A4 page, keeps its body text >= 6 pt.
+
+    Computed from the layout: the drawing (with Graphviz's border) scaled to fit
+    styles.PRINT_WIDTH, and every row (the first with the title) to fit styles.PRINT_HEIGHT,
+    since the DOCX cuts a flow taller than the page between rows. Long flows fold into at
+    most three rows. BPMN keeps the unfolded layout (one contiguous band per lane).
+    """
+    from qms.bpmn.export import swimlane_layout
+    from qms.index import Index
+    from qms.load import load
+    from qms.render.layout import layout_flow
+
+    ws = load(LAMPPU).workspace
+    assert ws is not None
+    index = Index.build(ws)
+    folded = 0
+    for proc in index.processes.values():
+        view = flow_view(index, proc, "fi")
+        layout = layout_flow(view)
+        size = styles.print_size(layout.width)
+        assert size >= styles.MIN_PRINT_SIZE, f"{view.name}: {size:.1f} pt at A4 width"
+        assert layout.rows <= 3, view.name
+        # The pictures the DOCX cuts: from the middle of one gap between rows to the next.
+        spans = layout.row_spans()
+        cuts = [(a[1] + b[0]) / 2 for a, b in itertools.pairwise(spans)]
+        bounds = [-styles.PAD, *cuts, layout.height + styles.PAD]
+        for top, bottom in itertools.pairwise(bounds):
+            size = styles.print_size(layout.width, height=bottom - top - 2 * styles.PAD)
+            assert size >= styles.MIN_PRINT_SIZE, f"{view.name}: a row prints at {size:.1f} pt"
+        folded += layout.rows > 1
+        bpmn = swimlane_layout(view)
+        assert bpmn.rows == 1 and len(bpmn.lanes) == len(view.lanes)
+    assert folded, "LAMPPU has long flows: some must fold"
