@@ -59,10 +59,8 @@ def bare_yaml(root: str) -> dict[str, Any]:
 def render(root: str, out: str, record: str) -> dict[str, Any]:
     """What `qms render --format svg` does, through the library; records every Graphviz input."""
     start = time.perf_counter()
-    from qms.files import write_atomic
-    from qms.load import load
-    from qms.render import LAYOUT_CACHE, diagram_jobs, dump_ranks, load_ranks
-    from qms.render.engine import render_all
+    from qms.load import gc_paused, load
+    from qms.render import keep_model, render_diagrams
     from qms.render.layout import run_dot_json
 
     first_pass: list[str] = []
@@ -71,13 +69,12 @@ def render(root: str, out: str, record: str) -> dict[str, Any]:
         first_pass.append(source)
         return run_dot_json(source)
 
-    loaded = load(root)
+    with gc_paused():  # as `qms render` does
+        loaded = load(root)
+        keep_model()
     assert loaded.workspace is not None
-    target = Path(out)
-    ranks = load_ranks(target)
-    jobs, failures = diagram_jobs(loaded.workspace, loaded.workspace.language, ranks, run)
-    report = render_all(jobs, target, ["svg"])
-    write_atomic(target / LAYOUT_CACHE, dump_ranks(ranks).encode("utf-8"))
+    done = render_diagrams(loaded.workspace, loaded.workspace.language, out, ["svg"], run=run)
+    jobs, report = done.jobs, done.report
     seconds = time.perf_counter() - start
     if record:
         # Kept for the bare-Graphviz baseline: the very inputs this run handed to Graphviz.
@@ -90,11 +87,11 @@ def render(root: str, out: str, record: str) -> dict[str, Any]:
         (rec / "commands.json").write_text(json.dumps([c for c, _ in calls]), encoding="utf-8")
     return {
         "seconds": seconds,
-        "diagrams": len(jobs),
+        "diagrams": done.diagrams,
         "rendered": len(report.rendered),
         "skipped": len(report.skipped),
         "graphviz_runs": len(first_pass) + len(report.rendered),
-        "failed": len(report.failed) + len(failures),
+        "failed": len(report.failed) + len(done.failures),
         "peak_kb": _peak_kb(),
     }
 

@@ -60,12 +60,13 @@ def render_workspace(
 ) -> int:
     """Load (unless `loaded` is given), build DOT, run Graphviz; print failures; return the
     exit code."""
-    from qms.files import write_atomic
-    from qms.load import load
-    from qms.render import LAYOUT_CACHE, diagram_jobs, dump_ranks, load_ranks
-    from qms.render.engine import NO_DOT, progress_bar, render_all
+    from qms.load import gc_paused, load
+    from qms.render import keep_model, render_diagrams
+    from qms.render.engine import NO_DOT, progress_bar
 
-    loaded = loaded or load(workspace)
+    with gc_paused():  # a one-shot command: the model stays until the process ends
+        loaded = loaded or load(workspace)
+        keep_model()
     language = pick_lang(lang, loaded.workspace.language if loaded.workspace else None)
     if loaded.fatal or loaded.workspace is None:
         click.echo(f"qms: {(loaded.fatal or {}).get(language, 'nothing to load')}", err=True)
@@ -76,22 +77,17 @@ def render_workspace(
         note = NOT_DRAWN.format(language, count=len(unreadable), files=", ".join(unreadable))
         click.echo(f"qms: {note}", err=True)
     target = Path(out or default_out(workspace))
-    ranks = load_ranks(target)
-    before = dump_ranks(ranks)
     try:
-        jobs, failures = diagram_jobs(loaded.workspace, language, ranks)
         update, close = progress_bar()
         try:
-            report = render_all(jobs, target, fmts, progress=update)
+            done = render_diagrams(loaded.workspace, language, target, fmts, progress=update)
         finally:
             close()
     except FileNotFoundError:
         click.echo(f"qms: {NO_DOT.format(language)}", err=True)
         return 2
-    after = dump_ranks(ranks)
-    if after != before:
-        write_atomic(target / LAYOUT_CACHE, after.encode("utf-8"))
-    for name, message in failures:
+    report = done.report
+    for name, message in done.failures:
         report.failed.append((name, "json", message))
     for message in report.messages(language):
         click.echo(f"qms: {message}", err=True)
@@ -135,7 +131,8 @@ def render(workspace: str, out: str | None, formats: str, lang: str | None) -> N
     """Draw the process flows, process maps and goal map of a workspace.
 
     Files go to OUT/<organisation>/<process>.<format>, OUT/<organisation>/process-map.<format>
-    and OUT/goal-map.<format>. Unchanged diagrams are not redrawn (.qms-cache.json).
+    and OUT/goal-map.<format>. Unchanged diagrams are not redrawn (.qms-cache.json), nor
+    laid out again (.qms-diagrams.json).
 
     \b
     Examples:

@@ -4,21 +4,39 @@
 passes, see layout.py), every organisation's process map and the project's goal map. The
 first pass of each flow is cached by the hash of its DOT, so a rebuild after editing one
 process runs Graphviz for that process only.
+
+`render_diagrams` is what `qms render` runs: it also keeps `.qms-diagrams.json`, a per-diagram
+key (a digest of the diagram's view and of the render code), so that a diagram whose view is
+unchanged and whose files the engine's manifest vouches for costs no layout and no DOT text.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
-from collections.abc import Callable, MutableMapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
+from qms.files import write_atomic
 from qms.index import Index
+from qms.load import gc_paused
 from qms.model import Workspace
 from qms.render.dot import goal_map, order_source, process_flow, process_map
-from qms.render.engine import DotJob
+from qms.render.engine import (
+    DotJob,
+    RenderReport,
+    cache_key,
+    graphviz_version,
+    is_current,
+    load_manifest,
+    render_all,
+)
 from qms.render.layout import (
     Ranks,
     compute,
@@ -26,11 +44,23 @@ from qms.render.layout import (
     run_dot_json,
     run_dot_json_batch,
 )
-from qms.views import flow_view, goal_map_view, process_map_view
+from qms.views import (
+    FlowView,
+    GoalMapView,
+    ProcessMapView,
+    flow_view,
+    goal_map_view,
+    process_map_view,
+)
 
 PINNED = ("neato", "-n2")
 """Flows and process maps carry their own positions."""
 LAYOUT_CACHE = ".qms-layout.json"
+DIAGRAM_CACHE = ".qms-diagrams.json"
+"""Per diagram: the key of what it shows, and the engine's cache key of each file drawn."""
+DIAGRAM_CACHE_VERSION = 1
+
+View = FlowView | ProcessMapView | GoalMapView
 
 
 def load_ranks(out: str | os.PathLike[str]) -> dict[str, Ranks]:
@@ -47,17 +77,28 @@ def dump_ranks(cache: MutableMapping[str, Ranks]) -> str:
     return json.dumps(dict(sorted(cache.items())), sort_keys=True, indent=0) + "\n"
 
 
-def diagram_jobs(
-    ws: Workspace,
-    lang: str,
-    ranks_cache: MutableMapping[str, Ranks] | None = None,
+def views(ws: Workspace, index: Index, lang: str) -> list[View]:
+    """What every diagram shows: flows by (organisation, process), process maps, goal map."""
+    found: list[View] = [flow_view(index, p, lang) for _, p in sorted(index.processes.items())]
+    owners = {o for o, _ in index.processes}
+    for org in ws.organisations:
+        if org.process_map or org.id in owners:
+            found.append(process_map_view(index, org, lang))
+    if ws.projects:
+        found.append(goal_map_view(ws, index, lang))
+    return found
+
+
+def build_jobs(
+    selected: Sequence[View],
+    ranks_cache: MutableMapping[str, Ranks],
     run: Callable[[str], str] = run_dot_json,
 ) -> tuple[list[DotJob], list[tuple[str, str]]]:
-    """Every diagram of the workspace as DOT, and (diagram, message) for flows dot refused."""
-    cache: MutableMapping[str, Ranks] = {} if ranks_cache is None else ranks_cache
-    index = Index.build(ws)
-    views = [flow_view(index, p, lang) for (_, _), p in sorted(index.processes.items())]
-    sources = [order_source(v) for v in views]
+    """DOT jobs for the given views (first passes of flows from `ranks_cache` or Graphviz),
+    and (diagram, message) for flows dot refused."""
+    cache = ranks_cache
+    flows = [v for v in selected if isinstance(v, FlowView)]
+    sources = [order_source(v) for v in flows]
     keys = [hashlib.sha256(s.encode("utf-8")).hexdigest() for s in sources]
     missing = sorted({k: s for k, s in zip(keys, sources, strict=True) if k not in cache}.items())
     failures: list[tuple[str, str]] = []
@@ -94,16 +135,227 @@ def diagram_jobs(
                 else:
                     errors[key] = result
     jobs: list[DotJob] = []
-    for view, key in zip(views, keys, strict=True):
+    for view, key in zip(flows, keys, strict=True):
         if key not in cache:
             failures.append((view.name, errors.get(key, "dot -Tjson failed")))
             continue
         jobs.append(DotJob(view.name, process_flow(view, compute(view, cache[key])), PINNED))
-    for org in ws.organisations:
-        if org.process_map or any(o == org.id for o, _ in index.processes):
-            pm = process_map_view(index, org, lang)
-            jobs.append(DotJob(pm.name, process_map(pm), PINNED))
-    if ws.projects:
-        gm = goal_map_view(ws, index, lang)
-        jobs.append(DotJob(gm.name, goal_map(gm)))
+    for other in selected:
+        if isinstance(other, ProcessMapView):
+            jobs.append(DotJob(other.name, process_map(other), PINNED))
+        elif isinstance(other, GoalMapView):
+            jobs.append(DotJob(other.name, goal_map(other)))
     return sorted(jobs, key=lambda j: j.name), failures
+
+
+def diagram_jobs(
+    ws: Workspace,
+    lang: str,
+    ranks_cache: MutableMapping[str, Ranks] | None = None,
+    run: Callable[[str], str] = run_dot_json,
+) -> tuple[list[DotJob], list[tuple[str, str]]]:
+    """Every diagram of the workspace as DOT, and (diagram, message) for flows dot refused."""
+    cache: MutableMapping[str, Ranks] = {} if ranks_cache is None else ranks_cache
+    with gc_paused():  # millions of model objects, few cycles: see qms.load.gc_paused
+        return build_jobs(views(ws, Index.build(ws), lang), cache, run)
+
+
+def keep_model() -> None:
+    """Tell the cyclic garbage collector that everything alive now (the loaded model) stays
+    until the process ends, so that no later collection walks it again.
+
+    For one-shot commands only (`qms render`, `qms build`): the model, built with the
+    collector paused, otherwise costs two or three full collections of millions of objects
+    (about 2 s on a national network) soon after rendering starts allocating again. Called
+    while the collector is still paused after loading, it also spares the first young
+    collection, which would walk every object made while loading. A long-running process
+    (`qms serve`) must not call it: frozen garbage is never freed.
+    """
+    gc.freeze()
+
+
+# --- the per-diagram cache -------------------------------------------------------------------
+
+
+def source_digest(paths: Iterable[Path]) -> str:
+    """sha256 over the names and bytes of `paths`; empty when one cannot be read."""
+    h = hashlib.sha256(f"qms-diagrams {DIAGRAM_CACHE_VERSION}\0".encode())
+    try:
+        for path in paths:
+            h.update(f"{path.name}\0".encode())
+            h.update(path.read_bytes())
+            h.update(b"\0")
+    except OSError:
+        return ""
+    return h.hexdigest()
+
+
+_HERE = Path(__file__).resolve().parent
+RENDER_SOURCES = (*sorted(_HERE.glob("*.py")), _HERE.parent / "views.py")
+"""The code that turns a view into a DOT text: qms/render/*.py and qms/views.py."""
+_SOURCES = source_digest(RENDER_SOURCES)
+"""Read at import, so that the digest describes the code that runs, even if the files are
+edited while a long render is under way."""
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """The render code's digest plus the graphviz library's and Graphviz's versions.
+
+    Empty when a source file could not be read (e.g. a zipped install): then nothing is
+    cached, since a code change could not be detected.
+    """
+    import graphviz
+
+    if not _SOURCES:
+        return ""
+    versions = f"{_SOURCES}\0{getattr(graphviz, '__version__', '?')}\0{graphviz_version()}"
+    return hashlib.sha256(versions.encode("utf-8")).hexdigest()
+
+
+def view_key(view: View, code: str) -> str:
+    """sha256 over the render code and the view's repr.
+
+    A view is a frozen dataclass of strings, tuples and dicts whose repr lists every field
+    (tests/render/test_incremental.py checks that no field hides from repr), and the DOT text
+    is a pure function of the view, the first pass (itself a function of the view) and the
+    code: so an equal key means an equal DOT text.
+    """
+    return hashlib.sha256(f"{code}\0{type(view).__name__}\0{view!r}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A diagram's key and, per format, the engine cache key of the file drawn from it."""
+
+    key: str
+    files: Mapping[str, str]
+
+
+def load_diagram_cache(out: str | os.PathLike[str]) -> dict[str, Entry]:
+    """The per-diagram cache of an output folder; empty when missing, broken or of another
+    version (a miss only costs time)."""
+    try:
+        data = json.loads((Path(out) / DIAGRAM_CACHE).read_text(encoding="utf-8"))
+        if data.get("version") != DIAGRAM_CACHE_VERSION:
+            return {}
+        entries: dict[str, Entry] = {}
+        for name, value in data["diagrams"].items():
+            key, files = value["key"], value["files"]
+            if isinstance(key, str) and all(
+                isinstance(f, str) and isinstance(k, str) for f, k in files.items()
+            ):
+                entries[str(name)] = Entry(key, dict(files))
+        return entries
+    except (OSError, ValueError, TypeError, AttributeError, KeyError):
+        return {}
+
+
+def dump_diagram_cache(entries: Mapping[str, Entry]) -> str:
+    """Stable JSON: hashes only, one line per diagram of the last run (json's C encoder per
+    line: its indenting encoder is pure Python, ten times slower on 9,000 entries)."""
+    lines = [
+        f"{json.dumps(name)}: " + json.dumps({"files": dict(e.files), "key": e.key}, sort_keys=True)
+        for name, e in sorted(entries.items())
+    ]
+    body = "\n" + ",\n".join(lines) + "\n" if lines else ""
+    return f'{{"version": {DIAGRAM_CACHE_VERSION}, "diagrams": {{{body}}}}}\n'
+
+
+@dataclass
+class Rendered:
+    """What `render_diagrams` did."""
+
+    report: RenderReport
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    """(diagram, message) for flows whose first pass Graphviz refused."""
+    jobs: list[DotJob] = field(default_factory=list)
+    """The diagrams whose DOT was built this run (the others were current)."""
+    diagrams: int = 0
+    """Every diagram of the workspace."""
+
+
+def _current(
+    root: Path, manifest: Mapping[str, str], name: str, entry: Entry, formats: Iterable[str]
+) -> bool:
+    """True when the manifest vouches for every requested file drawn from `entry`."""
+    for fmt in formats:
+        key = entry.files.get(fmt)
+        if key is None or not is_current(root, manifest, f"{name}.{fmt}", key):
+            return False
+    return True
+
+
+def render_diagrams(
+    ws: Workspace,
+    lang: str,
+    out: str | os.PathLike[str],
+    formats: Sequence[str],
+    progress: Callable[[int, int], None] | None = None,
+    run: Callable[[str], str] = run_dot_json,
+    workers: int | None = None,
+) -> Rendered:
+    """Draw every diagram of `ws` into `out`, skipping the Python work of unchanged ones.
+
+    A diagram is skipped outright when its key (`view_key`) equals the one recorded in
+    `.qms-diagrams.json` and the engine's manifest says each requested file was drawn from
+    the DOT text that key produced and is still there unchanged. Everything else goes through
+    `build_jobs` and `render_all` as before. Raises FileNotFoundError when Graphviz is needed
+    and not installed.
+    """
+    # Millions of model objects are alive and few cycles are made: without the cyclic
+    # collector paused, collections walking the model cost more than the work itself.
+    with gc_paused():
+        return _render(ws, lang, Path(out), formats, progress, run, workers)
+
+
+def _render(
+    ws: Workspace,
+    lang: str,
+    root: Path,
+    formats: Sequence[str],
+    progress: Callable[[int, int], None] | None,
+    run: Callable[[str], str],
+    workers: int | None,
+) -> Rendered:
+    entries = load_diagram_cache(root)
+    manifest = load_manifest(root)
+    code = code_digest()
+    all_views = views(ws, Index.build(ws), lang)
+    # A name drawn twice (a process called `process-map`) is never cached: which of the
+    # two ends up in the file is not the cache's to decide.
+    counts = Counter(v.name for v in all_views)
+    keys = {v.name: view_key(v, code) for v in all_views if code and counts[v.name] == 1}
+    stale: list[View] = []
+    current: list[str] = []
+    for view in all_views:
+        entry = entries.get(view.name)
+        key = keys.get(view.name)
+        if entry and entry.key == key and _current(root, manifest, view.name, entry, formats):
+            current.append(view.name)
+        else:
+            stale.append(view)
+    # The first-pass cache is big (every flow's ranks): read only when a flow needs it.
+    ranks = load_ranks(root) if any(isinstance(v, FlowView) for v in stale) else {}
+    known = len(ranks)
+    jobs, failures = build_jobs(stale, ranks, run)
+    if jobs or not manifest:
+        report = render_all(jobs, root, formats, progress=progress, workers=workers)
+    else:
+        report = RenderReport()
+    report.skipped = sorted(report.skipped + [f"{n}.{f}" for n in current for f in formats])
+    failed = {n for n, _ in failures} | {n for n, _, _ in report.failed}
+    kept = {n: entries[n] for n in current}
+    for job in jobs:
+        key = keys.get(job.name)
+        if key is None or job.name in failed:
+            continue
+        old = entries.get(job.name)
+        files = dict(old.files) if old and old.key == key else {}
+        files.update((fmt, cache_key(job, fmt)) for fmt in formats)
+        kept[job.name] = Entry(key, files)
+    if len(ranks) != known:  # build_jobs only adds entries
+        write_atomic(root / LAYOUT_CACHE, dump_ranks(ranks).encode("utf-8"))
+    if kept != entries or not (root / DIAGRAM_CACHE).exists():
+        write_atomic(root / DIAGRAM_CACHE, dump_diagram_cache(kept).encode("utf-8"))
+    return Rendered(report, failures, jobs, len(all_views))

@@ -4,7 +4,8 @@ Every diagram is a `DotJob` (its file stem, its DOT text and the program that la
 `render_all` skips a job whose DOT, format and Graphviz version match the manifest
 `.qms-cache.json` in the output folder and whose file still exists; the rest run in parallel,
 each writing a temporary file in the target folder and renaming it, so an interrupted build
-leaves the previous diagrams intact.
+leaves the previous diagrams intact. `is_current` lets the per-diagram cache
+(qms/render/__init__.py) ask the same question before it builds a DOT text at all.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -102,13 +103,20 @@ def _stamp(key: str, target: Path) -> str | None:
     return f"{key} {st.st_mtime_ns} {st.st_size}"
 
 
-def _load_manifest(out: Path) -> dict[str, str]:
+def load_manifest(out: str | os.PathLike[str]) -> dict[str, str]:
+    """The manifest of an output folder: file -> stamp (empty when missing or broken)."""
     try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads((Path(out) / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     entries = data.get("entries", {}) if isinstance(data, dict) else {}
     return {str(k): str(v) for k, v in entries.items()} if isinstance(entries, dict) else {}
+
+
+def is_current(root: Path, manifest: Mapping[str, str], rel: str, key: str) -> bool:
+    """True when `rel` was drawn from a job with cache key `key` and is unchanged since."""
+    stamp = _stamp(key, root / rel)
+    return stamp is not None and manifest.get(rel) == stamp
 
 
 def _run(job: DotJob, fmt: str, target: Path) -> str | None:
@@ -270,7 +278,7 @@ def render_all(
     Raises FileNotFoundError when Graphviz is needed and not installed.
     """
     root = Path(out)
-    manifest = _load_manifest(root)
+    manifest = load_manifest(root)
     report = RenderReport()
     todo: list[tuple[DotJob, str, Path, str]] = []
     for job in sorted(jobs, key=lambda j: j.name):
@@ -278,8 +286,7 @@ def render_all(
             rel = f"{job.name}.{fmt}"
             key = cache_key(job, fmt)
             target = root / rel
-            stamp = _stamp(key, target)
-            if stamp is not None and manifest.get(rel) == stamp:
+            if is_current(root, manifest, rel, key):
                 report.skipped.append(rel)
             else:
                 todo.append((job, fmt, target, key))
