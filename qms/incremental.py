@@ -263,6 +263,7 @@ def _cold(
     base = os.fspath(root)
     names, refused = discover(Path(root)) if folder else ([], [])
     stats = {rel: _stat(os.path.join(base, rel), now_ns) for rel in names}
+    rules = all_rules()
     started = time.perf_counter()
     loaded = load(root)
     loaded_at = time.perf_counter()
@@ -272,7 +273,6 @@ def _cold(
 
         result = Result(list(loaded.findings), root, loaded.fatal)
         return Outcome(result, language, loaded.fatal, "cold")
-    rules = all_rules()
     severities = configure(rules, loaded.workspace.settings.rules, strict)
     with gc_paused():
         ctx = Context(loaded.workspace, as_of)
@@ -435,10 +435,10 @@ def _recheck_wide(
     from qms.lint import Context, configure, stamped
     from qms.rules import all_rules
 
+    rules = all_rules()
     loaded = load(root)
     if loaded.workspace is None or loaded.files != names:
         return None
-    rules = all_rules()
     severities = configure(rules, loaded.workspace.settings.rules, strict)
     wide_rules = [r for r in rules if r.scope == "workspace"]
     ctx = Context(loaded.workspace, as_of)

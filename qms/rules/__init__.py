@@ -12,6 +12,7 @@ import pkgutil
 from functools import cache
 
 from qms.lint import Rule
+from qms.load import gc_paused
 
 
 def rule_modules() -> list[str]:
@@ -23,9 +24,12 @@ def rule_modules() -> list[str]:
 def all_rules() -> tuple[Rule, ...]:
     """Every registered rule, sorted by code."""
     found: list[Rule] = []
-    for name in rule_modules():
-        module = importlib.import_module(f"qms.rules.{name}")
-        found.extend(v for v in vars(module).values() if isinstance(v, Rule))
+    # Paused: imported after a workspace was loaded, networkx's many small allocations would
+    # otherwise set off collections that walk every model object (1.8 s nationally).
+    with gc_paused():
+        for name in rule_modules():
+            module = importlib.import_module(f"qms.rules.{name}")
+            found.extend(v for v in vars(module).values() if isinstance(v, Rule))
     return tuple(sorted(found, key=lambda r: r.code))
 
 
