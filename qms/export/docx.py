@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import itertools
 from collections.abc import Sequence
 from typing import Any
 
 from qms.export import tables
 from qms.export.coverage_tables import _stable_zip
+from qms.export.flowcut import cut_rows
 from qms.export.labels import catalogue
 from qms.export.manual import Diagrams, Manual, ProcessPage
 from qms.render import styles
@@ -149,7 +149,8 @@ def flow_pieces(
     enlarged. When that would shrink its text below styles.MIN_PRINT_SIZE and the flow is
     folded, it is cut between rows (where its DOT's first line says the gaps are) into pieces
     of consecutive rows, each as tall as fits the page at the width's scale; a single row
-    taller than that is shrunk to fit. Cropping and PNG encoding are deterministic.
+    taller than that is shrunk to fit (qms.export.flowcut decides, for the PDF too). Cropping
+    and PNG encoding are deterministic.
     """
     from PIL import Image
 
@@ -159,26 +160,15 @@ def flow_pieces(
     height = rows[0] if rows else px_h * 72 / 110  # Diagrams draws PNG at 110 dpi
     per_px = height / px_h
     width = px_w * per_px
-    room_w, room_h = room
-    fit_w = min(1.0, room_w / width)
-    whole = min(fit_w, room_h / height)
     cuts = rows[1] if rows else []
-    if whole >= styles.MIN_SCALE or not cuts:
-        return [(png, width * whole, height * whole)]
-    bounds = [0, *(round(c * px_h) for c in cuts), px_h]
-    groups: list[tuple[int, int]] = []
-    start = 0
-    for a, b in itertools.pairwise(bounds):
-        if a > start and (b - start) * per_px * fit_w > room_h:
-            groups.append((start, a))
-            start = a
-    groups.append((start, px_h))
+    cut = cut_rows(height, width, [0, *(round(c * px_h) for c in cuts), px_h], room)
+    if not cut.pieces:
+        return [(png, width * cut.scale, height * cut.scale)]
     pieces = []
-    for top, bottom in groups:
+    for top, bottom, scale in cut.pieces:
         out = io.BytesIO()
-        image.crop((0, top, px_w, bottom)).save(out, format="PNG", optimize=False)
+        image.crop((0, int(top), px_w, int(bottom))).save(out, format="PNG", optimize=False)
         h = (bottom - top) * per_px
-        scale = min(fit_w, room_h / h)
         pieces.append((out.getvalue(), width * scale, h * scale))
     return pieces
 

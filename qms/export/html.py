@@ -18,8 +18,11 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from qms.export.flowcut import cut_rows
 from qms.export.labels import catalogue
 from qms.export.manual import Diagrams, Manual, page_name
+from qms.render import styles
+from qms.render.dot import flow_rows
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -31,6 +34,18 @@ SECTIONS = {
 }
 """Section pages of an organisation; ids cannot start with '_', so no process collides."""
 
+BOOK_FLOW_ROOM = (styles.PRINT_WIDTH, styles.PRINT_HEIGHT)
+"""Room for a flow on the book's landscape page below its heading, as in the DOCX (qms.css
+`@page flow`: 20 mm margins; the figure's max-height: 158mm), so both cut at the same rows."""
+
+_VIEWBOX = re.compile(r'viewBox="0(?:\.0+)? 0(?:\.0+)? ([0-9.]+) ([0-9.]+)"')
+_GRAPH = re.compile(
+    r'<g id="graph0" class="graph" '
+    r'transform="scale\(1 1\) rotate\(0\) translate\(([-0-9.]+) ([-0-9.]+)\)">\n'
+)
+_SHAPE = re.compile(r' (?:points|d)="([^"]*)"')
+_PAIR = re.compile(r"(-?[0-9.]+),(-?[0-9.]+)")
+_Y = re.compile(r' y="(-?[0-9.]+)"')
 _HREF = re.compile(r'xlink:href="(?:\.\./([a-z0-9][a-z0-9_-]*)/)?([a-z0-9][a-z0-9_-]*)\.svg"')
 
 
@@ -84,6 +99,55 @@ def inline_svg(
         style = f"width: max(100%, {width * 0.6:.0f}pt); max-width: {width:.0f}pt" if size else ""
         text = text.replace("<svg ", f'<svg class="diagram natural" style="{style}" ', 1)
     return Markup(text)
+
+
+def _span(chunk: str, shift: float) -> tuple[float, float] | None:
+    """The y range (viewBox points) of one drawn element of a Graphviz SVG, None if none."""
+    ys = [float(m.group(2)) for a in _SHAPE.findall(chunk) for m in _PAIR.finditer(a)]
+    ys += [float(m.group(1)) for m in _Y.finditer(chunk)]
+    return (min(ys) + shift, max(ys) + shift) if ys else None
+
+
+def _piece(text: str, width: float, top: float, bottom: float, scale: float) -> str:
+    """The rows from `top` to `bottom` (viewBox points) of an inlined flow SVG: the same vector
+    drawing with its viewBox narrowed to them, printed at `scale`. Elements wholly outside the
+    piece are dropped, so its text is not in the PDF twice (hidden on the other page)."""
+    head = text.replace(
+        '<svg class="diagram"',
+        f'<svg class="diagram piece" width="{width * scale:.2f}pt" '
+        f'height="{(bottom - top) * scale:.2f}pt"',
+        1,
+    )
+    head = _VIEWBOX.sub(f'viewBox="0 {top:.2f} {width:.2f} {bottom - top:.2f}"', head, count=1)
+    graph = _GRAPH.search(head)
+    if not graph:
+        return head
+    shift = float(graph.group(2))
+    start, end = graph.end(), head.rfind("</g>")
+    kept = []
+    for chunk in re.split(r"(?=<!-- )", head[start:end]):
+        span = _span(chunk, shift)
+        if span is None or (span[1] >= top and span[0] <= bottom):
+            kept.append(chunk)
+    return head[:start] + "".join(kept) + head[end:]
+
+
+def book_flow(
+    svg: bytes | None, source: str | None, org: str, pages: set[tuple[str, str]]
+) -> Markup | None:
+    """A flow for the book's landscape page(s): whole, scaled by the stylesheet to fit the
+    page; or, when that would print its text below styles.MIN_PRINT_SIZE, cut between rows
+    into pieces (qms.export.flowcut, the DOCX's decision) that each start a page."""
+    text = inline_svg(svg, org, pages)
+    rows = flow_rows(source) if source else None
+    size = _VIEWBOX.search(text) if text and rows else None
+    if text is None or rows is None or size is None:
+        return text
+    width, height = float(size.group(1)), float(size.group(2))
+    cut = cut_rows(height, width, [0.0, *(c * height for c in rows[1]), height], BOOK_FLOW_ROOM)
+    if not cut.pieces:
+        return text
+    return Markup("".join(_piece(str(text), width, *piece) for piece in cut.pieces))
 
 
 def _pages(manuals: Iterable[Manual]) -> set[tuple[str, str]]:
@@ -143,8 +207,11 @@ def book(manual: Manual, diagrams: Diagrams | None) -> str:
     env = environment()
     pages = _pages([manual])
     svgs = {
-        p.id: inline_svg(
-            diagrams.draw(p.diagram, "svg") if diagrams else None, manual.organisation, pages
+        p.id: book_flow(
+            diagrams.draw(p.diagram, "svg") if diagrams else None,
+            diagrams.source(p.diagram) if diagrams else None,
+            manual.organisation,
+            pages,
         )
         for p in manual.processes
     }

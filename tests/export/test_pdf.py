@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import itertools
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
+from qms.export.docx import flow_pieces
+from qms.export.html import book, portal
 from qms.export.manual import Diagrams, Manual, build_manual
 from qms.export.pdf import available, to_pdf
 from qms.lint import lint
 from qms.load import load
-from tests.conftest import needs, requires_dot
+from qms.render import styles
+from tests.conftest import LAMPPU, needs, requires_dot
 from tests.export.conftest import EVIL
 
 requires_weasyprint = needs(
@@ -72,3 +78,86 @@ def test_pdf_flows_on_landscape_pages(small: Path, tmp_path: Path) -> None:
         assert sorted((round(float(w)), round(float(h)))) == [595, 842], "A4"
     # The page after a flow's page is portrait again: the chapter goes on (steps, review).
     assert all(not b for a, b in itertools.pairwise(landscape) if a)
+
+
+_PIECE = re.compile(
+    r'<svg class="diagram piece" width="([0-9.]+)pt" height="([0-9.]+)pt"\s+'
+    r'viewBox="0 ([0-9.]+) ([0-9.]+) ([0-9.]+)"'
+)
+DEJAVU_LINE = 1.164
+"""DejaVu Sans' ascent + descent per em: pdftotext's word box height over the font size."""
+
+
+def _jedu() -> tuple[Manual, Diagrams]:
+    loaded = load(str(LAMPPU))
+    assert loaded.workspace is not None
+    m = build_manual(loaded.workspace, "jedu", "fi", result=lint(loaded))
+    return m, Diagrams(loaded.workspace, "fi")
+
+
+@pytest.mark.dot
+@requires_dot
+def test_book_cuts_tall_flow_like_docx() -> None:
+    """JEDU's toimintajarjestelman-rakentaminen, whole on one page, would print at about 3 pt:
+    the book cuts it into SVG pieces of rows at the DOCX's rows, each fitting the page at a
+    readable scale (its width on paper over the drawing's width, times 10 pt step names)."""
+    m, diagrams = _jedu()
+    html = book(m, diagrams)
+    pieces = _PIECE.findall(html)
+    assert len(pieces) >= 2
+    tops = [float(top) for _, _, top, _, _ in pieces]
+    assert tops[0] == 0 and tops == sorted(tops)
+    for width, height, _, view_w, _ in pieces:
+        assert float(width) <= styles.PRINT_WIDTH and float(height) <= styles.PRINT_HEIGHT
+        scale = float(width) / float(view_w)
+        assert scale * styles.FONT_SIZE >= styles.MIN_PRINT_SIZE
+    docx_pieces = 0
+    for p in m.processes:
+        png = diagrams.draw(p.diagram, "png")
+        assert png is not None
+        docx_pieces += len(flow_pieces(png, diagrams.source(p.diagram)))
+    assert docx_pieces == len(m.processes) - 1 + len(pieces), "the same cut as the DOCX"
+    # The portal's page of the same flow stays one drawing.
+    files = portal([m], diagrams)
+    assert not any('class="diagram piece"' in text for text in files.values())
+
+
+@requires_weasyprint
+@pytest.mark.dot
+@requires_dot
+def test_pdf_tall_flow_cut_on_landscape_pages(tmp_path: Path) -> None:
+    """Every landscape page of JEDU's PDF holds one flow or piece that fits it, with task
+    names measured on paper (pdftotext's word boxes) at >= 6 pt."""
+    m, diagrams = _jedu()
+    pieces = len(_PIECE.findall(book(m, diagrams)))
+    target = tmp_path / "jedu.pdf"
+    target.write_bytes(to_pdf(m, diagrams))
+    bbox = subprocess.run(
+        ["pdftotext", "-bbox", str(target), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = re.findall(r'<page width="([0-9.]+)" height="([0-9.]+)">(.*?)</page>', bbox, re.S)
+    landscape = [body for w, h, body in pages if float(w) > float(h)]
+    assert len(landscape) == len(m.processes) - 1 + pieces
+    # Words of task names (10 pt) only: events, decisions and lane names are smaller type.
+    other = {
+        word
+        for p in m.processes
+        for text in (p.name, *(s.role for s in p.steps if s.role))
+        for word in text.split()
+    }
+    other |= {w for p in m.processes for s in p.steps if s.kind != "task" for w in s.name.split()}
+    names = {
+        w for p in m.processes for s in p.steps if s.kind == "task" for w in s.name.split()
+    } - other
+    for body in landscape:
+        words = re.findall(
+            r'<word xMin="([0-9.]+)" yMin="([0-9.]+)" xMax="([0-9.]+)" yMax="([0-9.]+)">'
+            r"([^<]*)</word>",
+            body,
+        )
+        assert words, "no page holds only a heading"
+        limit = styles.PAGE_LONG - styles.PAGE_MARGIN + 1
+        assert all(float(x1) <= limit for _, _, x1, _, _ in words), "nothing spills over"
+        sizes = [(float(y1) - float(y0)) / DEJAVU_LINE for _, y0, _, y1, w in words if w in names]
+        assert sizes, "the page shows step names"
+        assert min(sizes) >= styles.MIN_PRINT_SIZE - 0.05, f"step names at {min(sizes):.2f} pt"
