@@ -103,13 +103,23 @@ def _facts(doc: Any, pairs: Sequence[tuple[str, str]]) -> None:
     doc.add_paragraph()
 
 
-def _picture(doc: Any, png: bytes | None, missing: str) -> None:
-    from docx.shared import Cm
+def _fitted(doc: Any, png: bytes | None, missing: str) -> None:
+    """A picture as large as the current section's printable width allows (never enlarged),
+    and no taller than styles.PRINT_HEIGHT less room for a lead paragraph."""
+    from docx.shared import Emu
 
-    if png:
-        doc.add_picture(io.BytesIO(png), width=Cm(16))
-    else:
+    if not png:
         doc.add_paragraph().add_run(missing).italic = True
+        return
+    page = doc.sections[-1]
+    room = (
+        (page.page_width - page.left_margin - page.right_margin) / 12700,
+        styles.PRINT_HEIGHT - 2 * styles.FLOW_HEADING,
+    )
+    data, width, height = flow_pieces(png, None, room)[0]
+    doc.add_paragraph().add_run().add_picture(
+        io.BytesIO(data), width=Emu(_emu(width)), height=Emu(_emu(height))
+    )
 
 
 def _page(doc: Any, landscape: bool) -> None:
@@ -297,18 +307,20 @@ def to_docx(m: Manual, diagrams: Diagrams | None) -> bytes:
     _toc(doc)
     doc.add_heading(L["approval"], level=1)
     _table(doc, *tables.approvals(m, L))
-    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    # The process map is wide (bands left to right): on a portrait page its text would print
+    # at about 5 pt, so it gets a landscape page, as the flows do.
+    _page(doc, landscape=True)
     doc.add_heading(L["process_map"], level=1)
     if m.description:
         doc.add_paragraph(m.description)
-    _picture(doc, diagrams.draw(m.map_diagram, "png") if diagrams else None, L["no_diagram"])
+    _fitted(doc, diagrams.draw(m.map_diagram, "png") if diagrams else None, L["no_diagram"])
     for band in m.bands:
         if band.processes:
             doc.add_heading(L[band.band], level=2)
             for _, name in band.processes:
                 doc.add_paragraph(name, style="List Bullet")
     for p in m.processes:
-        doc.add_section(WD_SECTION.NEW_PAGE)
+        _page(doc, landscape=False)
         png = diagrams.draw(p.diagram, "png") if diagrams else None
         _process(doc, m, p, png, diagrams.source(p.diagram) if diagrams else None)
     doc.add_section(WD_SECTION.NEW_PAGE)

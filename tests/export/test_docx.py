@@ -115,14 +115,13 @@ def landscape(section: Any) -> bool:
 
 @requires_dot
 def test_flows_sit_on_landscape_pages(small: Path) -> None:
-    """A4 throughout; the process map on a portrait page, each flow on a landscape one."""
+    """A4 throughout; the process map and each flow on a landscape page, the rest portrait."""
     document = docx.Document(io.BytesIO(make(small)))
     a4 = {(round(s.page_width.cm, 1), round(s.page_height.cm, 1)) for s in document.sections}
     assert a4 == {(21.0, 29.7), (29.7, 21.0)}
     shown = pictures(document)
     assert len(shown) == 3
-    assert not landscape(shown[0][0]), "the process map stays where it was"
-    assert all(landscape(section) for section, *_ in shown[1:])
+    assert all(landscape(section) for section, *_ in shown)
     for section, cx, cy, _ in shown:
         width, height = printable(section)
         assert cx <= width and cy <= height
@@ -170,3 +169,24 @@ def test_lamppu_flows_print_readable() -> None:
             assert data == to_docx(m, Diagrams(loaded.workspace, "fi")), "same bytes"
     assert flows == 16
     assert cut > 0, "some LAMPPU flows are too tall for one page and are cut between rows"
+
+
+@pytest.mark.dot
+@requires_dot
+def test_lamppu_process_maps_print_readable() -> None:
+    """Each LAMPPU process map opens its chapter on a landscape page, its 10 pt names >= 6 pt."""
+    from qms.render import styles
+
+    loaded = load(str(LAMPPU))
+    assert loaded.workspace is not None
+    result = lint(loaded)
+    for org in ("jedu", "kao", "lappia", "redu", "sakk"):
+        m = build_manual(loaded.workspace, org, "fi", result=result)
+        diagrams = Diagrams(loaded.workspace, "fi")
+        png = diagrams.draw(m.map_diagram, "png")
+        assert png is not None
+        natural = Image.open(io.BytesIO(png)).size[0] * 72 / 110 * 12700  # EMU at 110 dpi
+        section, cx, cy, _ = pictures(docx.Document(io.BytesIO(to_docx(m, diagrams))))[0]
+        width, height = printable(section)
+        assert landscape(section) and cx <= width and cy <= height
+        assert cx / natural * styles.FONT_SIZE >= styles.MIN_PRINT_SIZE, org

@@ -60,7 +60,7 @@ def test_pdf_pages_and_text(small: Path, tmp_path: Path) -> None:
 @requires_weasyprint
 @requires_dot
 def test_pdf_flows_on_landscape_pages(small: Path, tmp_path: Path) -> None:
-    """Each flow gets one landscape A4 page (`@page flow`): it fits, never spills over."""
+    """The process map and each flow get a landscape A4 page (`@page flow`) of their own."""
     target = tmp_path / "opisto.pdf"
     m = _manual_pdf(small, target)
     info = subprocess.run(
@@ -72,8 +72,8 @@ def test_pdf_flows_on_landscape_pages(small: Path, tmp_path: Path) -> None:
         if line.startswith("Page") and " size:" in line
     ]
     landscape = [float(w) > float(h) for w, h in sizes]
-    assert sum(landscape) == len(m.processes) == 2
-    assert not landscape[0] and not landscape[-1]
+    assert sum(landscape) == len(m.processes) + 1 == 3
+    assert not landscape[0] and landscape[1] and not landscape[-1]
     for w, h in sizes:
         assert sorted((round(float(w)), round(float(h)))) == [595, 842], "A4"
     # The page after a flow's page is portrait again: the chapter goes on (steps, review).
@@ -137,6 +137,8 @@ def test_pdf_tall_flow_cut_on_landscape_pages(tmp_path: Path) -> None:
     ).stdout
     pages = re.findall(r'<page width="([0-9.]+)" height="([0-9.]+)">(.*?)</page>', bbox, re.S)
     landscape = [body for w, h, body in pages if float(w) > float(h)]
+    assert ">Prosessikartta</word>" in landscape[0], "the process map's page comes first"
+    landscape = landscape[1:]
     assert len(landscape) == len(m.processes) - 1 + pieces
     # Words of task names (10 pt) only: events, decisions and lane names are smaller type.
     other = {
