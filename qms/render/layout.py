@@ -607,7 +607,77 @@ def _route(
         used.append(side)
         label_at = _label_at(e.label, side, points, nth)
         routes.append(EdgeRoute(e.source, e.target, e.label, tuple(points), label_at))
-    return routes
+    # What a moved label must keep clear of besides the flows: every symbol (with an event's
+    # name under it) and the lanes' edges.
+    symbols = [
+        (
+            n.x - (max(n.w, styles.EVENT_LABEL_W) if n.kind in styles.EVENTS else n.w) / 2,
+            n.top,
+            n.x + (max(n.w, styles.EVENT_LABEL_W) if n.kind in styles.EVENTS else n.w) / 2,
+            n.bottom + (label_h[n.id] if n.kind in styles.EVENTS else 0.0),
+        )
+        for n in nodes.values()
+    ]
+    edges = [((0.0, y), (1e9, y)) for lane in lanes.values() for y in (lane.y, lane.y + lane.h)]
+    return _clear_labels(routes, symbols, edges)
+
+
+def _label_box(label: str, at: Point) -> tuple[float, float, float, float]:
+    """(left, top, right, bottom) of a branch label's text, with a little air around it."""
+    w = styles.text_width(label, styles.FONT_SIZE - 1)
+    return (at[0] - w / 2 - 2, at[1] - 6, at[0] + w / 2 + 2, at[1] + 6)
+
+
+def _crosses(box: tuple[float, float, float, float], a: Point, b: Point) -> bool:
+    """Whether an axis-parallel segment runs through a box."""
+    left, top, right, bottom = box
+    if a[1] == b[1]:
+        return top <= a[1] <= bottom and min(a[0], b[0]) <= right and max(a[0], b[0]) >= left
+    return left <= a[0] <= right and min(a[1], b[1]) <= bottom and max(a[1], b[1]) >= top
+
+
+def _clear_labels(
+    routes: list[EdgeRoute],
+    symbols: list[tuple[float, float, float, float]],
+    edges: list[tuple[Point, Point]],
+) -> list[EdgeRoute]:
+    """Move a branch label that a flow routed later runs through (e.g. a loop back passing just
+    under a decision) to the first free spot beside its line (either side, further along it) or
+    on the other side of a rightward exit. Free means clear of every flow, symbol, lane edge and
+    label placed before it; a label that no spot frees stays where it was."""
+    segments = [seg for r in routes for seg in itertools.pairwise(r.points)]
+    segments += edges
+    placed: list[tuple[float, float, float, float]] = list(symbols)
+    out: list[EdgeRoute] = []
+
+    def free(box: tuple[float, float, float, float]) -> bool:
+        return not any(_crosses(box, a, b) for a, b in segments) and not any(
+            box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3] for o in placed
+        )
+
+    for r in routes:
+        at = r.label_at
+        if at is None:
+            out.append(r)
+            continue
+        (x, y), (x1, y1) = r.points[0], r.points[1]
+        lx, ly = at
+        if x == x1:  # leaves up or down: beside the vertical line, while it lasts
+            along = [y + k * (ly - y) for k in (1, 2, 3, 4)]
+            along = [y2 for y2 in along if abs(y2 - y) + 6 <= abs(y1 - y)] or [ly]
+            spots = [p for y2 in along for p in ((lx, y2), (2 * x - lx, y2))]
+            if len(r.points) > 2 and r.points[2][1] == y1:  # then beside the line it turns to
+                x2 = r.points[2][0]
+                w = styles.text_width(r.label, styles.FONT_SIZE - 1)
+                step = 1.0 if x2 > x else -1.0
+                for d in range(int(w / 2) + 8, int(abs(x2 - x) - w / 2), 24):
+                    spots += [(x + step * d, y1 - 8), (x + step * d, y1 + 9)]
+        else:  # leaves to the right: above or below the line
+            spots = [at, (lx, 2 * y - ly + (2 if ly < y else -2))]
+        chosen = next((p for p in spots if free(_label_box(r.label, p))), at)
+        placed.append(_label_box(r.label, chosen))
+        out.append(replace(r, label_at=chosen) if chosen != at else r)
+    return out
 
 
 def _label_at(label: str, side: str, points: list[Point], nth: int) -> Point | None:

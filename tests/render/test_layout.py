@@ -285,3 +285,29 @@ def test_lamppu_flows_readable_on_a4() -> None:
         bpmn = swimlane_layout(view)
         assert bpmn.rows == 1 and len(bpmn.lanes) == len(view.lanes)
     assert folded, "LAMPPU has long flows: some must fold"
+
+
+@pytest.mark.dot
+@requires_dot
+def test_lamppu_branch_labels_stay_off_the_flows() -> None:
+    """No branch label of a LAMPPU flow sits on a line: a loop back routed under a decision
+    after its label was placed moves the label (`_clear_labels`), not over it."""
+    from qms.index import Index
+    from qms.load import load
+    from qms.render.layout import _crosses, _label_box, layout_flow
+
+    ws = load(LAMPPU).workspace
+    assert ws is not None
+    index = Index.build(ws)
+    labelled = 0
+    for proc in index.processes.values():
+        layout = layout_flow(flow_view(index, proc, "fi"))
+        segments = [seg for r in layout.edges for seg in itertools.pairwise(r.points)]
+        for r in layout.edges:
+            if r.label_at is None:
+                continue
+            labelled += 1
+            box = _label_box(r.label, r.label_at)
+            hit = [seg for seg in segments if _crosses(box, *seg)]
+            assert not hit, f"{proc.organisation}/{proc.id}: '{r.label}' on {hit}"
+    assert labelled > 20
