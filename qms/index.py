@@ -129,6 +129,15 @@ class Index:
         return sorted(mid if o == org else f"{o}/{mid}" for o, mid in self.metrics)
 
     @cached_property
+    def own_processes(self) -> dict[str, list[str]]:
+        """Process ids per organisation, sorted: one organisation's list without scanning the
+        whole network's (a process map per organisation would otherwise be quadratic)."""
+        out: dict[str, list[str]] = {}
+        for org, pid in self.processes:
+            out.setdefault(org, []).append(pid)
+        return {org: sorted(pids) for org, pids in out.items()}
+
+    @cached_property
     def by_source(self) -> dict[str, object]:
         """Documents by the file they came from."""
         return {doc.source: doc for doc in self.workspace.documents()}

@@ -223,7 +223,7 @@ class ProcessMapView:
 
 def process_map_view(index: Index, org: Organisation, lang: str) -> ProcessMapView:
     """The process map of `org`: the declared order first, then undeclared processes by id."""
-    own = sorted(p for (o, p) in index.processes if o == org.id)
+    own = index.own_processes.get(org.id, [])
     pm = org.process_map
     declared = {
         "management": list(pm.management) if pm else [],

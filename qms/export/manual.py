@@ -350,7 +350,7 @@ def build_manual(
     cov = cov or coverage(ws, index)
     as_of = cov.as_of
     roles = {r.id: tx(r.name) for r in org.roles}
-    own = {p: index.processes[(o, p)] for (o, p) in sorted(index.processes) if o == org.id}
+    own = {p: index.processes[(org.id, p)] for p in index.own_processes.get(org.id, [])}
     pm = process_map_view(index, org, chosen)
     bands = tuple(Band(band, tuple((b.id, b.name) for b in boxes)) for band, boxes in pm.bands)
     order = [pid for band in bands for pid, _ in band.processes]
