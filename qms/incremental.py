@@ -25,7 +25,6 @@ import datetime as dt
 import hashlib
 import os
 import pickle
-import sys
 import time
 import typing
 from collections.abc import Sequence
@@ -45,6 +44,7 @@ from qms.load import (
     gc_paused,
     load,
     parse_file,
+    source_digest,
 )
 from qms.model import Document
 
@@ -178,21 +178,15 @@ def _folder(root: str) -> Path | None:
     return home / "validate" / name
 
 
-def _code_signature() -> bytes:
-    """Changes whenever qms's own code, Python or pydantic changes."""
-    from pydantic import VERSION
-
-    h = hashlib.sha256(f"{STATE_VERSION}|{sys.version}|{VERSION}".encode())
+def _code_signature() -> str:
+    """Changes whenever qms's own code, Python or pydantic changes; empty when unreadable."""
     package = Path(__file__).parent
-    for path in sorted(package.rglob("*.py")):
-        st = path.stat()
-        h.update(f"{path.relative_to(package)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
-    return h.digest()
+    return source_digest(sorted(package.rglob("*.py")), f"validate {STATE_VERSION}")
 
 
-def _key(strict: bool, as_of: dt.date | None) -> bytes:
+def _key(code: str, strict: bool, as_of: dt.date | None) -> bytes:
     """What a kept state is valid for: the code, the options and today's date (deadlines)."""
-    h = hashlib.sha256(_code_signature())
+    h = hashlib.sha256(code.encode())
     h.update(f"|{strict}|{as_of}|{dt.date.today()}".encode())
     return h.digest()
 
@@ -239,11 +233,12 @@ def validate(
     root: str, strict: bool = False, as_of: dt.date | None = None, cache: bool = True
 ) -> Outcome:
     """Validate a workspace like `load` + `lint`, re-using what an earlier run kept."""
-    folder = _folder(root) if cache else None
+    code = _code_signature() if cache else ""
+    folder = _folder(root) if code else None
     base = Path(root)
     if folder is None or not (base / "qms.yaml").is_file():
         return _cold(root, strict, as_of, None, b"")
-    key = _key(strict, as_of)
+    key = _key(code, strict, as_of)
     state = _read_state(folder)
     if state is None or state.key != key:
         return _cold(root, strict, as_of, folder, key)
@@ -256,31 +251,22 @@ def _cold(
     root: str, strict: bool, as_of: dt.date | None, folder: Path | None, key: bytes
 ) -> Outcome:
     """Load and check everything; keep the findings per file for the next run."""
-    from qms.lint import Context, configure, result_of, stamped
-    from qms.rules import all_rules
+    from qms.lint import lint_stamped
 
     now_ns = int(dt.datetime.now().timestamp() * 1e9)
     base = os.fspath(root)
     names, refused = discover(Path(root)) if folder else ([], [])
     stats = {rel: _stat(os.path.join(base, rel), now_ns) for rel in names}
-    rules = all_rules()
     started = time.perf_counter()
     loaded = load(root)
     loaded_at = time.perf_counter()
-    language = loaded.language
+    result, triples = lint_stamped(loaded, strict=strict, as_of=as_of)
+    checked_at = time.perf_counter()
     if loaded.workspace is None:
-        from qms.lint import Result
-
-        result = Result(list(loaded.findings), root, loaded.fatal)
-        return Outcome(result, language, loaded.fatal, "cold")
-    severities = configure(rules, loaded.workspace.settings.rules, strict)
-    with gc_paused():
-        ctx = Context(loaded.workspace, as_of)
-        triples = list(stamped(ctx, loaded.sources, rules, severities))
-        result = result_of(loaded, [f for _, f, _ in triples])
-        checked_at = time.perf_counter()
-        if folder is not None and names == loaded.files:
-            state = State(key, refused, {}, [], language=language)
+        return Outcome(result, loaded.language, loaded.fatal, "cold")
+    if folder is not None and names == loaded.files:
+        with gc_paused():
+            state = State(key, refused, {}, [], language=loaded.language)
             _keep_cold(folder, state, loaded, triples, stats)
     seconds = {
         "load": loaded_at - started,
@@ -288,7 +274,7 @@ def _cold(
         "keep": time.perf_counter() - checked_at,
     }
     mode: Mode = "cold" if folder else "uncached"
-    return Outcome(result, language, loaded.fatal, mode, loaded.files, seconds)
+    return Outcome(result, loaded.language, loaded.fatal, mode, loaded.files, seconds)
 
 
 def _keep_cold(

@@ -310,16 +310,28 @@ def lint(
     as_of: dt.date | None = None,
 ) -> Result:
     """Load findings plus rule findings for a loaded workspace, sorted and de-duplicated."""
+    return lint_stamped(loaded, rules, strict, as_of)[0]
+
+
+def lint_stamped(
+    loaded: Loaded,
+    rules: Sequence[Rule] | None = None,
+    strict: bool = False,
+    as_of: dt.date | None = None,
+) -> tuple[Result, list[tuple[Rule, Finding, bool]]]:
+    """`lint`, and each rule finding with its rule and key flag (what qms/incremental.py keeps
+    to re-check one file later)."""
     if loaded.workspace is None:
-        return Result(list(loaded.findings), loaded.root, loaded.fatal)
+        return Result(list(loaded.findings), loaded.root, loaded.fatal), []
     if rules is None:
         from qms.rules import all_rules
 
         rules = all_rules()
     severities = configure(rules, loaded.workspace.settings.rules, strict)
     with gc_paused():
-        found = run_rules(loaded.workspace, loaded.sources, rules, severities, as_of)
-    return result_of(loaded, found)
+        ctx = Context(loaded.workspace, as_of)
+        triples = list(stamped(ctx, loaded.sources, rules, severities))
+        return result_of(loaded, [f for _, f, _ in triples]), triples
 
 
 def iter_rules(selectors: Iterable[str]) -> Iterator[Rule]:

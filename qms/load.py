@@ -757,6 +757,21 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def source_digest(paths: Iterable[Path], salt: str = "") -> str:
+    """sha256 over `salt`, Python's and pydantic's versions and the names and bytes of
+    `paths`: what a cache built by this code is valid for. Empty when a file cannot be read
+    (then the caller must not cache: a code change could not be told)."""
+    h = hashlib.sha256(f"{salt}\0{sys.version}\0{pydantic_version}\0".encode())
+    try:
+        for path in paths:
+            h.update(f"{path.name}\0".encode())
+            h.update(path.read_bytes())
+            h.update(b"\0")
+    except OSError:
+        return ""
+    return h.hexdigest()
+
+
 def cache_home() -> Path | None:
     """The user's qms cache folder (`$QMS_CACHE_DIR`, else `$XDG_CACHE_HOME/qms` or
     `~/.cache/qms`), or None when `QMS_CACHE=0` switches caching off."""
@@ -787,10 +802,11 @@ class DocumentCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.pending: list[tuple[Path, dict[str, Document]]] = []
-        salt = hashlib.sha256(f"{sys.version}|{pydantic_version}".encode())
-        for module in ("model.py", "load.py"):
-            salt.update((Path(__file__).parent / module).read_bytes())
-        self.salt = salt.digest()
+        here = Path(__file__).parent
+        code = source_digest([here / "model.py", here / "load.py"], "documents")
+        if not code:
+            raise OSError("qms's model and loader cannot be read")  # open() turns it into None
+        self.salt = bytes.fromhex(code)
 
     @classmethod
     def open(cls) -> DocumentCache | None:

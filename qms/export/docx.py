@@ -103,20 +103,25 @@ def _facts(doc: Any, pairs: Sequence[tuple[str, str]]) -> None:
     doc.add_paragraph()
 
 
+def _room(doc: Any, reserved: float) -> tuple[float, float]:
+    """(width, height) in points that the current section leaves for a picture, less
+    `reserved` points of height for what stands above it."""
+    page = doc.sections[-1]
+    return (
+        (page.page_width - page.left_margin - page.right_margin) / 12700,
+        (page.page_height - page.top_margin - page.bottom_margin) / 12700 - reserved,
+    )
+
+
 def _fitted(doc: Any, png: bytes | None, missing: str) -> None:
-    """A picture as large as the current section's printable width allows (never enlarged),
-    and no taller than styles.PRINT_HEIGHT less room for a lead paragraph."""
+    """A picture as large as the current section allows (never enlarged), leaving room above
+    it for the chapter's heading and a lead paragraph."""
     from docx.shared import Emu
 
     if not png:
         doc.add_paragraph().add_run(missing).italic = True
         return
-    page = doc.sections[-1]
-    room = (
-        (page.page_width - page.left_margin - page.right_margin) / 12700,
-        styles.PRINT_HEIGHT - 2 * styles.FLOW_HEADING,
-    )
-    data, width, height = flow_pieces(png, None, room)[0]
+    data, width, height = flow_pieces(png, None, _room(doc, 3 * styles.FLOW_HEADING))[0]
     doc.add_paragraph().add_run().add_picture(
         io.BytesIO(data), width=Emu(_emu(width)), height=Emu(_emu(height))
     )
@@ -193,12 +198,7 @@ def _flow(doc: Any, heading: str, png: bytes | None, source: str | None, missing
         return
     _page(doc, landscape=True)
     doc.add_heading(heading, level=2)
-    page = doc.sections[-1]
-    room = (
-        (page.page_width - page.left_margin - page.right_margin) / 12700,
-        (page.page_height - page.top_margin - page.bottom_margin) / 12700 - styles.FLOW_HEADING,
-    )
-    for data, width, height in flow_pieces(png, source, room):
+    for data, width, height in flow_pieces(png, source, _room(doc, styles.FLOW_HEADING)):
         # Single line spacing and no space after: the template's 1.15 lines would make the
         # line of an inline picture taller than the picture.
         paragraph = doc.add_paragraph()

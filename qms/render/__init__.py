@@ -25,7 +25,7 @@ from pathlib import Path
 
 from qms.files import write_atomic
 from qms.index import Index
-from qms.load import gc_paused
+from qms.load import gc_paused, source_digest
 from qms.model import Workspace
 from qms.render.dot import goal_map, order_source, process_flow, process_map
 from qms.render.engine import (
@@ -177,23 +177,10 @@ def keep_model() -> None:
 # --- the per-diagram cache -------------------------------------------------------------------
 
 
-def source_digest(paths: Iterable[Path]) -> str:
-    """sha256 over the names and bytes of `paths`; empty when one cannot be read."""
-    h = hashlib.sha256(f"qms-diagrams {DIAGRAM_CACHE_VERSION}\0".encode())
-    try:
-        for path in paths:
-            h.update(f"{path.name}\0".encode())
-            h.update(path.read_bytes())
-            h.update(b"\0")
-    except OSError:
-        return ""
-    return h.hexdigest()
-
-
 _HERE = Path(__file__).resolve().parent
 RENDER_SOURCES = (*sorted(_HERE.glob("*.py")), _HERE.parent / "views.py")
 """The code that turns a view into a DOT text: qms/render/*.py and qms/views.py."""
-_SOURCES = source_digest(RENDER_SOURCES)
+_SOURCES = source_digest(RENDER_SOURCES, f"qms-diagrams {DIAGRAM_CACHE_VERSION}")
 """Read at import, so that the digest describes the code that runs, even if the files are
 edited while a long render is under way."""
 
