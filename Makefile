@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 QMS    := $(BIN)/qms
 MODEL  ?= models/lamppu
 
-.PHONY: run test setup dev-setup system test-tools docs bench clean
+.PHONY: run test setup dev-setup system test-tools docs bench bench-quality clean
 
 run: setup
 	$(QMS) build $(MODEL)
@@ -29,8 +29,13 @@ system:
 test-tools: dev-setup
 	@for script in scripts/test-tools/*.sh; do [ -e "$$script" ] || continue; VENV=$(VENV) bash "$$script" || exit 1; done
 
-bench: dev-setup
+bench: dev-setup test-tools
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.quality --output bench/quality.md
+
+# The layout-quality section alone (bench/quality.py); QUALITY=--quick for a small set.
+bench-quality: dev-setup test-tools
+	$(BIN)/python -m bench.quality $(QUALITY) --output bench/quality.md
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The real BPMN tools of the interop tests (tests/bpmn/), installed into .tools/ (gitignored):
-#   .tools/npm/node_modules/  bpmnlint and bpmn-js, exactly as tools/package-lock.json pins them
-#                             (npm ci; bpmn-js for its prebuilt dist/bpmn-viewer.production.min.js)
+#   .tools/npm/node_modules/  bpmnlint, bpmn-js and bpmn-auto-layout, exactly as
+#                             tools/package-lock.json pins them (npm ci; bpmn-js for its prebuilt
+#                             dist/bpmn-viewer.production.min.js; bpmn-auto-layout for the layout
+#                             measure of bench/quality.py, run by tools/auto-layout.mjs)
 #   .tools/bpmn-xsd/          the OMG BPMN 2.0 XML schemas (BPMN20.xsd, Semantic.xsd, BPMNDI.xsd,
 #                             DI.xsd, DC.xsd), taken from SpiffWorkflow's wheel on PyPI, which
 #                             carries OMG's files; none of SpiffWorkflow's code is kept
@@ -16,8 +18,9 @@ VENV=${VENV:-.venv}
 # --- npm packages -----------------------------------------------------------------------------
 if command -v npm >/dev/null 2>&1; then
   if ! cmp -s tools/package-lock.json "$TOOLS/npm/package-lock.json" \
-      || [ ! -d "$TOOLS/npm/node_modules/bpmnlint" ] || [ ! -d "$TOOLS/npm/node_modules/bpmn-js" ]; then
-    echo "qms: installing bpmnlint and bpmn-js into $TOOLS/npm (npm ci)" >&2
+      || [ ! -d "$TOOLS/npm/node_modules/bpmnlint" ] || [ ! -d "$TOOLS/npm/node_modules/bpmn-js" ] \
+      || [ ! -d "$TOOLS/npm/node_modules/bpmn-auto-layout" ]; then
+    echo "qms: installing bpmnlint, bpmn-js and bpmn-auto-layout into $TOOLS/npm (npm ci)" >&2
     mkdir -p "$TOOLS/npm"
     cp tools/package.json tools/package-lock.json "$TOOLS/npm/"
     if ! npm ci --prefix "$TOOLS/npm" --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null; then
@@ -25,6 +28,7 @@ if command -v npm >/dev/null 2>&1; then
       echo "qms: npm ci failed; the bpmnlint and bpmn-js tests will be skipped." >&2
     fi
   fi
+  cp tools/auto-layout.mjs "$TOOLS/npm/" 2>/dev/null || true
 else
   echo "qms: node/npm not found; the bpmnlint and bpmn-js tests will be skipped." >&2
   echo "     Debian/Ubuntu: sudo apt-get install nodejs npm" >&2
