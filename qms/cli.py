@@ -82,6 +82,15 @@ def pick_lang(option: str | None, workspace_lang: str | None) -> str:
     return "en"
 
 
+def show_suppressed_option(func: Any) -> Any:
+    """`--show-suppressed`: list the suppressed findings with their reasons, not only a count."""
+    return click.option(
+        "--show-suppressed",
+        is_flag=True,
+        help="List the findings suppressed with a reason (`lint: ignore`), not only their count.",
+    )(func)
+
+
 def workspace_argument(func: Any) -> Any:
     """The WORKSPACE argument: a folder holding qms.yaml (default: the current folder)."""
     return click.argument(

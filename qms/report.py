@@ -13,10 +13,11 @@ import posixpath
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath
+from typing import Any
 from urllib.parse import quote
 
 from qms import __version__
-from qms.findings import Finding, Msg
+from qms.findings import SEVERITIES, Finding, Msg
 from qms.i18n import SEVERITY_WORD
 from qms.lint import Result, Rule
 
@@ -68,40 +69,132 @@ def text_line(f: Finding, root: str, lang: str, colour: bool = False) -> str:
     return f"{head} {body}"
 
 
-def to_text(result: Result, lang: str, colour: bool = False, suppressed: bool = False) -> str:
-    """The active findings, one per line; with `suppressed`, only the suppressed ones.
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+"""Severities from the least to the most severe, for `--severity`."""
+SUPPRESSED_HINT = Msg(
+    en="{count} {noun}; show {them}: --show-suppressed",
+    fi="{count} {noun}; näytä {them}: --show-suppressed",
+)
+THEM = {"en": ("it", "them"), "fi": ("se", "ne")}
+NOT_LISTED = Msg(
+    en="not listed (--severity {level}): {counts}",
+    fi="ei listattu (--severity {level}): {counts}",
+)
 
-    The CLI prints the active findings on standard output (what editors and CI parse) and
-    the suppressed ones, with their reasons, on standard error above the summary: every run
-    shows them, and a workspace whose findings are all explained prints nothing to parse.
+
+def at_least(result: Result, severity: str) -> list[Finding]:
+    """The active (unsuppressed) findings of `severity` or more severe, in report order."""
+    floor = SEVERITY_RANK[severity]
+    return [
+        f for f in result.findings if f.suppressed is None and SEVERITY_RANK[f.severity] >= floor
+    ]
+
+
+def to_text(
+    result: Result,
+    lang: str,
+    colour: bool = False,
+    suppressed: bool = False,
+    severity: str = "info",
+) -> str:
+    """The active findings of `severity` or more, one per line; with `suppressed`, only the
+    suppressed ones (with their reasons).
+
+    The CLI prints the active findings on standard output (what editors and CI parse); the
+    suppressed ones are counted in one line on standard error, and listed with
+    `--show-suppressed`.
     """
-    chosen = [f for f in result.findings if (f.suppressed is not None) == suppressed]
+    if suppressed:
+        chosen = [f for f in result.findings if f.suppressed is not None]
+    else:
+        chosen = at_least(result, severity)
     return "".join(text_line(f, result.root, lang, colour) + "\n" for f in chosen)
 
 
-def echo_text(result: Result, lang: str) -> None:
-    """Print a text report as `validate` and `build` do: the active findings on standard
-    output, the suppressed ones with their reasons and the summary on standard error."""
-    import sys
+def _counted(counts: dict[str, int], lang: str, keys: Sequence[str]) -> list[str]:
+    nouns = NOUNS.get(lang, NOUNS["en"])
+    return [
+        f"{counts[k]} {nouns[k][0] if counts[k] == 1 else nouns[k][1]}" for k in keys if counts[k]
+    ]
 
+
+def suppressed_hint(count: int, lang: str) -> str:
+    """The one line that stands for the suppressed findings in a text report.
+
+    >>> suppressed_hint(13, "fi")
+    '13 vaiennettua; näytä ne: --show-suppressed'
+    >>> suppressed_hint(1, "en")
+    '1 suppressed; show it: --show-suppressed'
+    """
+    nouns = NOUNS.get(lang, NOUNS["en"])["suppressed"]
+    them = THEM.get(lang, THEM["en"])
+    one = count == 1
+    return SUPPRESSED_HINT.format(
+        lang, count=count, noun=nouns[0 if one else 1], them=them[0 if one else 1]
+    )
+
+
+def text_report(
+    result: Result,
+    lang: str,
+    *,
+    show_suppressed: bool = False,
+    severity: str = "info",
+    quiet: bool = False,
+    colour_out: bool = False,
+    colour_err: bool = False,
+) -> tuple[str, str]:
+    """(standard output, standard error) of a text report.
+
+    Standard output holds the active findings of `severity` or more, one per line. Standard
+    error holds, unless `quiet`: the suppressed findings with their reasons (with
+    `show_suppressed`) or one line counting them, a line counting the findings below
+    `severity`, and the summary.
+    """
+    out = to_text(result, lang, colour_out, severity=severity)
+    if quiet:
+        return out, ""
+    counts = result.counts()
+    lines: list[str] = []
+    if show_suppressed:
+        lines.append(to_text(result, lang, colour_err, suppressed=True).rstrip("\n"))
+    elif counts["suppressed"]:
+        lines.append(suppressed_hint(counts["suppressed"], lang))
+    below = [s for s in ("warning", "info") if SEVERITY_RANK[s] < SEVERITY_RANK[severity]]
+    hidden = _counted(counts, lang, below)
+    if hidden:
+        lines.append(NOT_LISTED.format(lang, level=severity, counts=", ".join(hidden)))
+    lines.append(summary(result, lang, with_suppressed=show_suppressed))
+    return out, "".join(line + "\n" for line in lines if line)
+
+
+def echo_text(result: Result, lang: str, **options: Any) -> None:
+    """Print a text report as `validate` and `build` do; `options` are `text_report`'s
+    (`show_suppressed`, `severity`, `quiet`)."""
     import click
 
-    click.echo(to_text(result, lang, colour=sys.stdout.isatty()), nl=False)
-    quiet = to_text(result, lang, colour=sys.stderr.isatty(), suppressed=True)
-    click.echo(quiet + summary(result, lang), err=True)
+    out, err = text_report(
+        result, lang, colour_out=sys.stdout.isatty(), colour_err=sys.stderr.isatty(), **options
+    )
+    click.echo(out, nl=False)
+    if err:
+        click.echo(err, nl=False, err=True)
 
 
-def summary(result: Result, lang: str) -> str:
+def summary(result: Result, lang: str, with_suppressed: bool = True) -> str:
     """The closing line: counts by severity, or that nothing was found.
+
+    Without `with_suppressed` the suppressed findings are left out of it (a line of their
+    own counts them).
 
     >>> summary(Result([]), "fi")
     'Ei havaintoja.'
     """
     counts = result.counts()
-    if not any(counts.values()):
+    keys = [*SEVERITIES, *(["suppressed"] if with_suppressed else [])]
+    parts = _counted(counts, lang, keys)
+    if not parts:
         return SUMMARY_CLEAN.format(lang)
-    nouns = NOUNS.get(lang, NOUNS["en"])
-    parts = [f"{n} {nouns[key][0] if n == 1 else nouns[key][1]}" for key, n in counts.items() if n]
     return ", ".join(parts) + "."
 
 

@@ -233,13 +233,46 @@ def test_json_format(broken: str, runner: CliRunner) -> None:
     assert counts["error"] + counts["warning"] + counts["info"] == len(findings) - len(quiet)
 
 
-def test_text_format_shows_suppressed_findings_with_their_reason(
-    broken: str, runner: CliRunner
-) -> None:
+def test_text_format_counts_suppressed_findings_in_one_line(broken: str, runner: CliRunner) -> None:
     result = runner.invoke(cli, ["validate", broken, "--lang", "en"])
+    assert REASON not in result.stdout + result.stderr
+    err = result.stderr.splitlines()
+    assert err[0] == "2 suppressed; show them: --show-suppressed"
+    assert err[-1] == "3 errors, 2 warnings."
+    fi = runner.invoke(cli, ["validate", broken, "--lang", "fi"])
+    assert fi.stderr.splitlines()[0] == "2 vaiennettua; näytä ne: --show-suppressed"
+
+
+def test_show_suppressed_lists_them_with_their_reason(broken: str, runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["validate", broken, "--lang", "en", "--show-suppressed"])
     assert f"(suppressed, reason: {REASON})" not in result.stdout
     assert f"(suppressed, reason: {REASON})" in result.stderr
     assert result.stderr.rstrip().endswith(" suppressed.")
+    assert "--show-suppressed" not in result.stderr
+
+
+def test_severity_error_lists_errors_only_and_says_what_it_left_out(
+    broken: str, runner: CliRunner
+) -> None:
+    every = runner.invoke(cli, ["validate", broken, "--lang", "en"])
+    errors = runner.invoke(cli, ["validate", broken, "--lang", "en", "--severity", "error"])
+    assert every.exit_code == errors.exit_code == 1
+    lines = every.stdout.splitlines()
+    kept = [line for line in lines if " error: " in line]
+    left_out = len(lines) - len(kept)
+    assert kept and left_out, "the fixture has errors and lesser findings"
+    assert errors.stdout.splitlines() == kept
+    assert "not listed (--severity error): " in errors.stderr
+    _, sarif = run(runner, broken, "--format", "sarif", "--severity", "error")
+    levels = {r["level"] for r in json.loads(sarif)["runs"][0]["results"]}
+    assert levels == {"error"}
+
+
+def test_quiet_prints_the_findings_only(broken: str, runner: CliRunner) -> None:
+    loud = runner.invoke(cli, ["validate", broken, "--lang", "en"])
+    quiet = runner.invoke(cli, ["validate", broken, "--lang", "en", "--quiet"])
+    assert quiet.exit_code == loud.exit_code == 1
+    assert quiet.stdout == loud.stdout and quiet.stderr == "" and loud.stderr
 
 
 def test_every_format_is_offered_by_validate(runner: CliRunner) -> None:

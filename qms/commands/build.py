@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from qms.cli import lang_option, pick_lang, workspace_argument
+from qms.cli import lang_option, pick_lang, show_suppressed_option, workspace_argument
 from qms.commands.render import format_option, out_option, render_workspace
 from qms.findings import Msg
 
@@ -22,13 +22,20 @@ STOPPED = Msg(
 @format_option
 @lang_option
 @click.option("--keep-going", is_flag=True, help="Draw even when validation finds errors.")
+@show_suppressed_option
 def build(
-    workspace: str, out: str | None, formats: str, lang: str | None, keep_going: bool
+    workspace: str,
+    out: str | None,
+    formats: str,
+    lang: str | None,
+    keep_going: bool,
+    show_suppressed: bool,
 ) -> None:
     """Validate a workspace, render its diagrams, and publish its manual.
 
     Diagrams go to diagrams/<workspace name> (or -o OUT); the HTML portal and one DOCX per
     organisation to build/<workspace name> (or OUT as well), replacing earlier build output.
+    The last line names the portal (a file:// link) and the documents.
 
     \b
     Examples:
@@ -45,7 +52,7 @@ def build(
         click.echo(f"qms: {loaded.fatal[language]}", err=True)
         sys.exit(2)
     result = lint(loaded)
-    echo_text(result, language)
+    echo_text(result, language, show_suppressed=show_suppressed)
     if result.exit_code(False) != 0 and not keep_going:
         click.echo(f"qms: {STOPPED.format(language)}", err=True)
         sys.exit(1)

@@ -48,10 +48,12 @@ def export_workspace(
     force: bool = False,
     loaded: Loaded | None = None,
     result: Result | None = None,
+    announce: bool = True,
 ) -> int:
     """Load, lint, build the manuals and write them in `fmt` under `out`; return the exit code.
 
-    `qms build` passes the workspace it already loaded and linted, so that is done once."""
+    `qms build` passes the workspace it already loaded and linted, so that is done once, and
+    `announce=False`: it says where everything is in one line of its own."""
     from qms.export.manual import Diagrams, build_manuals
     from qms.files import write_tree
     from qms.lint import lint
@@ -110,9 +112,11 @@ def export_workspace(
         for manual in manuals:
             files["" if single else f"{manual.organisation}.{fmt}"] = convert(manual, diagrams)
     written = write_tree(files, target, force, language)
-    click.echo(
-        DONE.format(language, count=written, out=target, unchanged=len(files) - written), err=True
-    )
+    if announce:
+        click.echo(
+            DONE.format(language, count=written, out=target, unchanged=len(files) - written),
+            err=True,
+        )
     return 0
 
 
@@ -194,6 +198,12 @@ def export(
     sys.exit(export_workspace(workspace, fmt, out, organisations, lang, force))
 
 
+PUBLISHED = Msg(
+    en="Published: the portal {portal}; the documents in {folder}: {documents}",
+    fi="Julkaistu: portaali {portal}; asiakirjat kansiossa {folder}: {documents}",
+)
+
+
 def publish_build(
     workspace: str,
     out: str,
@@ -203,9 +213,23 @@ def publish_build(
 ) -> int:
     """What `qms build` publishes next to the diagrams: the HTML portal in OUT/site and one
     DOCX per organisation in OUT/<org>.docx. Build outputs are generated, so they are replaced.
+
+    Ends with one line that names the portal as a file:// link and the documents.
     """
-    site = str(Path(out) / "site")
-    code = export_workspace(workspace, "html", site, (), lang, True, loaded, result)
+    site = Path(out) / "site"
+    code = export_workspace(workspace, "html", str(site), (), lang, True, loaded, result, False)
     if code == 0:
-        code = export_workspace(workspace, "docx", out, (), lang, True, loaded, result)
+        code = export_workspace(workspace, "docx", out, (), lang, True, loaded, result, False)
+    if code == 0:
+        language = pick_lang(
+            lang, loaded.workspace.language if loaded and loaded.workspace else None
+        )
+        ws = loaded.workspace if loaded else None
+        names = [o.id for o in ws.organisations] if ws else []
+        documents = [f"{name}.docx" for name in names if (Path(out) / f"{name}.docx").is_file()]
+        portal = (site / "index.html").resolve().as_uri()
+        line = PUBLISHED.format(
+            language, portal=portal, folder=out, documents=", ".join(documents) or "-"
+        )
+        click.echo(line, err=True)
     return code

@@ -79,5 +79,9 @@ def test_build_publishes_the_portal_and_docx(small: Path, tmp_path: Path) -> Non
     assert (out / "opisto" / "palaute.svg").is_file()  # the diagrams, as before
     assert (out / "site" / "opisto" / "palaute.html").is_file()
     assert (out / "opisto.docx").is_file() and (out / "muu.docx").is_file()
+    last = result.stderr.splitlines()[-1]
+    portal = (out / "site" / "index.html").resolve().as_uri()
+    assert last.startswith("Published: the portal file://") or last.startswith("Julkaistu: ")
+    assert portal in last and "muu.docx" in last and "opisto.docx" in last
     again = CliRunner().invoke(cli, ["build", str(small), "-o", str(out), "--keep-going"])
     assert again.exit_code == 0  # its own outputs are replaced without --force
