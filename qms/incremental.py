@@ -55,7 +55,7 @@ Mode = Literal["cold", "unchanged", "incremental", "workspace", "uncached"]
 """How a run went: everything checked (`cold`, `uncached`: no cache), nothing edited,
 only the edited files checked, or the edited files and every workspace rule."""
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 RACY_NS = 2_000_000_000
 """A file modified this close to the run may change again within the same clock tick
 without its time or size changing (git calls it "racy"): its stat is not trusted."""
@@ -88,6 +88,8 @@ class State:
     """Loader findings outside any model file (refused links and folders)."""
     language: str = "fi"
     store_size: int = 0
+    examples: int = 0
+    """Elements marked `example:`; an edit that changes a mark is never wording-only."""
     version: int = STATE_VERSION
 
 
@@ -266,7 +268,7 @@ def _cold(
         return Outcome(result, loaded.language, loaded.fatal, "cold")
     if folder is not None and names == loaded.files:
         with gc_paused():
-            state = State(key, refused, {}, [], language=loaded.language)
+            state = State(key, refused, {}, [], language=loaded.language, examples=result.examples)
             _keep_cold(folder, state, loaded, triples, stats)
     seconds = {
         "load": loaded_at - started,
@@ -418,6 +420,7 @@ def _recheck_wide(
 ) -> Outcome | None:
     """After an edit beyond wording: every `workspace` rule again, `file` rules on the edited
     files only (the others' findings stand: they read nothing but their own file)."""
+    from qms.example import count_examples
     from qms.lint import Context, configure, stamped
     from qms.rules import all_rules
 
@@ -429,6 +432,7 @@ def _recheck_wide(
     wide_rules = [r for r in rules if r.scope == "workspace"]
     ctx = Context(loaded.workspace, as_of)
     state.wide = [(f, k) for _, f, k in stamped(ctx, loaded.sources, wide_rules, severities)]
+    state.examples = count_examples(loaded.workspace)
     docs = {d.source: d for d in loaded.workspace.documents()}
     found = _recheck(loaded, changed, docs, strict, as_of)
     if found is None or any(f.code == "QMS000" for f, _ in state.wide):
@@ -537,5 +541,5 @@ def _outcome(root: str, state: State, mode: Mode, checked: list[str]) -> Outcome
     everything = [*state.other, *(f for e in state.entries.values() for f in e.findings)]
     everything += [f for f, _ in state.wide]
     unique = {(*f.sort_key(), f.path.__repr__()): f for f in everything}
-    result = Result(sorted(unique.values(), key=Finding.sort_key), root, None)
+    result = Result(sorted(unique.values(), key=Finding.sort_key), root, None, state.examples)
     return Outcome(result, state.language, None, mode, checked)

@@ -182,6 +182,8 @@ class Result:
     findings: list[Finding]
     root: str = ""
     fatal: dict[str, str] | None = None
+    examples: int = 0
+    """How many elements are marked as example content (`example:`), for the summary."""
 
     def counts(self) -> dict[str, int]:
         """Unsuppressed findings by severity, and the suppressed ones."""
@@ -299,8 +301,13 @@ def run_rules(
 
 def result_of(loaded: Loaded, found: Iterable[Finding]) -> Result:
     """Load and rule findings as one sorted result, each finding once."""
+    from qms.example import count_examples
+
     unique = {(*f.sort_key(), f.path.__repr__()): f for f in [*loaded.findings, *found]}
-    return Result(sorted(unique.values(), key=Finding.sort_key), loaded.root, loaded.fatal)
+    examples = count_examples(loaded.workspace) if loaded.workspace is not None else 0
+    return Result(
+        sorted(unique.values(), key=Finding.sort_key), loaded.root, loaded.fatal, examples
+    )
 
 
 def lint(

@@ -122,6 +122,26 @@ class Suppressible(Node):
     """Rule suppressions for this element and its children."""
 
 
+class ExampleNote(Node):
+    """Why an element is example content: `example: {reason: ...}`."""
+
+    reason: Text
+    """Why the content is an example, e.g. "the reports do not name the owner"."""
+
+
+ExampleMark = bool | ExampleNote
+"""`true`, `false`, or `{reason: ...}` (which means true, with the reason shown)."""
+
+
+class Exemplary(Node):
+    """An element that may be marked as example content, for itself and everything inside it."""
+
+    example: ExampleMark | None = None
+    """`true` or `{reason: ...}` when this element (and what it holds) is illustrative example
+    content, not taken from a source; every output marks it. Inherited by the elements inside;
+    `false` on an inner element marks it as sourced again."""
+
+
 class Document(Suppressible):
     """One model file. `_source` is the file's path relative to the workspace."""
 
@@ -153,7 +173,7 @@ class RuleConfig(Node):
     """Severity by rule code, prefix or name, e.g. {QMS206: error}."""
 
 
-class WorkspaceSettings(Document):
+class WorkspaceSettings(Document, Exemplary):
     """The workspace file `qms.yaml` at the root of a model folder."""
 
     KIND: ClassVar[str] = "workspace"
@@ -235,7 +255,7 @@ class Project(Document):
 # --- organisation ----------------------------------------------------------------------------
 
 
-class Role(Node):
+class Role(Exemplary):
     """A role or unit: a lane in the process diagrams."""
 
     id: Id
@@ -270,7 +290,7 @@ class ProcessMap(Node):
     """The customers drawn at both ends of the map."""
 
 
-class DocumentRef(Node):
+class DocumentRef(Exemplary):
     """A document in the register of operating instructions (toimintaohjerekisteri)."""
 
     id: Id
@@ -285,7 +305,7 @@ class DocumentRef(Node):
     """The role that maintains the document."""
 
 
-class Organisation(Document):
+class Organisation(Document, Exemplary):
     """A network member: an education provider or the coordinator."""
 
     KIND: ClassVar[str] = "organisation"
@@ -395,7 +415,7 @@ _NEXT_SCHEMA: dict[str, Any] = {
 StepKind = Literal["start", "task", "decision", "subprocess", "event", "end"]
 
 
-class Step(Suppressible):
+class Step(Suppressible, Exemplary):
     """A step of a process flow: one symbol in the swimlane diagram."""
 
     id: Id
@@ -430,7 +450,7 @@ class Step(Suppressible):
         return value
 
 
-class Process(Document):
+class Process(Document, Exemplary):
     """A process description: summary, SIPOC and the swimlane flow."""
 
     KIND: ClassVar[str] = "process"
@@ -484,8 +504,6 @@ class Process(Document):
     """Version of the description."""
     approved: Approval | None = None
     """Who approved it, and when."""
-    example: bool = False
-    """True when the steps are illustrative example content, not taken from a source."""
     steps: list[Step] = []
     """The flow, as steps with lanes and next steps."""
 
@@ -493,7 +511,7 @@ class Process(Document):
 # --- plan ------------------------------------------------------------------------------------
 
 
-class Action(Suppressible):
+class Action(Suppressible, Exemplary):
     """An action of a quality plan: what, who, when, with what, evaluated how."""
 
     id: Id
@@ -520,7 +538,7 @@ class Action(Suppressible):
     """Further description."""
 
 
-class Plan(Document):
+class Plan(Document, Exemplary):
     """A quality-management or development plan of an organisation."""
 
     KIND: ClassVar[str] = "plan"
@@ -560,7 +578,7 @@ class MetricValue(Node):
     """A comment on the value."""
 
 
-class Metric(Suppressible):
+class Metric(Suppressible, Exemplary):
     """A metric of the organisation's metric set (mittaristo)."""
 
     id: Id
@@ -605,7 +623,7 @@ class Metrics(Document):
     """The metrics."""
 
 
-class Result(Suppressible):
+class Result(Suppressible, Exemplary):
     """What an organisation reported for one goal in one period."""
 
     period: Id

@@ -22,6 +22,14 @@ from qms.i18n import SEVERITY_WORD
 from qms.lint import Result, Rule
 
 SUMMARY_CLEAN = Msg(en="No problems found.", fi="Ei havaintoja.")
+EXAMPLES = Msg(
+    en="Example content (example:): {count}, marked as such in every output.",
+    fi="Esimerkkisisältöä (example:): {count}, merkitty esimerkiksi kaikissa tulosteissa.",
+)
+EXAMPLE_NOUN = {
+    "en": {"one": "element", "other": "elements"},
+    "fi": {"one": "osa", "other": "osaa"},
+}
 NOUNS = {
     "en": {
         "error": ("error", "errors"),
@@ -193,9 +201,15 @@ def summary(result: Result, lang: str, with_suppressed: bool = True) -> str:
     counts = result.counts()
     keys = [*SEVERITIES, *(["suppressed"] if with_suppressed else [])]
     parts = _counted(counts, lang, keys)
+    tail = ""
+    if result.examples:
+        from qms.l10n import plural
+
+        word = EXAMPLE_NOUN.get(lang, EXAMPLE_NOUN["en"])
+        tail = " " + EXAMPLES.format(lang, count=plural(result.examples, lang, **word))
     if not parts:
-        return SUMMARY_CLEAN.format(lang)
-    return ", ".join(parts) + "."
+        return SUMMARY_CLEAN.format(lang) + tail
+    return ", ".join(parts) + "." + tail
 
 
 def to_json(result: Result, lang: str) -> str:

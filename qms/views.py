@@ -36,8 +36,6 @@ LABELS = {
         "committed": "sitoutunut, ei toteuttajaa",
         "uncovered": "ei kattavuutta",
         "legend": "Selite",
-        "actions": "toimenpidettä",
-        "metrics": "mittaria",
     },
     "en": {
         "owner": "Owner",
@@ -55,8 +53,6 @@ LABELS = {
         "committed": "committed, not covered",
         "uncovered": "not covered",
         "legend": "Legend",
-        "actions": "actions",
-        "metrics": "metrics",
     },
 }
 
@@ -64,6 +60,29 @@ LABELS = {
 def label(key: str, lang: str) -> str:
     """A fixed diagram text in Finnish or English."""
     return LABELS["fi" if lang == "fi" else "en"][key]
+
+
+NOUNS = {
+    "actions": {
+        "fi": {"one": "toimenpide", "other": "toimenpidettä"},
+        "sv": {"one": "åtgärd", "other": "åtgärder"},
+        "en": {"one": "action", "other": "actions"},
+    },
+    "metrics": {
+        "fi": {"one": "mittari", "other": "mittaria"},
+        "sv": {"one": "mätare", "other": "mätare"},
+        "en": {"one": "metric", "other": "metrics"},
+    },
+}
+"""Counted words of the diagrams, by CLDR plural category (qms.l10n picks the form)."""
+
+
+def counted(key: str, count: int, lang: str) -> str:
+    """`count` with the word in the right plural form: '1 toimenpide', '2 toimenpidettä'."""
+    from qms.l10n import plural
+
+    forms = NOUNS[key].get(lang) or NOUNS[key]["en"]
+    return plural(count, lang, **forms)
 
 
 # --- process flow ----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from qms.coverage import Coverage
 from qms.export.coverage_tables import (
     PERIOD_MARKS,
     STATE_MARKS,
+    as_of_line,
     counts,
     label,
     legend_lines,
@@ -44,7 +45,7 @@ def to_dot(cov: Coverage, lang: str) -> str:
     head = 'BGCOLOR="#333333"'
     rows = [
         f'<TR><TD COLSPAN="{len(cov.organisations) + 2}" ALIGN="LEFT" BORDER="0">'
-        f"<B>{_e(label('title', lang))}</B> — {_e(label('as_of', lang, date=cov.as_of))}<BR/>"
+        f"<B>{_e(label('title', lang))}</B> — {_e(as_of_line(cov, lang))}<BR/>"
         f'{_e(percent_lines(cov, lang)[0])}<BR ALIGN="LEFT"/></TD></TR>',
         f'<TR><TD {head} ALIGN="LEFT"><FONT COLOR="#FFFFFF"><B>{_e(label("goal", lang))}'
         "</B></FONT></TD>"

@@ -18,6 +18,7 @@ from typing import Any
 
 from qms.coverage import Cell, Coverage, Element, Gap, PeriodCell
 from qms.findings import Msg
+from qms.l10n import format_date
 from qms.model import text
 
 # --- symbols, colours, labels ----------------------------------------------------------------
@@ -150,6 +151,11 @@ def label(key: str, lang: str, **params: Any) -> str:
 
 
 # --- shared pieces ---------------------------------------------------------------------------
+
+
+def as_of_line(cov: Coverage, lang: str) -> str:
+    """'tilanne 31.1.2013': the as-of date as the language writes it (Babel)."""
+    return label("as_of", lang, date=format_date(cov.as_of, lang))
 
 
 def _org_short(cov: Coverage) -> dict[str, str]:
@@ -403,7 +409,7 @@ def _md(value: str) -> str:
 
 def to_markdown(cov: Coverage, lang: str) -> str:
     """Gaps first, then the matrix with totals, then the legend."""
-    out = [f"# {label('title', lang)}", "", f"*{label('as_of', lang, date=cov.as_of)}*", ""]
+    out = [f"# {label('title', lang)}", "", f"*{as_of_line(cov, lang)}*", ""]
     out += [f"**{percent_lines(cov, lang)[0]}**: " + "; ".join(percent_lines(cov, lang)[1:]), ""]
     out += [f"## {label('gaps', lang)}", ""]
     out += [f"- {_md(gap_text(cov, g, lang))}" for g in cov.gaps] or [label("no_gaps", lang)]
@@ -453,7 +459,7 @@ def to_terminal(
         "not-committed-but-contributes": "cyan",
         "none": "dim",
     }
-    console.print(Text(f"{label('title', lang)} ({label('as_of', lang, date=cov.as_of)})"))
+    console.print(Text(f"{label('title', lang)} ({as_of_line(cov, lang)})"))
     for line in percent_lines(cov, lang):
         console.print(Text(line))
     console.print()
@@ -606,7 +612,7 @@ def to_html(cov: Coverage, lang: str) -> str:
         f'<html lang="{_h(lang)}"><head><meta charset="utf-8">',
         f"<title>{_h(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{_h(title)}</h1>",
-        f'<p class="meta">{_h(label("as_of", lang, date=cov.as_of))} · '
+        f'<p class="meta">{_h(as_of_line(cov, lang))} · '
         + " · ".join(_h(line) for line in percent_lines(cov, lang))
         + "</p>",
         f"<h2>{_h(label('gaps', lang))} ({len(cov.gaps)})</h2>",
@@ -659,7 +665,7 @@ def to_xlsx(cov: Coverage, lang: str) -> bytes:
     ws.title = label("matrix", lang)[:31]
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
-    ws.append([f"{label('title', lang)} ({label('as_of', lang, date=cov.as_of)})"])
+    ws.append([f"{label('title', lang)} ({as_of_line(cov, lang)})"])
     ws["A1"].font = Font(bold=True, size=14)
     ws.append(["; ".join(percent_lines(cov, lang))])
     header = [label("goal", lang), *(o.short for o in cov.organisations), label("totals", lang)]

@@ -298,7 +298,7 @@ def to_docx(m: Manual, diagrams: Diagrams | None) -> bytes:
     subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title = doc.add_heading(m.name, level=0)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for line in (m.workspace, f"{L['as_of']} {m.as_of}"):
+    for line in (m.workspace, f"{L['as_of']} {m.as_of_text}"):
         paragraph = doc.add_paragraph(line)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)

@@ -20,6 +20,7 @@ from typing import Any
 
 from qms.coverage import Coverage, coverage
 from qms.index import Index
+from qms.l10n import format_date
 from qms.lint import Result
 from qms.model import Metric, Organisation, Process, Workspace, text
 from qms.views import NO_ROLE, ProcessMapView, process_map_view
@@ -231,6 +232,11 @@ class Manual:
     map_diagram: str = ""
     map_view: ProcessMapView | None = field(default=None, compare=False)
 
+    @property
+    def as_of_text(self) -> str:
+        """The as-of date as the manual's language writes it (31.1.2013 in Finnish)."""
+        return format_date(dt.date.fromisoformat(self.as_of), self.lang)
+
     def process(self, pid: str) -> ProcessPage:
         """The page of one process; KeyError when the manual has none by that id."""
         for page in self.processes:
@@ -259,8 +265,9 @@ def _value(value: str | float | None) -> str:
     return str(value)
 
 
-def _date(value: dt.date | None) -> str:
-    return value.isoformat() if value else ""
+def _date(value: dt.date | None, lang: str) -> str:
+    """A date as the manual's language writes it (31.1.2013 in Finnish), through Babel."""
+    return format_date(value, lang)
 
 
 def _metric_row(metric: Metric, role: dict[str, str], tx: _Tx) -> MetricRow:
@@ -274,7 +281,7 @@ def _metric_row(metric: Metric, role: dict[str, str], tx: _Tx) -> MetricRow:
         unit=metric.unit or "",
         baseline=_value(metric.baseline),
         target=_value(metric.target),
-        target_date=_date(metric.target_date),
+        target_date=_date(metric.target_date, tx.lang),
         frequency=tx(metric.frequency),
         source=tx(metric.source),
         owner=role.get(metric.owner or "", metric.owner or ""),
@@ -438,13 +445,13 @@ def build_manual(
             ),
             goals=tuple(goals),
             review_method=tx(review.method) if review else "",
-            review_last=_date(review.last) if review else "",
-            review_next=_date(nxt),
+            review_last=_date(review.last, chosen) if review else "",
+            review_next=_date(nxt, chosen),
             review_overdue=bool(nxt and nxt < as_of),
             status=proc.status,
             version=proc.version or "",
             approved_by=proc.approved.by if proc.approved else "",
-            approved_on=_date(proc.approved.on) if proc.approved else "",
+            approved_on=_date(proc.approved.on, chosen) if proc.approved else "",
             parent=parent,
             findings=tuple(row for file, row in found if file == proc.source and not row.reason),
             diagram=f"{org.id}/{proc.id}",
@@ -462,7 +469,7 @@ def build_manual(
                     id=a.id,
                     what=tx(a.what),
                     who=roles.get(a.who or "", a.who or ""),
-                    due=_date(a.when),
+                    due=_date(a.when, chosen),
                     overdue=bool(a.when and a.when < as_of and a.status not in ("done", "dropped")),
                     status=a.status,
                     evaluated_by=tuple(
@@ -479,11 +486,11 @@ def build_manual(
                 id=plan.id,
                 name=tx(plan.name),
                 description=tx(plan.description),
-                horizon=_date(plan.horizon),
+                horizon=_date(plan.horizon, chosen),
                 status=plan.status,
                 version=plan.version or "",
                 approved_by=plan.approved.by if plan.approved else "",
-                approved_on=_date(plan.approved.on) if plan.approved else "",
+                approved_on=_date(plan.approved.on, chosen) if plan.approved else "",
                 phases=tuple((p, tuple(rows)) for p, rows in grouped.items() if rows),
             )
         )

@@ -91,7 +91,7 @@ def _process(m: Manual, p: ProcessPage, has_diagram: bool) -> str:
 
 def _index(m: Manual, has_map: bool) -> str:
     L = catalogue(m.lang)
-    lines = [f"# {md(m.name)}", "", f"{L['manual']} · {L['as_of']} {m.as_of}", ""]
+    lines = [f"# {md(m.name)}", "", f"{L['manual']} · {L['as_of']} {m.as_of_text}", ""]
     if m.description:
         lines += [md(m.description), ""]
     lines += [f"## {L['process_map']}", ""]

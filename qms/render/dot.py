@@ -15,7 +15,7 @@ import graphviz
 
 from qms.render import styles
 from qms.render.layout import EdgeRoute, SwimlaneLayout
-from qms.views import FlowView, GoalMapView, ProcessMapView, label
+from qms.views import FlowView, GoalMapView, ProcessMapView, counted, label
 
 
 def _n(value: float) -> str:
@@ -359,9 +359,9 @@ def _cell(view: GoalMapView, org: str, goal: str, state: str) -> str:
     metrics = sum(1 for r in found if r.kind == "metric")
     counts = []
     if actions:
-        counts.append(f"{actions} {label('actions', view.lang)}")
+        counts.append(counted("actions", actions, view.lang))
     if metrics:
-        counts.append(f"{metrics} {label('metrics', view.lang)}")
+        counts.append(counted("metrics", metrics, view.lang))
     if counts:
         parts.append(html.escape(" · ".join(counts)))
     if state == "committed":

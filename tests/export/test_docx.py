@@ -55,7 +55,7 @@ def test_structure(small: Path) -> None:
         "1.2",
         "hyväksytty",
         "Johtoryhmä",
-        "2026-02-01",
+        "1.2.2026",
     ]
     assert all(t.style is not None and t.style.name == TABLE_STYLE for t in document.tables)
     texts = {c.text for t in document.tables for row in t.rows for c in row.cells}

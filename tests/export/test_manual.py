@@ -46,7 +46,7 @@ def test_process_page(small: Path) -> None:
         "approved",
         "1.2",
         "Johtoryhmä",
-        "2026-02-01",
+        "1.2.2026",
     )
     assert [(i.name, i.party, i.href) for i in p.inputs] == [
         ("Palaute", "Opiskelijat", ""),
@@ -63,7 +63,7 @@ def test_process_page(small: Path) -> None:
         ("Vastausprosentti", "70", "55 (kevat)")
     ]
     assert [(g.id, g.how) for g in p.goals] == [("G1", "realizes"), ("G2", "influences")]
-    assert p.review_overdue and p.review_next == "2026-01-01"
+    assert p.review_overdue and p.review_next == "1.1.2026"
     assert p.risks[0].likelihood == "high"
     assert any(f.code == "QMS209" for f in p.findings)
     assert p.diagram == "opisto/palaute"
