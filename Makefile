@@ -32,6 +32,7 @@ test-tools: dev-setup
 bench: dev-setup test-tools
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.quality --output bench/quality.md
+	$(BIN)/python -m bench.bigflow > bench/bigflow.md
 
 # The layout-quality section alone (bench/quality.py); QUALITY=--quick for a small set.
 bench-quality: dev-setup test-tools

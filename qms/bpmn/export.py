@@ -138,10 +138,12 @@ def _fallback_ranks(view: FlowView) -> Ranks:
 def swimlane_layout(view: FlowView) -> SwimlaneLayout:
     """The SVG diagram's layout, unfolded (BPMN lanes are contiguous); a breadth-first one
     when Graphviz is missing or fails."""
-    from qms.render.layout import layout_flow
+    from qms.render.layout import TooManySteps, layout_flow
 
     try:
         return layout_flow(view, fold=False)
+    except TooManySteps:
+        raise  # beyond the documented limit: refused, not laid out another way
     except (OSError, RuntimeError, ValueError):
         return compute(view, _fallback_ranks(view), fold=False)
 

@@ -140,7 +140,13 @@ def _export_bpmn(
             click.echo(f"qms: {UNKNOWN_ORG.format(language, name=name, choices=choices)}", err=True)
             return 2
         chosen.extend(found)
-    files = bpmn_files(ws, doc_lang, chosen or None)
+    from qms.render.layout import TooManySteps
+
+    try:
+        files = bpmn_files(ws, doc_lang, chosen or None)
+    except TooManySteps as err:
+        click.echo(f"qms: {err.message(language)}", err=True)
+        return 1
     written = write_tree(dict(files), Path(out), force, language)
     click.echo(
         DONE.format(language, count=written, out=out, unchanged=len(files) - written), err=True

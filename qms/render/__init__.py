@@ -39,6 +39,8 @@ from qms.render.engine import (
 )
 from qms.render.layout import (
     Ranks,
+    TooManySteps,
+    check_size,
     compute,
     ranks_from_json,
     run_dot_json,
@@ -97,11 +99,19 @@ def build_jobs(
     """DOT jobs for the given views (first passes of flows from `ranks_cache` or Graphviz),
     and (diagram, message) for flows dot refused."""
     cache = ranks_cache
-    flows = [v for v in selected if isinstance(v, FlowView)]
+    failures: list[tuple[str, str]] = []
+    flows: list[FlowView] = []
+    for v in selected:
+        if isinstance(v, FlowView):
+            try:
+                check_size(v)  # refused up front: not even the first pass runs
+            except TooManySteps as err:
+                failures.append((v.name, err.message(v.lang)))
+                continue
+            flows.append(v)
     sources = [order_source(v) for v in flows]
     keys = [hashlib.sha256(s.encode("utf-8")).hexdigest() for s in sources]
     missing = sorted({k: s for k, s in zip(keys, sources, strict=True) if k not in cache}.items())
-    failures: list[tuple[str, str]] = []
 
     def first_pass(item: tuple[str, str]) -> tuple[str, Ranks | str]:
         key, source = item

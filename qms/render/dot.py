@@ -66,8 +66,13 @@ def _graph(name: str, **attrs: str) -> graphviz.Digraph:
 
 
 def order_source(view: FlowView) -> str:
-    """The first pass: the bare flow, left to right, for `dot` to choose columns and order."""
-    g = _graph(view.name.replace("/", "__"), rankdir="LR", nodesep="0.3", ranksep="0.6")
+    """The first pass: the bare flow, left to right, for `dot` to choose columns and order.
+
+    `phase=2` stops dot after its crossing minimisation: only each node's rank and order are
+    read (`layout.ranks_from_json`), and the coordinate phase, which grows faster than the
+    steps (a 5,000-step flow: 37 s instead of 5 s), is skipped.
+    """
+    g = _graph(view.name.replace("/", "__"), rankdir="LR", nodesep="0.3", ranksep="0.6", phase="2")
     g.attr("node", shape="box", fixedsize="true")
     for step in view.steps:
         w, h, _ = styles.step_size(step.kind, step.name)
@@ -176,6 +181,7 @@ def process_flow(view: FlowView, layout: SwimlaneLayout) -> str:
             fixedsize="true",
         )
     hrefs = {s.id: s.href for s in view.steps}
+    names = {s.id: s.name for s in view.steps}
     for sid, box in layout.nodes.items():
         st = styles.STEPS.get(box.kind, styles.STEPS["task"])
         attrs = {
@@ -191,7 +197,7 @@ def process_flow(view: FlowView, layout: SwimlaneLayout) -> str:
             "fixedsize": "true",
             "label": _lines(box.lines),
         }
-        name = next((s.name for s in view.steps if s.id == sid), sid)
+        name = names.get(sid, sid)
         if box.kind in styles.EVENTS:
             attrs["label"] = ""
             lines = styles.wrap(name, styles.EVENT_LABEL_WRAP)

@@ -10,12 +10,16 @@ y downwards) that the DOT builder pins with `neato -n2` and that a BPMN export c
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
+import math
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Generic, TypeVar
 
+from qms.findings import Msg
 from qms.render import styles
 from qms.views import FlowEdge, FlowView, StepView
 
@@ -99,24 +103,77 @@ class SwimlaneLayout:
         return [spans[r] for r in sorted(spans)]
 
 
+MAX_STEPS = 5000
+"""The most steps one process diagram is laid out with. Layout time grows about linearly up to
+it (`python -m bench.bigflow`: docs/performance.md); dot's first pass grows faster beyond, and
+a flow of thousands of steps is unreadable on any page anyway. A bigger process is refused
+before any work with a message naming this limit (split it into subprocesses)."""
+
+TOO_MANY_STEPS = Msg(
+    en="{name}: {steps} steps is more than the {limit} one process diagram can hold; "
+    "split the process into subprocesses",
+    fi="{name}: {steps} vaihetta on enemmän kuin prosessikaavioon mahtuu ({limit}); "
+    "jaa prosessi aliprosesseihin",
+)
+
+
+class TooManySteps(ValueError):
+    """A process beyond `MAX_STEPS`; `message(lang)` says so in Finnish or English."""
+
+    def __init__(self, name: str, steps: int) -> None:
+        self.name, self.steps = name, steps
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str) -> str:
+        return TOO_MANY_STEPS.format(lang, name=self.name, steps=self.steps, limit=MAX_STEPS)
+
+
+def check_size(view: FlowView) -> None:
+    """Raise TooManySteps for a process beyond MAX_STEPS (before any layout work)."""
+    if len(view.steps) > MAX_STEPS:
+        raise TooManySteps(view.name, len(view.steps))
+
+
 Ranks = dict[str, tuple[int, int]]
 """Step id -> (column, order inside the column)."""
 
 
 def ranks_from_json(data: str) -> Ranks:
-    """Columns and in-column order from `dot -Tjson` output of an LR graph."""
+    """Columns and in-column order from `dot -Tjson` output of an LR graph.
+
+    The first pass stops after dot's crossing minimisation (`phase=2`, see
+    `dot.order_source`): each node then carries its `rank` and `order`, and dot skips the
+    coordinate phase, whose network simplex grows faster than the steps. Output with
+    coordinates only (an older first-pass cache) is read by position.
+    """
     doc = json.loads(data)
+    objects = [o for o in doc.get("objects", []) if "nodes" not in o]
+    if objects and all("rank" in o and "order" in o for o in objects):
+        try:
+            rank_order = {o["name"]: (int(o["rank"]), int(o["order"])) for o in objects}
+        except (TypeError, ValueError):
+            rank_order = {}
+        if rank_order:
+            by_rank: dict[int, list[tuple[int, str]]] = {}
+            for name, (rank, order) in rank_order.items():
+                # In an LR graph dot's order 0 is drawn lowest: top-down is the reverse.
+                by_rank.setdefault(rank, []).append((-order, name))
+            out: Ranks = {}
+            for col, rank in enumerate(sorted(by_rank)):
+                for order, (_, name) in enumerate(sorted(by_rank[rank])):
+                    out[name] = (col, order)
+            return out
     pos: dict[str, tuple[float, float]] = {}
-    for obj in doc.get("objects", []):
-        if "pos" in obj and "nodes" not in obj:
+    for obj in objects:
+        if "pos" in obj:
             x, y = (float(v) for v in obj["pos"].split(","))
             pos[obj["name"]] = (x, y)
-    xs = sorted({round(x, 1) for x, _ in pos.values()})
-    column = {x: i for i, x in enumerate(xs)}
+    by_x: dict[float, list[tuple[float, str]]] = {}
+    for name, (x, y) in pos.items():
+        by_x.setdefault(round(x, 1), []).append((-y, name))
     ranks: Ranks = {}
-    for col_x, col in column.items():
-        in_col = sorted((-y, name) for name, (x, y) in pos.items() if round(x, 1) == col_x)
-        for order, (_, name) in enumerate(in_col):
+    for col, col_x in enumerate(sorted(by_x)):
+        for order, (_, name) in enumerate(sorted(by_x[col_x])):
             ranks[name] = (col, order)
     return ranks
 
@@ -183,16 +240,18 @@ def compute(view: FlowView, ranks: Ranks, fold: bool = True) -> SwimlaneLayout:
     resumes from the same letter at the left of the target's row. BPMN needs contiguous lanes,
     so it asks for `fold=False`; an unfolded flow keeps every lane, the process's roles.
     """
+    check_size(view)
     fallback = max((c for c, _ in ranks.values()), default=-1) + 1
     col_of = {s.id: ranks.get(s.id, (fallback, i))[0] for i, s in enumerate(view.steps)}
     ord_of = {s.id: ranks.get(s.id, (fallback, i))[1] for i, s in enumerate(view.steps)}
-    flat = _place(view, col_of, ord_of)
-    if not fold or flat.width <= styles.FOLD_WIDTH:
-        return flat
-    segments = fold_points(view, col_of)
-    if len(segments) < 2:
-        return flat
-    return _folded(view, col_of, ord_of, segments)
+    col_w = _column_widths(view, col_of)
+    # The unfolded width follows from the columns alone: a flow that folds is never routed
+    # unfolded first.
+    if fold and _columns(col_w, [False] * len(col_w))[2] > styles.FOLD_WIDTH:
+        segments = fold_points(view, col_of)
+        if len(segments) >= 2:
+            return _folded(view, col_of, ord_of, segments)
+    return _place(view, col_of, ord_of)
 
 
 def _column_widths(view: FlowView, col_of: dict[str, int]) -> list[float]:
@@ -267,10 +326,19 @@ def fold_points(view: FlowView, col_of: dict[str, int]) -> list[tuple[int, int]]
     """
     col_w = _column_widths(view, col_of)
     n = len(col_w)
-    spans = [(col_of[e.source], col_of[e.target]) for e in view.edges]
+    # The flows touching each column: a row's cost reads only those of its own columns, so
+    # the whole programme stays linear in the number of steps.
+    touching: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+    for e in view.edges:
+        span = (col_of[e.source], col_of[e.target])
+        touching[span[0]].append(span)
+        if span[1] != span[0]:
+            touching[span[1]].append(span)
 
     def cost(a: int, b: int) -> tuple[bool, int] | None:
         """(fits, flows with one end inside) for the row [a, b), None when too wide."""
+        # A flow with one end inside is listed once (at that end), so it counts once below.
+        spans = [sp for c in range(a, b) for sp in touching[c]]
         ins = any(not a <= s < b and a <= t < b for s, t in spans)
         outs = any(a <= s < b and not a <= t < b for s, t in spans)
         width = _row_width(col_w[a:b], ins, outs)
@@ -322,21 +390,32 @@ def _folded(
         key=lambda e: (col_of[e.source], ord_of[e.source], col_of[e.target], ord_of[e.target]),
     )
     names = {id(e): connector_name(i) for i, e in enumerate(crossing)}
+    # Everything grouped by row once: each row then costs only its own steps and flows.
+    nrows = len(segments)
+    row_ins: list[list[FlowEdge]] = [[] for _ in range(nrows)]
+    row_outs: list[list[FlowEdge]] = [[] for _ in range(nrows)]
+    for e in crossing:
+        row_ins[row_of[e.target]].append(e)
+        row_outs[row_of[e.source]].append(e)
+    row_steps: list[list[StepView]] = [[] for _ in range(nrows)]
+    for s in view.steps:
+        row_steps[row_of[s.id]].append(s)
+    row_edges: list[list[FlowEdge]] = [[] for _ in range(nrows)]
+    for e in view.edges:
+        if row_of[e.source] == row_of[e.target]:
+            row_edges[row_of[e.source]].append(e)
+    lane_of = {s.id: s.lane for s in view.steps}
     rows: list[tuple[FlowView, dict[str, int], dict[str, int]]] = []
     for r, (a, b) in enumerate(segments):
-        ins = [e for e in crossing if row_of[e.target] == r]
+        ins = row_ins[r]
         # Flows from further right reach their connector straight, so they take the upper
         # connectors; flows from further left come along the band's lower edge, below them.
-        outs = sorted(
-            (e for e in crossing if row_of[e.source] == r),
-            key=lambda e: (-col_of[e.source], ord_of[e.source]),
-        )
+        outs = sorted(row_outs[r], key=lambda e: (-col_of[e.source], ord_of[e.source]))
         shift = 1 if ins else 0
-        steps = [s for s in view.steps if row_of[s.id] == r]
+        steps = list(row_steps[r])
         cols = {s.id: col_of[s.id] - a + shift for s in steps}
         order = {s.id: ord_of[s.id] for s in steps}
-        edges = [e for e in view.edges if row_of[e.source] == row_of[e.target] == r]
-        lane_of = {s.id: s.lane for s in view.steps}
+        edges = list(row_edges[r])
         for i, e in enumerate(ins):
             cid = f"@{names[id(e)]}-in"
             steps.append(StepView(cid, "connector", names[id(e)], lane_of[e.target]))
@@ -402,23 +481,18 @@ def _place(
 
     need = max((stack_height(ids) for ids in stacks.values()), default=0.0)
     band_h = max(styles.MIN_LANE, need + 2 * styles.LANE_PAD, band_h)
+    in_col: list[list[str]] = [[] for _ in range(ncols)]
+    for sid, c in col_of.items():
+        in_col[c].append(sid)
     col_w = [
         max(
-            (
-                max(sizes[s][0], styles.EVENT_LABEL_W if below[s] else 0.0)
-                for s in col_of
-                if col_of[s] == c
-            ),
+            (max(sizes[s][0], styles.EVENT_LABEL_W if below[s] else 0.0) for s in ids),
             default=40.0,
         )
-        for c in range(ncols)
+        for ids in in_col
     ]
     kinds = {s.id: s.kind for s in view.steps}
-    connector = [
-        all(kinds[s] == "connector" for s in col_of if col_of[s] == c)
-        and any(col_of[s] == c for s in col_of)
-        for c in range(ncols)
-    ]
+    connector = [bool(ids) and all(kinds[s] == "connector" for s in ids) for ids in in_col]
     col_x, gaps, width = _columns(col_w, connector)
     top = styles.TITLE_HEIGHT
     lanes = [
@@ -431,8 +505,7 @@ def _place(
         y = band.y + (band.h - stack_height(ids)) / 2
         for sid in ids:
             w, h, lines = sizes[sid]
-            kind = next(s.kind for s in view.steps if s.id == sid)
-            nodes[sid] = NodeBox(sid, kind, col_x[col], y + h / 2, w, h, tuple(lines))
+            nodes[sid] = NodeBox(sid, kinds[sid], col_x[col], y + h / 2, w, h, tuple(lines))
             y += h + below[sid] + styles.STACK_GAP
     _align_connectors(view, nodes, stacks, lane_of)
     layout = SwimlaneLayout(width, top + band_h * len(lanes), top, styles.LANE_HEADER)
@@ -493,23 +566,29 @@ def _route(
     """Orthogonal routes: the first candidate that crosses no symbol wins."""
     nodes = layout.nodes
     lanes = {lane.id: lane for lane in layout.lanes}
-    label_h = {s.id: styles.event_label_height(s.name) for s in view.steps}
+    label_h = {
+        s.id: styles.event_label_height(s.name) for s in view.steps if s.kind in styles.EVENTS
+    }
 
     def gap_after(col: int) -> float:
         """The free space right of a column: where its flows turn."""
         return gaps[col + 1] if col + 1 < len(gaps) else styles.COLUMN_GAP
 
+    # Every symbol (an event with its name below it) with 4 pt of air, in a grid: a segment is
+    # checked against the symbols of the cells it passes only (linear time in the steps).
+    keepout: _Grid[str] = _Grid()
+    for n in nodes.values():
+        half = max(n.w, styles.EVENT_LABEL_W) / 2 if n.kind in styles.EVENTS else n.w / 2
+        bottom = n.bottom + (label_h[n.id] if n.kind in styles.EVENTS else 0.0)
+        keepout.add((n.x - half - 4, n.top - 4, n.x + half + 4, bottom + 4), n.id)
+
     def blocked(a: Point, b: Point, ends: set[str]) -> bool:
         x0, x1 = sorted((a[0], b[0]))
         y0, y1 = sorted((a[1], b[1]))
-        for n in nodes.values():
-            if n.id in ends:
-                continue
-            half = max(n.w, styles.EVENT_LABEL_W) / 2 if n.kind in styles.EVENTS else n.w / 2
-            bottom = n.bottom + (label_h[n.id] if n.kind in styles.EVENTS else 0.0)
-            if x0 < n.x + half + 4 and x1 > n.x - half - 4 and y0 < bottom + 4 and y1 > n.top - 4:
-                return True
-        return False
+        return any(
+            nid not in ends and x0 < box[2] and x1 > box[0] and y0 < box[3] and y1 > box[1]
+            for box, nid in keepout.near((x0, y0, x1, y1))
+        )
 
     def free(points: list[Point], ends: set[str]) -> bool:
         return not any(blocked(a, b, ends) for a, b in itertools.pairwise(points))
@@ -533,7 +612,7 @@ def _route(
             into[col_of[e.target]].append(e.target)
     out_sides: dict[str, set[str]] = {}
     back: dict[str, int] = {}
-    used: list[str] = []
+    used: dict[tuple[str, str], int] = {}
     routes: list[EdgeRoute] = []
     # Decisions' branches first, in a fixed order, so their exits are chosen deterministically.
     for e in view.edges:
@@ -602,9 +681,9 @@ def _route(
                 chosen = cand
                 break
         side, points = chosen
-        nth = sum(1 for r, sd in zip(routes, used, strict=True) if r.source == s.id and sd == side)
+        nth = used.get((s.id, side), 0)
         sides.add(side)
-        used.append(side)
+        used[(s.id, side)] = nth + 1
         label_at = _label_at(e.label, side, points, nth)
         routes.append(EdgeRoute(e.source, e.target, e.label, tuple(points), label_at))
     # What a moved label must keep clear of besides the flows: every symbol (with an event's
@@ -618,8 +697,49 @@ def _route(
         )
         for n in nodes.values()
     ]
-    edges = [((0.0, y), (1e9, y)) for lane in lanes.values() for y in (lane.y, lane.y + lane.h)]
+    edges = sorted({y for lane in lanes.values() for y in (lane.y, lane.y + lane.h)})
     return _clear_labels(routes, symbols, edges)
+
+
+Box = tuple[float, float, float, float]
+"""(left, top, right, bottom)."""
+T = TypeVar("T")
+
+
+class _Grid(Generic[T]):
+    """Boxes with a value each, bucketed by square cells: `near` yields only the entries whose
+    cells a query box touches (each once), so a check costs what is close by, not every entry."""
+
+    CELL = 160.0
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], list[int]] = {}
+        self.entries: list[tuple[Box, T]] = []
+
+    def _span(self, box: Box) -> tuple[range, range]:
+        c = self.CELL
+        return (
+            range(math.floor(box[0] / c), math.floor(box[2] / c) + 1),
+            range(math.floor(box[1] / c), math.floor(box[3] / c) + 1),
+        )
+
+    def add(self, box: Box, value: T) -> None:
+        n = len(self.entries)
+        self.entries.append((box, value))
+        xs, ys = self._span(box)
+        for i in xs:
+            for j in ys:
+                self.cells.setdefault((i, j), []).append(n)
+
+    def near(self, box: Box) -> Iterator[tuple[Box, T]]:
+        xs, ys = self._span(box)
+        seen: set[int] = set()
+        for i in xs:
+            for j in ys:
+                for n in self.cells.get((i, j), ()):
+                    if n not in seen:
+                        seen.add(n)
+                        yield self.entries[n]
 
 
 def _label_box(label: str, at: Point) -> tuple[float, float, float, float]:
@@ -639,20 +759,33 @@ def _crosses(box: tuple[float, float, float, float], a: Point, b: Point) -> bool
 def _clear_labels(
     routes: list[EdgeRoute],
     symbols: list[tuple[float, float, float, float]],
-    edges: list[tuple[Point, Point]],
+    edges: list[float],
 ) -> list[EdgeRoute]:
     """Move a branch label that a flow routed later runs through (e.g. a loop back passing just
     under a decision) to the first free spot beside its line (either side, further along it) or
     on the other side of a rightward exit. Free means clear of every flow, symbol, lane edge and
     label placed before it; a label that no spot frees stays where it was."""
-    segments = [seg for r in routes for seg in itertools.pairwise(r.points)]
-    segments += edges
-    placed: list[tuple[float, float, float, float]] = list(symbols)
+    segments: _Grid[tuple[Point, Point]] = _Grid()
+    for r in routes:
+        for a, b in itertools.pairwise(r.points):
+            segments.add(
+                (min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1])), (a, b)
+            )
+    placed: _Grid[None] = _Grid()
+    for box in symbols:
+        placed.add(box, None)
     out: list[EdgeRoute] = []
 
     def free(box: tuple[float, float, float, float]) -> bool:
-        return not any(_crosses(box, a, b) for a, b in segments) and not any(
-            box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3] for o in placed
+        # A lane's edge is a line across the whole width: only its height matters.
+        at = bisect.bisect_left(edges, box[1])
+        if at < len(edges) and edges[at] <= box[3]:
+            return False
+        if any(_crosses(box, a, b) for _, (a, b) in segments.near(box)):
+            return False
+        return not any(
+            box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3]
+            for o, _ in placed.near(box)
         )
 
     for r in routes:
@@ -675,7 +808,7 @@ def _clear_labels(
         else:  # leaves to the right: above or below the line
             spots = [at, (lx, 2 * y - ly + (2 if ly < y else -2))]
         chosen = next((p for p in spots if free(_label_box(r.label, p))), at)
-        placed.append(_label_box(r.label, chosen))
+        placed.add(_label_box(r.label, chosen), None)
         out.append(replace(r, label_at=chosen) if chosen != at else r)
     return out
 
@@ -710,4 +843,5 @@ def layout_flow(
     """Order the steps with `dot` (via `run`), then lay out the lanes (folded unless told)."""
     from qms.render.dot import order_source
 
+    check_size(view)
     return compute(view, ranks_from_json(run(order_source(view))), fold=fold)

@@ -311,3 +311,59 @@ def test_lamppu_branch_labels_stay_off_the_flows() -> None:
             hit = [seg for seg in segments if _crosses(box, *seg)]
             assert not hit, f"{proc.organisation}/{proc.id}: '{r.label}' on {hit}"
     assert labelled > 20
+
+
+# --- a process beyond the documented limit (issue 15, item 7) -----------------------------------
+
+
+def _long_view(n: int) -> FlowView:
+    steps = tuple(StepView(f"s{i}", "task", f"Vaihe {i}", "r") for i in range(n))
+    edges = tuple(FlowEdge(f"s{i}", f"s{i + 1}") for i in range(n - 1))
+    return FlowView("o", "p", "P", "", "", "draft", (Lane("r", "Rooli"),), steps, edges)
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_a_flow_beyond_the_limit_is_refused_before_any_graphviz_run(lang: str) -> None:
+    from qms.render import build_jobs
+    from qms.render import layout as layout_mod
+
+    def no_dot(source: str) -> str:
+        raise AssertionError("dot must not run for a refused flow")
+
+    view = replace(_long_view(layout_mod.MAX_STEPS + 1), lang=lang)
+    jobs, failures = build_jobs([view], {}, run=no_dot)
+    assert jobs == []
+    [(name, message)] = failures
+    assert name == "o/p"
+    assert f"{layout_mod.MAX_STEPS}" in message and f"{layout_mod.MAX_STEPS + 1}" in message
+    assert ("aliprosesseihin" in message) == (lang == "fi")
+    with pytest.raises(layout_mod.TooManySteps):
+        compute(view, {})
+    # Within the limit the same flow is laid out.
+    within = _long_view(40)
+    ranks = {s.id: (i, 0) for i, s in enumerate(within.steps)}
+    assert len(compute(within, ranks, fold=False).nodes) == 40
+
+
+@requires_dot
+def test_render_and_bpmn_export_refuse_a_process_beyond_the_limit_with_a_message(
+    tmp_path, runner, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from qms.cli import cli
+    from qms.render import layout as layout_mod
+
+    # The limit lowered so that a LAMPPU process (more than 12 steps) is beyond it.
+    monkeypatch.setattr(layout_mod, "MAX_STEPS", 12)
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["render", str(LAMPPU), "-o", str(out), "--format", "dot"])
+    assert result.exit_code == 1, result.output
+    assert "12" in result.output and "Traceback" not in result.output
+    assert "aliprosesseihin" in result.output or "subprocesses" in result.output
+    assert not isinstance(result.exception, layout_mod.TooManySteps)
+    small = [p for p in (out / "redu").glob("*.dot")]
+    assert small, "processes within the limit are still drawn"
+    result = runner.invoke(
+        cli, ["export", str(LAMPPU), "--format", "bpmn", "-o", str(tmp_path / "bpmn")]
+    )
+    assert result.exit_code == 1, result.output
+    assert "12" in result.output and "Traceback" not in result.output
