@@ -101,7 +101,7 @@ def test_document_cache_reports_what_a_cold_run_reports(
     generate,  # type: ignore[no-untyped-def]
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The speed-up for re-validation (qms/load.py DocumentCache) never changes findings."""
+    """The speed-up for re-validation (qms/load/cache.py DocumentCache) never changes findings."""
     root = tmp_path / "ws"
     generate(root, 2, 6, 8, seed=5)
     broken = sorted((root / "organisations" / "j002" / "processes").glob("*.yaml"))[0]

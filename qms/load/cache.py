@@ -1,0 +1,136 @@
+"""The document cache: built documents kept in the user's cache folder between runs."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from pydantic import VERSION as pydantic_version
+
+from qms.load.yaml_source import MAX_FILE_BYTES
+from qms.model import Document
+
+
+def source_digest(paths: Iterable[Path], salt: str = "") -> str:
+    """sha256 over `salt`, Python's and pydantic's versions and the names and bytes of
+    `paths`: what a cache built by this code is valid for. Empty when a file cannot be read
+    (then the caller must not cache: a code change could not be told)."""
+    h = hashlib.sha256(f"{salt}\0{sys.version}\0{pydantic_version}\0".encode())
+    try:
+        for path in paths:
+            h.update(f"{path.name}\0".encode())
+            h.update(path.read_bytes())
+            h.update(b"\0")
+    except OSError:
+        return ""
+    return h.hexdigest()
+
+
+def cache_home() -> Path | None:
+    """The user's qms cache folder (`$QMS_CACHE_DIR`, else `$XDG_CACHE_HOME/qms` or
+    `~/.cache/qms`), or None when `QMS_CACHE=0` switches caching off."""
+    if os.environ.get("QMS_CACHE", "1").lower() in ("0", "off", "no", "false"):
+        return None
+    return Path(
+        os.environ.get("QMS_CACHE_DIR")
+        or os.path.join(
+            os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
+            "qms",
+        )
+    )
+
+
+class DocumentCache:
+    """Built documents, one pack per organisation folder, keyed by a hash of its files' bytes.
+
+    Re-validating after one edit then parses and validates only the edited organisation's
+    files. Only files that loaded without any finding are packed, so a cached run reports
+    exactly what a cold run would. The folder is the user's own (`$QMS_CACHE_DIR`, else
+    `$XDG_CACHE_HOME/qms` or `~/.cache/qms`), never the workspace: a pickle planted in a cloned
+    repository must not run. `QMS_CACHE=0` switches it off; an unreadable pack is a miss.
+    """
+
+    MAX_PACKS = 4000
+    """About 25 national workspaces (or branches) of 150 organisations."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.pending: list[tuple[Path, dict[str, Document]]] = []
+        here = Path(__file__).parent
+        code = source_digest([here.parent / "model.py", *sorted(here.glob("*.py"))], "documents")
+        if not code:
+            raise OSError("qms's model and loader cannot be read")  # open() turns it into None
+        self.salt = bytes.fromhex(code)
+
+    @classmethod
+    def open(cls) -> DocumentCache | None:
+        """The user's cache, or None when it is switched off or cannot be used."""
+        base = cache_home()
+        if base is None:
+            return None
+        try:
+            return cls(base / "documents")
+        except OSError:
+            return None
+
+    def entry(self, raws: dict[str, bytes]) -> Path:
+        """Where the pack of these files, with these bytes, is kept."""
+        h = hashlib.sha256(self.salt)
+        for rel, raw in raws.items():
+            h.update(rel.encode() + b"\0" + hashlib.sha256(raw).digest())
+        return self.folder / f"{h.hexdigest()}.pickle"
+
+    def get(self, entry: Path) -> dict[str, Document] | None:
+        """The cached pack, or None on a miss or an unusable entry."""
+        try:
+            pack = pickle.loads(entry.read_bytes())
+            os.utime(entry)  # recently used: kept when the folder is pruned
+        except Exception:  # noqa: BLE001 - a missing or broken entry is a miss, never a crash
+            return None
+        return pack if isinstance(pack, dict) else None
+
+    def prune(self) -> None:
+        """Keep the folder bounded: drop the least recently used packs beyond MAX_PACKS."""
+        try:
+            packs = [e for e in os.scandir(self.folder) if e.name.endswith(".pickle")]
+            if len(packs) <= self.MAX_PACKS:
+                return
+            packs.sort(key=lambda e: e.stat().st_mtime_ns)
+            for old in packs[: len(packs) - self.MAX_PACKS * 3 // 4]:
+                os.unlink(old.path)
+        except OSError:
+            pass
+
+    def flush(self) -> None:
+        """Write the packs built in this run (atomically; errors ignored)."""
+        for entry, pack in self.pending:
+            try:
+                entry.parent.mkdir(parents=True, exist_ok=True)
+                tmp = entry.with_name(f".{entry.name}.{os.getpid()}")
+                tmp.write_bytes(pickle.dumps(pack, protocol=pickle.HIGHEST_PROTOCOL))
+                os.replace(tmp, entry)
+            except Exception:  # noqa: BLE001 - a cache that cannot be written is no cache
+                pass
+        if self.pending:
+            self.prune()
+        self.pending.clear()
+
+
+def _read(path: Path) -> bytes | None:
+    """A file's bytes for the cache look-up; None leaves the error to parse_file."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return None
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _pack_of(rel: str) -> str:
+    """Files are cached per organisation folder (organisations/redu/...) or alone."""
+    parts = rel.split("/")
+    return "/".join(parts[:2]) if len(parts) > 2 else rel
