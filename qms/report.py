@@ -10,9 +10,10 @@ import hashlib
 import inspect
 import json
 import posixpath
+import re
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
@@ -362,37 +363,221 @@ def fingerprint(f: Finding) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
+# --- where a finding is: the file's text, for full regions and GitHub's line hash ------------
+
+_WINDOW = 100
+"""How many characters (spaces and tabs left out) from a line's start GitHub's hash covers."""
+_MASK = (1 << 64) - 1
+_FIRST_MOD = pow(37, _WINDOW, 1 << 64)
+_EOF = 0xFFFF
+_SPACE, _TAB, _LF, _CR = 0x20, 0x09, 0x0A, 0x0D
+
+
+def line_hashes(text: str) -> list[str]:
+    """GitHub code scanning's `primaryLocationLineHash` for each line of a file's text.
+
+    The same value the github/codeql-action upload computes when a SARIF result lacks one
+    (its `fingerprints.ts`): a rolling hash, base 37 in 64-bit arithmetic, of the next 100
+    UTF-16 code units from the start of each line, with spaces and tabs left out and line
+    ends made LF; the file ends in U+FFFF and is padded with NULs. A value repeated in the
+    file gets `:2`, `:3`, ... in order, others `:1`. Element i is line i + 1's hash.
+
+    >>> line_hashes("")
+    ['c129715d7a2bc9a3:1']
+    >>> line_hashes(" a\\nb\\n  \\t\\tc\\n d")
+    ['271789c17abda88f:1', '54703d4cd895b18:1', '180aee12dab6264:1', 'a23a3dc5e078b07b:1']
+    """
+    units = memoryview(text.encode("utf-16-le")).cast("H").tolist()
+    units.append(_EOF)
+    window = [0] * _WINDOW
+    starts = [-1] * _WINDOW  # the line number starting at each window slot, or -1
+    hashes: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    value = index = line = 0
+    at_line_start, after_cr = True, False
+
+    def emit(slot: int) -> None:
+        digest = format(value, "x")
+        seen[digest] = seen.get(digest, 0) + 1
+        hashes[starts[slot]] = f"{digest}:{seen[digest]}"
+        starts[slot] = -1
+
+    for unit in units:
+        if unit in (_SPACE, _TAB) or (after_cr and unit == _LF):
+            after_cr = False
+            continue
+        after_cr = unit == _CR
+        if after_cr:
+            unit = _LF
+        if starts[index] != -1:
+            emit(index)
+        if at_line_start:
+            at_line_start = False
+            line += 1
+            starts[index] = line
+        if unit == _LF:
+            at_line_start = True
+        value = (37 * value + unit - _FIRST_MOD * window[index]) & _MASK
+        window[index] = unit
+        index = (index + 1) % _WINDOW
+    for _ in range(_WINDOW):
+        if starts[index] != -1:
+            emit(index)
+        value = (37 * value - _FIRST_MOD * window[index]) & _MASK
+        window[index] = 0
+        index = (index + 1) % _WINDOW
+    return [hashes[n] for n in range(1, line + 1)]
+
+
+LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+"""Line breaks as the YAML reader counts them, so that line numbers agree with the findings'."""
+
+
+def token_end(line: str, start: int) -> int:
+    """Where the YAML token that begins at `start` of `line` ends (exclusive): a quoted
+    scalar to its closing quote, a flow collection to its closing bracket, a plain scalar or
+    key before `: `, `,`, `]`, `}` or ` #`. At least one character when there is one.
+
+    >>> line = "  - {id: kysely, name: 'Kysely', next: [a]}  # comment"
+    >>> [line[2:token_end(line, 2)], line[5:token_end(line, 5)], line[23:token_end(line, 23)]]
+    ['-', 'id', "'Kysely'"]
+    >>> line[4:token_end(line, 4)]
+    "{id: kysely, name: 'Kysely', next: [a]}"
+    """
+    if start >= len(line):
+        return start
+    first = line[start]
+    if first == "-" and line[start + 1 : start + 2] in ("", " "):  # a block sequence entry
+        return start + 1
+    if first in "\"'":
+        i = start + 1
+        while i < len(line):
+            if first == '"' and line[i] == "\\":
+                i += 2
+                continue
+            if line[i] == first:
+                if first == "'" and line[i + 1 : i + 2] == "'":
+                    i += 2
+                    continue
+                return i + 1
+            i += 1
+        return len(line.rstrip())
+    if first in "[{":
+        depth, quote = 0, ""
+        for i in range(start, len(line)):
+            c = line[i]
+            if quote:
+                quote = "" if c == quote else quote
+            elif c in "\"'":
+                quote = c
+            elif c in "[{":
+                depth += 1
+            elif c in "]}":
+                depth -= 1
+                if depth == 0:
+                    return i + 1
+        return len(line.rstrip())
+    end = start + 1
+    while end < len(line):
+        c, after = line[end], line[end + 1 : end + 2]
+        if (
+            c in ",]}"
+            or (c == ":" and after in ("", " ", "\t"))
+            or (c == "#" and line[end - 1] == " ")
+        ):
+            break
+        end += 1
+    return max(start + len(line[start:end].rstrip()), start + 1)
+
+
+class SourceTexts:
+    """The text of the workspace files that findings point into, read once each.
+
+    A file that cannot be read (gone, too large, a folder) has no text: its results keep the
+    start of their region only, and no line hash.
+    """
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self._texts: dict[str, tuple[list[str], list[str]] | None] = {}
+
+    def get(self, file: str) -> tuple[list[str], list[str]] | None:
+        """(lines, GitHub line hashes) of a workspace file, or None."""
+        if file not in self._texts:
+            self._texts[file] = self._read(file)
+        return self._texts[file]
+
+    def _read(self, file: str) -> tuple[list[str], list[str]] | None:
+        from qms.load import MAX_FILE_BYTES
+
+        path = Path(self.root or ".") / file
+        try:
+            if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+                return None
+            text = path.read_bytes().decode("utf-8", errors="replace")
+        except OSError:
+            return None
+        return LINE_BREAK.split(text), line_hashes(text)
+
+
+def sarif_location(
+    f: Finding, result: Result, texts: SourceTexts
+) -> tuple[dict[str, object], str | None]:
+    """A finding's SARIF physical location with its full region (start and end, the token's
+    text as the snippet, its whole line as the context region), and GitHub's line hash."""
+    line, col = max(f.line, 1), max(f.col, 1)
+    region: dict[str, object] = {"startLine": line, "startColumn": col}
+    location: dict[str, object] = {
+        "artifactLocation": {"uri": artifact_uri(result.root, f.file)},
+        "region": region,
+    }
+    source = texts.get(f.file)
+    if source is None or line > len(source[0]):
+        return location, None
+    lines, hashes = source
+    text = lines[line - 1]
+    end = token_end(text, col - 1)
+    region.update(endLine=line, endColumn=max(end + 1, col))
+    if end > col - 1:
+        region["snippet"] = {"text": text[col - 1 : end]}
+    location["contextRegion"] = {"startLine": line, "endLine": line, "snippet": {"text": text}}
+    return location, hashes[line - 1] if line <= len(hashes) else None
+
+
 def to_sarif(result: Result, lang: str) -> str:
     """Findings as a SARIF 2.1.0 log, for GitHub code scanning and other SARIF viewers.
 
-    Suppressed findings are kept, each with an in-source suppression carrying its reason, so
-    that viewers show them as dismissed rather than losing them.
+    Every result carries `suppressions` (SARIF 2.1.0 3.27.23: all results or none): a
+    suppressed finding one in-source suppression with its reason, the others an empty list.
+    `partialFingerprints` holds GitHub's `primaryLocationLineHash` of the finding's line (as
+    the upload action would compute it) and qms's own line-independent `qmsFinding/v1`.
     """
     rules = _sarif_rules(result.findings, lang)
     index = {str(r["id"]): i for i, r in enumerate(rules)}
+    texts = SourceTexts(result.root)
     results: list[dict[str, object]] = []
     for f in result.findings:
-        region = {"startLine": max(f.line, 1), "startColumn": max(f.col, 1)}
+        location, line_hash = sarif_location(f, result, texts)
+        prints = {"qmsFinding/v1": fingerprint(f)}
+        if line_hash:
+            prints["primaryLocationLineHash"] = line_hash
         item: dict[str, object] = {
             "ruleId": f.code,
             "ruleIndex": index[f.code],
             "level": SARIF_LEVEL[f.severity],
             "message": {"text": (f"{f.keypath}: " if f.keypath else "") + f.message(lang)},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": artifact_uri(result.root, f.file)},
-                        "region": region,
-                    }
-                }
-            ],
-            "partialFingerprints": {"qmsFinding/v1": fingerprint(f)},
+            "locations": [{"physicalLocation": location}],
+            "partialFingerprints": dict(sorted(prints.items())),
+            # SARIF 2.1.0 3.27.23: on every result or on none; empty means not suppressed
+            "suppressions": (
+                [{"kind": "inSource", "justification": f.suppressed}]
+                if f.suppressed is not None
+                else []
+            ),
         }
         properties = {k: v for k, v in (("keypath", f.keypath), ("element", f.element)) if v}
         if properties:
             item["properties"] = properties
-        if f.suppressed is not None:
-            item["suppressions"] = [{"kind": "inSource", "justification": f.suppressed}]
         results.append(item)
     log = {
         "$schema": SARIF_SCHEMA,

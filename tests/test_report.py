@@ -4,8 +4,10 @@ their escaping, and JSON, on a workspace broken on purpose and on models/lamppu.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import jsonschema
 import pytest
@@ -14,8 +16,8 @@ from click.testing import CliRunner
 from qms.cli import cli
 from qms.findings import Finding
 from qms.lint import Result
-from qms.report import escape_data, escape_property, to_github, to_sarif
-from tests.conftest import DATA, LAMPPU, ROOT
+from qms.report import escape_data, escape_property, line_hashes, to_github, to_sarif
+from tests.conftest import DATA, LAMPPU, ROOT, needs
 
 SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 REASON = "Rooli perustetaan 2013, ks. laatusuunnitelma: kohta 3"
@@ -87,8 +89,8 @@ def test_sarif_of_a_broken_workspace_is_valid_and_complete(broken: str, runner: 
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
     assert "ws/organisations/oppilaitos/processes/k%C3%A4sittely%20kopio.yaml" in uris
     goal = [r for r in results if "G31" in r["message"]["text"]]
-    assert goal and all(r["level"] == "error" and "suppressions" not in r for r in goal)
-    quiet = [r for r in results if "suppressions" in r]
+    assert goal and all(r["level"] == "error" and r["suppressions"] == [] for r in goal)
+    quiet = [r for r in results if r["suppressions"]]
     assert quiet, "the suppressed finding must be kept, marked as suppressed"
     assert all(r["suppressions"] == [{"kind": "inSource", "justification": REASON}] for r in quiet)
     prints = [r["partialFingerprints"]["qmsFinding/v1"] for r in results]
@@ -163,6 +165,155 @@ def test_sarif_describes_internal_errors_too() -> None:
     rules = log["runs"][0]["tool"]["driver"]["rules"]
     index = log["runs"][0]["results"][0]["ruleIndex"]
     assert rules[index]["id"] == "QMS000" and rules[index]["name"] == "internal-error"
+
+
+# --- SARIF to the letter: suppressions, GitHub's line hash, full regions, help URIs ----------
+
+GITHUB_VECTORS = [  # github/codeql-action, src/fingerprints.test.ts ("hash")
+    ("", ["c129715d7a2bc9a3:1"]),
+    (
+        " a\nb\n  \t\tc\n d",
+        ["271789c17abda88f:1", "54703d4cd895b18:1", "180aee12dab6264:1", "a23a3dc5e078b07b:1"],
+    ),
+    (
+        " hello; \t\nworld!!!\n\n\n  \t\tGreetings\n End",
+        [
+            "8b7cf3e952e7aeb2:1",
+            "b1ae1287ec4718d9:1",
+            "bff680108adb0fcc:1",
+            "c6805c5e1288b612:1",
+            "b86d3392aea1be30:1",
+            "e6ceba753e1a442:1",
+        ],
+    ),
+    *(
+        (
+            text,
+            [
+                "e9496ae3ebfced30:1",
+                "fb7c023a8b9ccb3f:1",
+                "ce8ba1a563dcdaca:1",
+                "e20e36e16fcb0cc8:1",
+                "b3edc88f2938467e:1",
+                "c8e28b0b4002a3a0:1",
+                "c129715d7a2bc9a3:1",
+            ],
+        )
+        for text in (
+            " hello; \t\nworld!!!\n\n\n  \t\tGreetings\n End\n",
+            " hello; \t\nworld!!!\r\r\r  \t\tGreetings\r End\r",
+            " hello; \t\r\nworld!!!\r\n\r\n\r\n  \t\tGreetings\r\n End\r\n",
+            " hello; \t\nworld!!!\r\n\n\r  \t\tGreetings\r End\r\n",
+        )
+    ),
+    (
+        "Lorem ipsum dolor sit amet.\n" * 10,
+        [
+            *(f"a7f2ff13bc495cf2:{n}" for n in range(1, 7)),
+            "a7f2ff1481e87703:1",
+            "a9cf91f7bbf1862b:1",
+            "55ec222b86bcae53:1",
+            "cc97dc7b1d7d8f7b:1",
+            "c129715d7a2bc9a3:1",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), GITHUB_VECTORS)
+def test_line_hash_is_githubs(text: str, expected: list[str]) -> None:
+    assert line_hashes(text) == expected
+
+
+def test_sarif_results_are_suppressed_all_or_none_with_githubs_line_hash_and_full_regions(
+    broken: str, runner: CliRunner, tmp_path: Path
+) -> None:
+    _, out = run(runner, broken, "--format", "sarif", "--lang", "en")
+    results = json.loads(out)["runs"][0]["results"]
+    assert all("suppressions" in r for r in results)  # SARIF 2.1.0 3.27.23
+    assert sum(bool(r["suppressions"]) for r in results) == 2
+    for r in results:
+        location = r["locations"][0]["physicalLocation"]
+        uri = location["artifactLocation"]["uri"]
+        text = (tmp_path / unquote(uri)).read_text(encoding="utf-8")
+        region = location["region"]
+        line = region["startLine"]
+        assert r["partialFingerprints"]["primaryLocationLineHash"] == line_hashes(text)[line - 1]
+        source_line = text.splitlines()[line - 1]
+        assert region["endLine"] == line and region["endColumn"] > region["startColumn"]
+        start, end = region["startColumn"] - 1, region["endColumn"] - 1
+        assert region["snippet"]["text"] == source_line[start:end] != ""
+        assert location["contextRegion"]["snippet"]["text"] == source_line
+    unknown_goal = next(r for r in results if "G31" in r["message"]["text"])
+    assert unknown_goal["locations"][0]["physicalLocation"]["region"]["snippet"] == {"text": "G31"}
+
+
+def test_sarif_help_uris_point_at_the_rule_reference_in_this_repository() -> None:
+    log = json.loads(to_sarif(Result([]), "en"))
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    reference = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    for rule in rules:
+        base, _, anchor = rule["helpUri"].partition("#")
+        assert base == "https://github.com/qms-developers/qms/blob/main/docs/rules.md"
+        assert anchor == rule["id"].lower() and f'<a id="{anchor}"></a>' in reference
+
+
+MULTITOOL = ROOT / ".tools/npm/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
+requires_multitool = needs(
+    MULTITOOL.is_file(),
+    "the SARIF Multitool is missing: run scripts/test-tools/bpmn-tools.sh (make test does)",
+)
+
+
+def multitool(log: dict[str, Any], folder: Path) -> list[str]:
+    """The SARIF Multitool's `validate` with its SARIF and GitHub rules: the errors and
+    warnings it reports, as 'RULE: message' (notes, such as unreachable URIs on this closed
+    network, are left out)."""
+    import subprocess
+
+    given, report = folder / "given.sarif", folder / "report.sarif"
+    given.write_text(json.dumps(log), encoding="utf-8")
+    done = subprocess.run(
+        [
+            str(MULTITOOL),
+            "validate",
+            str(given),
+            "-o",
+            str(report),
+            "--log",
+            "ForceOverwrite",
+            "--rule-kind",
+            "Sarif;Gh",
+            "--level",
+            "Error;Warning",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT": "1"},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    found = json.loads(report.read_text(encoding="utf-8"))["runs"][0].get("results", [])
+    return [f"{r['ruleId']}: {r['message'].get('text', r['message'])}" for r in found]
+
+
+@requires_multitool
+def test_sarif_passes_the_sarif_multitool(broken: str, runner: CliRunner, tmp_path: Path) -> None:
+    _, out = run(runner, broken, "--format", "sarif", "--lang", "en")
+    log = json.loads(out)
+    assert multitool(log, tmp_path) == []
+    del log["runs"][0]["results"][0]["locations"]  # what GitHub refuses: the tool must say so
+    assert any(problem.startswith("GH1017") for problem in multitool(log, tmp_path))
+
+
+@requires_multitool
+def test_sarif_of_lamppu_passes_the_sarif_multitool(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(ROOT)
+    log = json.loads(runner.invoke(cli, ["validate", "models/lamppu", "--format", "sarif"]).stdout)
+    assert log["runs"][0]["results"], "LAMPPU has suppressed findings to check"
+    assert multitool(log, tmp_path) == []
 
 
 # --- GitHub ------------------------------------------------------------------------------------
