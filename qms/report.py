@@ -508,7 +508,7 @@ class SourceTexts:
         return self._texts[file]
 
     def _read(self, file: str) -> tuple[list[str], list[str]] | None:
-        from qms.load import MAX_FILE_BYTES
+        from qms.load.yaml_source import MAX_FILE_BYTES
 
         path = Path(self.root or ".") / file
         try:
