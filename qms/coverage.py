@@ -9,8 +9,9 @@ What counts:
 - An organisation *realizes* a goal with its own processes, plan actions and metrics whose
   `realizes` names the goal (`influences` does not count: it is an indirect contribution).
 - A *result* is an entry of the organisation's results for the goal and a period.
-- A period has *ended* when its `end` is before the as-of date (the `as_of` argument, else the
-  workspace's `as_of`, else today).
+- A period has *ended* on its last day: when its `end` is on or before the as-of date (the
+  `as_of` argument, else the workspace's `as_of`, else today). As of 2014-12-31 the period
+  that ends 2014-12-31 has ended, and its missing results are gaps.
 
 Each cell has one state: `covered` (committed and realized), `committed-not-covered`
 (committed, nothing of its own behind it), `not-committed-but-contributes` (realized without a
@@ -53,7 +54,7 @@ from typing import Any, Literal, TypeVar
 
 from qms.findings import Location
 from qms.index import Index
-from qms.model import Organisation, Workspace
+from qms.model import Organisation, Period, Workspace
 
 State = Literal["covered", "committed-not-covered", "not-committed-but-contributes", "none"]
 STATES: tuple[State, ...] = (
@@ -268,6 +269,18 @@ def _wanted(selected: Sequence[str] | None, *names: str | None) -> bool:
     return any(n is not None and n.casefold() in keys for n in names)
 
 
+def ended(period: Period, as_of: dt.date) -> bool:
+    """Whether a period has ended as of a date: on its last day it has (`end <= as_of`).
+
+    The one definition the coverage matrix, the rules and the documents share.
+
+    >>> p = Period(id="k", name="K", start=dt.date(2014, 7, 1), end=dt.date(2014, 12, 31))
+    >>> ended(p, dt.date(2014, 12, 31)), ended(p, dt.date(2014, 12, 30))
+    (True, False)
+    """
+    return period.end <= as_of
+
+
 def coverage(
     ws: Workspace,
     index: Index | None = None,
@@ -287,7 +300,7 @@ def coverage(
     today = as_of or ws.settings.as_of or dt.date.today()
 
     period_infos = [
-        PeriodInfo(p.id, p.name, p.start, p.end, p.end < today)
+        PeriodInfo(p.id, p.name, p.start, p.end, ended(p, today))
         for project in ws.projects
         for p in project.periods
         if _wanted(periods, p.id)

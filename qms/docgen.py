@@ -95,11 +95,9 @@ SCALARS: dict[Any, str] = {
 
 
 def _pattern_name(pattern: str | None) -> str | None:
-    from qms.model import GOAL_ID_PATTERN, ID_PATTERN, REF_PATTERN
+    from qms.model import ID_PATTERN, REF_PATTERN
 
-    return {ID_PATTERN: "id", GOAL_ID_PATTERN: "goal id", REF_PATTERN: "reference"}.get(
-        pattern or ""
-    )
+    return {ID_PATTERN: "id", REF_PATTERN: "reference"}.get(pattern or "")
 
 
 def _from_metadata(metadata: list[Any] | tuple[Any, ...]) -> str | None:
@@ -189,9 +187,18 @@ def model_markdown() -> str:
         "# Model reference\n",
         "A workspace is a folder of YAML files, one document per file, each starting with "
         "`kind:`. `qms schema` prints the same vocabulary as a JSON Schema for editors. A "
-        "*text* is a plain string or a map of languages such as `{fi: Talous, en: Finance}`; an "
-        "*id* uses lower-case a-z, digits, `-` and `_`; a *reference* is an id, qualified by "
-        "its organisation (`redu/talous`) when it points into another organisation.\n",
+        "*text* is a plain string or a map of languages such as `{fi: Talous, en: Finance}`; a "
+        "*reference* is an id, qualified by its organisation (`redu/talous`) when it points "
+        "into another organisation.\n",
+        "## Ids\n",
+        "Every kind of element (organisation, project, goal, period, process, step, role, plan, "
+        "action, metric, document) uses one id grammar: a letter `a-z` or `A-Z` or a digit, "
+        "then letters, digits, `_`, `-` and `.`, at most 64 characters: `talous`, `A1`, `G3`, "
+        "`JSAO`, `kevat-2012`. Finnish letters (ä, ö, å) belong in names, not ids. Case is kept "
+        "as written and matters in references: `G1` refers to `G1`, not to `g1` (a reference "
+        "that matches an id only in another case is reported with that id as the hint). Two "
+        "ids of one scope that differ only in case (`G1` and `g1`) are reported by QMS003, "
+        "because they read as the same id and collide as file names on Windows and macOS.\n",
         "## Documents\n",
     ]
     seen: set[type[BaseModel]] = set(DOCUMENT_KINDS.values())

@@ -112,10 +112,10 @@ HINT_FLOW_COMMA = Msg(
     fi="; pilkku {{...}}-rakenteen sisällä katkaisee tekstin: kirjoita teksti lainausmerkkeihin",
 )
 BAD_ID = Msg(
-    en="'{value}' is not a valid id: use lower-case a-z, digits, '-' and '_' "
-    "(Finnish letters belong in names){hint}",
-    fi="'{value}' ei kelpaa tunnisteeksi: käytä pieniä kirjaimia a-z, numeroita, '-' ja '_' "
-    "(ääkköset kuuluvat nimiin){hint}",
+    en="'{value}' is not a valid id: use letters a-z and A-Z, digits, '-', '_' and '.', "
+    "starting with a letter or digit (Finnish letters belong in names){hint}",
+    fi="'{value}' ei kelpaa tunnisteeksi: käytä kirjaimia a-z ja A-Z, numeroita, '-', '_' ja "
+    "'.', alussa kirjain tai numero (ääkköset kuuluvat nimiin){hint}",
 )
 NOT_ONE_OF = Msg(
     en="'{value}' is not one of: {expected}{hint}",

@@ -73,14 +73,18 @@ Value = Annotated[
     WithJsonSchema({"type": ["number", "string"]}),
 ]
 
-ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
-GOAL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+"""The one id grammar of every element kind: a letter a-z or A-Z or a digit, then letters,
+digits, '_', '-' and '.'. Case is kept and matters in references (`G1` is not `g1`), and two
+ids of one scope that differ only in case are a finding (QMS003)."""
+GOAL_ID_PATTERN = ID_PATTERN
+"""Goal ids follow the same grammar (kept as a name for the schema and the docs)."""
 REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)?$"
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=64)]
-"""An identifier: lower-case a-z, digits, '-' and '_' (Finnish letters belong in names)."""
-GoalId = Annotated[str, StringConstraints(pattern=GOAL_ID_PATTERN, max_length=64)]
-"""A goal identifier such as G3: letters, digits, '.', '-' and '_'."""
+"""An identifier such as talous, A1, G3 or JSAO (Finnish letters belong in names)."""
+GoalId = Id
+"""A goal identifier such as G3: the same grammar as every other id."""
 Ref = Annotated[str, StringConstraints(pattern=REF_PATTERN, max_length=130)]
 """A reference to an id, optionally qualified: 'talous' or 'redu/talous'."""
 

@@ -2,7 +2,7 @@
 
 The small workspace below is the reference case; its expected matrix was worked out by hand:
 
-    as of 2012-12-31: kevat-2012 (ends 06-30) has ended, syksy-2012 (ends 12-31) has not.
+    as of 2012-12-30: kevat-2012 (ends 06-30) has ended, syksy-2012 (ends 12-31) has not.
 
     goal  A (commits G1, G2)               B (commits G1, G4)
     G1    covered: process a/p1            covered: action b/plan/x1
@@ -39,7 +39,7 @@ from qms.load import load
 from tests.conftest import LAMPPU, requires_dot
 
 FILES = {
-    "qms.yaml": "kind: workspace\nname: Testiverkosto\nlanguage: en\nas_of: 2012-12-31\n",
+    "qms.yaml": "kind: workspace\nname: Testiverkosto\nlanguage: en\nas_of: 2012-12-30\n",
     "project.yaml": """\
 kind: project
 id: net
@@ -131,7 +131,7 @@ def period_statuses(cov: Coverage) -> list[list[tuple[str, ...]]]:
 
 def test_matrix_matches_the_hand_checked_one(workspace: Path) -> None:
     cov = compute(workspace)
-    assert cov.as_of == dt.date(2012, 12, 31)
+    assert cov.as_of == dt.date(2012, 12, 30)
     assert [g.id for g in cov.goals] == ["G1", "G2", "G3", "G4"]
     assert [o.id for o in cov.organisations] == ["a", "b"]
     assert [(p.id, p.ended) for p in cov.periods] == [("kevat-2012", True), ("syksy-2012", False)]
@@ -170,8 +170,10 @@ def test_matrix_matches_the_hand_checked_one(workspace: Path) -> None:
     assert org_totals == [(2, 1, 1, 2, 1), (2, 1, 0, 2, 1)]
 
 
-def test_as_of_decides_which_periods_have_ended(workspace: Path) -> None:
-    cov = compute(workspace, as_of=dt.date(2013, 1, 1))
+@pytest.mark.parametrize("day", [dt.date(2012, 12, 31), dt.date(2013, 1, 1)])
+def test_as_of_decides_which_periods_have_ended(workspace: Path, day: dt.date) -> None:
+    """A period has ended on its last day: as of 2012-12-31 the period ending then is over."""
+    cov = compute(workspace, as_of=day)
     assert [p.ended for p in cov.periods] == [True, True]
     assert period_statuses(cov)[0] == [("achieved", "delayed"), ("missing", "missing")]
     # 4 goals + 4 commitments + 8 due results; passed 2 + 2 + 3
@@ -334,7 +336,7 @@ def test_xlsx_bytes_do_not_depend_on_the_clock(workspace: Path) -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         core = archive.read("docProps/core.xml").decode("utf-8")
         times = {info.date_time for info in archive.infolist()}
-    assert core.count("2012-12-31T00:00:00Z") == 2
+    assert core.count("2012-12-30T00:00:00Z") == 2
     assert times == {(1980, 1, 1, 0, 0, 0)}
 
 

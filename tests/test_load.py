@@ -73,7 +73,7 @@ levle: 2
 status: aproved
 steps:
   - {id: alku, kind: strat, name: Alku, nxet: [loppu]}
-  - {id: Loppu, kind: end, name: Loppu}
+  - {id: Loppu ja jatko, kind: end, name: Loppu}
 """
     root = make_workspace({"qms.yaml": WS, "org.yaml": ORG, "p.yaml": process})
     assert report(root).splitlines() == [
@@ -83,8 +83,9 @@ steps:
         "p.yaml:8:22: QMS002 error: steps[0].kind: 'strat' is not one of: start, task, decision,"
         " subprocess, event, end; did you mean 'start'?",
         "p.yaml:8:41: QMS002 error: steps[0].nxet: unknown key 'nxet'; did you mean 'next'?",
-        "p.yaml:9:10: QMS002 error: steps[1].id: 'Loppu' is not a valid id: use lower-case a-z,"
-        " digits, '-' and '_' (Finnish letters belong in names); did you mean 'loppu'?",
+        "p.yaml:9:10: QMS002 error: steps[1].id: 'Loppu ja jatko' is not a valid id: use letters"
+        " a-z and A-Z, digits, '-', '_' and '.', starting with a letter or digit (Finnish"
+        " letters belong in names); did you mean 'Loppu-ja-jatko'?",
     ]
 
 

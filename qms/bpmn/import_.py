@@ -104,8 +104,8 @@ NO_ORGANISATION = Msg(
     "organisation.yaml-tiedostosta)",
 )
 BAD_ORGANISATION = Msg(
-    en="--organisation {org}: not an id (lower-case a-z, digits, '-' and '_')",
-    fi="--organisation {org}: ei kelpaa tunnisteeksi (pienet a-z, numerot, '-' ja '_')",
+    en="--organisation {org}: not an id (letters a-z and A-Z, digits, '-', '_' and '.')",
+    fi="--organisation {org}: ei kelpaa tunnisteeksi (kirjaimet a-z, A-Z, numerot, '-', '_', '.')",
 )
 INVALID = Msg(
     en="{file}: the process {pid} made from it does not validate: {detail}",

@@ -59,8 +59,8 @@ def _type_name(value: Any, lang: str) -> str:
 
 
 def _slug(value: str) -> str:
-    table = str.maketrans({"ä": "a", "ö": "o", "å": "a", "Ä": "a", "Ö": "o", "Å": "a"})
-    slug = re.sub(r"[^a-z0-9_-]+", "-", value.translate(table).lower()).strip("-")
+    table = str.maketrans({"ä": "a", "ö": "o", "å": "a", "Ä": "A", "Ö": "O", "Å": "A"})
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", value.translate(table)).strip("-._")
     return slug or "id"
 
 

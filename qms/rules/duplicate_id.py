@@ -1,14 +1,17 @@
-"""QMS003 duplicate-id: two elements with the same id in one scope.
+"""QMS003 duplicate-id: two elements with the same id in one scope, in any letter case.
 
 ## What it does
 Reports the second and later definitions of an id within its scope: organisations and
 projects in the workspace; goals in their project; periods in the workspace; processes, plans,
 roles, metrics and registered documents in their organisation; steps and documents in their
-process; actions in their plan.
+process; actions in their plan. Ids are compared without regard to case: `G1` and `g1` in one
+scope are reported too.
 
 ## Why is this bad?
 A reference to the id becomes ambiguous: a flow, a goal link or a metric may silently point at
-the wrong element, and diagrams and exports would get colliding file names and anchors.
+the wrong element, and diagrams and exports would get colliding file names and anchors. Ids
+that differ only in case look the same to a reader and collide as file names on Windows and
+macOS.
 
 ## Example
 ```yaml
@@ -31,6 +34,12 @@ MESSAGE = Msg(
     en="duplicate {what} id '{id}' in {scope}; the first one is in {first}",
     fi="{what_fi}-tunniste '{id}' on kahdesti ({scope}); ensimmäinen on tiedostossa {first}",
 )
+CASE_MESSAGE = Msg(
+    en="{what} id '{id}' differs only in case from '{other}' in {scope} (in {first}); "
+    "give them different ids",
+    fi="{what_fi}-tunniste '{id}' eroaa tunnisteesta '{other}' ({scope}, tiedostossa {first}) "
+    "vain kirjainkooltaan; anna niille eri tunnisteet",
+)
 
 WHAT = {
     "organisation": "organisaatio",
@@ -48,21 +57,24 @@ WHAT = {
 
 
 def _duplicates(what: str, scope: str, items: Iterable[tuple[str, Location]]) -> Iterator[Problem]:
-    first: dict[str, Location] = {}
+    first: dict[str, tuple[str, Location]] = {}
     for ident, loc in items:
-        if ident in first:
+        key = ident.casefold()
+        if key in first:
+            other, at = first[key]
             yield problem(
                 loc.child("id"),
-                MESSAGE,
+                MESSAGE if other == ident else CASE_MESSAGE,
                 element=ident,
                 what=what,
                 what_fi=WHAT[what],
                 id=ident,
+                other=other,
                 scope=scope,
-                first=first[ident].file,
+                first=at.file,
             )
         else:
-            first[ident] = loc
+            first[key] = (ident, loc)
 
 
 @rule("QMS003", "duplicate-id", "error")

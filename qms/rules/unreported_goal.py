@@ -3,7 +3,8 @@
 ## What it does
 Reads the coverage matrix (qms/coverage.py, the same computation `qms coverage` prints) and
 reports, for each goal in an organisation's `commits_to`, every reporting period of the
-project that ended before the as-of date (workspace `as_of`, `--as-of`, or today) for which the
+project that has ended by the as-of date (workspace `as_of`, `--as-of`, or today; a period has
+ended on its last day: as of 2012-12-31 the period ending 2012-12-31 has ended) for which the
 organisation's results hold no entry for the goal. Reported at the `commits_to` item, once per
 period.
 
