@@ -55,6 +55,7 @@ from typing import Any, Literal, TypeVar
 from qms.findings import Location
 from qms.index import Index
 from qms.model import Organisation, Period, Workspace
+from qms.partial import NOTHING_LEFT_OUT, LeftOut
 
 State = Literal["covered", "committed-not-covered", "not-committed-but-contributes", "none"]
 STATES: tuple[State, ...] = (
@@ -209,6 +210,13 @@ class Coverage:
     goals_percent: float
     commitments_percent: float
     reporting_percent: float
+    modelled: int = 0
+    """How many organisations the workspace models."""
+    members: int | None = None
+    """How many organisations the network has in all (the project's `members`), if said."""
+    incomplete: LeftOut = NOTHING_LEFT_OUT
+    """What the loader left out: set by the caller from the load findings (qms/partial.py);
+    every format then says that the figures may be short."""
 
     @property
     def explained(self) -> int:
@@ -510,6 +518,8 @@ def coverage(
     kept = sum(o.kept for o in org_cols) + explained["unkept-commitment"]
     reported = sum(o.reported for o in org_cols) + explained["unreported-goal"]
     return Coverage(
+        modelled=len(ws.organisations),
+        members=next((p.members for p in ws.projects if p.members), None),
         as_of=today,
         goals=tuple(goal_rows),
         organisations=tuple(org_cols),

@@ -29,6 +29,20 @@ from qms.model import (
     Workspace,
 )
 
+ELEMENT_NOUN = {
+    "fi": {"one": "osa", "other": "osaa"},
+    "sv": {"one": "del", "other": "delar"},
+    "en": {"one": "element", "other": "elements"},
+}
+"""How a count of example elements is worded, by CLDR plural category (qms.l10n.plural)."""
+
+
+def counted_elements(count: int, lang: str) -> str:
+    """'1 osa', '6 osaa', '2 elements'."""
+    from qms.l10n import plural
+
+    return plural(count, lang, **ELEMENT_NOUN.get(lang, ELEMENT_NOUN["en"]))
+
 
 @dataclass(frozen=True)
 class Example:

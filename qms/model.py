@@ -250,6 +250,9 @@ class Project(Document):
     """When the project starts."""
     end: dt.date | None = None
     """When the project ends."""
+    members: int | None = Field(default=None, ge=1)
+    """How many organisations the network has in all, when the model holds only some of them:
+    coverage then says how many are modelled ("5/7 kumppania mallinnettu")."""
     periods: list[Period] = []
     """Reporting periods, in order."""
     goals: list[Goal] = []

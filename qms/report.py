@@ -27,10 +27,6 @@ EXAMPLES = Msg(
     en="Example content (example:): {count}, marked as such in every output.",
     fi="Esimerkkisisältöä (example:): {count}, merkitty esimerkiksi kaikissa tulosteissa.",
 )
-EXAMPLE_NOUN = {
-    "en": {"one": "element", "other": "elements"},
-    "fi": {"one": "osa", "other": "osaa"},
-}
 NOUNS = {
     "en": {
         "error": ("error", "errors"),
@@ -204,10 +200,9 @@ def summary(result: Result, lang: str, with_suppressed: bool = True) -> str:
     parts = _counted(counts, lang, keys)
     tail = ""
     if result.examples:
-        from qms.l10n import plural
+        from qms.example import counted_elements
 
-        word = EXAMPLE_NOUN.get(lang, EXAMPLE_NOUN["en"])
-        tail = " " + EXAMPLES.format(lang, count=plural(result.examples, lang, **word))
+        tail = " " + EXAMPLES.format(lang, count=counted_elements(result.examples, lang))
     if not parts:
         return SUMMARY_CLEAN.format(lang) + tail
     return ", ".join(parts) + "." + tail

@@ -127,6 +127,8 @@ class Site:
         self.lang = lang
         self.files: dict[str, bytes] = {}
         self.state = State()
+        self.incomplete = ""
+        """'Malli on puutteellinen: ...' when the last load left something out."""
         self._ranks: dict[str, Any] = {}
         self._drawn: dict[tuple[str, str], bytes | None] = {}
         self._lock = threading.Lock()
@@ -142,6 +144,7 @@ class Site:
         from qms.export.manual import Diagrams, build_manuals
         from qms.lint import lint
         from qms.load import load
+        from qms.partial import left_out
 
         started = time.perf_counter()
         with self._lock:
@@ -149,6 +152,7 @@ class Site:
             ws = loaded.workspace
             lang = self.lang or (ws.language if ws else "en")
             result = lint(loaded)
+            self.incomplete = left_out(loaded.findings).text(lang)
             rows = [_finding_row(f, self.root, lang) for f in result.findings if not f.suppressed]
             blocking = [f for f in loaded.findings if f.code == "QMS001"]
             if loaded.fatal or ws is None or blocking:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from qms.coverage import coverage
+from qms.example import Example, example_of
 from qms.index import Index, split_ref
 from qms.model import Organisation, Process, Workspace, text
 
@@ -36,6 +37,9 @@ LABELS = {
         "committed": "sitoutunut, ei toteuttajaa",
         "uncovered": "ei kattavuutta",
         "legend": "Selite",
+        "example": "esimerkki",
+        "example_badge": "ESIMERKKI",
+        "example_steps": "katkoviivalla esimerkkivaiheet",
     },
     "en": {
         "owner": "Owner",
@@ -53,6 +57,9 @@ LABELS = {
         "committed": "committed, not covered",
         "uncovered": "not covered",
         "legend": "Legend",
+        "example": "example",
+        "example_badge": "EXAMPLE",
+        "example_steps": "dashed: example steps",
     },
 }
 
@@ -98,6 +105,8 @@ class StepView:
     lane: str
     href: str | None = None
     """For a subprocess: the called process's diagram, relative to this diagram's folder."""
+    example: bool = False
+    """The step is example content (its process is not): drawn with a dashed outline."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +140,8 @@ class FlowView:
     steps: tuple[StepView, ...]
     edges: tuple[FlowEdge, ...]
     lang: str = "fi"
+    example: str = ""
+    """The badge of a diagram that shows example content, e.g. 'ESIMERKKI: keksitty kulku'."""
 
     @property
     def name(self) -> str:
@@ -172,6 +183,8 @@ def flow_view(index: Index, process: Process, lang: str) -> FlowView:
         return text(located.item.name, lang) if located else rid
 
     lanes = tuple(Lane(rid, role_name(rid)) for rid in order)
+    chain = (index.workspace.settings, org, process)
+    whole = example_of(*chain)
     ids = {s.id for s in process.steps}
     steps: list[StepView] = []
     edges: list[FlowEdge] = []
@@ -185,8 +198,9 @@ def flow_view(index: Index, process: Process, lang: str) -> FlowView:
             key = index.process_key(step.call, org_id)
             if key:
                 href = diagram_href(org_id, *key)
+        marked = not whole and example_of(*chain, step) is not None
         steps.append(
-            StepView(step.id, step.kind, text(step.name, lang), step.role or NO_ROLE, href)
+            StepView(step.id, step.kind, text(step.name, lang), step.role or NO_ROLE, href, marked)
         )
         targets: set[str] = set()
         for branch in step.next:
@@ -205,7 +219,19 @@ def flow_view(index: Index, process: Process, lang: str) -> FlowView:
         steps=tuple(steps),
         edges=tuple(sorted(edges, key=lambda e: (e.source, e.target))),
         lang=lang,
+        example=example_badge(whole, any(s.example for s in steps), lang),
     )
+
+
+def example_badge(whole: Example | None, some_steps: bool, lang: str) -> str:
+    """'ESIMERKKI: reason' for an example process, or a note on its example steps."""
+    if whole:
+        reason = text(whole.reason, lang) if whole.reason else ""
+        short = reason if len(reason) <= 60 else reason[:59].rstrip() + "…"
+        return label("example_badge", lang) + (f": {short}" if short else "")
+    if some_steps:
+        return f"{label('example_badge', lang)}: {label('example_steps', lang)}"
+    return ""
 
 
 # --- process map -----------------------------------------------------------------------------
@@ -262,9 +288,10 @@ def process_map_view(index: Index, org: Organisation, lang: str) -> ProcessMapVi
                 continue
             placed.add(pid)
             proc = index.processes[(org.id, pid)]
-            boxes.append(
-                MapBox(pid, text(proc.name, lang), band, diagram_href(org.id, org.id, pid))
-            )
+            name = text(proc.name, lang)
+            if example_of(index.workspace.settings, org, proc):
+                name = f"{name} ({label('example', lang)})"
+            boxes.append(MapBox(pid, name, band, diagram_href(org.id, org.id, pid)))
         bands.append((band, tuple(boxes)))
     handoffs: set[tuple[str, str]] = set()
     for pid in own:

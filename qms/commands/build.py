@@ -64,4 +64,5 @@ def build(
 
         published = out or str(Path("build") / (Path(workspace).resolve().name or "workspace"))
         code = publish_build(workspace, published, lang, loaded, result)
-    sys.exit(code)
+    # --keep-going writes what it can, and still fails: the model has errors.
+    sys.exit(code or result.exit_code(False))

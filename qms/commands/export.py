@@ -68,6 +68,10 @@ def export_workspace(
     if not ws.organisations:
         click.echo(f"qms: {NOTHING.format(language)}", err=True)
         return 2
+    if announce:  # `qms build` says it once for all it writes
+        from qms.partial import echo_notice
+
+        echo_notice(loaded.findings, language)
     doc_lang = lang or ws.language
     if fmt == "bpmn":
         return _export_bpmn(ws, out, organisations, doc_lang, language, force)

@@ -43,14 +43,6 @@ def parse_formats(value: str, lang: str) -> list[str]:
     return list(dict.fromkeys(formats))
 
 
-NOT_DRAWN = Msg(
-    en="{count} file(s) with load errors are left out of the diagrams: {files}"
-    " (see `qms validate`)",
-    fi="{count} tiedosto(a), joissa on latausvirheitä, jäi pois kaavioista: {files}"
-    " (katso `qms validate`)",
-)
-
-
 def render_workspace(
     workspace: str,
     out: str | None,
@@ -72,10 +64,9 @@ def render_workspace(
         click.echo(f"qms: {(loaded.fatal or {}).get(language, 'nothing to load')}", err=True)
         return 2
     fmts = parse_formats(formats, language)
-    unreadable = sorted({f.file for f in loaded.findings if f.severity == "error"})
-    if unreadable:
-        note = NOT_DRAWN.format(language, count=len(unreadable), files=", ".join(unreadable))
-        click.echo(f"qms: {note}", err=True)
+    from qms.partial import echo_notice
+
+    echo_notice(loaded.findings, language)
     target = Path(out or default_out(workspace))
     try:
         update, close = progress_bar()

@@ -50,6 +50,8 @@ def serve(workspace: str, port: int, host: str, lang: str | None) -> None:
         for error in state.errors:
             click.echo(f"qms: {error['where']}: {error['message']}", err=True)
         sys.exit(2)
+    if site.incomplete:  # the pages carry it as a banner too
+        click.echo(f"qms: {site.incomplete}", err=True)
     shown = f"[{host}]" if ":" in host else host
     click.echo(
         SERVING.format(language, path=workspace, host=shown, port=port, seconds=state.built_in),

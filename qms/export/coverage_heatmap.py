@@ -18,6 +18,7 @@ from qms.export.coverage_tables import (
     label,
     legend_lines,
     percent_lines,
+    scope_lines,
 )
 from qms.model import text
 
@@ -46,7 +47,12 @@ def to_dot(cov: Coverage, lang: str) -> str:
     rows = [
         f'<TR><TD COLSPAN="{len(cov.organisations) + 2}" ALIGN="LEFT" BORDER="0">'
         f"<B>{_e(label('title', lang))}</B> — {_e(as_of_line(cov, lang))}<BR/>"
-        f'{_e(percent_lines(cov, lang)[0])}<BR ALIGN="LEFT"/></TD></TR>',
+        f'{_e(percent_lines(cov, lang)[0])}<BR ALIGN="LEFT"/>'
+        + "".join(
+            f'<FONT COLOR="#B3261E"><B>{_e(line)}</B></FONT><BR ALIGN="LEFT"/>'
+            for line in scope_lines(cov, lang)
+        )
+        + "</TD></TR>",
         f'<TR><TD {head} ALIGN="LEFT"><FONT COLOR="#FFFFFF"><B>{_e(label("goal", lang))}'
         "</B></FONT></TD>"
         + "".join(

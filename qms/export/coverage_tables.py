@@ -80,6 +80,10 @@ L = {
     "title": Msg(en="Coverage of the project's goals", fi="Hankkeen tavoitteiden kattavuus"),
     "as_of": Msg(en="as of {date}", fi="tilanne {date}"),
     "gaps": Msg(en="Gaps", fi="Puutteet"),
+    "modelled": Msg(
+        en="{modelled}/{members} partners modelled: the figures cover the modelled ones only",
+        fi="{modelled}/{members} kumppania mallinnettu: luvut koskevat vain mallinnettuja",
+    ),
     "no_gaps": Msg(en="No gaps.", fi="Ei puutteita."),
     "matrix": Msg(en="Matrix", fi="Matriisi"),
     "goal": Msg(en="Goal", fi="Tavoite"),
@@ -224,8 +228,18 @@ def legend_lines(cov: Coverage, lang: str, ascii_only: bool = False) -> list[str
     return lines
 
 
+def scope_lines(cov: Coverage, lang: str) -> list[str]:
+    """What the figures do not cover: an incomplete model, partners that are not modelled."""
+    lines = []
+    if cov.incomplete:
+        lines.append(cov.incomplete.text(lang))
+    if cov.members and cov.members > cov.modelled:
+        lines.append(label("modelled", lang, modelled=cov.modelled, members=cov.members))
+    return lines
+
+
 def percent_lines(cov: Coverage, lang: str) -> list[str]:
-    """The headline percentage and its three parts."""
+    """The headline percentage and its three parts, then what the figures leave out."""
     return [
         label(
             "coverage",
@@ -238,6 +252,7 @@ def percent_lines(cov: Coverage, lang: str) -> list[str]:
         label("goals_pct", lang, pct=cov.goals_percent),
         label("commit_pct", lang, pct=cov.commitments_percent),
         label("report_pct", lang, pct=cov.reporting_percent),
+        *scope_lines(cov, lang),
     ]
 
 
@@ -281,6 +296,9 @@ def to_data(cov: Coverage, lang: str) -> dict[str, Any]:
         "checks": cov.checks,
         "passed": cov.passed,
         "explained": cov.explained,
+        "incomplete": cov.incomplete.text(lang) or None,
+        "organisations_modelled": cov.modelled,
+        "network_members": cov.members,
         "periods": [
             {
                 "id": p.id,

@@ -213,6 +213,7 @@ def _flow(doc: Any, heading: str, png: bytes | None, source: str | None, missing
 def _process(doc: Any, m: Manual, p: ProcessPage, png: bytes | None, source: str | None) -> None:
     L = catalogue(m.lang)
     doc.add_heading(p.name, level=1)
+    _notice(doc, p.example)
     _facts(
         doc,
         [
@@ -269,6 +270,24 @@ def _process(doc: Any, m: Manual, p: ProcessPage, png: bytes | None, source: str
     )
 
 
+def _notice(doc: Any, text: str, alert: bool = False) -> None:
+    """A notice that must not be missed (example content, an incomplete model): bold, in a
+    shaded one-cell box, so it survives printing in black and white."""
+    if not text:
+        return
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    cell = doc.add_table(rows=1, cols=1).rows[0].cells[0]
+    shade = OxmlElement("w:shd")
+    shade.set(qn("w:val"), "clear")
+    shade.set(qn("w:fill"), "FDE2D8" if alert else "FFF6D6")
+    cell._tc.get_or_add_tcPr().append(shade)
+    run = cell.paragraphs[0].add_run(text)
+    run.bold = True
+    doc.add_paragraph()
+
+
 def to_docx(m: Manual, diagrams: Diagrams | None) -> bytes:
     """The manual of one organisation as .docx bytes."""
     import docx
@@ -301,6 +320,8 @@ def to_docx(m: Manual, diagrams: Diagrams | None) -> bytes:
     for line in (m.workspace, f"{L['as_of']} {m.as_of_text}"):
         paragraph = doc.add_paragraph(line)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _notice(doc, m.incomplete, alert=True)
+    _notice(doc, m.example_notice)
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     doc.add_heading(L["contents"], level=1)
@@ -327,6 +348,7 @@ def to_docx(m: Manual, diagrams: Diagrams | None) -> bytes:
     doc.add_heading(L["quality_plan"], level=1)
     for plan in m.plans:
         doc.add_heading(plan.name, level=2)
+        _notice(doc, plan.example)
         if plan.description:
             doc.add_paragraph(plan.description)
         _facts(doc, [(L["status"], L[plan.status]), (L["horizon"], plan.horizon)])

@@ -19,10 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qms.coverage import Coverage, coverage
+from qms.example import Example, counted_elements, example_of, examples
+from qms.findings import Msg
 from qms.index import Index
 from qms.l10n import format_date
 from qms.lint import Result
 from qms.model import Metric, Organisation, Process, Workspace, text
+from qms.partial import left_out
 from qms.views import NO_ROLE, ProcessMapView, process_map_view
 
 BANDS = ("management", "core", "support")
@@ -146,6 +149,8 @@ class ProcessPage:
     findings: tuple[FindingRow, ...] = ()
     diagram: str = ""
     """The render engine's diagram name, `<org>/<process>`."""
+    example: str = ""
+    """A notice when the process, or some of its steps, is example content (with the reason)."""
 
 
 @dataclass(frozen=True)
@@ -175,6 +180,8 @@ class PlanSection:
     approved_by: str
     approved_on: str
     phases: tuple[tuple[str, tuple[ActionRow, ...]], ...]
+    example: str = ""
+    """A notice when the plan, or some of its actions, is example content (with the reason)."""
 
 
 @dataclass(frozen=True)
@@ -231,6 +238,12 @@ class Manual:
     """(role, name, task) of the quality group's members."""
     map_diagram: str = ""
     map_view: ProcessMapView | None = field(default=None, compare=False)
+    incomplete: str = ""
+    """'Malli on puutteellinen: ...' when the loader left something out (qms/partial.py)."""
+    example_notice: str = ""
+    """A notice that the manual holds example content, when it does."""
+    examples: tuple[tuple[str, str], ...] = ()
+    """(element, reason) of every example element of the organisation, for the notice."""
 
     @property
     def as_of_text(self) -> str:
@@ -270,14 +283,16 @@ def _date(value: dt.date | None, lang: str) -> str:
     return format_date(value, lang)
 
 
-def _metric_row(metric: Metric, role: dict[str, str], tx: _Tx) -> MetricRow:
+def _metric_row(
+    metric: Metric, role: dict[str, str], tx: _Tx, mark: Example | None = None
+) -> MetricRow:
     latest = ""
     if metric.values:
         last = metric.values[-1]
         latest = f"{_value(last.value)} ({last.period})"
     return MetricRow(
         id=metric.id,
-        name=tx(metric.name),
+        name=_tag(tx(metric.name), mark, tx.lang),
         unit=metric.unit or "",
         baseline=_value(metric.baseline),
         target=_value(metric.target),
@@ -288,6 +303,41 @@ def _metric_row(metric: Metric, role: dict[str, str], tx: _Tx) -> MetricRow:
         latest=latest,
         description=tx(metric.description),
     )
+
+
+EXAMPLE = {
+    "tag": Msg(en="example", fi="esimerkki"),
+    "page": Msg(
+        en="Example content: this is an illustration, not taken from the sources{reason}.",
+        fi="Esimerkkisisältöä: tämä on havainnollistus, ei lähteistä{reason}.",
+    ),
+    "some": Msg(
+        en="Example content: {count} marked (example) are illustrations, not from the sources.",
+        fi="Esimerkkisisältöä: {count}, merkitty (esimerkki), ovat havainnollistuksia, eivät "
+        "lähteistä.",
+    ),
+    "manual": Msg(
+        en="This description holds example content that its sources do not support: {count}, "
+        "each marked (example). Do not read them as the organisation's own.",
+        fi="Tämä kuvaus sisältää esimerkkisisältöä, jota lähteet eivät tue: {count}, kukin "
+        "merkitty (esimerkki). Niitä ei pidä lukea organisaation omiksi.",
+    ),
+}
+
+
+def _tag(name: str, mark: Example | bool | None, lang: str) -> str:
+    """`name (esimerkki)` for example content, else the name."""
+    return f"{name} ({EXAMPLE['tag'].format(lang)})" if mark else name
+
+
+def _page_notice(mark: Example | None, inner: int, tx: _Tx) -> str:
+    """The notice of a page whose element is an example, or holds `inner` example parts."""
+    if mark:
+        reason = f": {tx(mark.reason)}" if mark.reason else ""
+        return EXAMPLE["page"].format(tx.lang, reason=reason)
+    if inner:
+        return EXAMPLE["some"].format(tx.lang, count=counted_elements(inner, tx.lang))
+    return ""
 
 
 class _Tx:
@@ -365,6 +415,12 @@ def build_manual(
     owners = _owner_of(ws)
     found = _findings(result, org.id, owners, chosen)
     metrics_of_org = [m for doc, _, m in index.metrics_docs() if doc.organisation == org.id]
+    top = (ws.settings, org)
+    marked = [
+        (f"{m.kind} {m.element}", tx(m.reason))
+        for m in examples(ws)
+        if m.element.split("/")[0] == org.id or m.kind == "workspace"
+    ]
 
     def party(ref: str | None) -> Exchange:
         if not ref:
@@ -377,6 +433,9 @@ def build_manual(
         return Exchange("", tx(proc.name), href)
 
     def page(proc: Process) -> ProcessPage:
+        chain = (ws.settings, org, proc)
+        proc_mark = example_of(*chain)
+        step_marks = {s.id: example_of(*chain, s) for s in proc.steps}
         names = {s.id: tx(s.name) for s in proc.steps}
         docs_by_id = {d.id: tx(d.name) for d in proc.documents}
         docs_by_id |= {d.id: tx(d.name) for d in org.documents if d.id not in docs_by_id}
@@ -384,7 +443,7 @@ def build_manual(
             StepRow(
                 id=s.id,
                 kind=s.kind,
-                name=tx(s.name),
+                name=_tag(tx(s.name), step_marks[s.id] and not proc_mark, chosen),
                 role=roles.get(s.role or "", s.role or NO_ROLE),
                 next=tuple(
                     names.get(b.to, b.to) + (f" ({tx(b.label)})" if b.label else "") for b in s.next
@@ -399,7 +458,7 @@ def build_manual(
         for ref in proc.metrics:
             located = index.metrics.get((org.id, ref.split("/")[-1]))
             if located is not None:
-                metrics.append(_metric_row(located.item, roles, tx))
+                metrics.append(_metric_row(located.item, roles, tx, example_of(*top, located.item)))
         goals = []
         for how, refs in (("realizes", proc.realizes), ("influences", proc.influences)):
             for ref in refs:
@@ -432,7 +491,7 @@ def build_manual(
             documents=tuple(
                 DocRow(
                     d.id,
-                    tx(d.name),
+                    _tag(tx(d.name), example_of(*chain, d) and not proc_mark, chosen),
                     d.version or "",
                     d.link or "",
                     roles.get(d.owner or "", d.owner or ""),
@@ -455,6 +514,7 @@ def build_manual(
             parent=parent,
             findings=tuple(row for file, row in found if file == proc.source and not row.reason),
             diagram=f"{org.id}/{proc.id}",
+            example=_page_notice(proc_mark, sum(1 for m in step_marks.values() if m), tx),
         )
 
     pages = tuple(page(own[pid]) for pid in order)
@@ -463,11 +523,13 @@ def build_manual(
         if o != org.id:
             continue
         grouped: dict[str, list[ActionRow]] = {p: [] for p in PHASES}
-        for a in plan.actions:
+        plan_mark = example_of(*top, plan)
+        action_marks = [example_of(*top, plan, a) for a in plan.actions]
+        for a, a_mark in zip(plan.actions, action_marks, strict=True):
             grouped[a.phase or ""].append(
                 ActionRow(
                     id=a.id,
-                    what=tx(a.what),
+                    what=_tag(tx(a.what), a_mark and not plan_mark, chosen),
                     who=roles.get(a.who or "", a.who or ""),
                     due=_date(a.when, chosen),
                     overdue=bool(a.when and a.when < as_of and a.status not in ("done", "dropped")),
@@ -492,6 +554,7 @@ def build_manual(
                 approved_by=plan.approved.by if plan.approved else "",
                 approved_on=_date(plan.approved.on, chosen) if plan.approved else "",
                 phases=tuple((p, tuple(rows)) for p, rows in grouped.items() if rows),
+                example=_page_notice(plan_mark, sum(1 for m in action_marks if m), tx),
             )
         )
     goals: list[GoalRow] = []
@@ -526,7 +589,7 @@ def build_manual(
         customers=pm.customers,
         processes=pages,
         plans=tuple(plans),
-        metrics=tuple(_metric_row(m, roles, tx) for m in metrics_of_org),
+        metrics=tuple(_metric_row(m, roles, tx, example_of(*top, m)) for m in metrics_of_org),
         goals=tuple(goals),
         findings=tuple(row for _, row in found if not row.reason),
         suppressed=tuple(row for _, row in found if row.reason),
@@ -536,6 +599,13 @@ def build_manual(
         ),
         map_diagram=f"{org.id}/process-map",
         map_view=pm,
+        incomplete=left_out(result.findings).text(chosen) if result else "",
+        example_notice=(
+            EXAMPLE["manual"].format(chosen, count=counted_elements(len(marked), chosen))
+            if marked
+            else ""
+        ),
+        examples=tuple(marked),
     )
 
 

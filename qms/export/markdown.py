@@ -36,9 +36,15 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return [*out, ""]
 
 
+def _notices(*texts: str) -> list[str]:
+    """Notices a reader must not miss (incomplete model, example content) as quoted blocks."""
+    return [line for text in texts if text for line in (f"> **{md(text)}**", "")]
+
+
 def _process(m: Manual, p: ProcessPage, has_diagram: bool) -> str:
     L = catalogue(m.lang)
     lines = [f"# {md(p.name)}", "", f"[{md(L['back'])}](index.md)", ""]
+    lines += _notices(m.incomplete, p.example)
     facts = [
         (L["owner"], p.owner),
         (L["type"], L[p.band]),
@@ -92,6 +98,7 @@ def _process(m: Manual, p: ProcessPage, has_diagram: bool) -> str:
 def _index(m: Manual, has_map: bool) -> str:
     L = catalogue(m.lang)
     lines = [f"# {md(m.name)}", "", f"{L['manual']} · {L['as_of']} {m.as_of_text}", ""]
+    lines += _notices(m.incomplete, m.example_notice)
     if m.description:
         lines += [md(m.description), ""]
     lines += [f"## {L['process_map']}", ""]
@@ -120,6 +127,7 @@ def _plan(m: Manual) -> str:
     lines = [f"# {L['quality_plan']}", "", "[←](index.md)", ""]
     for plan in m.plans:
         lines += [f"## {md(plan.name)}", ""]
+        lines += _notices(plan.example)
         if plan.description:
             lines += [md(plan.description), ""]
         lines += [
@@ -153,6 +161,7 @@ def markdown_files(manuals: list[Manual], diagrams: Diagrams | None) -> dict[str
     lang = manuals[0].lang if manuals else "en"
     L = catalogue(lang)
     home = [f"# {L['manuals']}", ""]
+    home += _notices(manuals[0].incomplete if manuals else "")
     home += [f"- [{md(m.name)}]({m.organisation}/index.md)" for m in manuals]
     files["index.md"] = "\n".join([*home, ""])
     for m in manuals:

@@ -108,10 +108,18 @@ def _title_label(view: FlowView) -> str:
         facts.append(f"{label('version', view.lang)} {view.version}")
     facts.append(f"{label('status', view.lang)}: {view.status}")
     meta = html.escape("   ·   ".join(facts))
+    badge = span = ""
+    if view.example:  # example content is marked on the picture itself, not only in the text
+        badge = (
+            f'<TD BORDER="1" COLOR="{styles.EXAMPLE_LINE}" BGCOLOR="{styles.EXAMPLE_FILL}">'
+            f'<FONT COLOR="{styles.EXAMPLE_TEXT}"><B>{html.escape(view.example)}</B></FONT></TD>'
+        )
+        span = ' COLSPAN="2"'
     return (
         '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
         f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{_n(styles.TITLE_SIZE)}"><B>{title}</B></FONT>'
-        f'</TD></TR><TR><TD ALIGN="LEFT"><FONT COLOR="{styles.GREY}">{meta}</FONT></TD></TR>'
+        f"</TD>{badge}</TR>"
+        f'<TR><TD ALIGN="LEFT"{span}><FONT COLOR="{styles.GREY}">{meta}</FONT></TD></TR>'
         "</TABLE>>"
     )
 
@@ -182,11 +190,12 @@ def process_flow(view: FlowView, layout: SwimlaneLayout) -> str:
         )
     hrefs = {s.id: s.href for s in view.steps}
     names = {s.id: s.name for s in view.steps}
+    examples = {s.id for s in view.steps if s.example}
     for sid, box in layout.nodes.items():
         st = styles.STEPS.get(box.kind, styles.STEPS["task"])
         attrs = {
             "shape": st.shape,
-            "style": st.style,
+            "style": f"{st.style},dashed" if sid in examples else st.style,
             "fillcolor": st.fill,
             "color": st.line,
             "penwidth": _n(st.penwidth),

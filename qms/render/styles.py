@@ -26,6 +26,10 @@ BLUE = "#0072B2"
 VERMILLION = "#D55E00"
 PURPLE = "#CC79A7"
 GREY = "#4D4D4D"
+EXAMPLE_FILL = "#FFF6D6"
+"""The badge of example content (issue 14): the same colours as the portal's .example-note."""
+EXAMPLE_LINE = "#8E6C00"
+EXAMPLE_TEXT = "#4D3B00"
 WHITE = "#FFFFFF"
 
 LANE_FILLS = ("#EEF4FA", "#FFFFFF")

@@ -1,0 +1,190 @@
+"""Example content and an incomplete model are marked in every output; read back from the files.
+
+Each test writes real outputs (HTML portal, DOCX read with python-docx, Markdown, SVG drawn by
+Graphviz, coverage pages) and looks for the marking in what a reader would see.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from qms.cli import cli
+from tests.conftest import requires_dot
+from tests.export.conftest import FILES
+
+Make = Callable[[dict[str, str]], Path]
+
+
+def marked_files() -> dict[str, str]:
+    files = dict(FILES)
+    files["organisations/opisto/processes/talous.yaml"] = files[
+        "organisations/opisto/processes/talous.yaml"
+    ].replace("realizes: [G2]\n", "realizes: [G2]\nexample: {reason: keksitty kulku}\n")
+    files["organisations/opisto/plan.yaml"] = files["organisations/opisto/plan.yaml"].replace(
+        "  - {id: a4, what: Vaiheeton, who: laatu, when: 2026-12-01, realizes: [G1]}\n",
+        "  - {id: a4, what: Vaiheeton, who: laatu, when: 2026-12-01, realizes: [G1],"
+        " example: true}\n",
+    )
+    files["organisations/opisto/metrics.yaml"] = files["organisations/opisto/metrics.yaml"].replace(
+        "    realizes: [G1]\n", "    realizes: [G1]\n    example: {reason: ei lähteessä}\n"
+    )
+    return files
+
+
+def broken_files() -> dict[str, str]:
+    files = dict(FILES)
+    files["organisations/opisto/results.yaml"] = (
+        "kind: results\norganisation: opisto\nresults:\n"
+        "  - {period: kevat, goal: G1, text: Tehty, status: finished}\n"
+    )
+    return files
+
+
+def docx_text(data: bytes) -> str:
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    parts += [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join(parts)
+
+
+def html_text(page: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+
+
+def export(root: Path, fmt: str, out: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["export", str(root), "--format", fmt, "-o", str(out)])
+    return result.exit_code, result.stderr
+
+
+# --- example content ----------------------------------------------------------------------------
+
+
+def test_html_portal_marks_example_content(make_workspace: Make, tmp_path: Path) -> None:
+    root = make_workspace(marked_files())
+    code, _ = export(root, "html", tmp_path / "site")
+    assert code == 0
+    page = (tmp_path / "site" / "opisto" / "talous.html").read_text(encoding="utf-8")
+    assert 'class="example-note"' in page
+    assert "Esimerkkisisältöä: tämä on havainnollistus, ei lähteistä: keksitty kulku" in html_text(
+        page
+    )
+    front = html_text((tmp_path / "site" / "opisto" / "index.html").read_text(encoding="utf-8"))
+    assert "Tämä kuvaus sisältää esimerkkisisältöä" in front
+    plan = html_text((tmp_path / "site" / "opisto" / "_plan.html").read_text(encoding="utf-8"))
+    assert "Vaiheeton (esimerkki)" in plan and "Kysely (esimerkki)" not in plan
+    metrics = html_text(
+        (tmp_path / "site" / "opisto" / "_metrics.html").read_text(encoding="utf-8")
+    )
+    assert "Vastausprosentti (esimerkki)" in metrics
+    # every page of the organisation carries the banner; the sourced process is not marked
+    sourced = html_text((tmp_path / "site" / "opisto" / "palaute.html").read_text(encoding="utf-8"))
+    assert "Tämä kuvaus sisältää esimerkkisisältöä" in sourced
+    assert "tämä on havainnollistus" not in sourced
+    other = (tmp_path / "site" / "muu" / "index.html").read_text(encoding="utf-8")
+    assert 'class="example-note"' not in other
+
+
+def test_docx_and_markdown_mark_example_content(make_workspace: Make, tmp_path: Path) -> None:
+    root = make_workspace(marked_files())
+    assert export(root, "docx", tmp_path / "o.docx")[0] == 2  # two organisations: a folder
+    assert export(root, "docx", tmp_path / "docx")[0] == 0
+    text = docx_text((tmp_path / "docx" / "opisto.docx").read_bytes())
+    assert "Tämä kuvaus sisältää esimerkkisisältöä" in text
+    assert "Esimerkkisisältöä: tämä on havainnollistus, ei lähteistä: keksitty kulku" in text
+    assert "Vaiheeton (esimerkki)" in text
+    assert "esimerkki" not in docx_text((tmp_path / "docx" / "muu.docx").read_bytes())
+    assert export(root, "md", tmp_path / "md")[0] == 0
+    index = (tmp_path / "md" / "opisto" / "index.md").read_text(encoding="utf-8")
+    assert "> **Tämä kuvaus sisältää esimerkkisisältöä" in index
+    talous = (tmp_path / "md" / "opisto" / "talous.md").read_text(encoding="utf-8")
+    assert "> **Esimerkkisisältöä: tämä on havainnollistus" in talous
+
+
+@requires_dot
+def test_diagrams_carry_a_badge(make_workspace: Make, tmp_path: Path) -> None:
+    root = make_workspace(marked_files())
+    result = CliRunner().invoke(
+        cli, ["render", str(root), "-o", str(tmp_path / "d"), "--format", "svg"]
+    )
+    assert result.exit_code == 0, result.stderr
+    flow = (tmp_path / "d" / "opisto" / "talous.svg").read_text(encoding="utf-8")
+    assert "ESIMERKKI: keksitty kulku" in flow
+    assert "ESIMERKKI" not in (tmp_path / "d" / "opisto" / "palaute.svg").read_text("utf-8")
+    process_map = (tmp_path / "d" / "opisto" / "process-map.svg").read_text(encoding="utf-8")
+    assert "(esimerkki)" in process_map
+
+
+@requires_dot
+def test_example_steps_are_dashed_in_a_sourced_process(
+    make_workspace: Make, tmp_path: Path
+) -> None:
+    files = dict(FILES)
+    files["organisations/opisto/processes/talous.yaml"] = files[
+        "organisations/opisto/processes/talous.yaml"
+    ].replace(
+        "  - {id: budjetti, name: Budjetointi, role: rehtori, next: [loppu]}",
+        "  - {id: budjetti, name: Budjetointi, role: rehtori, next: [loppu], example: true}",
+    )
+    root = make_workspace(files)
+    out = tmp_path / "d"
+    result = CliRunner().invoke(cli, ["render", str(root), "-o", str(out), "--format", "svg"])
+    assert result.exit_code == 0, result.stderr
+    svg = (out / "opisto" / "talous.svg").read_text(encoding="utf-8")
+    assert "ESIMERKKI: katkoviivalla esimerkkivaiheet" in svg
+    groups = re.findall(r"<g id=\"node\d+\" class=\"node\">(.*?)</g>", svg, re.S)
+    dashed = [g for g in groups if "stroke-dasharray" in g]
+    assert len(dashed) == 1 and "Budjetointi" in dashed[0]
+
+
+# --- an incomplete model ------------------------------------------------------------------------
+
+NOTICE = "Malli on puutteellinen: 1 virhe (organisations/opisto/results.yaml)"
+
+
+def test_coverage_says_it_is_incomplete_and_exits_1(make_workspace: Make, tmp_path: Path) -> None:
+    root = make_workspace(broken_files())
+    runner = CliRunner()
+    result = runner.invoke(cli, ["coverage", str(root)])
+    assert result.exit_code == 1
+    assert NOTICE in result.stderr and NOTICE in result.stdout
+    for fmt in ("md", "html", "json"):
+        out = tmp_path / f"c.{fmt}"
+        result = runner.invoke(cli, ["coverage", str(root), "--format", fmt, "-o", str(out)])
+        assert result.exit_code == 1, fmt
+        assert NOTICE in out.read_text(encoding="utf-8"), fmt
+    (root / "organisations/opisto/results.yaml").unlink()  # complete again: no notice, exit 0
+    result = runner.invoke(cli, ["coverage", str(root)])
+    assert result.exit_code == 0 and "puutteellinen" not in result.stderr + result.stdout
+
+
+def test_build_keep_going_writes_and_exits_1(make_workspace: Make, tmp_path: Path) -> None:
+    root = make_workspace(broken_files())
+    runner = CliRunner()
+    stopped = runner.invoke(cli, ["build", str(root), "-o", str(tmp_path / "a")])
+    assert stopped.exit_code == 1 and not (tmp_path / "a" / "site").exists()
+    result = runner.invoke(cli, ["build", str(root), "-o", str(tmp_path / "b"), "--keep-going"])
+    assert result.exit_code == 1
+    assert NOTICE in result.stderr
+    home = (tmp_path / "b" / "site" / "index.html").read_text(encoding="utf-8")
+    assert NOTICE in html_text(home) and 'class="incomplete-note"' in home
+    page = (tmp_path / "b" / "site" / "opisto" / "palaute.html").read_text(encoding="utf-8")
+    assert NOTICE in html_text(page)
+    assert NOTICE in docx_text((tmp_path / "b" / "opisto.docx").read_bytes())
+
+
+def test_every_export_says_so(make_workspace: Make, tmp_path: Path) -> None:
+    root = make_workspace(broken_files())
+    for fmt in ("md", "bpmn", "html"):
+        code, err = export(root, fmt, tmp_path / fmt)
+        assert code == 0 and NOTICE in err, fmt
+    md = (tmp_path / "md" / "opisto" / "index.md").read_text(encoding="utf-8")
+    assert f"> **{NOTICE}" in md
+    result = CliRunner().invoke(cli, ["render", str(root), "-o", str(tmp_path / "r")])
+    assert NOTICE in result.stderr
