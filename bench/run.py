@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.generate import generate, sizes_for
+from bench.imports import SHAPES, bpmn_file
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -204,6 +205,14 @@ def run(args: argparse.Namespace) -> str:
     log("qms --help start-up")
     help_s = help_seconds(3 if args.quick else 11)
 
+    log("BPMN import scaling")
+    imports: list[dict[str, Any]] = []
+    for shape in SHAPES:
+        for size in args.import_sizes:
+            source = bpmn_file(work / f"import-{shape}-{size}.bpmn", size, shape)
+            got = child("import-bpmn", str(source), str(work / f"import-{shape}-{size}"))
+            imports.append({"shape": shape, "tasks": size, **got})
+
     log("scaling table")
     scaling: list[dict[str, Any]] = []
     for size in args.sizes:
@@ -279,11 +288,28 @@ def run(args: argparse.Namespace) -> str:
                 f"{per_large * 1000:.2f} ms / {per_small * 1000:.2f} ms per process",
             )
         )
+    for shape in SHAPES:
+        runs = [i for i in imports if i["shape"] == shape]
+        if len(runs) >= 2:
+            small, large = runs[0], runs[-1]
+            per_small = small["seconds"] / small["tasks"]
+            per_large = large["seconds"] / large["tasks"]
+            rows.append(
+                Row(
+                    f"BPMN import time per element at {large['tasks']:,} / at "
+                    f"{small['tasks']:,} tasks ({shape})",
+                    per_large / per_small,
+                    "x",
+                    1.5,
+                    f"{large['seconds']:.2f} s / {small['seconds']:.2f} s",
+                )
+            )
     info = machine()
     return report(
         info,
         rows,
         scaling,
+        imports,
         {
             "workspace": f"{providers} providers x {per} processes x {steps} steps = "
             f"{nproc:,} processes, {nproc * steps:,} steps, {len(files):,} files "
@@ -303,7 +329,11 @@ def run(args: argparse.Namespace) -> str:
 
 
 def report(
-    info: dict[str, str], rows: list[Row], scaling: list[dict[str, Any]], raw: dict[str, Any]
+    info: dict[str, str],
+    rows: list[Row],
+    scaling: list[dict[str, Any]],
+    imports: list[dict[str, Any]],
+    raw: dict[str, Any],
 ) -> str:
     """The Markdown of bench/results.md."""
     out = ["# qms benchmark results", ""]
@@ -343,6 +373,22 @@ def report(
         "from 1,000 to 9,000 processes.",
         "",
     ]
+    if imports:
+        out += ["## BPMN import scaling", ""]
+        out += [
+            "`qms import bpmn` of one generated file (bench/imports.py) through the library, in "
+            "a fresh interpreter: `loose` is n tasks without flows, `chain` n tasks in a row. "
+            "Before issue 15, 2,000 loose tasks took 20 s and 20,000 did not finish in 120 s.",
+            "",
+            "| Shape | Tasks | import (s) | ms per task | peak MiB |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for i in imports:
+            out.append(
+                f"| {i['shape']} | {i['tasks']:,} | {i['seconds']:.2f} "
+                f"| {i['seconds'] / i['tasks'] * 1000:.3f} | {i['peak_kb'] / 1024:.0f} |"
+            )
+        out += [""]
     if FIXES.exists():
         out += [FIXES.read_text(encoding="utf-8").rstrip(), ""]
     out += ["## Raw measurements", "", "```json"]
@@ -369,6 +415,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="processes in the render measurement (default 9000: the national workspace, "
         "about 18,000 Graphviz runs; 1000 is ten times faster and gives the same ratio)",
     )
+    p.add_argument(
+        "--import-sizes",
+        type=int,
+        nargs="+",
+        default=None,
+        help="task counts of the BPMN import scaling table (default 2000 5000 20000)",
+    )
     p.add_argument("--repeat", type=int, default=3, help="runs per validate measurement")
     p.add_argument("--seed", type=int, default=2012, help="seed of the generated workspaces")
     p.add_argument("--output", default=str(DEFAULT_OUTPUT), help="where to write the report")
@@ -377,6 +430,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.sizes is None:
         args.sizes = [10, 30] if args.quick else [10, 100, 1000, 9000]
+    if args.import_sizes is None:
+        args.import_sizes = [200, 1000] if args.quick else [2000, 5000, 20000]
     return args
 
 

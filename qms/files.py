@@ -30,15 +30,71 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Write via a temporary file in the same folder and rename: never half a file."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    tmp = stage(target, data)
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def stage(target: Path, data: bytes) -> Path:
+    """`data` in a temporary file beside `target`, with the permissions of a new file
+    (0644 under umask 022: mkstemp makes 0600, and outputs are for sharing)."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(tmp, 0o666 & ~umask())  # mkstemp makes 0600; outputs are for sharing
-        os.replace(tmp, target)
+        os.chmod(tmp, 0o666 & ~umask())
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+    return tmp
+
+
+def replace_together(files: Mapping[Path, bytes]) -> list[Path]:
+    """Write several files so that either every one is replaced or none is.
+
+    Everything is staged beside its target first (a full disk fails here, before any target
+    is touched); then each existing target is renamed aside and the staged file renamed in.
+    When a rename fails, the targets already replaced are put back and new ones removed, and
+    the error is raised. Renames need no space, so the undo works on a full disk too.
+    """
+    staged: list[tuple[Path, Path]] = []
+    done: list[tuple[Path, Path | None]] = []
+    try:
+        for target, data in sorted(files.items()):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staged.append((stage(target, data), target))
+        for tmp, target in staged:
+            backup: Path | None = None
+            if target.exists() or target.is_symlink():
+                fd, name = tempfile.mkstemp(
+                    prefix=f".{target.name}.", suffix=".old", dir=target.parent
+                )
+                os.close(fd)
+                backup = Path(name)
+                try:
+                    os.replace(target, backup)
+                except BaseException:
+                    backup.unlink(missing_ok=True)
+                    raise
+            done.append((target, backup))
+            os.replace(tmp, target)
+    except BaseException:
+        for target, backup in reversed(done):
+            if backup is not None:
+                os.replace(backup, target)
+            else:
+                target.unlink(missing_ok=True)
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    for _, backup in done:
+        if backup is not None:
+            backup.unlink(missing_ok=True)
+    return [target for _, target in staged]
 
 
 def _read_umask() -> int:

@@ -75,6 +75,22 @@ TOO_LARGE = Msg(
 UNREADABLE = Msg(
     en="{file}: cannot read the file: {reason}", fi="{file}: tiedostoa ei voi lukea: {reason}"
 )
+NOT_REGULAR = Msg(
+    en="{file}: not a regular file (a folder, pipe or device); give the path of a .bpmn file",
+    fi="{file}: ei ole tavallinen tiedosto (kansio, putki tai laite); anna .bpmn-tiedoston polku",
+)
+UNKNOWN_ENCODING = Msg(
+    en="{file}: the XML declaration names the encoding '{encoding}', which is not a known "
+    "character encoding; save the file as UTF-8",
+    fi="{file}: XML-esittely nimeää merkistökoodauksen '{encoding}', jota ei tunneta; tallenna "
+    "tiedosto UTF-8-muodossa",
+)
+BAD_BYTES = Msg(
+    en="{file}:{line}:{col}: the byte 0x{byte:02x} is not valid {encoding}, the encoding the "
+    "file declares; save the file as UTF-8",
+    fi="{file}:{line}:{col}: tavu 0x{byte:02x} ei kelpaa merkistössä {encoding}, jonka "
+    "tiedosto ilmoittaa; tallenna tiedosto UTF-8-muodossa",
+)
 MALFORMED = Msg(
     en="{file}:{line}:{col}: not well-formed XML ({detail}); is this a BPMN file?",
     fi="{file}:{line}:{col}: XML ei ole hyvin muodostettua ({detail}); onko tämä BPMN-tiedosto?",
@@ -119,6 +135,18 @@ DUPLICATE = Msg(
 TOO_DEEP = Msg(
     en="{file}: sub-processes are nested too deeply to import",
     fi="{file}: aliprosessit ovat liian monitasoisesti sisäkkäin tuotaviksi",
+)
+DUPLICATE_ID = Msg(
+    en="{file}: the id {id} is given to more than one element ({elements}); BPMN ids must be "
+    "unique, and the flows that name it cannot be told apart; rename all but one",
+    fi="{file}: tunniste {id} on useammalla elementillä ({elements}); BPMN-tunnisteiden on "
+    "oltava yksilöllisiä, eikä niihin viittaavia vuita voi erottaa; nimeä muut uudelleen",
+)
+SELF_LOOP = Msg(
+    en="sequence flow {id} leads from {step} straight back to it; it is kept, and "
+    "`qms validate` reports it (QMS113)",
+    fi="sekvenssivuo {id} johtaa kohteesta {step} suoraan takaisin siihen; se säilytetään, ja "
+    "`qms validate` ilmoittaa siitä (QMS113)",
 )
 SKIPPED = Msg(
     en="{what} {id} has no equivalent in a qms process and is skipped",
@@ -180,6 +208,68 @@ class Imported:
 # --- parsing ---------------------------------------------------------------------------------
 
 
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_UNMARKED = (  # XML 1.0 appendix F: the first four bytes of '<?xm' in each family
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<\x00?", "utf-16-be"),
+    (b"<\x00?\x00", "utf-16-le"),
+    (b"\x4c\x6f\xa7\x94", "cp037"),
+)
+_DECLARED = re.compile(r"""^\s*<\?xml\s[^>]*?\bencoding\s*=\s*(["'])([A-Za-z][A-Za-z0-9._-]*)\1""")
+_NOT_CHARSETS = {"unicode-escape", "raw-unicode-escape", "undefined", "idna", "punycode"}
+
+
+def to_utf8(data: bytes, file: str) -> bytes:
+    """The document in UTF-8, decoded from whatever encoding it declares (or its byte-order
+    mark shows), with the declaration rewritten to match; expat alone reads only UTF-8,
+    UTF-16, ISO-8859-1 and US-ASCII, and gives up on multi-byte encodings such as Shift_JIS.
+    An unknown encoding or a byte that is not valid in it is refused with a message."""
+    import codecs
+
+    family = next((enc for bom, enc in _BOMS if data.startswith(bom)), "")
+    family = family or next((enc for head, enc in _UNMARKED if data.startswith(head)), "")
+    head = data[:1024].decode(family or "utf-8", errors="replace").lstrip("\ufeff")
+    declared = _DECLARED.match(head)
+    name = declared.group(2) if declared else ""
+    encoding = family if family.startswith("utf-") else (name or family or "utf-8")
+    try:
+        info = codecs.lookup(encoding)
+        if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+            raise LookupError(encoding)
+    except LookupError as error:
+        raise BpmnImportError(make_text(UNKNOWN_ENCODING, file=file, encoding=encoding)) from error
+    if info.name == "utf-8":
+        return data  # expat reads it and reports a bad byte where it is
+    try:
+        text = data.decode(info.name)
+    except UnicodeDecodeError as error:
+        before = data[: error.start].decode(info.name, errors="replace")
+        line = before.count("\n") + 1
+        col = len(before) - (before.rfind("\n") + 1) + 1
+        raise BpmnImportError(
+            make_text(
+                BAD_BYTES,
+                file=file,
+                line=line,
+                col=col,
+                byte=data[error.start],
+                encoding=name or encoding,
+            )
+        ) from error
+    text = text.lstrip("\ufeff")
+    found = _DECLARED.match(text)
+    if found:
+        text = text[: found.start(2)] + "UTF-8" + text[found.end(2) :]
+    return text.encode("utf-8")
+
+
 def parse_xml(data: bytes, file: str) -> ET.Element:
     """Parse with DTDs, entities and external references forbidden."""
     import defusedxml  # type: ignore[import-untyped]
@@ -219,11 +309,24 @@ def slug(value: str, fallback: str = "step") -> str:
     return out or fallback
 
 
+class _Taken(set[str]):
+    """Ids already given, and the next suffix to try for each base, so that 20,000 steps with
+    the same name take linear time, not quadratic."""
+
+    def __init__(self, given: set[str] | None = None) -> None:
+        super().__init__(given or ())
+        self.suffix: dict[str, int] = {}
+
+
 def _unique(base: str, taken: set[str]) -> str:
-    candidate, n = base, 2
-    while candidate in taken:
+    counters = taken.suffix if isinstance(taken, _Taken) else {}
+    candidate, n = base, counters.get(base, 2)
+    if candidate in taken:
         candidate = f"{base}-{n}"
-        n += 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{base}-{n}"
+        counters[base] = n + 1
     taken.add(candidate)
     return candidate
 
@@ -261,7 +364,7 @@ class _Context:
 def _lane_map(process: ET.Element, ctx: _Context) -> dict[str, tuple[str, str]]:
     """Every flow node's leaf lane as (role id, lane name)."""
     found: dict[str, tuple[str, str]] = {}
-    taken: set[str] = set()
+    taken: set[str] = _Taken()
 
     def walk(lane_set: ET.Element) -> None:
         for lane in lane_set.findall(f"{M}lane"):
@@ -350,7 +453,7 @@ def _convert_container(
 
     # Step ids.
     ids: dict[str, str] = {}
-    taken: set[str] = set()
+    taken: set[str] = _Taken()
     for eid in kept:
         el = elements[eid]
         step_meta = _qms(el, "step")
@@ -363,17 +466,14 @@ def _convert_container(
                 sid = slug(el.get("name") or eid)
         ids[eid] = _unique(sid[:60], taken)
 
-    def targets(flow: ET.Element, label: str, seen: frozenset[str]) -> list[tuple[str, str]]:
+    through = _through_folded(elements, kept, ids, out_flows)
+
+    def targets(flow: ET.Element) -> list[tuple[str, str]]:
         dst = flow.get("targetRef", "")
-        label = label or (flow.get("name") or "").strip()
+        label = (flow.get("name") or "").strip()
         if dst in kept:
             return [(ids[dst], label)]
-        if dst in seen:
-            return []
-        found: list[tuple[str, str]] = []
-        for f in out_flows.get(dst, []):
-            found.extend(targets(f, label, seen | {dst}))
-        return found
+        return [(to, label or own) for to, own in through.get(dst, {}).items()]
 
     steps: dict[str, dict[str, Any]] = {}
     for eid, kind in kept.items():
@@ -386,16 +486,17 @@ def _convert_container(
         if role:
             step["role"] = role
             ctx.roles.setdefault(role, lane_name)
-        nexts: list[tuple[str, str]] = []
+        nexts: dict[str, str] = {}
         for f in out_flows.get(eid, []):
-            for to, label in targets(f, "", frozenset({eid})):
+            for to, label in targets(f):
                 if tag == "eventBasedGateway" and not label:
                     dst = f.get("targetRef", "")
                     label = (elements[dst].get("name") or "").strip() if dst in elements else ""
-                if to != ids[eid] and to not in [t for t, _ in nexts]:
-                    nexts.append((to, label))
+                if to == ids[eid] and to not in nexts:
+                    ctx.note(f.get("id", ""), SELF_LOOP, id=f.get("id", "?"), step=eid)
+                nexts.setdefault(to, label)
         if nexts:
-            step["next"] = _next_value(nexts, kind)
+            step["next"] = _next_value(list(nexts.items()), kind)
         if tag == "callActivity":
             call = step_meta.get("call", "") if step_meta is not None else ""
             called = el.get("calledElement", "")
@@ -427,17 +528,17 @@ def _convert_container(
 
     # A qms export lists steps in the model's order; other files in whatever order they were
     # drawn: breadth-first from the starts, then the rest in document order.
-    order: list[str] = list(steps) if ctx.from_qms else []
+    order: dict[str, None] = dict.fromkeys(steps) if ctx.from_qms else {}
     by_sid = {s["id"]: eid for eid, s in steps.items()}
-    starts = [eid for eid, s in steps.items() if s["kind"] == "start"]
-    queue = deque(starts)
+    queue = deque(eid for eid, s in steps.items() if s["kind"] == "start")
+    unvisited = iter(steps)
     while queue or len(order) < len(steps):
         if not queue:
-            queue.append(next(e for e in steps if e not in order))
+            queue.append(next(e for e in unvisited if e not in order))
         cur = queue.popleft()
         if cur in order:
             continue
-        order.append(cur)
+        order[cur] = None
         for to in _next_ids(steps[cur].get("next")):
             if by_sid.get(to) and by_sid[to] not in order:
                 queue.append(by_sid[to])
@@ -455,6 +556,46 @@ def _convert_container(
             doc[key] = meta[key]
     doc["steps"] = [steps[eid] for eid in order]
     ctx.processes.append(doc)
+
+
+def _through_folded(
+    elements: dict[str, ET.Element],
+    kept: dict[str, str],
+    ids: dict[str, str],
+    out_flows: dict[str, list[ET.Element]],
+) -> dict[str, dict[str, str]]:
+    """For every folded gateway: the steps its flows reach through folded gateways, each with
+    the name of the first named flow on the way (step id -> label, in flow order).
+
+    Computed once per gateway over the condensation of the folded gateways' graph (a cycle of
+    joins is one node), so a chain or a web of n joins costs O(n + flows), where following
+    every path from every step took exponential time on a web of parallel joins."""
+    import networkx as nx
+
+    folded = nx.DiGraph()
+    folded.add_nodes_from(e for e in elements if e not in kept)
+    for src in folded.nodes:
+        for f in out_flows.get(src, []):
+            dst = f.get("targetRef", "")
+            if dst in folded:
+                folded.add_edge(src, dst)
+    dag = nx.condensation(folded)
+    member = dag.graph["mapping"]
+    position = {eid: i for i, eid in enumerate(elements)}
+    reach: dict[int, dict[str, str]] = {}
+    for node in reversed(list(nx.topological_sort(dag))):
+        found: dict[str, str] = {}
+        for src in sorted(dag.nodes[node]["members"], key=position.__getitem__):
+            for f in out_flows.get(src, []):
+                dst = f.get("targetRef", "")
+                label = (f.get("name") or "").strip()
+                if dst in kept:
+                    found.setdefault(ids[dst], label)
+                elif member[dst] != node:
+                    for to, own in reach[member[dst]].items():
+                        found.setdefault(to, label or own)
+        reach[node] = found
+    return {gateway: reach[member[gateway]] for gateway in folded.nodes}
 
 
 def _next_value(nexts: list[tuple[str, str]], kind: str) -> Any:
@@ -539,7 +680,7 @@ def convert(
     ]
     if not processes:
         raise BpmnImportError(make_text(NO_PROCESS, file=file))
-    taken = taken_pids if taken_pids is not None else set()
+    taken = _Taken(taken_pids)
     planned: list[tuple[ET.Element, str, str, dict[str, Any]]] = []
     called: dict[str, str] = {}
     for process in processes:
@@ -590,22 +731,66 @@ def to_yaml(doc: dict[str, Any], source: str) -> str:
     """The process as YAML: `kind` first, keys in a fixed order, steps in flow order."""
     ordered = {k: doc[k] for k in ORDER if k in doc}
     ordered["steps"] = [{k: s[k] for k in STEP_ORDER if k in s} for s in doc.get("steps", [])]
-    body = yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True, width=100)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    body = yaml.dump(ordered, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
     return f"# Imported from {Path(source).name} by `qms import bpmn`.\n{body}"
 
 
 def validate_yaml(content: str, rel: str) -> list[str]:
-    """Messages of the loader's own schema validation (empty when the text loads)."""
-    from qms.load import SourceMap, build_document
+    """Messages of the loader's own reading and schema validation, on the very bytes that
+    would be written (size, depth, syntax, schema): empty when the file loads."""
+    from qms.load import SourceMap, build_document, parse_file
 
     sources = SourceMap()
-    sources.add(rel, content)
-    data = yaml.safe_load(content)
-    doc, findings = build_document(data, rel, sources)
-    problems = [f"{f.keypath}: {f.text['en']}" for f in findings]
+    data, findings = parse_file(Path("."), rel, sources, raw=content.encode("utf-8"))
+    if data is not None and not findings:
+        doc, findings = build_document(data, rel, sources)
+    else:
+        doc = None
+    problems = [f"{f.keypath}: {f.text['en']}" if f.keypath else f.text["en"] for f in findings]
     if doc is None and not problems:
         problems.append("not loadable")
     return problems
+
+
+def read_bpmn(path: str) -> bytes:
+    """The bytes of one BPMN file: a regular file of at most MAX_BYTES (a FIFO or a device such
+    as /dev/zero is refused before reading, and reading stops one byte past the limit)."""
+    import stat
+
+    try:
+        info = Path(path).stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise BpmnImportError(make_text(NOT_REGULAR, file=path))
+        if info.st_size > MAX_BYTES:
+            raise BpmnImportError(
+                make_text(TOO_LARGE, file=path, size=info.st_size, limit=MAX_BYTES)
+            )
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise BpmnImportError(make_text(UNREADABLE, file=path, reason=reason)) from error
+    if len(data) > MAX_BYTES:
+        raise BpmnImportError(make_text(TOO_LARGE, file=path, size=len(data), limit=MAX_BYTES))
+    return data
+
+
+def check_ids(root: ET.Element, file: str) -> None:
+    """Refuse a file in which two BPMN elements share an id: a flow naming it could mean
+    either, and guessing would import a different process than the one drawn."""
+    seen: dict[str, list[ET.Element]] = {}
+    for el in root.iter():
+        eid = el.get("id")
+        if eid and isinstance(el.tag, str) and el.tag.startswith(M):
+            seen.setdefault(eid, []).append(el)
+    for eid, els in seen.items():
+        if len(els) > 1:
+            shown = ", ".join(
+                f"bpmn:{local(e.tag)}" + (f" '{e.get('name')}'" if e.get("name") else "")
+                for e in els[:5]
+            )
+            raise BpmnImportError(make_text(DUPLICATE_ID, file=file, id=eid, elements=shown))
 
 
 def import_files(paths: list[str], organisation: str | None = None) -> Imported:
@@ -616,15 +801,8 @@ def import_files(paths: list[str], organisation: str | None = None) -> Imported:
     origin: dict[str, str] = {}
     for path in paths:
         shown = str(path)
-        try:
-            size = Path(path).stat().st_size
-            if size > MAX_BYTES:
-                raise BpmnImportError(make_text(TOO_LARGE, file=shown, size=size, limit=MAX_BYTES))
-            data = Path(path).read_bytes()
-        except OSError as error:
-            reason = error.strerror or str(error)
-            raise BpmnImportError(make_text(UNREADABLE, file=shown, reason=reason)) from error
-        root = parse_xml(data, shown)
+        root = parse_xml(to_utf8(read_bpmn(shown), shown), shown)
+        check_ids(root, shown)
         try:
             docs, notes = convert(root, shown, organisation)
         except RecursionError as error:
@@ -656,27 +834,21 @@ WRITE_FAILED = Msg(en="{path}: cannot write: {reason}", fi="{path}: ei voi kirjo
 
 def write_files(result: Imported, out: str, force: bool = False) -> list[str]:
     """Write every imported file into `out`, all or nothing: existing files are refused
-    without `force`, and every file is first written beside its target, then renamed."""
-    import os
-    import tempfile
+    without `force`; every file is staged first, then all are swapped in, and a failure part
+    way puts back the files already replaced (qms.files.replace_together)."""
+    from qms.files import replace_together
 
     target = Path(out)
     existing = [name for name in sorted(result.files) if (target / name).exists()]
     if existing and not force:
         raise BpmnImportError(make_text(EXISTS, path=str(target / existing[0])))
-    staged: list[tuple[str, Path]] = []
     try:
-        target.mkdir(parents=True, exist_ok=True)
-        for name, content in sorted(result.files.items()):
-            fd, tmp = tempfile.mkstemp(dir=target, prefix=f".{name}.", suffix=".tmp")
-            staged.append((tmp, target / name))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(content)
-        for tmp, final in staged:
-            os.replace(tmp, final)
+        if target.exists() and not target.is_dir():
+            raise NotADirectoryError(20, "not a folder")
+        written = replace_together(
+            {target / name: content.encode("utf-8") for name, content in result.files.items()}
+        )
     except OSError as error:
-        for tmp, _ in staged:
-            Path(tmp).unlink(missing_ok=True)
         reason = error.strerror or str(error)
         raise BpmnImportError(make_text(WRITE_FAILED, path=out, reason=reason)) from error
-    return [str(final) for _, final in staged]
+    return [str(path) for path in written]

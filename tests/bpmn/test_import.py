@@ -320,7 +320,10 @@ def test_unreadable_and_duplicate_files_are_refused(tmp_path: Path) -> None:
 
 def test_deeply_nested_subprocesses_are_refused(tmp_path: Path) -> None:
     model = b'xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"'
-    nested = b'<subProcess id="s"><task id="t" name="T"/>' * 3000 + b"</subProcess>" * 3000
+    nested = b"".join(
+        b'<subProcess id="s%d"><task id="t%d" name="T"/>' % (i, i) for i in range(3000)
+    )
+    nested += b"</subProcess>" * 3000
     path = tmp_path / "deep.bpmn"
     path.write_bytes(
         b"<definitions " + model + b'><process id="p">' + nested + b"</process></definitions>"
