@@ -11,6 +11,8 @@ part of this portal. Lay-reader mode is a checkbox that hides ids and internals 
 from __future__ import annotations
 
 import functools
+import html
+import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,7 +22,14 @@ from markupsafe import Markup
 
 from qms.export.flowcut import cut_rows
 from qms.export.labels import catalogue
-from qms.export.manual import Diagrams, Manual, page_name
+from qms.export.manual import (
+    Diagrams,
+    Manual,
+    ProcessPage,
+    metric_anchor,
+    page_name,
+    step_anchor,
+)
 from qms.render import styles
 from qms.render.dot import flow_rows
 
@@ -30,6 +39,8 @@ SECTIONS = {
     "plan": "_plan.html",
     "metrics": "_metrics.html",
     "goals": "_goals.html",
+    "roles": "_roles.html",
+    "documents": "_documents.html",
     "findings": "_findings.html",
 }
 """Section pages of an organisation; ids cannot start with '_', so no process collides."""
@@ -47,6 +58,8 @@ _SHAPE = re.compile(r' (?:points|d)="([^"]*)"')
 _PAIR = re.compile(r"(-?[0-9.]+),(-?[0-9.]+)")
 _Y = re.compile(r' y="(-?[0-9.]+)"')
 _HREF = re.compile(r'xlink:href="(?:\.\./([a-z0-9][a-z0-9_-]*)/)?([a-z0-9][a-z0-9_-]*)\.svg"')
+_TITLE = re.compile(r"<title>([^<]*)</title>\n?")
+_TEXT = re.compile(r"<text[^>]*>([^<]*)</text>")
 
 
 @functools.cache
@@ -67,8 +80,46 @@ def environment() -> jinja2.Environment:
     return env
 
 
+def _retitle(text: str, name: str, names: dict[str, str]) -> str:
+    """Graphviz's <title>s (browser tooltips and accessible names) say names, not DOT ids.
+
+    The graph's own title becomes `name`; a node's the name `names` gives its DOT id, else
+    the words drawn in it; an edge's "from → to" by those names; a title with nothing to say
+    (a lane's background, an invisible corner) is dropped rather than showing an id."""
+    chunks = re.split(r"(?=<!-- )", text)
+    said: dict[str, str] = {}
+    for chunk in chunks:
+        found = _TITLE.search(chunk)
+        if found:
+            words = " ".join(html.unescape(t).strip() for t in _TEXT.findall(chunk))
+            said[html.unescape(found.group(1))] = names.get(html.unescape(found.group(1)), words)
+
+    def title(match: re.Match[str]) -> str:
+        dot_id = html.unescape(match.group(1))
+        if "->" in dot_id:
+            tail, head = dot_id.split("->", 1)
+            ends = said.get(tail, ""), said.get(head, "")
+            value = f"{ends[0]} → {ends[1]}" if all(ends) else ""
+        else:
+            value = said.get(dot_id, "")
+        return f"<title>{html.escape(value, quote=False)}</title>\n" if value else ""
+
+    out = []
+    for i, chunk in enumerate(chunks):
+        if i == 0:  # the graph's title: the diagram's accessible name
+            out.append(_TITLE.sub(f"<title>{html.escape(name, quote=False)}</title>\n", chunk, 1))
+        else:
+            out.append(_TITLE.sub(title, chunk, 1))
+    return "".join(out)
+
+
 def inline_svg(
-    svg: bytes | None, org: str, pages: set[tuple[str, str]], fit: bool = True
+    svg: bytes | None,
+    org: str,
+    pages: set[tuple[str, str]],
+    fit: bool = True,
+    name: str = "",
+    names: dict[str, str] | None = None,
 ) -> Markup | None:
     """Graphviz SVG ready to inline: prolog dropped, scalable, links pointing at portal pages.
 
@@ -76,11 +127,14 @@ def inline_svg(
     anything else is removed, so the portal never has a broken link. `fit` scales the diagram
     to the page width (process maps); otherwise (flows) it fills the width but shrinks to no
     less than 60 % of its natural size, and scrolls beyond that, so labels stay readable.
+    `name` is the diagram's accessible name and `names` maps DOT ids to the names its
+    tooltips show (`_retitle`).
     """
     if not svg:
         return None
     text = svg.decode("utf-8")
     text = text[text.find("<svg") :]
+    text = _retitle(text, name, names or {})
 
     def link(match: re.Match[str]) -> str:
         target_org = match.group(1) or org
@@ -98,6 +152,11 @@ def inline_svg(
         width = float(size.group(1)) if size else 0.0
         style = f"width: max(100%, {width * 0.6:.0f}pt); max-width: {width:.0f}pt" if size else ""
         text = text.replace("<svg ", f'<svg class="diagram natural" style="{style}" ', 1)
+    # With links inside, a group (its links stay reachable); without, one image.
+    role = "group" if "xlink:href" in text else "img"
+    end = text.index(">")  # of the <svg> start tag, whose attributes hold no '>'
+    label = f' aria-label="{html.escape(name)}"' if name else ""
+    text = f'{text[:end]} role="{role}"{label}{text[end:]}'
     return Markup(text)
 
 
@@ -133,12 +192,17 @@ def _piece(text: str, width: float, top: float, bottom: float, scale: float) -> 
 
 
 def book_flow(
-    svg: bytes | None, source: str | None, org: str, pages: set[tuple[str, str]]
+    svg: bytes | None,
+    source: str | None,
+    org: str,
+    pages: set[tuple[str, str]],
+    name: str = "",
+    names: dict[str, str] | None = None,
 ) -> Markup | None:
     """A flow for the book's landscape page(s): whole, scaled by the stylesheet to fit the
     page; or, when that would print its text below styles.MIN_PRINT_SIZE, cut between rows
     into pieces (qms.export.flowcut, the DOCX's decision) that each start a page."""
-    text = inline_svg(svg, org, pages)
+    text = inline_svg(svg, org, pages, name=name, names=names)
     rows = flow_rows(source) if source else None
     size = _VIEWBOX.search(text) if text and rows else None
     if text is None or rows is None or size is None:
@@ -154,18 +218,74 @@ def _pages(manuals: Iterable[Manual]) -> set[tuple[str, str]]:
     return {(m.organisation, p.id) for m in manuals for p in m.processes}
 
 
+SECTION_TITLES = {
+    "plan": "quality_plan",
+    "metrics": "metrics",
+    "goals": "coverage",
+    "roles": "roles",
+    "documents": "document_register",
+    "findings": "findings",
+}
+"""The label of each section page (its heading and its breadcrumb)."""
+
+SEARCH_KINDS = ("process", "step", "role", "document", "metric")
+
+
+def search_documents(manuals: Iterable[Manual]) -> list[dict[str, str]]:
+    """What the portal's search finds: processes, steps, roles, documents and metrics, each
+    with the page (and anchor) it is on, relative to the portal's root."""
+    docs: list[dict[str, str]] = []
+
+    def add(kind: str, m: Manual, title: str, url: str, text: str = "", context: str = "") -> None:
+        docs.append(
+            {
+                "id": str(len(docs)),
+                "kind": kind,
+                "title": title,
+                "text": text,
+                "org": m.short,
+                "context": context,
+                "url": f"{m.organisation}/{url}",
+            }
+        )
+
+    for m in manuals:
+        for p in m.processes:
+            page = page_name(p.id)
+            add("process", m, p.name, page, " ".join((p.purpose, p.scope, p.description)))
+            for s in p.steps:
+                add("step", m, s.name, f"{page}#{step_anchor(s.id)}", s.description, p.name)
+        for r in m.roles:
+            add("role", m, r.name, f"{SECTIONS['roles']}#role-{r.id}", r.description)
+        for d in m.documents:
+            add("document", m, d.name, f"{SECTIONS['documents']}#{d.anchor}")
+        for x in m.metrics:
+            add("metric", m, x.name, f"{SECTIONS['metrics']}#{metric_anchor(x.id)}", x.description)
+    return docs
+
+
 def portal(manuals: list[Manual], diagrams: Diagrams | None, title: str = "") -> dict[str, str]:
-    """The portal of one or more organisations as {relative path: HTML or CSS text}."""
+    """The portal of one or more organisations as {relative path: HTML, CSS or JS text}."""
     env = environment()
     pages = _pages(manuals)
     lang = manuals[0].lang if manuals else "en"
     labels = catalogue(lang)
+    title = title or labels["manuals"]
     files: dict[str, str] = {
         "qms.css": (STATIC / "qms.css").read_text(encoding="utf-8"),
         ".nojekyll": "",
     }
-    files["index.html"] = env.get_template("home.html.j2").render(
-        L=labels, lang=lang, root="", manuals=manuals, title=title or labels["manuals"]
+    for name in ("minisearch.js", "minisearch.LICENSE.txt", "search.js"):
+        files[name] = (STATIC / name).read_text(encoding="utf-8")
+    files["search-index.js"] = (
+        "window.QMS_SEARCH = "
+        + json.dumps({"docs": search_documents(manuals)}, ensure_ascii=False, sort_keys=True)
+        + ";\n"
+    )
+    base = {"L": labels, "lang": lang, "root": "", "title": title, "linked": True}
+    files["index.html"] = env.get_template("home.html.j2").render(**base, manuals=manuals)
+    files["search.html"] = env.get_template("search.html.j2").render(
+        **base, kinds={k: labels[f"search_kind_{k}"] for k in SEARCH_KINDS}
     )
     for m in manuals:
         links = {
@@ -180,13 +300,24 @@ def portal(manuals: list[Manual], diagrams: Diagrams | None, title: str = "") ->
             "m": m,
             "sections": SECTIONS,
             "multi": len(manuals) > 1,
+            "linked": True,
         }
         files[f"{m.organisation}/index.html"] = env.get_template("front.html.j2").render(
-            **common, current="front", map_svg=inline_svg(svg, m.organisation, pages)
+            **common,
+            current="front",
+            trail=(),
+            here="",
+            map_svg=inline_svg(
+                svg,
+                m.organisation,
+                pages,
+                name=f"{labels['process_map']}: {m.name}",
+                names=_map_names(m),
+            ),
         )
         for key, name in SECTIONS.items():
             files[f"{m.organisation}/{name}"] = env.get_template(f"{key}.html.j2").render(
-                **common, current=key
+                **common, current=key, trail=(), here=labels[SECTION_TITLES[key]]
             )
         for p in m.processes:
             flow = diagrams.draw(p.diagram, "svg") if diagrams else None
@@ -197,34 +328,65 @@ def portal(manuals: list[Manual], diagrams: Diagrams | None, title: str = "") ->
                 current=p.id,
                 p=p,
                 links=links,
-                flow_svg=inline_svg(flow, m.organisation, pages, fit=False),
+                trail=p.lineage,
+                here=p.name,
+                flow_svg=inline_svg(
+                    flow,
+                    m.organisation,
+                    pages,
+                    fit=False,
+                    name=f"{labels['diagram_of']}: {p.name}",
+                    names=_flow_names(p),
+                ),
             )
     return files
+
+
+def _map_names(m: Manual) -> dict[str, str]:
+    """DOT ids of a process map's boxes -> the processes' names."""
+    return {f"p__{pid}": name for band in m.bands for pid, name in band.processes}
+
+
+def _flow_names(p: ProcessPage) -> dict[str, str]:
+    """DOT ids of a flow's step boxes and their name labels -> the steps' names."""
+    names = {f"s__{s.id}": s.name for s in p.steps}
+    names |= {f"s__{s.id}__name": s.name for s in p.steps}
+    return names
 
 
 def book(manual: Manual, diagrams: Diagrams | None) -> str:
     """The whole manual of one organisation as one HTML document (the PDF's source)."""
     env = environment()
     pages = _pages([manual])
+    labels = catalogue(manual.lang)
     svgs = {
         p.id: book_flow(
             diagrams.draw(p.diagram, "svg") if diagrams else None,
             diagrams.source(p.diagram) if diagrams else None,
             manual.organisation,
             pages,
+            name=f"{labels['diagram_of']}: {p.name}",
+            names=_flow_names(p),
         )
         for p in manual.processes
     }
     map_svg = diagrams.draw(manual.map_diagram, "svg") if diagrams else None
     return env.get_template("book.html.j2").render(
-        L=catalogue(manual.lang),
+        L=labels,
         lang=manual.lang,
         root="",
         m=manual,
         sections=SECTIONS,
         multi=False,
+        linked=False,
         current="book",
-        map_svg=inline_svg(map_svg, manual.organisation, pages),
+        map_svg=inline_svg(
+            map_svg,
+            manual.organisation,
+            pages,
+            name=f"{labels['process_map']}: {manual.name}",
+            names=_map_names(manual),
+        ),
         svgs=svgs,
         css=Markup((STATIC / "qms.css").read_text(encoding="utf-8")),
     )

@@ -18,13 +18,13 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from qms.coverage import Coverage, coverage
+from qms.coverage import Coverage, Element, coverage
 from qms.example import Example, counted_elements, example_of, examples
 from qms.findings import Msg
 from qms.index import Index
 from qms.l10n import format_date
 from qms.lint import Result
-from qms.model import Metric, Organisation, Process, Workspace, text
+from qms.model import Metric, Organisation, Plan, Process, Workspace, text
 from qms.partial import left_out
 from qms.views import NO_ROLE, ProcessMapView, process_map_view
 
@@ -116,6 +116,64 @@ class FindingRow:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A name and, when it has one, its place in the portal (relative to the organisation's
+    folder: `talous.html`, `talous.html#step-budjetti`, `_metrics.html#metric-m1`)."""
+
+    name: str
+    href: str = ""
+
+
+@dataclass(frozen=True)
+class RoleRow:
+    """A role of the organisation and what it does where: the role page's row and section."""
+
+    id: str
+    name: str
+    description: str
+    owns: tuple[Link, ...]
+    """The processes the role owns."""
+    steps: tuple[tuple[Link, tuple[Link, ...]], ...]
+    """(process, the steps of its flow in the role's lane), in process order."""
+    actions: tuple[Link, ...] = ()
+    """Quality-plan actions the role is responsible for."""
+    metrics: tuple[Link, ...] = ()
+    """Metrics the role owns."""
+
+    def in_process(self, pid: str) -> tuple[bool, int]:
+        """(owns the process, how many of its steps are in the role's lane): a matrix cell."""
+        href = page_name(pid)
+        steps = sum(len(found) for proc, found in self.steps if proc.href == href)
+        return any(link.href == href for link in self.owns), steps
+
+
+@dataclass(frozen=True)
+class DocumentEntry:
+    """A document of the register, organisation-wide or a process's own, and where it is used."""
+
+    id: str
+    name: str
+    version: str
+    owner: str
+    link: str
+    organisation_level: bool
+    used_in: tuple[Link, ...]
+    """The processes that list it and the steps that use it."""
+    anchor: str = ""
+    """Its anchor on the register page (unique: a process's own documents carry its id)."""
+
+
+@dataclass(frozen=True)
+class PeriodResult:
+    """What the organisation reported for a goal in one period."""
+
+    period: str
+    status: str
+    """A coverage.PeriodStatus key (achieved, ongoing, delayed, not-started, missing, pending)."""
+    text: str = ""
+
+
+@dataclass(frozen=True)
 class ProcessPage:
     """Everything the manual says about one process."""
 
@@ -151,6 +209,12 @@ class ProcessPage:
     """The render engine's diagram name, `<org>/<process>`."""
     example: str = ""
     """A notice when the process, or some of its steps, is example content (with the reason)."""
+    parent_href: str = ""
+    """The parent's page, when the parent is a process of the portal."""
+    lineage: tuple[Link, ...] = ()
+    """The processes above this one, top first (the breadcrumb's trail)."""
+    children: tuple[Link, ...] = ()
+    """The processes one level down (`parent:` naming this one)."""
 
 
 @dataclass(frozen=True)
@@ -193,6 +257,10 @@ class GoalRow:
     committed: bool
     state: str
     realized_by: tuple[str, ...]
+    processes: tuple[Link, ...] = ()
+    actions: tuple[Link, ...] = ()
+    metrics: tuple[Link, ...] = ()
+    results: tuple[PeriodResult, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -244,6 +312,9 @@ class Manual:
     """A notice that the manual holds example content, when it does."""
     examples: tuple[tuple[str, str], ...] = ()
     """(element, reason) of every example element of the organisation, for the notice."""
+    roles: tuple[RoleRow, ...] = ()
+    documents: tuple[DocumentEntry, ...] = ()
+    """The document register: organisation-wide documents first, then each process's own."""
 
     @property
     def as_of_text(self) -> str:
@@ -472,6 +543,7 @@ def build_manual(
         if proc.parent:
             found_parent = index.process(proc.parent, org.id)
             parent = tx(found_parent.name) if found_parent else proc.parent
+        lineage = _lineage(proc, index, org.id, tx)
         return ProcessPage(
             id=proc.id,
             name=tx(proc.name),
@@ -515,9 +587,20 @@ def build_manual(
             findings=tuple(row for file, row in found if file == proc.source and not row.reason),
             diagram=f"{org.id}/{proc.id}",
             example=_page_notice(proc_mark, sum(1 for m in step_marks.values() if m), tx),
+            parent_href=lineage[-1].href if lineage else "",
+            lineage=lineage,
+            children=tuple(
+                Link(tx(own[c].name), page_name(c))
+                for c in order
+                if own[c].parent and index.process_key(own[c].parent or "", org.id) == key(proc)
+            ),
         )
 
+    def key(proc: Process) -> tuple[str, str]:
+        return (proc.organisation, proc.id)
+
     pages = tuple(page(own[pid]) for pid in order)
+    plans_of_org = [plan for (o, _), plan in sorted(index.plans.items()) if o == org.id]
     plans = []
     for (o, _), plan in sorted(index.plans.items()):
         if o != org.id:
@@ -558,6 +641,7 @@ def build_manual(
             )
         )
     goals: list[GoalRow] = []
+    periods = {p.id: p for p in cov.periods}
     col = next((i for i, c in enumerate(cov.organisations) if c.id == org.id), None)
     if col is not None:
         for row, cells in zip(cov.goals, cov.cells, strict=True):
@@ -569,6 +653,18 @@ def build_manual(
                     committed=cell.committed,
                     state=cell.state,
                     realized_by=tuple(tx(e.name) for e in cell.elements),
+                    processes=tuple(_element_link(e, org.id, tx) for e in cell.processes),
+                    actions=tuple(_element_link(e, org.id, tx) for e in cell.actions),
+                    metrics=tuple(_element_link(e, org.id, tx) for e in cell.metrics),
+                    results=tuple(
+                        PeriodResult(
+                            tx(periods[pc.period].name) if pc.period in periods else pc.period,
+                            pc.status,
+                            "; ".join(tx(r.text) for r in pc.results if r.text),
+                        )
+                        for pc in cell.periods
+                        if pc.status
+                    ),
                 )
             )
     approvals = [
@@ -606,11 +702,161 @@ def build_manual(
             else ""
         ),
         examples=tuple(marked),
+        roles=_roles(org, [own[pid] for pid in order], plans_of_org, metrics_of_org, tx),
+        documents=_register(org, [own[pid] for pid in order], roles, tx),
     )
 
 
 def _party_fields(ex: Exchange) -> tuple[str, str]:
     return ex.party, ex.href
+
+
+def step_anchor(sid: str) -> str:
+    """The anchor of a step's row in its process page's step table."""
+    return f"step-{sid}"
+
+
+def action_anchor(plan: str, aid: str) -> str:
+    """The anchor of a plan action's row on the plan page."""
+    return f"action-{plan}-{aid}"
+
+
+def metric_anchor(mid: str) -> str:
+    """The anchor of a metric's row on the metrics page."""
+    return f"metric-{mid}"
+
+
+def _lineage(proc: Process, index: Index, org: str, tx: _Tx) -> tuple[Link, ...]:
+    """The processes above `proc` through `parent:`, top first; a parent in another
+    organisation links to its page there; a cycle (QMS reports it) ends the walk."""
+    trail: list[Link] = []
+    seen = {(proc.organisation, proc.id)}
+    current = proc
+    while current.parent:
+        key = index.process_key(current.parent, current.organisation)
+        if key is None or key in seen:
+            if key is None:
+                trail.append(Link(current.parent))
+            break
+        seen.add(key)
+        current = index.processes[key]
+        href = page_name(key[1]) if key[0] == org else f"../{key[0]}/{page_name(key[1])}"
+        trail.append(Link(tx(current.name), href))
+    return tuple(reversed(trail))
+
+
+def _element_link(e: Element, org: str, tx: _Tx) -> Link:
+    """A coverage element (process, plan action, metric) as a link to its place."""
+    parts = e.id.split("/")
+    name = tx(e.name)
+    if parts[0] != org:
+        return Link(name)
+    if e.kind == "process" and len(parts) == 2:
+        return Link(name, page_name(parts[1]))
+    if e.kind == "action" and len(parts) == 3:
+        return Link(name, f"_plan.html#{action_anchor(parts[1], parts[2])}")
+    if e.kind == "metric" and len(parts) == 2:
+        return Link(name, f"_metrics.html#{metric_anchor(parts[1])}")
+    return Link(name)
+
+
+def _roles(
+    org: Organisation,
+    processes: list[Process],
+    plans: list[Plan],
+    metrics: list[Metric],
+    tx: _Tx,
+) -> tuple[RoleRow, ...]:
+    """Each role of the organisation with what it does: the processes it owns, the steps in
+    its lane of each flow, its plan actions and metrics. Roles that processes name but the
+    organisation does not declare (QMS reports them) are listed too, by their id."""
+    declared = [(r.id, tx(r.name), tx(r.description)) for r in org.roles]
+    known = {rid for rid, _, _ in declared}
+    for proc in processes:
+        for rid in [proc.owner, *(s.role for s in proc.steps)]:
+            if rid and rid not in known:
+                known.add(rid)
+                declared.append((rid, rid, ""))
+    rows = []
+    for rid, name, description in declared:
+        owns = tuple(Link(tx(p.name), page_name(p.id)) for p in processes if p.owner == rid)
+        steps = tuple(
+            (
+                Link(tx(p.name), page_name(p.id)),
+                tuple(
+                    Link(tx(s.name), f"{page_name(p.id)}#{step_anchor(s.id)}")
+                    for s in p.steps
+                    if s.role == rid
+                ),
+            )
+            for p in processes
+            if any(s.role == rid for s in p.steps)
+        )
+        actions = tuple(
+            Link(tx(a.what), f"_plan.html#{action_anchor(plan.id, a.id)}")
+            for plan in plans
+            for a in plan.actions
+            if a.who == rid
+        )
+        owned = tuple(
+            Link(tx(m.name), f"_metrics.html#{metric_anchor(m.id)}")
+            for m in metrics
+            if m.owner == rid
+        )
+        rows.append(RoleRow(rid, name, description, owns, steps, actions, owned))
+    return tuple(rows)
+
+
+def _register(
+    org: Organisation, processes: list[Process], roles: dict[str, str], tx: _Tx
+) -> tuple[DocumentEntry, ...]:
+    """The document register: the organisation's documents (where any process or step uses
+    them), then each process's own documents (where its steps use them)."""
+
+    def uses(doc_id: str, procs: list[Process], listed: bool) -> tuple[Link, ...]:
+        found = []
+        for p in procs:
+            if listed or any(d.id == doc_id for d in p.documents):
+                found.append(Link(tx(p.name), page_name(p.id)))
+            found += [
+                Link(f"{tx(p.name)}: {tx(s.name)}", f"{page_name(p.id)}#{step_anchor(s.id)}")
+                for s in p.steps
+                if doc_id in s.documents
+            ]
+        return tuple(found)
+
+    entries = [
+        DocumentEntry(
+            d.id,
+            tx(d.name),
+            d.version or "",
+            roles.get(d.owner or "", d.owner or ""),
+            d.link or "",
+            True,
+            uses(
+                d.id,
+                [p for p in processes if not any(x.id == d.id for x in p.documents)],
+                False,
+            ),
+            f"doc-{d.id}",
+        )
+        for d in org.documents
+    ]
+    for p in processes:
+        for d in p.documents:
+            entries.append(
+                DocumentEntry(
+                    d.id,
+                    tx(d.name),
+                    d.version or "",
+                    roles.get(d.owner or "", d.owner or ""),
+                    d.link or "",
+                    False,
+                    uses(d.id, [p], True),
+                    f"doc-{p.id}-{d.id}",
+                )
+            )
+    return tuple(entries)
 
 
 def build_manuals(

@@ -3,7 +3,8 @@
 #   .tools/npm/node_modules/  bpmnlint, bpmn-js and bpmn-auto-layout, exactly as
 #                             tools/package-lock.json pins them (npm ci; bpmn-js for its prebuilt
 #                             dist/bpmn-viewer.production.min.js; bpmn-auto-layout for the layout
-#                             measure of bench/quality.py, run by tools/auto-layout.mjs)
+#                             measure of bench/quality.py, run by tools/auto-layout.mjs), and
+#                             axe-core (axe.min.js) for tests/export/test_accessibility.py
 #   .tools/bpmn-xsd/          the OMG BPMN 2.0 XML schemas (BPMN20.xsd, Semantic.xsd, BPMNDI.xsd,
 #                             DI.xsd, DC.xsd), taken from SpiffWorkflow's wheel on PyPI, which
 #                             carries OMG's files; none of SpiffWorkflow's code is kept
@@ -19,8 +20,9 @@ VENV=${VENV:-.venv}
 if command -v npm >/dev/null 2>&1; then
   if ! cmp -s tools/package-lock.json "$TOOLS/npm/package-lock.json" \
       || [ ! -d "$TOOLS/npm/node_modules/bpmnlint" ] || [ ! -d "$TOOLS/npm/node_modules/bpmn-js" ] \
-      || [ ! -d "$TOOLS/npm/node_modules/bpmn-auto-layout" ]; then
-    echo "qms: installing bpmnlint, bpmn-js and bpmn-auto-layout into $TOOLS/npm (npm ci)" >&2
+      || [ ! -d "$TOOLS/npm/node_modules/bpmn-auto-layout" ] \
+      || [ ! -f "$TOOLS/npm/node_modules/axe-core/axe.min.js" ]; then
+    echo "qms: installing bpmnlint, bpmn-js, bpmn-auto-layout and axe-core into $TOOLS/npm (npm ci)" >&2
     mkdir -p "$TOOLS/npm"
     cp tools/package.json tools/package-lock.json "$TOOLS/npm/"
     if ! npm ci --prefix "$TOOLS/npm" --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null; then

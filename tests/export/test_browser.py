@@ -110,10 +110,11 @@ def test_crawl_every_page_no_broken_links(site: Path, page: Any) -> None:
 
 
 def _links(page: Any) -> list[str]:
-    """Every link and resource of the page, resolved against it (SVG links too)."""
+    """Every link, resource and form target of the page, resolved against it (SVG links
+    too)."""
     found = []
-    for element in page.locator("[href], [src], a").all():
-        for name in ("href", "src", "xlink:href"):
+    for element in page.locator("[href], [src], a, form[action]").all():
+        for name in ("href", "src", "xlink:href", "action"):
             raw = element.get_attribute(name)
             if raw:
                 found.append(urljoin(page.url, raw).split("#")[0])
