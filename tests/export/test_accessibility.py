@@ -105,7 +105,7 @@ def test_a_phone_sees_content_before_the_menu(lamppu_site: Path, browser: Any) -
     assert box.get_attribute("tabindex") == "0" and box.get_attribute("role") == "region"
     assert box.evaluate("e => e.scrollWidth > e.clientWidth")
     svg = tab.locator("figure.flow svg")
-    assert svg.get_attribute("aria-label") == "Prosessikaavio: Talousprosessi"
+    assert svg.get_attribute("aria-label").startswith("Prosessikaavio: Talousprosessi")
     assert tab.locator("figure.flow figcaption a").get_attribute("href") == "#steps"
     assert tab.locator("#steps + .scroll table.steps").count() == 1
     context.close()
@@ -120,7 +120,7 @@ def test_diagram_tooltips_name_steps_and_lanes_not_ids(lamppu_site: Path) -> Non
     assert "Talousjohtaja" in texts  # a lane, by its role's name
     assert not [t for t in texts if "__" in t or t in ("title", "redu__talous")]
     front = (lamppu_site / "redu" / "index.html").read_text(encoding="utf-8")
-    assert "<title>p__" not in front and "<title>Talousprosessi</title>" in front
+    assert "<title>p__" not in front and "<title>Talousprosessi" in front
 
 
 def test_search_finds_a_step_by_a_word_of_its_name(lamppu_site: Path, browser: Any) -> None:
