@@ -14,8 +14,8 @@ What counts:
   that ends 2014-12-31 has ended, and its missing results are gaps.
 
 Each cell has one state: `covered` (committed and realized), `committed-not-covered`
-(committed, nothing of its own behind it), `not-committed-but-contributes` (realized without a
-commitment) or `none`.
+(committed, nothing of its own behind it), `not-committed-but-contributes` (realized, or results
+reported, without a commitment) or `none`.
 
 The gaps, in the order they are shown (unexplained before explained, then by kind, then goal,
 organisation and period order):
@@ -400,10 +400,13 @@ def coverage(
             bucket = found.get(key, {})
             realized = bool(bucket)
             state: State
+            has_results = any((goal.id, org.id, period.id) in reports for period in period_infos)
             if committed:
                 state = "covered" if realized else "committed-not-covered"
             else:
-                state = "not-committed-but-contributes" if realized else "none"
+                # Reported results show that the organisation took part, even uncommitted.
+                contributes = realized or has_results
+                state = "not-committed-but-contributes" if contributes else "none"
             cells_by_period = []
             for period in period_infos:
                 got = tuple(reports.get((goal.id, org.id, period.id), ()))

@@ -199,6 +199,13 @@ def model_markdown() -> str:
         "that matches an id only in another case is reported with that id as the hint). Two "
         "ids of one scope that differ only in case (`G1` and `g1`) are reported by QMS003, "
         "because they read as the same id and collide as file names on Windows and macOS.\n",
+        "## Values in Finnish and Swedish\n",
+        "Every enumerated value may be written in English, Finnish or Swedish, in any letter "
+        "case, with or without ä, ö and å: `kind: päätös` or `beslut` is `decision`, "
+        "`status: valmis` is `done`, `phase: tarkistus` is `check`, `likelihood: suuri` is "
+        "`high`. The JSON Schema offers these names, so an editor completes them, and "
+        "messages name values in their own language. The names are listed in "
+        "`qms/values.py`.\n",
         "## Documents\n",
     ]
     seen: set[type[BaseModel]] = set(DOCUMENT_KINDS.values())

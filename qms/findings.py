@@ -23,7 +23,11 @@ class Msg:
     def format(self, lang: str, **params: Any) -> str:
         """Return the message in `lang` (Finnish for 'fi', English otherwise)."""
         template = self.fi if lang == "fi" else self.en
-        return template.format(**params)
+        shown = {
+            k: v.text(lang) if hasattr(v, "text") and callable(v.text) else v
+            for k, v in params.items()
+        }
+        return template.format(**shown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,17 +81,29 @@ def make_text(msg: Msg, **params: Any) -> dict[str, str]:
 
 
 def did_you_mean(word: str, candidates: list[str] | set[str] | tuple[str, ...]) -> str | None:
-    """The nearest candidate to a misspelt word, or None when nothing is close.
+    """The nearest candidate to a misspelt word, or None when nothing is close, or when
+    several are about as close (then the caller lists them instead of guessing).
 
     >>> did_you_mean("nxet", ["next", "name", "role"])
     'next'
+    >>> did_you_mean("G9", ["G1", "G2", "G3"]) is None
+    True
     """
     import difflib
 
-    pool = sorted(candidates)
+    pool = sorted(set(candidates))
     exact = [c for c in pool if c.lower() == word.lower()]
-    if exact:
+    if len(exact) == 1:
         return exact[0]
+    if exact:
+        return None  # G1 and g1 both exist: no guess is clearly right
     cutoff = 0.6 if len(word) > 3 else 0.5
-    found = difflib.get_close_matches(word, pool, n=1, cutoff=cutoff)
-    return found[0] if found else None
+    scored = sorted(
+        ((difflib.SequenceMatcher(None, word, c).ratio(), c) for c in pool), reverse=True
+    )
+    scored = [(score, c) for score, c in scored if score >= cutoff]
+    if not scored:
+        return None
+    if len(scored) > 1 and scored[0][0] - scored[1][0] < 0.1:
+        return None  # as near to two or more: list them instead
+    return scored[0][1]

@@ -488,7 +488,11 @@ def _moved(
     moved: list[tuple[Finding, bool]] = []
     for f, at_key in wide:
         if f.file in edited:
-            line, col, keypath = loaded.sources.locate(f.file, f.path, at_key)
+            from qms.load.salvage import raw_path
+
+            line, col, keypath = loaded.sources.locate(
+                f.file, raw_path(docs.get(f.file), f.path), at_key
+            )
             reason = _suppression(docs.get(f.file), f.path, get(f.code))
             f = replace(f, line=line, col=col, keypath=keypath, suppressed=reason)
         moved.append((f, at_key))

@@ -234,7 +234,10 @@ def stamped(
 
     The key flag lets qms/incremental.py move a kept finding to its new line after an edit.
     """
+    from qms.load.salvage import salvaged_of, withheld, withheld_anywhere
+
     docs = {doc.source: doc for doc in ctx.workspace.documents()}
+    left_out = [s for d in docs.values() if (s := salvaged_of(d)) is not None]
     for r in rules:
         severity = severities.get(r.code)
         if severity is None:
@@ -258,14 +261,22 @@ def stamped(
             yield r, internal, False
             continue
         for p in problems:
-            yield r, stamp(r, severity, p, sources, docs.get(p.loc.file)), p.at_key
+            doc = docs.get(p.loc.file)
+            if left_out and (
+                withheld(salvaged_of(doc), r.code, p.loc.path, p.params)
+                or withheld_anywhere(left_out, r.code, p.params)
+            ):
+                continue  # caused by what loading left out; the QMS002 finding says so
+            yield r, stamp(r, severity, p, sources, doc), p.at_key
 
 
 def stamp(
     r: Rule, severity: Severity, p: Problem, sources: SourceMap, doc: Document | None
 ) -> Finding:
     """A rule's problem as a finding: its position, severity and suppression resolved."""
-    line, col, keypath = sources.locate(p.loc.file, p.loc.path, p.at_key)
+    from qms.load.salvage import raw_path
+
+    line, col, keypath = sources.locate(p.loc.file, raw_path(doc, p.loc.path), p.at_key)
     return Finding(
         code=r.code,
         text=make_text(p.msg, **p.params),

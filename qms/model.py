@@ -13,6 +13,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainValidator,
@@ -22,6 +23,8 @@ from pydantic import (
     field_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from qms import values as _v
 
 LANGUAGES: tuple[str, ...] = ("fi", "en", "sv", "se")
 Lang = Literal["fi", "en", "sv", "se"]
@@ -88,7 +91,26 @@ GoalId = Id
 Ref = Annotated[str, StringConstraints(pattern=REF_PATTERN, max_length=130)]
 """A reference to an id, optionally qualified: 'talous' or 'redu/talous'."""
 
-Severity = Literal["error", "warning", "info", "off"]
+
+def _accept(names: _v.Names) -> BeforeValidator:
+    """Take a Finnish or Swedish name (qms/values.py) as the English value it stands for."""
+    return BeforeValidator(lambda value: _v.canonical(value, names))
+
+
+def _offer(names: _v.Names) -> WithJsonSchema:
+    """Offer every name in the JSON Schema, so that editors complete Finnish values too."""
+    return WithJsonSchema({"enum": [*names, *_v.aliases(names)]})
+
+
+Severity = Annotated[
+    Literal["error", "warning", "info", "off"], _accept(_v.SEVERITIES), _offer(_v.SEVERITIES)
+]
+
+
+Level = Annotated[Literal["low", "medium", "high"], _accept(_v.LEVELS), _offer(_v.LEVELS)]
+ApprovalStatus = Annotated[
+    Literal["draft", "approved", "retired"], _accept(_v.APPROVAL), _offer(_v.APPROVAL)
+]
 
 
 class Node(BaseModel):
@@ -151,6 +173,8 @@ class Document(Suppressible):
 
     KIND: ClassVar[str] = ""
     _source: str = PrivateAttr(default="")
+    _salvaged: Any = PrivateAttr(default=None)
+    """What loading left out of the file (qms/load/salvage.py), None when it loaded whole."""
 
     @property
     def source(self) -> str:
@@ -167,7 +191,9 @@ class Document(Suppressible):
 class RuleConfig(Node):
     """Which rules run and how severe their findings are."""
 
-    extends: Literal["recommended", "strict", "all"] = "recommended"
+    extends: Annotated[
+        Literal["recommended", "strict", "all"], _accept(_v.PRESETS), _offer(_v.PRESETS)
+    ] = "recommended"
     """The preset to start from."""
     select: list[str] = []
     """Rules to add to the preset: codes (QMS206), prefixes (QMS2) or names."""
@@ -324,7 +350,11 @@ class Organisation(Document, Exemplary):
     """Full name."""
     short: str | None = None
     """Short name, e.g. REDU."""
-    type: Literal["provider", "coordinator", "partner", "other"] = "provider"
+    type: Annotated[
+        Literal["provider", "coordinator", "partner", "other"],
+        _accept(_v.ORGANISATION_TYPES),
+        _offer(_v.ORGANISATION_TYPES),
+    ] = "provider"
     """What kind of member the organisation is."""
     description: Text | None = None
     """A short description."""
@@ -361,9 +391,9 @@ class Risk(Node):
 
     name: Text
     """The risk."""
-    likelihood: Literal["low", "medium", "high"] | None = None
+    likelihood: Level | None = None
     """How likely it is."""
-    impact: Literal["low", "medium", "high"] | None = None
+    impact: Level | None = None
     """How bad it would be."""
     mitigation: Text | None = None
     """How it is prevented or handled."""
@@ -419,7 +449,11 @@ _NEXT_SCHEMA: dict[str, Any] = {
     "description": "Next steps: [a, b], or for a decision {label: step, ...}.",
 }
 
-StepKind = Literal["start", "task", "decision", "subprocess", "event", "end"]
+StepKind = Annotated[
+    Literal["start", "task", "decision", "subprocess", "event", "end"],
+    _accept(_v.STEP_KINDS),
+    _offer(_v.STEP_KINDS),
+]
 
 
 class Step(Suppressible, Exemplary):
@@ -469,7 +503,11 @@ class Process(Document, Exemplary):
     """The owning organisation's id."""
     name: Text
     """Name, e.g. {fi: Talousprosessi, en: Finance process}."""
-    type: Literal["management", "core", "support"] = "core"
+    type: Annotated[
+        Literal["management", "core", "support"],
+        _accept(_v.PROCESS_TYPES),
+        _offer(_v.PROCESS_TYPES),
+    ] = "core"
     """Band on the process map."""
     level: int = Field(default=2, ge=1, le=4)
     """Description level (JHS 152): 1 process map, 2 operating model, 3 flow, 4 work flow."""
@@ -505,7 +543,7 @@ class Process(Document, Exemplary):
     """Risks and their handling."""
     review: Review | None = None
     """Review method and dates."""
-    status: Literal["draft", "approved", "retired"] = "draft"
+    status: ApprovalStatus = "draft"
     """Approval status of the description."""
     version: str | None = None
     """Version of the description."""
@@ -533,9 +571,16 @@ class Action(Suppressible, Exemplary):
     """Resources reserved for the action."""
     evaluated_by: list[Ref] = []
     """Metric ids by which the action's effect is evaluated."""
-    phase: Literal["plan", "do", "check", "act"] | None = None
+    phase: (
+        Annotated[Literal["plan", "do", "check", "act"], _accept(_v.PHASES), _offer(_v.PHASES)]
+        | None
+    ) = None
     """Phase of the quality cycle (EQAVET / PDCA)."""
-    status: Literal["planned", "started", "done", "dropped"] = "planned"
+    status: Annotated[
+        Literal["planned", "started", "done", "dropped"],
+        _accept(_v.ACTION_STATUS),
+        _offer(_v.ACTION_STATUS),
+    ] = "planned"
     """Progress of the action."""
     realizes: list[Ref] = []
     """Goal ids the action realizes."""
@@ -561,7 +606,7 @@ class Plan(Document, Exemplary):
     """What the plan is for."""
     horizon: dt.date | None = None
     """The date the plan reaches to, e.g. 2015-12-31."""
-    status: Literal["draft", "approved", "retired"] = "draft"
+    status: ApprovalStatus = "draft"
     """Approval status of the plan."""
     version: str | None = None
     """Version of the plan."""
@@ -639,7 +684,11 @@ class Result(Suppressible, Exemplary):
     """The goal id."""
     text: Text
     """What was achieved, as reported."""
-    status: Literal["achieved", "ongoing", "delayed", "not-started"] = "ongoing"
+    status: Annotated[
+        Literal["achieved", "ongoing", "delayed", "not-started"],
+        _accept(_v.RESULT_STATUS),
+        _offer(_v.RESULT_STATUS),
+    ] = "ongoing"
     """Where the work stands."""
     evidence: list[str] = []
     """Links or document ids that show the result."""

@@ -227,7 +227,7 @@ def example_badge(whole: Example | None, some_steps: bool, lang: str) -> str:
     """'ESIMERKKI: reason' for an example process, or a note on its example steps."""
     if whole:
         reason = text(whole.reason, lang) if whole.reason else ""
-        short = reason if len(reason) <= 60 else reason[:59].rstrip() + "…"
+        short = reason if len(reason) <= 48 else reason[:47].rstrip() + "…"
         return label("example_badge", lang) + (f": {short}" if short else "")
     if some_steps:
         return f"{label('example_badge', lang)}: {label('example_steps', lang)}"

@@ -46,6 +46,19 @@ requires_chromium = needs(
 )
 
 
+def error_findings(root: Path) -> list[tuple[str, str, int]]:
+    """(code, file, line) of the unsuppressed error findings of a workspace, as `validate`
+    would report them."""
+    from qms.lint import lint
+    from qms.load import load
+
+    return [
+        (f.code, f.file, f.line)
+        for f in lint(load(str(root))).findings
+        if f.severity == "error" and f.suppressed is None
+    ]
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     """A click runner; stderr is kept apart from stdout."""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from qms.lint import lint
 from qms.load import load
+from tests.conftest import error_findings
 
 Make = Callable[[dict[str, str]], Path]
 
@@ -46,17 +47,8 @@ NETWORK = {
 }
 
 
-def codes(root: Path) -> list[tuple[str, str, int]]:
-    loaded = load(str(root))
-    return [
-        (f.code, f.file, f.line)
-        for f in lint(loaded).findings
-        if f.severity == "error" and f.suppressed is None
-    ]
-
-
 def test_upper_case_ids_are_accepted_for_every_kind(make_workspace: Make) -> None:
-    assert codes(make_workspace(NETWORK)) == []
+    assert error_findings(make_workspace(NETWORK)) == []
 
 
 def test_ids_differing_only_in_case_are_reported(make_workspace: Make) -> None:

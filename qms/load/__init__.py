@@ -22,7 +22,8 @@ from qms import i18n
 from qms.findings import Finding, Location, did_you_mean, make_text
 from qms.load.cache import DocumentCache, _pack_of, _read, cache_home, source_digest
 from qms.load.discover import WORKSPACE_FILE, discover
-from qms.load.schema_errors import _model_at, _schema_finding, schema_finding
+from qms.load.salvage import salvage
+from qms.load.schema_errors import _schema_finding, schema_finding
 from qms.load.yaml_source import MAX_DEPTH, SourceMap, _finding, parse_file
 from qms.model import DOCUMENT_KINDS, Document, Workspace, WorkspaceSettings
 
@@ -97,51 +98,22 @@ def build_document(
     except ValidationError as error:
         errors = error.errors()
         findings = [_schema_finding(sources, cls, e, rel) for e in errors]
-        salvaged = _salvage(cls, data, errors)
-        if salvaged is not None:
-            salvaged._source = rel
-        return salvaged, findings
+        kept, record = salvage(cls, data, errors)
+        findings = [
+            f.with_(text={lang: f.text[lang] + record.notes[n][lang] for lang in f.text})
+            if n in record.notes and kept is not None
+            else f
+            for n, f in enumerate(findings)
+        ]
+        if not isinstance(kept, Document):
+            return None, findings
+        kept._source = rel
+        kept._salvaged = record
+        return kept, findings
     except RecursionError:
         return None, [_finding(sources, "QMS001", i18n.TOO_DEEP, loc, limit=MAX_DEPTH)]
     doc._source = rel
     return doc, []
-
-
-def _salvage(cls: type[Document], data: dict[str, Any], errors: list[Any]) -> Document | None:
-    """The document without its offending optional keys, so its references still get checked.
-
-    A misspelt key must not hide a mistyped goal id in the same file, nor turn every reference
-    to the document into a cascade of unknown-reference findings. Only mapping keys are removed
-    (never list items, which would shift the positions of later findings); when that is not
-    enough, the document is left out.
-    """
-    import copy
-
-    work = copy.deepcopy(data)
-    for _ in range(4):
-        for err in errors:
-            loc = tuple(err["loc"])
-            if not loc or not isinstance(loc[-1], str):
-                return None
-            parent: Any = work
-            for part in loc[:-1]:
-                try:
-                    parent = parent[part]
-                except (KeyError, IndexError, TypeError):
-                    return None
-            if not isinstance(parent, dict) or loc[-1] not in parent:
-                return None
-            if err["type"] != "extra_forbidden":
-                model = _model_at(cls, loc[:-1])
-                field = model.model_fields.get(loc[-1]) if model else None
-                if field is None or field.is_required():
-                    return None
-            del parent[loc[-1]]
-        try:
-            return cls.model_validate(work)
-        except ValidationError as error:
-            errors = error.errors()
-    return None
 
 
 # --- the workspace ---------------------------------------------------------------------------

@@ -135,14 +135,24 @@ def _bad_id(e: _Error) -> Text:
 
 
 def _not_one_of(e: _Error) -> Text:
+    """The values named in the message's language (Finnish names in a Finnish message), with
+    a guess among the names of that language."""
+    from qms.values import name_of, spoken
+
     options = re.findall(r"'([^']*)'", str(e.ctx.get("expected", "")))
-    guess = did_you_mean(str(e.value), options) if options else None
-    return lambda lang: i18n.NOT_ONE_OF.format(
-        lang,
-        value=e.value,
-        expected=", ".join(options),
-        hint=i18n.DID_YOU_MEAN.format(lang, word=guess) if guess else "",
-    )
+
+    def message(lang: str) -> str:
+        shown = [name_of(o, lang) for o in options]
+        pool = spoken(options, lang)
+        guess = did_you_mean(str(e.value), pool) if pool else None
+        return i18n.NOT_ONE_OF.format(
+            lang,
+            value=e.value,
+            expected=", ".join(shown),
+            hint=i18n.DID_YOU_MEAN.format(lang, word=guess) if guess else "",
+        )
+
+    return message
 
 
 def _got_type(msg: Msg) -> Callable[[_Error], Text]:

@@ -111,10 +111,11 @@ def _title_label(view: FlowView) -> str:
     badge = span = ""
     if view.example:  # example content is marked on the picture itself, not only in the text
         badge = (
+            '<TD WIDTH="10"></TD>'
             f'<TD BORDER="1" COLOR="{styles.EXAMPLE_LINE}" BGCOLOR="{styles.EXAMPLE_FILL}">'
             f'<FONT COLOR="{styles.EXAMPLE_TEXT}"><B>{html.escape(view.example)}</B></FONT></TD>'
         )
-        span = ' COLSPAN="2"'
+        span = ' COLSPAN="3"'
     return (
         '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
         f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{_n(styles.TITLE_SIZE)}"><B>{title}</B></FONT>'

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 
 from qms.findings import Msg
 from qms.lint import Context, Problem, problem, rule
+from qms.values import NamedList
 
 PHASES = ("plan", "do", "check", "act")
 
@@ -41,7 +42,8 @@ MESSAGE = Msg(
     en="plan '{id}' has no action in phase {missing} of the quality cycle; give each phase "
     "(plan, do, check, act) at least one action",
     fi="suunnitelmassa '{id}' ei ole toimenpidettä laatusyklin vaiheessa {missing}; anna "
-    "jokaiselle vaiheelle (plan, do, check, act) vähintään yksi toimenpide",
+    "jokaiselle vaiheelle (suunnittelu, toteutus, arviointi, parantaminen) vähintään yksi "
+    "toimenpide",
 )
 
 
@@ -57,5 +59,5 @@ def check(ctx: Context) -> Iterator[Problem]:
                 MESSAGE,
                 element=plan.id,
                 id=plan.id,
-                missing=", ".join(missing),
+                missing=NamedList(tuple(missing)),
             )

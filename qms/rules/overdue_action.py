@@ -32,12 +32,14 @@ from collections.abc import Iterator
 from qms.findings import Msg
 from qms.lint import Context, Problem, rule
 from qms.rules._common import dated_actions, due_problem
+from qms.values import named
 
 MESSAGE = Msg(
     en="action '{id}' of plan '{plan}' was due on {due} (as of {as_of}) and is still {status}; "
     "mark it done or dropped, or set a new `when`",
     fi="suunnitelman '{plan}' toimenpide '{id}' erääntyi {due} (tilanne {as_of}), ja sen tila "
-    "on yhä {status}; merkitse se tehdyksi (done) tai luovutuksi (dropped) tai aseta uusi `when`",
+    "on yhä {status}; merkitse se tehdyksi (tehty) tai luovutuksi (luovuttu) tai aseta uusi "
+    "`when`",
 )
 
 
@@ -46,5 +48,5 @@ def check(ctx: Context) -> Iterator[Problem]:
     """One date comparison per action."""
     for plan, i, action, due in dated_actions(ctx):
         if action.status not in ("done", "dropped") and due < ctx.as_of:
-            params = {"as_of": ctx.as_of.isoformat(), "status": action.status}
+            params = {"as_of": ctx.as_of.isoformat(), "status": named(action.status)}
             yield due_problem(ctx, plan, i, action, due, MESSAGE, **params)

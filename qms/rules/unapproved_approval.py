@@ -37,7 +37,8 @@ from qms.model import Plan, Process
 MESSAGE = Msg(
     en="{what} '{id}' has status approved but no approval; record who approved it and when "
     "in `approved: {{by: ..., on: ...}}`",
-    fi="{what_fi} '{id}' on tilassa approved, mutta hyväksyntä puuttuu; kirjaa hyväksyjä ja "
+    fi="{what_fi} '{id}' on tilassa hyväksytty (approved), mutta hyväksyntä puuttuu; kirjaa "
+    "hyväksyjä ja "
     "päivämäärä kohtaan `approved: {{by: ..., on: ...}}`",
 )
 WHAT = {"process": ("process", "prosessi"), "plan": ("plan", "suunnitelma")}

@@ -1,7 +1,7 @@
 """QMS401 uncovered-goal: a project goal that no organisation's process, action or metric realizes.
 
 ## What it does
-Reads the coverage matrix (qms/coverage.py, the same computation `qms coverage` prints) and
+Reads the coverage matrix (the same one `qms coverage` prints, so the two never disagree) and
 reports each project goal that no organisation realizes: no process, plan action or metric of
 any organisation names it in `realizes`. `influences` does not count, and neither does a bare
 commitment (`commits_to`) or a reported result. Reported at the goal in the project file.

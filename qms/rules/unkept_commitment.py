@@ -1,7 +1,7 @@
 """QMS402 unkept-commitment: an organisation commits to a goal but nothing of its own realizes it.
 
 ## What it does
-Reads the coverage matrix (qms/coverage.py, the same computation `qms coverage` prints) and
+Reads the coverage matrix (the same one `qms coverage` prints, so the two never disagree) and
 reports each goal in an organisation's `commits_to` that none of the organisation's own
 processes, plan actions or metrics names in `realizes`. Another organisation's work does not
 keep the commitment. Reported at the `commits_to` item.

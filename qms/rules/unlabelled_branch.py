@@ -31,17 +31,43 @@ Use instead: write the branches as a map from label to step.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from qms.findings import Msg
 from qms.lint import Context, Problem, problem, rule
+from qms.model import Text, text
 from qms.rules._flow import unlabelled
 
 MESSAGE = Msg(
     en="branch from decision '{step}' to '{target}' has no label; "
-    "write the branches as a map from answer to step, e.g. {{kyllä: {target}, ei: ...}}",
+    "write the branches as a map from answer to step, e.g. {example}",
     fi="päätösvaiheen '{step}' haaralla vaiheeseen '{target}' ei ole nimeä; "
-    "kirjoita haarat vastauksesta vaiheeseen, esim. {{kyllä: {target}, ei: ...}}",
+    "kirjoita haarat vastauksesta vaiheeseen, esim. {example}",
 )
+ANSWERS = {
+    "fi": ("kyllä", "ei", "muuten", "vaihtoehto 3", "vaihtoehto 4"),
+    "en": ("yes", "no", "otherwise", "option 3", "option 4"),
+}
+"""Labels offered for unlabelled branches, first the ones not used on the decision yet."""
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The decision's `next` as a map, unlabelled branches given labels not used there yet
+    (in each message's language): following the hint never repeats a label."""
+
+    branches: tuple[tuple[str, Text | None], ...]
+
+    def text(self, lang: str) -> str:
+        used = {text(label, lang) for _, label in self.branches if not unlabelled(label)}
+        used |= {text(label, "fi") for _, label in self.branches if not unlabelled(label)}
+        free = [a for a in ANSWERS.get(lang, ANSWERS["en"]) if a not in used]
+        free += [f"{free[-1] if free else 'haara'} {n}" for n in range(2, 20)]
+        pairs = []
+        for target, label in self.branches:
+            shown = free.pop(0) if unlabelled(label) else text(label, lang)
+            pairs.append(f"{shown}: {target}")
+        return "{" + ", ".join(pairs) + "}"
 
 
 @rule("QMS106", "unlabelled-branch", "error", scope="file")
@@ -59,4 +85,5 @@ def check(ctx: Context) -> Iterator[Problem]:
                         element=step.id,
                         step=step.id,
                         target=branch.to,
+                        example=Suggestion(tuple((b.to, b.label) for b in step.next)),
                     )

@@ -1,7 +1,7 @@
 """QMS403 unreported-goal: a committed goal without a result in a period that has ended.
 
 ## What it does
-Reads the coverage matrix (qms/coverage.py, the same computation `qms coverage` prints) and
+Reads the coverage matrix (the same one `qms coverage` prints, so the two never disagree) and
 reports, for each goal in an organisation's `commits_to`, every reporting period of the
 project that has ended by the as-of date (workspace `as_of`, `--as-of`, or today; a period has
 ended on its last day: as of 2012-12-31 the period ending 2012-12-31 has ended) for which the

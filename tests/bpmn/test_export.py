@@ -54,7 +54,7 @@ def test_ids_are_valid_xsd_ids_derived_from_model_ids() -> None:
         "Task_raami",
     } <= names
     assert {"Gateway_paatos", "EndEvent_loppu", "Lane_talousjohtaja", "Join_esitykset"} <= names
-    assert "Flow_kokoaminen_paatos_1" in names
+    assert "Flow_valmistelu_paatos_1" in names
 
 
 def test_pool_lanes_nodes_and_flows_follow_the_model() -> None:

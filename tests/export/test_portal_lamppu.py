@@ -33,13 +33,13 @@ def test_redu_role_page_lists_all_its_roles_with_what_they_do(
     manuals, files = lamppu
     redu = next(m for m in manuals if m.organisation == "redu")
     page = files["redu/_roles.html"]
-    assert len(redu.roles) == 13
+    assert len(redu.roles) == 14  # with the council (yhtymävaltuusto), which approves the budget
     for role in redu.roles:
         assert f'id="role-{role.id}"' in page
     # the matrix: one row per role, one column per process; the finance director owns the
     # finance process and works in steps of its flow
     matrix = page[page.index('<table class="data matrix">') : page.index("</table>")]
-    assert matrix.count('<th scope="row">') == 13
+    assert matrix.count('<th scope="row">') == 14
     assert matrix.count('<th scope="col">') == 1 + len(redu.processes)
     section = page[page.index('id="role-talousjohtaja"') :]
     section = section[: section.index("</section>")]

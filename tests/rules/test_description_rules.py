@@ -183,7 +183,7 @@ def test_missing_cycle_phase_lists_phases_in_cycle_order(make_workspace: MakeWor
     )
     [found] = findings(root, "QMS304")
     assert "phase plan, do, act of the quality cycle" in found.text["en"]
-    assert "vaiheessa plan, do, act" in found.text["fi"]
+    assert "vaiheessa suunnittelu, toteutus, parantaminen" in found.text["fi"]
 
 
 def test_approval_rule_covers_plans_and_processes(make_workspace: MakeWorkspace) -> None:
@@ -197,7 +197,7 @@ def test_approval_rule_covers_plans_and_processes(make_workspace: MakeWorkspace)
     found = findings(root, "QMS212")
     assert [(f.file, f.keypath) for f in found] == [("a.yaml", "status"), ("plan.yaml", "status")]
     assert found[1].text["en"].startswith("plan 'p' has status approved")
-    assert found[0].text["fi"].startswith("prosessi 'talous' on tilassa approved")
+    assert found[0].text["fi"].startswith("prosessi 'talous' on tilassa hyväksytty (approved)")
 
 
 # --- the scaffold ----------------------------------------------------------------------------
