@@ -7,6 +7,7 @@ decision and a metric, so that a new quality group sees every part working befor
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from qms.schema import SCHEMA_FILE, schema_text
 
@@ -206,3 +207,33 @@ def workspace_files(lang: str, today: dt.date | None = None) -> dict[str, str]:
     }
     files[SCHEMA_FILE] = schema_text()
     return dict(sorted(files.items()))
+
+
+EXAMPLES = ("lamppu",)
+"""The example networks that ship inside the package (qms/examples/<name> in the wheel,
+models/<name> in a source checkout)."""
+
+
+def example_root(name: str) -> Path | None:
+    """Where an example network's files are: inside the installed package (the wheel carries
+    models/<name> as qms/examples/<name>), else in the source checkout's models/<name>."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "examples" / name, package.parent / "models" / name):
+        if (candidate / "qms.yaml").is_file():
+            return candidate
+    return None
+
+
+def example_files(name: str) -> dict[str, bytes]:
+    """Relative path -> bytes of every file of an example network, with the schema of this
+    version of qms; empty when the example is not installed."""
+    root = example_root(name) if name in EXAMPLES else None
+    if root is None:
+        return {}
+    files: dict[str, bytes] = {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and path.suffix in (".yaml", ".yml", ".json", ".md")
+    }
+    files[SCHEMA_FILE] = schema_text().encode("utf-8")
+    return files
