@@ -144,7 +144,7 @@ def test_wheel_in_a_clean_venv_builds_the_example(dist: Path, tmp_path: Path) ->
     assert made.returncode == 0, made.stderr
     copied = sorted(p.relative_to(work / "lamppu") for p in (work / "lamppu").rglob("*.yaml"))
     assert copied == sorted(p.relative_to(LAMPPU) for p in LAMPPU.rglob("*.yaml"))
-    built = run("build", "lamppu", "--lang", "en")
+    built = run("build", "lamppu", "--lang", "en", "--format", "svg")
     assert built.returncode == 0, built.stderr[-3000:]
     last = built.stderr.splitlines()[-1]
     assert last.startswith("Published: the portal file://") and "redu.docx" in last
@@ -169,7 +169,17 @@ def _try_repo(repo: Path, rev: str, home: Path) -> subprocess.CompletedProcess[s
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1"}
     env.pop("QMS_LANG", None)
     return subprocess.run(
-        [PRE_COMMIT, "try-repo", str(ROOT), rev, "qms-validate", "--all-files", "--color", "never"],
+        [
+            PRE_COMMIT,
+            "try-repo",
+            str(ROOT),
+            "qms-validate",
+            "--ref",
+            rev,
+            "--all-files",
+            "--color",
+            "never",
+        ],
         cwd=repo,
         capture_output=True,
         text=True,
