@@ -89,6 +89,8 @@ class Element:
     """Qualified id: `redu/talous`, `sakk/laatusuunnitelma/a1` (org/plan/action), `kao/m1`."""
     name: TextValue
     where: Location
+    example: bool = False
+    """The element is example content (`example:`): every output marks it as such."""
 
 
 @dataclass(frozen=True)
@@ -326,6 +328,11 @@ def coverage(
     # (goal, org) -> realizing elements, by kind
     found: dict[tuple[str, str], dict[str, list[Element]]] = {}
 
+    def marked(org: str, *chain: object) -> bool:
+        from qms.example import example_of, organisation_of
+
+        return example_of(ws.settings, organisation_of(ws, org), *chain) is not None
+
     def add(refs: Iterable[str], org: str, element: Element) -> None:
         for ref in dict.fromkeys(refs):
             goal_id = index.goal_id(ref)
@@ -342,6 +349,7 @@ def coverage(
                 f"{process.organisation}/{process.id}",
                 process.name,
                 Location(process.source),
+                marked(process.organisation, process),
             ),
         )
     for plan in ws.plans:
@@ -354,6 +362,7 @@ def coverage(
                     f"{plan.organisation}/{plan.id}/{action.id}",
                     action.what,
                     Location(plan.source, ("actions", i)),
+                    marked(plan.organisation, plan, action),
                 ),
             )
     for mdoc in ws.metrics:
@@ -366,6 +375,7 @@ def coverage(
                     f"{mdoc.organisation}/{metric.id}",
                     metric.name,
                     Location(mdoc.source, ("metrics", i)),
+                    marked(mdoc.organisation, metric),
                 ),
             )
 

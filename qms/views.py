@@ -368,7 +368,11 @@ def realizers(index: Index, lang: str) -> list[Realizer]:
         goals = goals_of(list(proc.realizes))
         if goals:
             href = f"{org}/{pid}.svg"
-            found.append(Realizer(org, "process", pid, text(proc.name, lang), goals, href))
+            name = text(proc.name, lang)
+            organisation = index.organisations.get(org)
+            if example_of(index.workspace.settings, organisation, proc):
+                name = f"{name} ({label('example', lang)})"
+            found.append(Realizer(org, "process", pid, name, goals, href))
     for plan, _, action in index.actions():
         goals = goals_of(list(action.realizes))
         if goals:

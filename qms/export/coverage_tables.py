@@ -76,10 +76,16 @@ GAP_KIND_COLOURS = {
     "unreported-goal": "#CC79A7",
 }
 
+EXAMPLE_TAG = Msg(en="example", fi="esimerkki")
+
 L = {
     "title": Msg(en="Coverage of the project's goals", fi="Hankkeen tavoitteiden kattavuus"),
     "as_of": Msg(en="as of {date}", fi="tilanne {date}"),
     "gaps": Msg(en="Gaps", fi="Puutteet"),
+    "examples": Msg(
+        en="Items marked (example) are example content, not from the sources.",
+        fi="(esimerkki)-merkityt ovat esimerkkisisältöä, eivät lähteistä.",
+    ),
     "modelled": Msg(
         en="{modelled}/{members} partners modelled: the figures cover the modelled ones only",
         fi="{modelled}/{members} kumppania mallinnettu: luvut koskevat vain mallinnettuja",
@@ -235,6 +241,8 @@ def scope_lines(cov: Coverage, lang: str) -> list[str]:
         lines.append(cov.incomplete.text(lang))
     if cov.members and cov.members > cov.modelled:
         lines.append(label("modelled", lang, modelled=cov.modelled, members=cov.members))
+    if any(e.example for row in cov.cells for c in row for e in c.elements):
+        lines.append(label("examples", lang))
     return lines
 
 
@@ -269,8 +277,19 @@ def _cell_gaps(cov: Coverage) -> dict[tuple[str, str], list[str]]:
 # --- JSON ------------------------------------------------------------------------------------
 
 
+def element_name(e: Element, lang: str) -> str:
+    """The element's name, with '(esimerkki)' after it when it is example content."""
+    name = text(e.name, lang) or e.id
+    return f"{name} ({EXAMPLE_TAG.format(lang)})" if e.example else name
+
+
 def _element(e: Element, lang: str) -> dict[str, Any]:
-    return {"id": e.id, "name": text(e.name, lang), "file": e.where.file}
+    return {
+        "id": e.id,
+        "name": element_name(e, lang),
+        "file": e.where.file,
+        "example": e.example,
+    }
 
 
 def _period_cell(pc: PeriodCell, lang: str) -> dict[str, Any]:
@@ -602,7 +621,7 @@ def _html_cell(cell: Cell, cov: Coverage, lang: str) -> str:
         for heading, elems in items:
             for e in elems:
                 parts.append(
-                    f'<li title="{_h(heading)}: {_h(e.id)}">{_h(text(e.name, lang) or e.id)}</li>'
+                    f'<li title="{_h(heading)}: {_h(e.id)}">{_h(element_name(e, lang))}</li>'
                 )
         parts.append("</ul>")
     names = _period_names(cov, lang)

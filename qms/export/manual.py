@@ -652,7 +652,7 @@ def build_manual(
                     name=tx(row.name),
                     committed=cell.committed,
                     state=cell.state,
-                    realized_by=tuple(tx(e.name) for e in cell.elements),
+                    realized_by=tuple(_tag(tx(e.name), e.example, chosen) for e in cell.elements),
                     processes=tuple(_element_link(e, org.id, tx) for e in cell.processes),
                     actions=tuple(_element_link(e, org.id, tx) for e in cell.actions),
                     metrics=tuple(_element_link(e, org.id, tx) for e in cell.metrics),

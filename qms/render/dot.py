@@ -370,7 +370,7 @@ def _cell(view: GoalMapView, org: str, goal: str, state: str) -> str:
     parts = []
     for r in found:
         if r.kind == "process":
-            parts.append(html.escape(_short(r.name, 26)))
+            parts.append(html.escape(_short_kept_tag(r.name, 26)))
     actions = sum(1 for r in found if r.kind == "action")
     metrics = sum(1 for r in found if r.kind == "metric")
     counts = []
@@ -388,6 +388,14 @@ def _cell(view: GoalMapView, org: str, goal: str, state: str) -> str:
         f'<TD BGCOLOR="{style["fillcolor"]}" ALIGN="LEFT" BALIGN="LEFT">'
         f'<FONT COLOR="{font}" POINT-SIZE="9">{body}</FONT></TD>'
     )
+
+
+def _short_kept_tag(name: str, width: int) -> str:
+    """Shorten a name but keep a trailing '(esimerkki)' tag whole: the mark must show."""
+    if name.endswith(")") and " (" in name and len(name) > width:
+        base, tag = name.rsplit(" (", 1)
+        return f"{_short(base, max(8, width - len(tag) - 2))} ({tag}"
+    return _short(name, width)
 
 
 def _short(name: str, width: int) -> str:

@@ -188,3 +188,28 @@ def test_every_export_says_so(make_workspace: Make, tmp_path: Path) -> None:
     assert f"> **{NOTICE}" in md
     result = CliRunner().invoke(cli, ["render", str(root), "-o", str(tmp_path / "r")])
     assert NOTICE in result.stderr
+
+
+def test_coverage_and_goal_map_mark_example_realizers(make_workspace: Make, tmp_path: Path) -> None:
+    root = make_workspace(marked_files())
+    runner = CliRunner()
+    out = tmp_path / "c.html"
+    result = runner.invoke(cli, ["coverage", str(root), "--format", "html", "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    page = html_text(out.read_text(encoding="utf-8"))
+    assert "Vaiheeton (esimerkki)" in page and "Vastausprosentti (esimerkki)" in page
+    assert "Kyselyn uudistus (esimerkki)" not in page
+    data = tmp_path / "c.json"
+    runner.invoke(cli, ["coverage", str(root), "--format", "json", "-o", str(data)])
+    assert '"example": true' in data.read_text(encoding="utf-8")
+
+
+@requires_dot
+def test_goal_map_keeps_the_example_tag(make_workspace: Make, tmp_path: Path) -> None:
+    root = make_workspace(marked_files())
+    result = CliRunner().invoke(
+        cli, ["render", str(root), "-o", str(tmp_path / "d"), "--format", "svg"]
+    )
+    assert result.exit_code == 0, result.stderr
+    svg = (tmp_path / "d" / "goal-map.svg").read_text(encoding="utf-8")
+    assert "Talous (esimerkki)" in svg

@@ -208,7 +208,8 @@ def test_process_name_redraws_its_flow_process_map_and_goal_map(
     done = draw(lamppu, out)
     # It realizes G4, so the goal map lists it; nobody calls it, so no other flow shows it.
     assert built(done) == {"kao/mittaaminen", "kao/process-map", "goal-map"}
-    assert "Mittaaminen ja arviointi" in (out / "goal-map.svg").read_text("utf-8")
+    goal_map = (out / "goal-map.svg").read_text("utf-8")
+    assert "Mittaaminen j… (esimerkki)" in goal_map  # the new name, shortened, its tag kept
     assert_same_as_fresh(lamppu, out, tmp_path)
 
 
