@@ -328,6 +328,8 @@ class Realizer:
     name: str
     goals: tuple[str, ...]
     href: str | None = None
+    example: bool = False
+    """Example content (`example:`): the goal map says so next to its count."""
 
 
 @dataclass(frozen=True)
@@ -364,6 +366,7 @@ def realizers(index: Index, lang: str) -> list[Realizer]:
         ids = {index.goal_id(r) for r in refs}
         return tuple(sorted(g for g in ids if g))
 
+    settings, orgs = index.workspace.settings, index.organisations
     for (org, pid), proc in sorted(index.processes.items()):
         goals = goals_of(list(proc.realizes))
         if goals:
@@ -377,12 +380,18 @@ def realizers(index: Index, lang: str) -> list[Realizer]:
         goals = goals_of(list(action.realizes))
         if goals:
             aid = f"{plan.id}#{action.id}"
-            found.append(Realizer(plan.organisation, "action", aid, text(action.what, lang), goals))
+            marked = example_of(settings, orgs.get(plan.organisation), plan, action) is not None
+            found.append(
+                Realizer(
+                    plan.organisation, "action", aid, text(action.what, lang), goals, None, marked
+                )
+            )
     for doc, _, metric in index.metrics_docs():
         goals = goals_of(list(metric.realizes))
         if goals:
             name = text(metric.name, lang)
-            found.append(Realizer(doc.organisation, "metric", metric.id, name, goals))
+            marked = example_of(settings, orgs.get(doc.organisation), metric) is not None
+            found.append(Realizer(doc.organisation, "metric", metric.id, name, goals, None, marked))
     return sorted(found, key=lambda r: (r.organisation, r.kind, r.id))
 
 

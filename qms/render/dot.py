@@ -371,13 +371,17 @@ def _cell(view: GoalMapView, org: str, goal: str, state: str) -> str:
     for r in found:
         if r.kind == "process":
             parts.append(html.escape(_short_kept_tag(r.name, 26)))
-    actions = sum(1 for r in found if r.kind == "action")
-    metrics = sum(1 for r in found if r.kind == "metric")
     counts = []
-    if actions:
-        counts.append(counted("actions", actions, view.lang))
-    if metrics:
-        counts.append(counted("metrics", metrics, view.lang))
+    for kind, key in (("action", "actions"), ("metric", "metrics")):
+        of_kind = [r for r in found if r.kind == kind]
+        if of_kind:
+            shown = counted(key, len(of_kind), view.lang)
+            examples = sum(1 for r in of_kind if r.example)
+            if examples == len(of_kind):
+                shown += f" ({label('example', view.lang)})"
+            elif examples:
+                shown += f" ({examples} {label('example', view.lang)})"
+            counts.append(shown)
     if counts:
         parts.append(html.escape(" · ".join(counts)))
     if state == "committed":

@@ -14,7 +14,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from qms.cli import cli
-from tests.conftest import requires_dot
+from tests.conftest import IN_CI, requires_dot
 from tests.export.conftest import FILES
 
 Make = Callable[[dict[str, str]], Path]
@@ -213,3 +213,46 @@ def test_goal_map_keeps_the_example_tag(make_workspace: Make, tmp_path: Path) ->
     assert result.exit_code == 0, result.stderr
     svg = (tmp_path / "d" / "goal-map.svg").read_text(encoding="utf-8")
     assert "Talous (esimerkki)" in svg
+
+
+def test_pdf_carries_both_notices(make_workspace: Make, tmp_path: Path) -> None:
+    """The PDF read back with pdftotext: the incomplete-model and example notices are there."""
+    import shutil
+    import subprocess
+
+    from qms.export.pdf import available
+
+    if available() is not None or shutil.which("pdftotext") is None:
+        import pytest
+
+        if not IN_CI:
+            pytest.skip("WeasyPrint or poppler-utils is missing (make test installs them)")
+    files = marked_files() | {
+        "organisations/opisto/results.yaml": broken_files()["organisations/opisto/results.yaml"]
+    }
+    root = make_workspace(files)
+    code, err = export(root, "pdf", tmp_path / "pdf")
+    assert code == 0, err
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "pdf" / "opisto.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    flat = re.sub(r"\s+", " ", text)
+    assert "Malli on puutteellinen: 1 virhe" in flat
+    assert "Tämä kuvaus sisältää esimerkkisisältöä" in flat
+    assert "Esimerkkisisältöä: tämä on havainnollistus, ei lähteistä: keksitty kulku" in flat
+
+
+def test_goal_map_counts_say_when_they_are_examples(make_workspace: Make) -> None:
+    from qms.index import Index
+    from qms.load import load
+    from qms.render.dot import goal_map
+    from qms.views import goal_map_view
+
+    ws = load(str(make_workspace(marked_files()))).workspace
+    assert ws is not None
+    dot = goal_map(goal_map_view(ws, Index.build(ws), "fi"))
+    # G1 in opisto: four actions of which one (a4) is an example, one metric that is one
+    assert "4 toimenpidettä (1 esimerkki)" in dot and "1 mittari (esimerkki)" in dot
