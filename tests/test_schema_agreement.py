@@ -1,0 +1,146 @@
+"""The JSON Schema and `qms validate` name the same mistakes: check-jsonschema (a generic
+validator, as an editor falls back to) is run over every example and every bad-input case,
+and for each file it must object exactly where qms reports a schema finding (QMS002), read the
+file as qms does (a file qms cannot read, QMS001, it cannot read either, or finds no mapping
+in), and accept every file qms accepts.
+
+Left out, each for a reason a JSON Schema cannot see: where a file lies in the workspace
+(`root-not-workspace`, `workspace-kind-elsewhere`), the file system (`directory-named-yaml`,
+`symlink-out-of-workspace`), and hostile input that qms refuses by size before parsing while
+a generic YAML reader expands or recurses through it (`alias-bomb`, `deep-nesting`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qms.cli import cli
+from qms.schema import schema_text
+from tests.conftest import DATA, LAMPPU, ROOT
+
+NOT_FOR_A_SCHEMA = {
+    "root-not-workspace",
+    "workspace-kind-elsewhere",
+    "directory-named-yaml",
+    "symlink-out-of-workspace",
+    "alias-bomb",
+    "deep-nesting",
+}
+BAD = sorted(p for p in (DATA / "bad").iterdir() if p.is_dir() and p.name not in NOT_FOR_A_SCHEMA)
+FIXTURES = sorted(p for p in (ROOT / "tests/rules/fixtures").iterdir() if p.is_dir())
+CHECK_JSONSCHEMA = shutil.which("check-jsonschema") or str(
+    Path(sys.executable).parent / "check-jsonschema"
+)
+
+
+def check_jsonschema(schema: Path, files: list[Path]) -> tuple[dict[str, set[str]], set[str]]:
+    """check-jsonschema's verdict: {file: the key paths it objects to}, and the files it could
+    not parse. A key it finds unexpected is named in its path, as qms names it."""
+    done = subprocess.run(
+        [
+            CHECK_JSONSCHEMA,
+            "--schemafile",
+            str(schema),
+            "--output-format",
+            "json",
+            *map(str, files),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    report = json.loads(done.stdout)
+    errors: dict[str, set[str]] = {}
+    for error in report.get("errors", []):
+        path = re.sub(r"^\$\.?", "", error["path"])
+        extra = re.match(
+            r"Additional properties are not allowed \((.*) (?:was|were) unexp", error["message"]
+        )
+        missing = re.match(r"'([^']+)' is a required property", error["message"])
+        keys = re.findall(r"'([^']+)'", extra.group(1)) if extra else []
+        if missing:
+            keys = [missing.group(1)]
+        for key in keys or [""]:
+            errors.setdefault(error["filename"], set()).add(".".join(x for x in (path, key) if x))
+    parse = {str(e["filename"]) for e in report.get("parse_errors", [])}
+    return errors, parse
+
+
+def same_place(a: str, b: str) -> bool:
+    """One key path is the other, or inside it (`steps[1].next[0]` written as a plain id is
+    `steps[1].next[0].to` to qms)."""
+    parts = lambda p: re.findall(r"[^.\[\]]+|\[\d+\]", p)  # noqa: E731
+    x, y = parts(a), parts(b)
+    return x[: len(y)] == y or y[: len(x)] == x
+
+
+def qms_findings(folder: Path) -> list[dict[str, object]]:
+    result = CliRunner().invoke(cli, ["validate", str(folder), "--format", "json", "--lang", "en"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    if not result.stdout.strip():
+        return []
+    findings: list[dict[str, object]] = json.loads(result.stdout)["findings"]
+    return findings
+
+
+@pytest.fixture(scope="module")
+def schema(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("schema") / "qms.schema.json"
+    path.write_text(schema_text(), encoding="utf-8")
+    return path
+
+
+def test_the_schema_dispatches_by_kind_without_one_of() -> None:
+    text = schema_text()
+    assert '"oneOf"' not in text and '"anyOf"' not in text
+    top = json.loads(text)
+    assert [c["if"]["properties"]["kind"]["const"] for c in top["allOf"]] == top["properties"][
+        "kind"
+    ]["enum"]
+
+
+def test_check_jsonschema_names_the_mistakes_qms_names(schema: Path) -> None:
+    files = [f for case in BAD for f in sorted(case.rglob("*.yaml")) if f.is_file()]
+    errors, unparsed = check_jsonschema(schema, files)
+    compared = 0
+    for case in BAD:
+        findings = qms_findings(case)
+        for file in sorted(f for f in case.rglob("*.yaml") if f.is_file()):
+            rel = file.relative_to(case).as_posix()
+            mine = [f for f in findings if f["workspace_file"] == rel]
+            theirs = errors.get(str(file), set())
+            where = f"{case.name}/{rel}"
+            if any(f["code"] == "QMS001" and f["severity"] == "error" for f in mine):
+                assert str(file) in unparsed or theirs == {""}, where  # unreadable to both
+                continue
+            keys = {str(f["keypath"]) for f in mine if f["code"] == "QMS002"}
+            for key in keys:
+                assert any(same_place(key, t) for t in theirs), f"{where}: qms {key}, cj {theirs}"
+            for t in theirs:
+                assert any(same_place(key, t) for key in keys), f"{where}: cj {t}, qms {keys}"
+            assert str(file) not in unparsed, where
+            compared += bool(keys)
+    assert compared >= 15, "most cases are schema mistakes that both must find"
+
+
+def test_check_jsonschema_accepts_every_example(schema: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    for lang in ("fi", "en"):
+        assert runner.invoke(cli, ["init", str(tmp_path / lang), "--lang", lang]).exit_code == 0
+    files = [
+        *sorted(LAMPPU.rglob("*.yaml")),
+        *sorted((tmp_path / "fi").rglob("*.yaml")),
+        *sorted((tmp_path / "en").rglob("*.yaml")),
+        *(f for case in FIXTURES for f in sorted(case.glob("*.yaml"))),
+    ]
+    errors, unparsed = check_jsonschema(schema, files)
+    assert not unparsed and not errors, (errors, unparsed)
