@@ -29,9 +29,9 @@ def _json_types(branch: dict[str, Any], defs: dict[str, Any]) -> set[str] | None
         return _json_types(target, defs) if isinstance(target, dict) else None
     kinds = branch.get("type")
     values = branch.get("enum", [branch["const"]] if "const" in branch else None)
-    if kinds is None and isinstance(values, list) and values:
-        if all(isinstance(v, str) for v in values):
-            return {"string"}
+    strings = isinstance(values, list) and values and all(isinstance(v, str) for v in values)
+    if kinds is None and strings:
+        return {"string"}
     if isinstance(kinds, str):
         return {kinds}
     if isinstance(kinds, list) and all(isinstance(k, str) for k in kinds):
