@@ -84,7 +84,7 @@ def rules_markdown() -> str:
 # --- model -------------------------------------------------------------------------------------
 
 SCALARS: dict[Any, str] = {
-    str: "text",
+    str: "string",
     int: "whole number",
     float: "number",
     bool: "true / false",
@@ -188,6 +188,9 @@ def model_markdown() -> str:
         "A workspace is a folder of YAML files, one document per file, each starting with "
         "`kind:`. `qms schema` prints the same vocabulary as a JSON Schema for editors. A "
         "*text* is a plain string or a map of languages such as `{fi: Talous, en: Finance}`; a "
+        "*string* is one plain string, the same in every language (a short name, a version, a "
+        "unit, a link); `true` and `false` are the only booleans (YAML 1.2: `yes` is text); a "
+        "*date* is written `YYYY-MM-DD`; a "
         "*reference* is an id, qualified by its organisation (`redu/talous`) when it points "
         "into another organisation.\n",
         "## Ids\n",

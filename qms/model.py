@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     PlainValidator,
     PrivateAttr,
+    Strict,
     StringConstraints,
     WithJsonSchema,
     field_validator,
@@ -75,6 +76,17 @@ Value = Annotated[
     PlainValidator(_check_value),
     WithJsonSchema({"type": ["number", "string"]}),
 ]
+
+
+def _date_value(value: Any) -> Any:
+    """A date is written YYYY-MM-DD: a number is refused, never read as seconds since 1970."""
+    if isinstance(value, bool | int | float):
+        raise PydanticCustomError("date_type", "expected a date YYYY-MM-DD", {})
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_date_value)]
+"""A date, YYYY-MM-DD (a YAML date, or the same text in quotes), as the schema's `format: date`."""
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 """The one id grammar of every element kind: a letter a-z or A-Z or a digit, then letters,
@@ -155,7 +167,14 @@ class ExampleNote(Node):
     """Why the content is an example, e.g. "the reports do not name the owner"."""
 
 
-ExampleMark = bool | ExampleNote
+def _flag_or_note(value: Any) -> Any:
+    """YAML 1.2 booleans only, as the schema says: `yes`, `on` or 1 is a mistake, not true."""
+    if isinstance(value, bool | dict | ExampleNote):
+        return value
+    raise PydanticCustomError("bool_type", "expected true or false", {})
+
+
+ExampleMark = Annotated[Annotated[bool, Strict()] | ExampleNote, BeforeValidator(_flag_or_note)]
 """`true`, `false`, or `{reason: ...}` (which means true, with the reason shown)."""
 
 
@@ -217,7 +236,7 @@ class WorkspaceSettings(Document, Exemplary):
     """The language of plain texts and the default language of reports and documents."""
     languages: list[Lang] = []
     """The languages the model is written in (the first is the default for exports)."""
-    as_of: dt.date | None = None
+    as_of: Date | None = None
     """The date deadline and coverage checks use; default today."""
     rules: RuleConfig = RuleConfig()
     """Rule settings: preset, selection, severities."""
@@ -233,9 +252,9 @@ class Period(Node):
     """Identifier, e.g. kevat-2012."""
     name: Text
     """Name, e.g. {fi: Kevät 2012, en: Spring 2012}."""
-    start: dt.date
+    start: Date
     """First day of the period."""
-    end: dt.date
+    end: Date
     """Last day of the period."""
 
 
@@ -272,9 +291,9 @@ class Project(Document):
     """The coordinating organisation's id."""
     funder: Text | None = None
     """Who funds the project."""
-    start: dt.date | None = None
+    start: Date | None = None
     """When the project starts."""
-    end: dt.date | None = None
+    end: Date | None = None
     """When the project ends."""
     members: int | None = Field(default=None, ge=1)
     """How many organisations the network has in all, when the model holds only some of them:
@@ -378,6 +397,9 @@ class Organisation(Document, Exemplary):
 class Exchange(Node):
     """An input or output of a process, with the party on the other side."""
 
+    model_config = ConfigDict(populate_by_name=False, validate_by_name=False)
+    """Only `from` is read from files (as the schema says), never the attribute name `from_`."""
+
     name: Text
     """What is passed, e.g. Hyväksytty talousarvio."""
     from_: str | None = Field(default=None, alias="from")
@@ -404,9 +426,9 @@ class Review(Node):
 
     method: Text | None = None
     """How the process is reviewed, e.g. internal audit."""
-    last: dt.date | None = None
+    last: Date | None = None
     """When it was last reviewed."""
-    next: dt.date | None = None
+    next: Date | None = None
     """When it is next reviewed."""
 
 
@@ -415,7 +437,7 @@ class Approval(Node):
 
     by: str = Field(min_length=1)
     """Who approved it (a role, body or person)."""
-    on: dt.date
+    on: Date
     """When it was approved."""
 
 
@@ -565,7 +587,7 @@ class Action(Suppressible, Exemplary):
     """What is done."""
     who: Id | None = None
     """The responsible role."""
-    when: dt.date | None = None
+    when: Date | None = None
     """Due date."""
     resources: Text | None = None
     """Resources reserved for the action."""
@@ -604,7 +626,7 @@ class Plan(Document, Exemplary):
     """Name of the plan."""
     description: Text | None = None
     """What the plan is for."""
-    horizon: dt.date | None = None
+    horizon: Date | None = None
     """The date the plan reaches to, e.g. 2015-12-31."""
     status: ApprovalStatus = "draft"
     """Approval status of the plan."""
@@ -645,7 +667,7 @@ class Metric(Suppressible, Exemplary):
     """Starting level."""
     target: Value | None = None
     """Target level."""
-    target_date: dt.date | None = None
+    target_date: Date | None = None
     """When the target should be reached."""
     frequency: Text | None = None
     """How often it is measured, e.g. yearly."""

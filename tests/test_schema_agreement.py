@@ -144,3 +144,39 @@ def test_check_jsonschema_accepts_every_example(schema: Path, tmp_path: Path) ->
     ]
     errors, unparsed = check_jsonschema(schema, files)
     assert not unparsed and not errors, (errors, unparsed)
+
+
+def test_booleans_aliases_dates_and_language_keys_agree(schema: Path, tmp_path: Path) -> None:
+    """YAML 1.2 booleans (`yes` is text), `from` but not the attribute name `from_`, dates
+    as YYYY-MM-DD and never a number, and an unknown language key named on the key itself:
+    qms and check-jsonschema object to the same four keys."""
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init", str(tmp_path / "ws"), "--lang", "en"]).exit_code == 0
+    process = next((tmp_path / "ws").rglob("processes/*.yaml"))
+    text = process.read_text(encoding="utf-8")
+    text = text.replace("status: draft", "status: draft\nexample: yes")
+    text = text.replace("from: Students}", "from_: Students}")
+    text = text.replace(
+        "name: {en: Handling student feedback,", "name: {eng: Handling student feedback,"
+    )
+    process.write_text(text, encoding="utf-8")
+    project = tmp_path / "ws" / "project.yaml"
+    project.write_text(
+        re.sub(r"start: \d{4}-01-01", "start: 1335830400", project.read_text("utf-8"), count=1),
+        encoding="utf-8",
+    )
+    findings = qms_findings(tmp_path / "ws")
+    mine = {(f["workspace_file"], f["keypath"]) for f in findings if f["code"] == "QMS002"}
+    errors, unparsed = check_jsonschema(schema, [process, project])
+    rel = process.relative_to(tmp_path / "ws").as_posix()
+    assert mine == {
+        (rel, "example"),
+        (rel, "inputs[0].from_"),
+        (rel, "name.eng"),
+        ("project.yaml", "periods[0].start"),
+    }
+    assert errors == {
+        str(process): {"example", "inputs[0].from_", "name.eng"},
+        str(project): {"periods[0].start"},
+    }
+    assert not unparsed

@@ -207,9 +207,13 @@ def _message(e: _Error, msg: Any) -> Text:
 def _schema_finding(sources: SourceMap, cls: type[BaseModel], error: Any, file: str) -> Finding:
     """Translate one pydantic error into a QMS002 finding in both languages."""
     e = _Error(cls, error["type"], tuple(error["loc"]), error.get("input"), error.get("ctx") or {})
-    return schema_finding(
-        sources, file, e.loc, _message(e, error.get("msg", e.kind)), e.kind in AT_KEY
-    )
+    loc, at_key = e.loc, e.kind in AT_KEY
+    if e.kind == "text_language" and isinstance(e.value, dict):
+        # on the unknown language key itself, as a JSON Schema validator reports it
+        key = next((k for k in e.value if str(k) == str(e.ctx.get("lang"))), None)
+        if isinstance(key, str):
+            loc, at_key = (*loc, key), True
+    return schema_finding(sources, file, loc, _message(e, error.get("msg", e.kind)), at_key)
 
 
 def schema_finding(
