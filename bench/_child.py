@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import resource
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -98,12 +97,15 @@ def render(root: str, out: str, record: str) -> dict[str, Any]:
 
 def bare_dot(record: str) -> dict[str, Any]:
     """The floor: the same Graphviz commands on the same DOT texts, one after the other."""
+    from qms.render import graphviz
+
     rec = Path(record)
     commands = json.loads((rec / "commands.json").read_text(encoding="utf-8"))
     start = time.perf_counter()
     for n, command in enumerate(commands):
-        source = (rec / f"{n:05d}.dot").read_bytes()
-        subprocess.run(command, input=source, capture_output=True, check=True)
+        source = (rec / f"{n:05d}.dot").read_text(encoding="utf-8")
+        fmt = next(c[2:] for c in command if c.startswith("-T"))
+        graphviz.run([c for c in command if not c.startswith("-T")], source, fmt)
     return {"seconds": time.perf_counter() - start, "graphviz_runs": len(commands)}
 
 

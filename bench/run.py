@@ -100,12 +100,9 @@ def machine() -> dict[str, str]:
                 break
     except OSError:
         pass
-    dot = shutil.which("dot")
-    graphviz = (
-        subprocess.run([dot, "-V"], capture_output=True, text=True, check=False).stderr.strip()
-        if dot
-        else "not installed"
-    )
+    from qms.render.graphviz import version
+
+    graphviz = version() or "not installed"
     try:
         affinity = len(os.sched_getaffinity(0))
     except AttributeError:

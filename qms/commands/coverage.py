@@ -173,16 +173,15 @@ def coverage(
 
         data = to_xlsx(cov, language)
     elif fmt in ("svg", "png"):
-        import graphviz
-
         from qms.export.coverage_heatmap import render, to_dot
+        from qms.render.graphviz import GraphvizError, GraphvizMissing
 
         try:
             data = render(to_dot(cov, language), fmt)
-        except graphviz.ExecutableNotFound:
+        except GraphvizMissing:
             raise refusal(NO_DOT.format(language)) from None
-        except graphviz.CalledProcessError as error:
-            raise refusal(DOT_FAILED.format(language, error=error)) from None
+        except GraphvizError as error:
+            raise refusal(DOT_FAILED.format(language, error=error.message)) from None
         if fmt == "svg":
             out, data = data.decode("utf-8"), None
     else:

@@ -110,9 +110,7 @@ def to_dot(cov: Coverage, lang: str) -> str:
 
 
 def render(source: str, fmt: str) -> bytes:
-    """Run Graphviz's dot on DOT source; raises graphviz.ExecutableNotFound without it."""
-    import graphviz
+    """Run Graphviz's dot on DOT source; raises GraphvizMissing without it (qms.render.graphviz)."""
+    from qms.render import graphviz
 
-    data = graphviz.Source(source).pipe(format=fmt)
-    assert isinstance(data, bytes)
-    return data
+    return graphviz.run(("dot",), source, fmt)

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import shutil
-import subprocess
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +24,7 @@ from qms.l10n import format_date
 from qms.lint import Result
 from qms.model import Metric, Organisation, Plan, Process, Workspace, text
 from qms.partial import left_out
+from qms.render import graphviz
 from qms.views import NO_ROLE, ProcessMapView, process_map_view
 
 BANDS = ("management", "core", "support")
@@ -910,7 +909,7 @@ class Diagrams:
     ) -> None:
         """`ranks` and `drawn` may be kept by a caller across rebuilds (`qms serve`): then
         only diagrams whose DOT changed run Graphviz again."""
-        self.available = shutil.which("dot") is not None
+        self.available = graphviz.available()
         self._jobs: dict[str, tuple[str, tuple[str, ...]]] = {}
         self._drawn: MutableMapping[tuple[str, str], bytes | None] = {}
         self._shared = drawn
@@ -963,15 +962,7 @@ class Diagrams:
         if job is None:
             return None
         source, program = job
-        extra = self._extra(fmt)
         try:
-            proc = subprocess.run(
-                [*program, "-q", f"-T{fmt}", *extra],
-                input=source.encode("utf-8"),
-                capture_output=True,
-                check=False,
-                timeout=120,
-            )
-        except (OSError, subprocess.TimeoutExpired):
+            return graphviz.run(program, source, fmt, self._extra(fmt))
+        except graphviz.GraphvizError:
             return None
-        return proc.stdout if proc.returncode == 0 and proc.stdout else None

@@ -27,6 +27,7 @@ from qms.files import write_atomic
 from qms.index import Index
 from qms.load import gc_paused, source_digest
 from qms.model import Workspace
+from qms.render import graphviz
 from qms.render.dot import goal_map, order_source, process_flow, process_map
 from qms.render.engine import (
     DotJob,
@@ -44,7 +45,6 @@ from qms.render.layout import (
     compute,
     ranks_from_json,
     run_dot_json,
-    run_dot_json_batch,
 )
 from qms.views import (
     FlowView,
@@ -126,15 +126,18 @@ def build_jobs(
         # One Graphviz process per core for all first passes: start-up dominates small flows.
         size = -(-len(missing) // workers)
         batches = [missing[i : i + size] for i in range(0, len(missing), size)]
+
+        def first_passes(batch: list[tuple[str, str]]) -> list[bytes | graphviz.GraphvizError]:
+            return graphviz.run_batch(("dot",), [src for _, src in batch], "json")
+
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            outputs = pool.map(lambda b: run_dot_json_batch([src for _, src in b]), batches)
-            for batch, docs in zip(batches, outputs, strict=True):
+            for batch, docs in zip(batches, pool.map(first_passes, batches), strict=True):
                 for (key, _), doc in zip(batch, docs, strict=True):
-                    if doc.startswith("!error "):
-                        errors[key] = doc.removeprefix("!error ")
+                    if isinstance(doc, graphviz.GraphvizError):
+                        errors[key] = doc.message
                         continue
                     try:
-                        cache[key] = ranks_from_json(doc)
+                        cache[key] = ranks_from_json(doc.decode("utf-8"))
                     except ValueError as err:
                         errors[key] = str(err)
     else:

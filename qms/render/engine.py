@@ -13,19 +13,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
-import shutil
-import subprocess
 import sys
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-from qms.files import umask, write_atomic
+from qms.files import write_atomic
 from qms.findings import Msg
+from qms.render import graphviz
 
 MANIFEST = ".qms-cache.json"
 FORMATS = ("svg", "png", "pdf", "dot")
@@ -71,14 +67,9 @@ class RenderReport:
         return [FAILED.format(lang, name=n, fmt=f, message=m) for n, f, m in self.failed]
 
 
-@lru_cache(maxsize=1)
 def graphviz_version() -> str:
     """`dot -V` output, part of every cache key (a new Graphviz redraws everything)."""
-    exe = shutil.which("dot")
-    if exe is None:
-        return ""
-    proc = subprocess.run([exe, "-V"], capture_output=True, check=False)
-    return proc.stderr.decode("utf-8", "replace").strip()
+    return graphviz.version()
 
 
 def cache_key(job: DotJob, fmt: str) -> str:
@@ -119,33 +110,7 @@ def is_current(root: Path, manifest: Mapping[str, str], rel: str, key: str) -> b
     return stamp is not None and manifest.get(rel) == stamp
 
 
-def _run(job: DotJob, fmt: str, target: Path) -> str | None:
-    """Draw one file; None on success, else Graphviz's message."""
-    if fmt == "dot":
-        write_atomic(target, job.source.encode("utf-8"))
-        return None
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        proc = subprocess.run(
-            [*job.program, "-q", f"-T{fmt}", "-o", tmp],
-            input=job.source.encode("utf-8"),
-            capture_output=True,
-            check=False,
-        )
-        if proc.returncode != 0:
-            message = proc.stderr.decode("utf-8", "replace").strip()
-            return message or f"exit code {proc.returncode}"
-        os.chmod(tmp, 0o666 & ~umask())  # mkstemp makes 0600; diagrams are for sharing
-        os.replace(tmp, target)
-        return None
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
-BATCH = 40
-"""Most graphs drawn by one Graphviz process: its start-up costs more than a small flow."""
+BATCH = graphviz.MAX_BATCH
 
 
 def _batches(
@@ -155,7 +120,7 @@ def _batches(
     groups: dict[tuple[tuple[str, ...], str], list[tuple[DotJob, str, Path, str]]] = {}
     for item in items:
         fmt = item[1]
-        key = (item[0].program, fmt) if fmt in SPLIT else ((), f"{fmt}:{len(groups)}")
+        key = (item[0].program, fmt) if fmt in graphviz.SPLIT else ((), f"{fmt}:{len(groups)}")
         groups.setdefault(key, []).append(item)
     out: list[list[tuple[DotJob, str, Path, str]]] = []
     for group in groups.values():
@@ -164,44 +129,17 @@ def _batches(
     return out
 
 
-def _split_svg(data: bytes) -> list[bytes]:
-    """Concatenated SVG documents, as Graphviz writes several graphs to one stream."""
-    head = b"<?xml"
-    parts = data.split(head)
-    if not parts or parts[0].strip():
-        return []
-    # Graphviz names the group of every graph after the first in a stream `pageN,M_graph0`;
-    # a graph drawn alone is `graph0`. Same bytes however the graphs were batched.
-    return [_PAGE_ID.sub(b'<g id="graph0" class="graph"', head + p, count=1) for p in parts[1:]]
-
-
-_PAGE_ID = re.compile(rb'<g id="page\d+,\d+_graph0" class="graph"')
-
-
-def _split_png(data: bytes) -> list[bytes]:
-    """Concatenated PNG files, cut at each IEND chunk (lengths read, never guessed)."""
-    sig = b"\x89PNG\r\n\x1a\n"
-    out: list[bytes] = []
-    at = 0
-    while at < len(data):
-        if data[at : at + 8] != sig:
-            return []
-        pos = at + 8
-        while True:
-            if pos + 8 > len(data):
-                return []
-            length = int.from_bytes(data[pos : pos + 4], "big")
-            kind = data[pos + 4 : pos + 8]
-            pos += 12 + length
-            if kind == b"IEND":
-                break
-        out.append(data[at:pos])
-        at = pos
+def _program_batches(jobs: Sequence[DotJob], workers: int) -> list[list[DotJob]]:
+    """Jobs in their order, cut into runs of one program of at most BATCH, spread over workers."""
+    size = max(1, min(BATCH, -(-len(jobs) // (workers * 2)))) if jobs else 1
+    out: list[list[DotJob]] = []
+    for i in range(0, len(jobs), size):
+        chunk = list(jobs[i : i + size])
+        if len({job.program for job in chunk}) == 1:
+            out.append(chunk)
+        else:
+            out.extend([job] for job in chunk)
     return out
-
-
-SPLIT: dict[str, Callable[[bytes], list[bytes]]] = {"svg": _split_svg, "png": _split_png}
-"""Formats whose outputs can be drawn in one run for many graphs and cut apart again."""
 
 
 def draw_many(
@@ -211,59 +149,39 @@ def draw_many(
 
     For exporters that embed diagrams (the manual's HTML and DOCX) rather than write files.
     """
-    if fmt not in SPLIT:
+    if fmt not in graphviz.SPLIT:
         raise ValueError(fmt)
     count = workers or os.cpu_count() or 1
-    size = max(1, min(BATCH, -(-len(jobs) // (count * 2)))) if jobs else 1
-    chunks = [list(jobs[i : i + size]) for i in range(0, len(jobs), size)]
-
-    def one(job: DotJob) -> bytes | None:
-        proc = subprocess.run(
-            [*job.program, "-q", f"-T{fmt}", *extra],
-            input=job.source.encode("utf-8"),
-            capture_output=True,
-            check=False,
-        )
-        return proc.stdout if proc.returncode == 0 and proc.stdout else None
 
     def batch(chunk: list[DotJob]) -> list[bytes | None]:
-        programs = {job.program for job in chunk}
-        if len(chunk) > 1 and len(programs) == 1:
-            proc = subprocess.run(
-                [*chunk[0].program, "-q", f"-T{fmt}", *extra],
-                input="\n".join(job.source for job in chunk).encode("utf-8"),
-                capture_output=True,
-                check=False,
-            )
-            pieces = SPLIT[fmt](proc.stdout) if proc.returncode == 0 else []
-            if len(pieces) == len(chunk):
-                return list(pieces)
-        return [one(job) for job in chunk]
+        try:
+            drawn = graphviz.run_batch(chunk[0].program, [j.source for j in chunk], fmt, extra)
+        except graphviz.GraphvizMissing:
+            return [None] * len(chunk)
+        return [None if isinstance(d, graphviz.GraphvizError) else d for d in drawn]
 
     with ThreadPoolExecutor(max_workers=count) as pool:
+        chunks = _program_batches(jobs, count)
         return [piece for part in pool.map(batch, chunks) for piece in part]
 
 
 def _run_batch(items: Sequence[tuple[DotJob, str, Path]]) -> list[str | None]:
-    """Draw several graphs of one program and format in one Graphviz run.
-
-    Falls back to one run per graph when the batch fails or cannot be cut apart, so that a
-    failure is still reported against the diagram that caused it.
-    """
+    """Draw several graphs of one program and format (in one Graphviz run where the format
+    can be cut apart) and write them atomically; None per file written, else the message."""
     fmt = items[0][1]
-    if len(items) > 1 and fmt in SPLIT:
-        proc = subprocess.run(
-            [*items[0][0].program, "-q", f"-T{fmt}"],
-            input="\n".join(job.source for job, _, _ in items).encode("utf-8"),
-            capture_output=True,
-            check=False,
-        )
-        pieces = SPLIT[fmt](proc.stdout) if proc.returncode == 0 else []
-        if len(pieces) == len(items):
-            for (_, _, target), piece in zip(items, pieces, strict=True):
-                write_atomic(target, piece)
-            return [None] * len(items)
-    return [_run(job, f, target) for job, f, target in items]
+    if fmt == "dot":
+        for job, _, target in items:
+            write_atomic(target, job.source.encode("utf-8"))
+        return [None] * len(items)
+    drawn = graphviz.run_batch(items[0][0].program, [job.source for job, _, _ in items], fmt)
+    out: list[str | None] = []
+    for (_, _, target), data in zip(items, drawn, strict=True):
+        if isinstance(data, graphviz.GraphvizError):
+            out.append(data.message)
+        else:
+            write_atomic(target, data)
+            out.append(None)
+    return out
 
 
 def render_all(
@@ -275,7 +193,7 @@ def render_all(
 ) -> RenderReport:
     """Run Graphviz for every job not already in the cache, in parallel, writing atomically.
 
-    Raises FileNotFoundError when Graphviz is needed and not installed.
+    Raises GraphvizMissing (a FileNotFoundError) when Graphviz is needed and not installed.
     """
     root = Path(out)
     manifest = load_manifest(root)
@@ -290,8 +208,8 @@ def render_all(
                 report.skipped.append(rel)
             else:
                 todo.append((job, fmt, target, key))
-    if any(fmt != "dot" for _, fmt, _, _ in todo) and shutil.which("dot") is None:
-        raise FileNotFoundError("dot")
+    if any(fmt != "dot" for _, fmt, _, _ in todo) and not graphviz.available():
+        raise graphviz.GraphvizMissing("dot")
     done = 0
     count = workers or os.cpu_count() or 1
     with ThreadPoolExecutor(max_workers=count) as pool:

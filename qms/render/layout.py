@@ -14,13 +14,12 @@ import bisect
 import itertools
 import json
 import math
-import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Generic, TypeVar
 
 from qms.findings import Msg
-from qms.render import styles
+from qms.render import graphviz, styles
 from qms.views import FlowEdge, FlowView, StepView
 
 Point = tuple[float, float]
@@ -178,57 +177,10 @@ def ranks_from_json(data: str) -> Ranks:
     return ranks
 
 
-def run_dot_json_batch(sources: Sequence[str]) -> list[str]:
-    """`dot -Tjson` over many graphs in one process; the outputs in the same order.
-
-    Starting Graphviz costs more than laying out a small flow (about 6 ms against well under
-    1 ms here), so one run per batch instead of one per process. When the batch fails or does
-    not give one document per graph, each graph is run alone, so that the caller still learns
-    which one Graphviz refused.
-    """
-    if not sources:
-        return []
-    proc = subprocess.run(
-        ["dot", "-Tjson"],
-        input="\n".join(sources).encode("utf-8"),
-        capture_output=True,
-        check=False,
-    )
-    if proc.returncode == 0:
-        text = proc.stdout.decode("utf-8")
-        decoder = json.JSONDecoder()
-        docs: list[str] = []
-        at = 0
-        try:
-            while True:
-                while at < len(text) and text[at].isspace():
-                    at += 1
-                if at >= len(text):
-                    break
-                _, end = decoder.raw_decode(text, at)
-                docs.append(text[at:end])
-                at = end
-        except ValueError:
-            docs = []
-        if len(docs) == len(sources):
-            return docs
-    out: list[str] = []
-    for source in sources:
-        try:
-            out.append(run_dot_json(source))
-        except RuntimeError as err:
-            out.append(f"!error {err}")
-    return out
-
-
 def run_dot_json(source: str) -> str:
-    """Run `dot -Tjson` on a DOT text; raises RuntimeError with Graphviz's message."""
-    proc = subprocess.run(
-        ["dot", "-Tjson"], input=source.encode("utf-8"), capture_output=True, check=False
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(proc.stderr.decode("utf-8", "replace").strip())
-    return proc.stdout.decode("utf-8")
+    """Run `dot -Tjson` on a DOT text; raises GraphvizFailed (a RuntimeError) with Graphviz's
+    message, GraphvizMissing (a FileNotFoundError) without Graphviz."""
+    return graphviz.run(("dot",), source, "json").decode("utf-8")
 
 
 def compute(view: FlowView, ranks: Ranks, fold: bool = True) -> SwimlaneLayout:
