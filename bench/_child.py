@@ -58,8 +58,7 @@ def bare_yaml(root: str) -> dict[str, Any]:
 def render(root: str, out: str, record: str) -> dict[str, Any]:
     """What `qms render --format svg` does, through the library; records every Graphviz input."""
     start = time.perf_counter()
-    from qms.load import gc_paused, load
-    from qms.render import keep_model, render_diagrams
+    from qms.publish import Publication
     from qms.render.layout import run_dot_json
 
     first_pass: list[str] = []
@@ -68,11 +67,7 @@ def render(root: str, out: str, record: str) -> dict[str, Any]:
         first_pass.append(source)
         return run_dot_json(source)
 
-    with gc_paused():  # as `qms render` does
-        loaded = load(root)
-        keep_model()
-    assert loaded.workspace is not None
-    done = render_diagrams(loaded.workspace, loaded.workspace.language, out, ["svg"], run=run)
+    done = Publication.one_shot(root).render(out, ["svg"], run=run)  # as `qms render` does
     jobs, report = done.jobs, done.report
     seconds = time.perf_counter() - start
     if record:

@@ -10,12 +10,22 @@ Exit codes: 0 clean, 1 findings of error severity, 2 bad usage or nothing loadab
 from __future__ import annotations
 
 import importlib
-import os
-from typing import Any
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from qms import __version__
+from qms.files import Refused
+from qms.findings import Msg
+from qms.i18n import pick_lang
+
+if TYPE_CHECKING:
+    from qms.publish import Publication
+
+__all__ = ["cli", "lang_option", "main", "pick_lang", "workspace_argument"]
 
 
 def _commands() -> dict[str, str]:
@@ -48,6 +58,19 @@ class LazyGroup(click.Group):
             return command
         return super().get_command(ctx, cmd_name)
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the subcommand; a refusal from the library stops it with exit code 2."""
+        try:
+            return super().invoke(ctx)
+        except Refused as refused:
+            raise RefusedCommand(refused.message) from None
+
+
+class RefusedCommand(click.ClickException):
+    """Refused to act (e.g. to overwrite); exit code 2, like bad usage."""
+
+    exit_code = 2
+
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -74,14 +97,6 @@ def lang_option(func: Any) -> Any:
     )(func)
 
 
-def pick_lang(option: str | None, workspace_lang: str | None) -> str:
-    """--lang, then $QMS_LANG, then the workspace's language, then English."""
-    for candidate in (option, os.environ.get("QMS_LANG"), workspace_lang):
-        if candidate in ("fi", "en"):
-            return candidate
-    return "en"
-
-
 def show_suppressed_option(func: Any) -> Any:
     """`--show-suppressed`: list the suppressed findings with their reasons, not only a count."""
     return click.option(
@@ -104,3 +119,153 @@ def workspace_argument(func: Any) -> Any:
 def main() -> None:
     """Entry point of the `qms` script."""
     cli(prog_name="qms")
+
+
+# --- what several commands print ------------------------------------------------------------
+
+DRAWN = Msg(
+    en="{rendered} files drawn, {skipped} unchanged, in {out}",
+    fi="{rendered} tiedostoa piirretty, {skipped} ennallaan, kansiossa {out}",
+)
+BAD_FORMAT = Msg(
+    en="unknown format {fmt!r}; choose from {choices}",
+    fi="tuntematon muoto {fmt!r}; valitse näistä: {choices}",
+)
+WRITTEN = Msg(
+    en="{count} files written to {out} ({unchanged} unchanged)",
+    fi="{count} tiedostoa kirjoitettu kohteeseen {out} ({unchanged} ennallaan)",
+)
+
+
+def say(message: str) -> None:
+    """One line for the user on standard error, `qms: ` first."""
+    click.echo(f"qms: {message}", err=True)
+
+
+def stop_unless_loaded(pub: Publication) -> None:
+    """Exit 2 with the reason when the workspace could not be loaded."""
+    fatal = pub.fatal()
+    if fatal is not None:
+        say(fatal)
+        sys.exit(2)
+
+
+def parse_formats(value: str, lang: str) -> list[str]:
+    """'svg,png' -> ['svg', 'png']; an unknown format stops with exit code 2."""
+    from qms.render.engine import FORMATS
+
+    formats = [f.strip().lower() for f in value.split(",") if f.strip()]
+    for fmt in formats:
+        if fmt not in FORMATS:
+            say(BAD_FORMAT.format(lang, fmt=fmt, choices=", ".join(FORMATS)))
+            sys.exit(2)
+    return list(dict.fromkeys(formats))
+
+
+def draw(pub: Publication, out: str, formats: str, whole: bool = False) -> int:
+    """Draw the diagrams into `out` and print what happened; the exit code."""
+    from qms.partial import echo_notice
+    from qms.render.engine import NO_DOT, progress_bar
+    from qms.render.graphviz import GraphvizMissing
+
+    language = pub.language
+    fmts = parse_formats(formats, language)
+    echo_notice(pub.loaded.findings, language)
+    update, close = progress_bar()
+    try:
+        done = pub.render(out, fmts, update, whole=whole)
+    except GraphvizMissing:
+        say(NO_DOT.format(language))
+        return 2
+    finally:
+        close()
+    report = done.report
+    report.failed.extend((name, "json", message) for name, message in done.failures)
+    for message in report.messages(language):
+        say(message)
+    shown = DRAWN.format(
+        language, rendered=len(report.rendered), skipped=len(report.skipped), out=Path(out)
+    )
+    click.echo(shown, err=True)
+    return 0 if report.ok else 1
+
+
+def publish(
+    pub: Publication,
+    fmt: str,
+    out: str,
+    organisations: Sequence[str] = (),
+    force: bool = False,
+    announce: bool = True,
+) -> int:
+    """Write the files of export format `fmt` under `out` and, with `announce`, say how many;
+    the exit code (`qms build` says where everything is in one line of its own)."""
+    from qms.files import write_tree
+    from qms.partial import echo_notice
+    from qms.render.layout import TooManySteps
+
+    if announce and pub.workspace and pub.workspace.organisations:  # build says it once
+        echo_notice(pub.loaded.findings, pub.language)
+    try:
+        files = pub.files(fmt, out, organisations)
+    except Refused as refused:
+        _notes(pub)
+        say(refused.message)
+        return 2
+    except TooManySteps as err:  # a flow beyond the documented limit (BPMN export)
+        _notes(pub)
+        say(err.message(pub.language))
+        return 1
+    _notes(pub)
+    written = write_tree(files, Path(out), force, pub.language)
+    unchanged = len(files) - written
+    if announce:
+        shown = WRITTEN.format(pub.language, count=written, out=Path(out), unchanged=unchanged)
+        click.echo(shown, err=True)
+    return 0
+
+
+PUBLISHED = Msg(
+    en="Published: the portal {portal}; the documents in {folder}: {documents}",
+    fi="Julkaistu: portaali {portal}; asiakirjat kansiossa {folder}: {documents}",
+)
+
+
+def published(pub: Publication, out: str) -> None:
+    """`qms build`'s last line: the portal as a file:// link, and the documents."""
+    ws = pub.workspace
+    names = [o.id for o in ws.organisations] if ws else []
+    documents = [f"{name}.docx" for name in names if (Path(out) / f"{name}.docx").is_file()]
+    portal = (Path(out) / "site" / "index.html").resolve().as_uri()
+    line = PUBLISHED.format(
+        pub.language, portal=portal, folder=out, documents=", ".join(documents) or "-"
+    )
+    click.echo(line, err=True)
+
+
+def _notes(pub: Publication) -> None:
+    for note in pub.notes:
+        say(note)
+    pub.notes.clear()
+
+
+def format_option(func: Any) -> Any:
+    """`--format svg,png,pdf,dot`."""
+    return click.option(
+        "--format",
+        "formats",
+        default="svg,png,dot",
+        show_default=True,
+        help="Comma-separated output formats: svg, png, pdf, dot (the DOT source).",
+    )(func)
+
+
+def out_option(func: Any) -> Any:
+    """`-o DIR`."""
+    return click.option(
+        "-o",
+        "--out",
+        type=click.Path(file_okay=False, path_type=str),
+        default=None,
+        help="Output folder (default: diagrams/<workspace folder name>).",
+    )(func)

@@ -1,6 +1,7 @@
 """Writing files without losing anything: atomic replacement, and no overwrite without --force.
 
-Only the CLI calls these; the library returns text.
+The library returns text; these write it. A refusal is a `Refused` error, which the CLI turns
+into exit code 2 (the library itself never imports click).
 """
 
 from __future__ import annotations
@@ -9,8 +10,6 @@ import os
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-
-import click
 
 from qms.findings import Msg
 
@@ -158,12 +157,16 @@ def write_safely(path: str, content: str | bytes, force: bool, lang: str = "en")
     write_atomic(target, _bytes(content))
 
 
-def refusal(message: str) -> click.ClickException:
+def refusal(message: str) -> Refused:
     """An error that stops the command with exit code 2 (the user must change the call)."""
     return Refused(message)
 
 
-class Refused(click.ClickException):
-    """Refused to act (e.g. to overwrite); exit code 2, like bad usage."""
+class Refused(Exception):
+    """Refused to act (e.g. to overwrite); the CLI stops with exit code 2, like bad usage."""
 
     exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

@@ -5,7 +5,18 @@ Rule messages live with their rules; this holds what the loader and the CLI say.
 
 from __future__ import annotations
 
+import os
+
 from qms.findings import Msg
+
+
+def pick_lang(option: str | None, workspace_lang: str | None) -> str:
+    """--lang, then $QMS_LANG, then the workspace's language, then English."""
+    for candidate in (option, os.environ.get("QMS_LANG"), workspace_lang):
+        if candidate in ("fi", "en"):
+            return candidate
+    return "en"
+
 
 SEVERITY_WORD = {
     "en": {"error": "error", "warning": "warning", "info": "info"},

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -29,6 +29,9 @@ from starlette.routing import Route
 
 from qms.findings import Finding
 from qms.report import shown_path
+
+if TYPE_CHECKING:
+    from qms.render.layout import Ranks
 
 LOCAL_HOSTS = ["localhost", "127.0.0.1", "::1", "[::1]"]
 """Host headers accepted: a page on another name (DNS rebinding) gets 400."""
@@ -129,7 +132,7 @@ class Site:
         self.state = State()
         self.incomplete = ""
         """'Malli on puutteellinen: ...' when the last load left something out."""
-        self._ranks: dict[str, Any] = {}
+        self._ranks: dict[str, Ranks] = {}
         self._drawn: dict[tuple[str, str], bytes | None] = {}
         self._lock = threading.Lock()
 
@@ -139,21 +142,24 @@ class Site:
         return self.lang or "fi"
 
     def rebuild(self) -> State:
-        """Load, lint and publish again; keep the last good pages when the model is broken."""
-        from qms.export.html import portal
-        from qms.export.manual import Diagrams, build_manuals
-        from qms.lint import lint
+        """Load, lint and publish again; keep the last good pages when the model is broken.
+
+        The first passes and pictures of the previous build are kept, so only diagrams whose
+        DOT changed run Graphviz again; whatever this build did not use is dropped, so the
+        caches hold one build's worth however long the preview runs."""
         from qms.load import load
         from qms.partial import left_out
+        from qms.publish import Publication
 
         started = time.perf_counter()
         with self._lock:
-            loaded = load(self.root)
-            ws = loaded.workspace
-            lang = self.lang or (ws.language if ws else "en")
-            result = lint(loaded)
+            pub = Publication(load(self.root), self.lang, self._ranks, self._drawn)
+            loaded, ws = pub.loaded, pub.workspace
+            lang = pub.doc_lang
             self.incomplete = left_out(loaded.findings).text(lang)
-            rows = [_finding_row(f, self.root, lang) for f in result.findings if not f.suppressed]
+            rows = [
+                _finding_row(f, self.root, lang) for f in pub.result.findings if not f.suppressed
+            ]
             blocking = [f for f in loaded.findings if f.code == "QMS001"]
             if loaded.fatal or ws is None or blocking:
                 errors = [_finding_row(f, self.root, lang) for f in blocking]
@@ -163,9 +169,8 @@ class Site:
                     )
                 self.state = State(self.state.version + 1, errors, rows)
             else:
-                manuals = build_manuals(ws, None, lang, result)
-                diagrams = Diagrams(ws, lang, self._ranks, self._drawn)
-                built = portal(manuals, diagrams)
+                built = pub.files("html", self.root)
+                pub.forget_unused()
                 self.files = {
                     rel: (data.encode("utf-8") if isinstance(data, str) else data)
                     for rel, data in built.items()

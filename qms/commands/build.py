@@ -6,8 +6,13 @@ import sys
 
 import click
 
-from qms.cli import lang_option, pick_lang, show_suppressed_option, workspace_argument
-from qms.commands.render import format_option, out_option, render_workspace
+from qms.cli import (
+    format_option,
+    lang_option,
+    out_option,
+    show_suppressed_option,
+    workspace_argument,
+)
 from qms.findings import Msg
 
 STOPPED = Msg(
@@ -42,27 +47,20 @@ def build(
         qms build models/lamppu
         qms build models/lamppu -o public/diagrams --keep-going
     """
-    from qms.lint import lint
-    from qms.load import load
+    from qms.cli import draw, publish, published, say, stop_unless_loaded
+    from qms.publish import BUILD_OUTPUTS, Publication, default_out
     from qms.report import echo_text
 
-    loaded = load(workspace)
-    language = pick_lang(lang, loaded.workspace.language if loaded.workspace else None)
-    if loaded.fatal:
-        click.echo(f"qms: {loaded.fatal[language]}", err=True)
-        sys.exit(2)
-    result = lint(loaded)
-    echo_text(result, language, show_suppressed=show_suppressed)
-    if result.exit_code(False) != 0 and not keep_going:
-        click.echo(f"qms: {STOPPED.format(language)}", err=True)
+    pub = Publication.one_shot(workspace, lang)
+    stop_unless_loaded(pub)
+    echo_text(pub.result, pub.language, show_suppressed=show_suppressed)
+    if pub.result.exit_code(False) != 0 and not keep_going:
+        say(STOPPED.format(pub.language))
         sys.exit(1)
-    code = render_workspace(workspace, out, formats, lang, loaded)
-    if code == 0:  # then publish the manual: PUB/site/ (HTML portal) and PUB/<org>.docx
-        from pathlib import Path
-
-        from qms.commands.export import publish_build
-
-        published = out or str(Path("build") / (Path(workspace).resolve().name or "workspace"))
-        code = publish_build(workspace, published, lang, loaded, result)
-    # --keep-going writes what it can, and still fails: the model has errors.
-    sys.exit(code or result.exit_code(False))
+    code = draw(pub, out or default_out(workspace), formats, whole=True)
+    folder = out or default_out(workspace, "build")
+    for fmt, below in BUILD_OUTPUTS:  # the manuals: PUB/site/ (HTML) and PUB/<org>.docx
+        code = code or publish(pub, fmt, below.format(folder), force=True, announce=False)
+    if code == 0:
+        published(pub, folder)
+    sys.exit(code or pub.result.exit_code(False))  # --keep-going writes, and still fails

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import MutableMapping
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,7 @@ from qms.lint import Result
 from qms.model import Metric, Organisation, Plan, Process, Workspace, text
 from qms.partial import left_out
 from qms.render import graphviz
+from qms.render.engine import DotJob
 from qms.views import NO_ROLE, ProcessMapView, process_map_view
 
 BANDS = ("management", "core", "support")
@@ -906,35 +907,45 @@ class Diagrams:
         lang: str,
         ranks: MutableMapping[str, Any] | None = None,
         drawn: MutableMapping[tuple[str, str], bytes | None] | None = None,
+        jobs: Sequence[DotJob] | None = None,
     ) -> None:
         """`ranks` and `drawn` may be kept by a caller across rebuilds (`qms serve`): then
-        only diagrams whose DOT changed run Graphviz again."""
+        only diagrams whose DOT changed run Graphviz again. `jobs` are the DOT jobs already
+        made for every diagram (qms.publish), so that no flow is laid out a second time."""
         self.available = graphviz.available()
         self._jobs: dict[str, tuple[str, tuple[str, ...]]] = {}
         self._drawn: MutableMapping[tuple[str, str], bytes | None] = {}
         self._shared = drawn
+        self.used: set[tuple[str, str]] = set()
+        """The keys of `drawn` this object read or wrote (the rest can be dropped)."""
         if self.available:
-            from qms.render import diagram_jobs
+            if jobs is None:
+                from qms.render import diagram_jobs
 
-            try:
-                jobs, _ = diagram_jobs(ws, lang, ranks)
-            except (OSError, RuntimeError, ValueError):
-                jobs = []
+                try:
+                    jobs, _ = diagram_jobs(ws, lang, ranks)
+                except (OSError, RuntimeError, ValueError):
+                    jobs = []
             self._jobs = {j.name: (j.source, j.program) for j in jobs}
 
     def draw(self, name: str, fmt: str) -> bytes | None:
         """The diagram `name` (`<org>/<process>`, `<org>/process-map`) as svg or png bytes."""
         key = (name, fmt)
         if key not in self._drawn:
-            job = self._jobs.get(name)
-            shared = (hashlib.sha256(job[0].encode("utf-8")).hexdigest(), fmt) if job else None
+            shared = self._shared_key(name, fmt)
             if shared is not None and self._shared is not None and shared in self._shared:
                 self._drawn[key] = self._shared[shared]
             else:
                 self._drawn[key] = self._run(name, fmt)
                 if shared is not None and self._shared is not None:
                     self._shared[shared] = self._drawn[key]
+            if shared is not None:
+                self.used.add(shared)
         return self._drawn[key]
+
+    def _shared_key(self, name: str, fmt: str) -> tuple[str, str] | None:
+        job = self._jobs.get(name)
+        return (hashlib.sha256(job[0].encode("utf-8")).hexdigest(), fmt) if job else None
 
     def source(self, name: str) -> str | None:
         """The DOT text of the diagram `name` (the DOCX reads a flow's row cuts from it)."""
@@ -944,14 +955,25 @@ class Diagrams:
     def prefetch(self, fmt: str) -> None:
         """Draw every diagram in `fmt` at once, in batches on all cores, before the exporter
         asks for them one by one (one Graphviz run per diagram is mostly start-up)."""
-        from qms.render.engine import DotJob, draw_many
+        from qms.render.engine import draw_many
 
         names = [n for n in sorted(self._jobs) if (n, fmt) not in self._drawn]
+        if self._shared is not None:  # drawn by an earlier build (`qms serve`)
+            for name in names:
+                shared = self._shared_key(name, fmt)
+                if shared is not None and shared in self._shared:
+                    self._drawn[(name, fmt)] = self._shared[shared]
+                    self.used.add(shared)
+            names = [n for n in names if (n, fmt) not in self._drawn]
         if not self.available or not names:
             return
         jobs = [DotJob(n, *self._jobs[n]) for n in names]
         for name, data in zip(names, draw_many(jobs, fmt, self._extra(fmt)), strict=True):
             self._drawn[(name, fmt)] = data
+            shared = self._shared_key(name, fmt)
+            if self._shared is not None and shared is not None:
+                self._shared[shared] = data
+                self.used.add(shared)
 
     @staticmethod
     def _extra(fmt: str) -> list[str]:

@@ -37,6 +37,7 @@ from qms.render.engine import (
     is_current,
     load_manifest,
     render_all,
+    save_manifest,
 )
 from qms.render.layout import (
     Ranks,
@@ -60,7 +61,7 @@ PINNED = ("neato", "-n2")
 LAYOUT_CACHE = ".qms-layout.json"
 DIAGRAM_CACHE = ".qms-diagrams.json"
 """Per diagram: the key of what it shows, and the engine's cache key of each file drawn."""
-DIAGRAM_CACHE_VERSION = 1
+DIAGRAM_CACHE_VERSION = 2
 
 View = FlowView | ProcessMapView | GoalMapView
 
@@ -91,6 +92,24 @@ def views(ws: Workspace, index: Index, lang: str) -> list[View]:
     return found
 
 
+@dataclass
+class Prepared:
+    """DOT jobs for some views: what `build_jobs` made."""
+
+    views: list[View]
+    jobs: list[DotJob]
+    failures: list[tuple[str, str]]
+    """(diagram, message) for flows whose first pass Graphviz refused."""
+    layouts: dict[str, str]
+    """Flow -> the key of its first pass in the layout cache (`.qms-layout.json`)."""
+    ranks: Mapping[str, Ranks]
+    """The layout cache the flows were laid out from (with the first passes added)."""
+
+
+layout_passes = 0
+"""Flows placed (`layout.compute`) by this interpreter: tests count one per flow per build."""
+
+
 def build_jobs(
     selected: Sequence[View],
     ranks_cache: MutableMapping[str, Ranks],
@@ -98,6 +117,18 @@ def build_jobs(
 ) -> tuple[list[DotJob], list[tuple[str, str]]]:
     """DOT jobs for the given views (first passes of flows from `ranks_cache` or Graphviz),
     and (diagram, message) for flows dot refused."""
+    done = prepare(selected, ranks_cache, run)
+    return done.jobs, done.failures
+
+
+def prepare(
+    selected: Sequence[View],
+    ranks_cache: MutableMapping[str, Ranks],
+    run: Callable[[str], str] = run_dot_json,
+) -> Prepared:
+    """Lay out every flow of `selected` once (first passes from `ranks_cache`, else Graphviz,
+    added to the cache) and build the DOT job of every view."""
+    global layout_passes
     cache = ranks_cache
     failures: list[tuple[str, str]] = []
     flows: list[FlowView] = []
@@ -152,13 +183,16 @@ def build_jobs(
         if key not in cache:
             failures.append((view.name, errors.get(key, "dot -Tjson failed")))
             continue
+        layout_passes += 1
         jobs.append(DotJob(view.name, process_flow(view, compute(view, cache[key])), PINNED))
     for other in selected:
         if isinstance(other, ProcessMapView):
             jobs.append(DotJob(other.name, process_map(other), PINNED))
         elif isinstance(other, GoalMapView):
             jobs.append(DotJob(other.name, goal_map(other)))
-    return sorted(jobs, key=lambda j: j.name), failures
+    layouts = {view.name: key for view, key in zip(flows, keys, strict=True)}
+    jobs.sort(key=lambda j: j.name)
+    return Prepared(list(selected), jobs, failures, layouts, cache)
 
 
 def diagram_jobs(
@@ -230,6 +264,8 @@ class Entry:
 
     key: str
     files: Mapping[str, str]
+    layout: str = ""
+    """A flow's key in the layout cache, so that keys no diagram uses can be dropped."""
 
 
 def load_diagram_cache(out: str | os.PathLike[str]) -> dict[str, Entry]:
@@ -241,11 +277,13 @@ def load_diagram_cache(out: str | os.PathLike[str]) -> dict[str, Entry]:
             return {}
         entries: dict[str, Entry] = {}
         for name, value in data["diagrams"].items():
-            key, files = value["key"], value["files"]
-            if isinstance(key, str) and all(
-                isinstance(f, str) and isinstance(k, str) for f, k in files.items()
+            key, files, layout = value["key"], value["files"], value.get("layout", "")
+            if (
+                isinstance(key, str)
+                and isinstance(layout, str)
+                and all(isinstance(f, str) and isinstance(k, str) for f, k in files.items())
             ):
-                entries[str(name)] = Entry(key, dict(files))
+                entries[str(name)] = Entry(key, dict(files), layout)
         return entries
     except (OSError, ValueError, TypeError, AttributeError, KeyError):
         return {}
@@ -255,7 +293,8 @@ def dump_diagram_cache(entries: Mapping[str, Entry]) -> str:
     """Stable JSON: hashes only, one line per diagram of the last run (json's C encoder per
     line: its indenting encoder is pure Python, ten times slower on 9,000 entries)."""
     lines = [
-        f"{json.dumps(name)}: " + json.dumps({"files": dict(e.files), "key": e.key}, sort_keys=True)
+        f"{json.dumps(name)}: "
+        + json.dumps({"files": dict(e.files), "key": e.key, "layout": e.layout}, sort_keys=True)
         for name, e in sorted(entries.items())
     ]
     body = "\n" + ",\n".join(lines) + "\n" if lines else ""
@@ -294,19 +333,25 @@ def render_diagrams(
     progress: Callable[[int, int], None] | None = None,
     run: Callable[[str], str] = run_dot_json,
     workers: int | None = None,
+    prepared: Prepared | None = None,
 ) -> Rendered:
     """Draw every diagram of `ws` into `out`, skipping the Python work of unchanged ones.
 
     A diagram is skipped outright when its key (`view_key`) equals the one recorded in
     `.qms-diagrams.json` and the engine's manifest says each requested file was drawn from
     the DOT text that key produced and is still there unchanged. Everything else goes through
-    `build_jobs` and `render_all` as before. Raises FileNotFoundError when Graphviz is needed
-    and not installed.
+    `prepare` and `render_all`; `prepared` gives jobs already made for every view (by
+    `qms build`, whose manuals need them all), so that no flow is laid out twice.
+
+    Keys that no diagram uses any more are dropped from both caches, and the files of a
+    diagram that no longer exists (a deleted process) are deleted when the manifest vouches
+    that qms wrote them and nobody changed them since. Raises GraphvizMissing (a
+    FileNotFoundError) when Graphviz is needed and not installed.
     """
     # Millions of model objects are alive and few cycles are made: without the cyclic
     # collector paused, collections walking the model cost more than the work itself.
     with gc_paused():
-        return _render(ws, lang, Path(out), formats, progress, run, workers)
+        return _render(ws, lang, Path(out), formats, progress, run, workers, prepared)
 
 
 def _render(
@@ -317,11 +362,12 @@ def _render(
     progress: Callable[[int, int], None] | None,
     run: Callable[[str], str],
     workers: int | None,
+    prepared: Prepared | None,
 ) -> Rendered:
     entries = load_diagram_cache(root)
     manifest = load_manifest(root)
     code = code_digest()
-    all_views = views(ws, Index.build(ws), lang)
+    all_views = prepared.views if prepared else views(ws, Index.build(ws), lang)
     # A name drawn twice (a process called `process-map`) is never cached: which of the
     # two ends up in the file is not the cache's to decide.
     counts = Counter(v.name for v in all_views)
@@ -336,11 +382,24 @@ def _render(
         else:
             stale.append(view)
     # The first-pass cache is big (every flow's ranks): read only when a flow needs it.
-    ranks = load_ranks(root) if any(isinstance(v, FlowView) for v in stale) else {}
-    known = len(ranks)
-    jobs, failures = build_jobs(stale, ranks, run)
+    flows = any(isinstance(v, FlowView) for v in stale)
+    ranks = load_ranks(root) if flows and prepared is None else {}
+    on_disk = dict(ranks)
+    if prepared is None:
+        done = prepare(stale, ranks, run)
+    else:
+        names = {v.name for v in stale}
+        done = Prepared(
+            stale,
+            [j for j in prepared.jobs if j.name in names],
+            [f for f in prepared.failures if f[0] in names],
+            prepared.layouts,
+            prepared.ranks,
+        )
+    jobs, failures = done.jobs, done.failures
     if jobs or not manifest:
         report = render_all(jobs, root, formats, progress=progress, workers=workers)
+        manifest = load_manifest(root)
     else:
         report = RenderReport()
     report.skipped = sorted(report.skipped + [f"{n}.{f}" for n in current for f in formats])
@@ -353,9 +412,45 @@ def _render(
         old = entries.get(job.name)
         files = dict(old.files) if old and old.key == key else {}
         files.update((fmt, cache_key(job, fmt)) for fmt in formats)
-        kept[job.name] = Entry(key, files)
-    if len(ranks) != known:  # build_jobs only adds entries
-        write_atomic(root / LAYOUT_CACHE, dump_ranks(ranks).encode("utf-8"))
+        kept[job.name] = Entry(key, files, done.layouts.get(job.name, ""))
+    if flows or set(entries) - set(kept):
+        # Keep the first passes of today's flows only (those of current diagrams, which their
+        # entries name, and those just made): a cache of yesterday's flows would only grow.
+        if prepared is not None or not flows:
+            on_disk = load_ranks(root)
+        source = {**on_disk, **done.ranks}
+        used = {e.layout for e in kept.values()} | set(done.layouts.values())
+        live = {k: source[k] for k in sorted(used) if k in source}
+        if live != on_disk:
+            write_atomic(root / LAYOUT_CACHE, dump_ranks(live).encode("utf-8"))
+    _remove_orphans(root, manifest, {v.name for v in all_views})
     if kept != entries or not (root / DIAGRAM_CACHE).exists():
         write_atomic(root / DIAGRAM_CACHE, dump_diagram_cache(kept).encode("utf-8"))
     return Rendered(report, failures, jobs, len(all_views))
+
+
+def _remove_orphans(root: Path, manifest: dict[str, str], names: set[str]) -> None:
+    """Delete the files of diagrams that no longer exist (a deleted or renamed process).
+
+    Only files the manifest says the engine wrote, unchanged since (same size and time), are
+    deleted; the manifest forgets them either way. Files qms did not write are never touched.
+    """
+    orphans = [rel for rel in manifest if rel.rsplit(".", 1)[0] not in names]
+    if not orphans:
+        return
+    for rel in orphans:
+        stamp = manifest.pop(rel)
+        if is_current(root, {rel: stamp}, rel, stamp.split(" ", 1)[0]):
+            (root / rel).unlink(missing_ok=True)
+            _prune_folders(root, (root / rel).parent)
+    save_manifest(root, manifest)
+
+
+def _prune_folders(root: Path, folder: Path) -> None:
+    """Remove folders left empty below `root` (an organisation whose processes all went)."""
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent

@@ -232,10 +232,15 @@ def render_all(
                 if progress:
                     progress(done, len(todo))
     if todo or not (root / MANIFEST).exists():
-        data = {"graphviz": graphviz_version(), "entries": dict(sorted(manifest.items()))}
-        text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
-        write_atomic(root / MANIFEST, text.encode("utf-8"))
+        save_manifest(root, manifest)
     return report
+
+
+def save_manifest(out: str | os.PathLike[str], manifest: Mapping[str, str]) -> None:
+    """Write an output folder's manifest: file -> stamp, sorted."""
+    data = {"graphviz": graphviz_version(), "entries": dict(sorted(manifest.items()))}
+    text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    write_atomic(Path(out) / MANIFEST, text.encode("utf-8"))
 
 
 def progress_bar(

@@ -30,9 +30,20 @@ def fixed_ranks(name: str) -> Ranks:
     return {k: (int(v[0]), int(v[1])) for k, v in data.items()}
 
 
+def in_ci() -> bool:
+    """True on a CI runner (`CI=true`, as GitHub Actions, GitLab and most others set it)."""
+    return os.environ.get("CI", "").lower() in ("true", "1", "yes")
+
+
 def check_golden(name: str, text: str) -> None:
-    """Compare with tests/data/render/golden/<name>; QMS_UPDATE_GOLDEN=1 rewrites it."""
+    """Compare with tests/data/render/golden/<name>; QMS_UPDATE_GOLDEN=1 rewrites it.
+
+    A missing golden is written on a developer's machine (then reviewed and committed), but
+    fails in CI: there a deleted golden would otherwise pass unnoticed.
+    """
     path = GOLDEN / name
+    if not path.exists() and not UPDATE and in_ci():
+        raise AssertionError(f"golden {path} is missing (CI=true: not writing one)")
     if UPDATE or not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from qms.render import diagram_jobs
 from qms.render.dot import goal_map, order_source, process_flow, process_map
 from qms.render.layout import compute
@@ -87,3 +91,18 @@ def test_unknown_role_and_missing_role_get_lanes() -> None:
     _, index = small()
     view = flow_view(index, index.processes[("demo", "johtaminen")], "fi")
     assert [lane.id for lane in view.lanes] == ["rehtori", "—"]
+
+
+def test_a_missing_golden_fails_in_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """CI=true: a golden that is not there fails instead of being written (and passing)."""
+    from tests.render import helpers
+
+    monkeypatch.setattr(helpers, "GOLDEN", tmp_path)
+    monkeypatch.setattr(helpers, "UPDATE", False)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(AssertionError, match="missing"):
+        helpers.check_golden("nothing.dot", "digraph {}")
+    assert not (tmp_path / "nothing.dot").exists()
+    monkeypatch.setenv("CI", "")
+    helpers.check_golden("nothing.dot", "digraph {}")
+    assert (tmp_path / "nothing.dot").read_text(encoding="utf-8") == "digraph {}"

@@ -165,11 +165,13 @@ def test_cache_is_stable_json_of_hashes(tmp_path: Path) -> None:
     draw(ws, out)
     text = (out / DIAGRAM_CACHE).read_text(encoding="utf-8")
     data = json.loads(text)
-    assert data["version"] == 1
+    assert data["version"] == 2
     assert sorted(data["diagrams"]) == sorted(all_diagrams(ws))
     hexes = re.compile(r"[0-9a-f]{64}")
-    for entry in data["diagrams"].values():
+    for name, entry in data["diagrams"].items():
         assert hexes.fullmatch(entry["key"])
+        flow = not name.endswith(("process-map", "goal-map"))
+        assert hexes.fullmatch(entry["layout"]) if flow else entry["layout"] == ""
         assert sorted(entry["files"]) == sorted(FORMATS)
         assert all(hexes.fullmatch(v) for v in entry["files"].values())
     other = tmp_path / "other"

@@ -1,0 +1,105 @@
+"""The export formats of `qms export`, by name: adding a format is adding an entry here.
+
+Each format turns a `qms.publish.Publication` into files (relative path -> contents) under the
+output; the command lists the names and the help texts from this table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qms.files import Refused
+from qms.findings import Msg
+
+if TYPE_CHECKING:
+    from qms.export.manual import Diagrams, Manual
+    from qms.publish import Files, Publication
+
+NO_DOT = Msg(
+    en="Graphviz's dot is not installed: the manual is published without diagrams",
+    fi="Graphvizin dot-ohjelmaa ei ole asennettu: käsikirja julkaistaan ilman kaavioita",
+)
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One format: its help text and how its files are made."""
+
+    help: str
+    build: Callable[[Publication, Path, Sequence[str]], Files]
+
+
+def _manuals(
+    pub: Publication, organisations: Sequence[str], picture: str
+) -> tuple[list[Manual], Diagrams]:
+    """The manuals and their diagrams, drawn in `picture` format in one batch."""
+    manuals = pub.manuals(pub.doc_lang, organisations)
+    diagrams = pub.diagrams(pub.doc_lang)
+    if not diagrams.available:
+        pub.notes.append(NO_DOT.format(pub.language))
+    diagrams.prefetch(picture)
+    return manuals, diagrams
+
+
+def _html(pub: Publication, out: Path, organisations: Sequence[str]) -> Files:
+    from qms.export.html import portal
+
+    return dict(portal(*_manuals(pub, organisations, "svg")))
+
+
+def _markdown(pub: Publication, out: Path, organisations: Sequence[str]) -> Files:
+    from qms.export.markdown import markdown_files
+
+    return markdown_files(*_manuals(pub, organisations, "svg"))
+
+
+def _per_manual(fmt: str, picture: str) -> Callable[[Publication, Path, Sequence[str]], Files]:
+    """One file per organisation, OUT/<org>.<fmt>, or OUT itself when it names one file."""
+
+    def build(pub: Publication, out: Path, organisations: Sequence[str]) -> Files:
+        from qms.publish import ONE_FILE
+
+        manuals, diagrams = _manuals(pub, organisations, picture)
+        if fmt == "pdf":
+            from qms.export.pdf import MISSING, available
+            from qms.export.pdf import to_pdf as convert
+
+            problem = available()
+            if problem:
+                raise Refused(MISSING.format(pub.language, error=problem))
+        else:
+            from qms.export.docx import to_docx as convert
+        single = out.suffix.lower() == f".{fmt}"
+        if single and len(manuals) != 1:
+            raise Refused(ONE_FILE.format(pub.language, out=out, count=len(manuals)))
+        return {"" if single else f"{m.organisation}.{fmt}": convert(m, diagrams) for m in manuals}
+
+    return build
+
+
+def _bpmn(pub: Publication, out: Path, organisations: Sequence[str]) -> Files:
+    """One BPMN 2.0 file per process, OUT/<org>/<process>.bpmn (qms/bpmn/, docs/bpmn.md)."""
+    from qms.bpmn.export import bpmn_files
+
+    ws = pub.loaded.workspace
+    assert ws is not None
+    chosen: list[str] = []
+    for name in organisations:
+        found = [o.id for o in ws.organisations if name.lower() in (o.id, (o.short or "").lower())]
+        if not found:
+            raise Refused(pub.unknown_org(name))
+        chosen.extend(found)
+    return dict(bpmn_files(ws, pub.doc_lang, chosen or None))
+
+
+EXPORTS: dict[str, ExportFormat] = {
+    "html": ExportFormat("a static portal", _html),
+    "docx": ExportFormat("Word", _per_manual("docx", "png")),
+    "pdf": ExportFormat("via WeasyPrint", _per_manual("pdf", "svg")),
+    "md": ExportFormat("Markdown for wikis", _markdown),
+    "bpmn": ExportFormat("one BPMN 2.0 file per process for BPMN modellers", _bpmn),
+}
+"""Format name -> how to make its files; `qms export --format` offers these names."""

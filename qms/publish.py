@@ -1,0 +1,229 @@
+"""The publishing pipeline: load -> lint -> views -> diagrams -> manuals -> files.
+
+`Publication` carries one workspace through the stages and does each stage once, however
+many outputs ask for it: `qms build` lints once, lays every flow out once (the first pass
+from the layout cache of the diagram folder, else one Graphviz batch), draws the diagram
+files and builds the HTML portal and the DOCX manuals from the same DOT jobs. `qms render`,
+`qms export`, `qms serve` and the bench use the same object, so the commands only parse their
+options, call it and print.
+
+Nothing here prints or exits: a request the workspace cannot meet (an unknown organisation,
+one output file for many manuals, PDF without WeasyPrint) raises `Refused` with the message
+in the user's language; the CLI turns it into exit code 2.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, MutableMapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qms.files import Refused
+from qms.findings import Msg
+from qms.i18n import pick_lang
+from qms.load import Loaded, gc_paused, load
+
+if TYPE_CHECKING:
+    from qms.export.manual import Diagrams, Manual
+    from qms.lint import Result
+    from qms.model import Workspace
+    from qms.render import Prepared, Rendered
+    from qms.render.layout import Ranks
+
+Files = dict[str, str | bytes]
+
+UNKNOWN_ORG = Msg(
+    en="no organisation {name!r} in the workspace; choose from {choices}",
+    fi="työtilassa ei ole organisaatiota {name!r}; valitse näistä: {choices}",
+)
+ONE_FILE = Msg(
+    en="{out} names one file but {count} organisations are exported; give a folder, "
+    "or choose one with --organisation",
+    fi="{out} on yksi tiedosto, mutta vietäviä organisaatioita on {count}; anna kansio "
+    "tai valitse yksi valitsimella --organisation",
+)
+NOTHING = Msg(en="the workspace has no organisations", fi="työtilassa ei ole organisaatioita")
+NOT_LOADED = {"en": "nothing to load", "fi": "nothing to load"}
+
+
+def default_out(workspace: str, folder: str = "diagrams") -> str:
+    """diagrams/<the workspace folder's name> (or build/<name>)."""
+    return str(Path(folder) / (Path(workspace).resolve().name or "workspace"))
+
+
+@dataclass
+class Publication:
+    """One loaded workspace on its way to diagrams and manuals; each stage runs once."""
+
+    loaded: Loaded
+    lang: str | None = None
+    """The language asked for (--lang); None: the workspace's."""
+    ranks: MutableMapping[str, Ranks] = field(default_factory=dict)
+    """First passes by DOT digest: kept across rebuilds by `qms serve`."""
+    drawn: MutableMapping[tuple[str, str], bytes | None] | None = None
+    """Pictures by (DOT digest, format): kept across rebuilds by `qms serve`."""
+    notes: list[str] = field(default_factory=list)
+    """Warnings for the user met on the way (e.g. no Graphviz: manuals without diagrams)."""
+    _result: Result | None = None
+    _prepared: dict[str, Prepared] = field(default_factory=dict)
+    _diagrams: dict[str, Diagrams] = field(default_factory=dict)
+    _manuals: dict[tuple[str, tuple[str, ...]], list[Manual]] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, root: str | os.PathLike[str], lang: str | None = None) -> Publication:
+        """Load the workspace at `root`."""
+        return cls(load(root), lang)
+
+    @classmethod
+    def one_shot(cls, root: str, lang: str | None = None) -> Publication:
+        """Load for a command that ends when it is done: the model is frozen for the cyclic
+        collector (qms.render.keep_model), which spares seconds on a national network."""
+        from qms.render import keep_model
+
+        with gc_paused():
+            loaded = load(root)
+            keep_model()
+        return cls(loaded, lang)
+
+    # --- load and lint ------------------------------------------------------------------------
+
+    @property
+    def workspace(self) -> Workspace | None:
+        """The loaded workspace (None when nothing was loadable)."""
+        return self.loaded.workspace
+
+    @property
+    def language(self) -> str:
+        """The language of messages: --lang, $QMS_LANG, the workspace's, English."""
+        return pick_lang(self.lang, self.workspace.language if self.workspace else None)
+
+    @property
+    def doc_lang(self) -> str:
+        """The language of documents: --lang, else the workspace's."""
+        return self.lang or (self.workspace.language if self.workspace else "en")
+
+    def fatal(self) -> str | None:
+        """Why nothing can be published (exit code 2), or None."""
+        if self.loaded.fatal or self.workspace is None:
+            return (self.loaded.fatal or NOT_LOADED).get(self.language, NOT_LOADED["en"])
+        return None
+
+    @property
+    def result(self) -> Result:
+        """The findings of every rule (linted once)."""
+        if self._result is None:
+            from qms.lint import lint
+
+            self._result = lint(self.loaded)
+        return self._result
+
+    # --- views and diagrams -------------------------------------------------------------------
+
+    def prepared(self, lang: str) -> Prepared:
+        """Every view of the workspace in `lang` and its DOT job; each flow laid out once."""
+        if lang not in self._prepared:
+            from qms.index import Index
+            from qms.render import prepare, views
+
+            ws = self._ws()
+            with gc_paused():
+                self._prepared[lang] = prepare(views(ws, Index.build(ws), lang), self.ranks)
+        return self._prepared[lang]
+
+    def render(
+        self,
+        out: str | os.PathLike[str],
+        formats: Sequence[str],
+        progress: Callable[[int, int], None] | None = None,
+        whole: bool = False,
+        run: Callable[[str], str] | None = None,
+    ) -> Rendered:
+        """Draw the diagram files into `out` (unchanged ones are skipped).
+
+        With `whole`, every view is prepared first (from `out`'s layout cache), so that the
+        manuals published next reuse the same jobs; else only changed diagrams are built.
+        """
+        from qms.render import load_ranks, render_diagrams
+        from qms.render.layout import run_dot_json
+
+        lang = self.language
+        prepared = None
+        if whole:
+            if not self.ranks:
+                self.ranks.update(load_ranks(out))
+            prepared = self.prepared(lang)
+        ws = self._ws()
+        return render_diagrams(
+            ws, lang, out, formats, progress, run=run or run_dot_json, prepared=prepared
+        )
+
+    def diagrams(self, lang: str) -> Diagrams:
+        """The pictures for the manuals in `lang`, drawn once per (diagram, format)."""
+        if lang not in self._diagrams:
+            from qms.export.manual import Diagrams
+
+            jobs = self.prepared(lang).jobs if _graphviz() else []
+            self._diagrams[lang] = Diagrams(self._ws(), lang, self.ranks, self.drawn, jobs)
+        return self._diagrams[lang]
+
+    # --- manuals and files --------------------------------------------------------------------
+
+    def manuals(self, lang: str, organisations: Sequence[str] = ()) -> list[Manual]:
+        """The manuals of the named organisations (all when none are named)."""
+        key = (lang, tuple(organisations))
+        if key not in self._manuals:
+            from qms.export.manual import build_manuals
+
+            ws = self._ws()
+            if not ws.organisations:
+                raise Refused(NOTHING.format(self.language))
+            try:
+                found = build_manuals(ws, list(organisations) or None, lang, self.result)
+            except KeyError as missing:
+                raise Refused(self.unknown_org(str(missing.args[0]))) from None
+            self._manuals[key] = found
+        return self._manuals[key]
+
+    def unknown_org(self, name: str) -> str:
+        """The message for an organisation the workspace does not have."""
+        choices = ", ".join(o.id for o in self._ws().organisations)
+        return UNKNOWN_ORG.format(self.language, name=name, choices=choices)
+
+    def files(
+        self, fmt: str, out: str | os.PathLike[str], organisations: Sequence[str] = ()
+    ) -> Files:
+        """The files of export format `fmt` (qms.export.formats), relative to `out`."""
+        from qms.export.formats import EXPORTS
+
+        if not self._ws().organisations:
+            raise Refused(NOTHING.format(self.language))
+        return EXPORTS[fmt].build(self, Path(out), organisations)
+
+    def forget_unused(self) -> None:
+        """Drop the first passes and pictures this publication did not use from the kept
+        caches (`qms serve` keeps them across rebuilds: without this they only grow)."""
+        layouts = {k for p in self._prepared.values() for k in p.layouts.values()}
+        for key in [k for k in self.ranks if k not in layouts]:
+            del self.ranks[key]
+        if self.drawn is not None:
+            used = {k for d in self._diagrams.values() for k in d.used}
+            for old in [k for k in self.drawn if k not in used]:
+                del self.drawn[old]
+
+    def _ws(self) -> Workspace:
+        if self.workspace is None:
+            raise Refused(self.fatal() or NOT_LOADED["en"])
+        return self.workspace
+
+
+def _graphviz() -> bool:
+    from qms.render import graphviz
+
+    return graphviz.available()
+
+
+BUILD_OUTPUTS = (("html", str(Path("{}") / "site")), ("docx", "{}"))
+"""What `qms build` publishes next to the diagrams: the HTML portal in OUT/site and one DOCX
+per organisation in OUT/<org>.docx. Build outputs are generated, so they are replaced."""
