@@ -38,12 +38,6 @@ UNKNOWN_ORG = Msg(
     en="no organisation {name!r} in the workspace; choose from {choices}",
     fi="työtilassa ei ole organisaatiota {name!r}; valitse näistä: {choices}",
 )
-ONE_FILE = Msg(
-    en="{out} names one file but {count} organisations are exported; give a folder, "
-    "or choose one with --organisation",
-    fi="{out} on yksi tiedosto, mutta vietäviä organisaatioita on {count}; anna kansio "
-    "tai valitse yksi valitsimella --organisation",
-)
 NOTHING = Msg(en="the workspace has no organisations", fi="työtilassa ei ole organisaatioita")
 NOT_LOADED = {"en": "nothing to load", "fi": "nothing to load"}
 

@@ -114,7 +114,8 @@ def test_repeated_edits_keep_every_cache_bounded(tmp_path: Path) -> None:
     site = Site(str(ws), "fi")
     sizes = []
     for n in range(10):
-        process.write_text(text.replace("name:", f"name: V{n}", 1), encoding="utf-8")
+        longer = "Kirjataan palaute" + " järjestelmään" * (n + 1)  # a taller box: a new layout
+        process.write_text(text.replace("Kirjataan palaute järjestelmään", longer), "utf-8")
         render(ws, out)
         assert site.rebuild().errors == []
         sizes.append(

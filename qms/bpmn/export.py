@@ -138,7 +138,8 @@ def _fallback_ranks(view: FlowView) -> Ranks:
 def swimlane_layout(view: FlowView) -> SwimlaneLayout:
     """The SVG diagram's layout, unfolded (BPMN lanes are contiguous); a breadth-first one
     when Graphviz is missing or fails."""
-    from qms.render.layout import TooManySteps, layout_flow
+    from qms.render import layout_flow
+    from qms.render.layout import TooManySteps
 
     try:
         return layout_flow(view, fold=False)

@@ -18,6 +18,12 @@ if TYPE_CHECKING:
     from qms.export.manual import Diagrams, Manual
     from qms.publish import Files, Publication
 
+ONE_FILE = Msg(
+    en="{out} names one file but {count} organisations are exported; give a folder, "
+    "or choose one with --organisation",
+    fi="{out} on yksi tiedosto, mutta vietäviä organisaatioita on {count}; anna kansio "
+    "tai valitse yksi valitsimella --organisation",
+)
 NO_DOT = Msg(
     en="Graphviz's dot is not installed: the manual is published without diagrams",
     fi="Graphvizin dot-ohjelmaa ei ole asennettu: käsikirja julkaistaan ilman kaavioita",
@@ -60,8 +66,6 @@ def _per_manual(fmt: str, picture: str) -> Callable[[Publication, Path, Sequence
     """One file per organisation, OUT/<org>.<fmt>, or OUT itself when it names one file."""
 
     def build(pub: Publication, out: Path, organisations: Sequence[str]) -> Files:
-        from qms.publish import ONE_FILE
-
         manuals, diagrams = _manuals(pub, organisations, picture)
         if fmt == "pdf":
             from qms.export.pdf import MISSING, available

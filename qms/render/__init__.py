@@ -41,6 +41,7 @@ from qms.render.engine import (
 )
 from qms.render.layout import (
     Ranks,
+    SwimlaneLayout,
     TooManySteps,
     check_size,
     compute,
@@ -205,6 +206,15 @@ def diagram_jobs(
     cache: MutableMapping[str, Ranks] = {} if ranks_cache is None else ranks_cache
     with gc_paused():  # millions of model objects, few cycles: see qms.load.gc_paused
         return build_jobs(views(ws, Index.build(ws), lang), cache, run)
+
+
+def layout_flow(
+    view: FlowView, run: Callable[[str], str] = run_dot_json, fold: bool = True
+) -> SwimlaneLayout:
+    """Order the steps with `dot` (via `run`), then lay out the lanes (folded unless told);
+    TooManySteps beyond `layout.MAX_STEPS`, before any work."""
+    check_size(view)
+    return compute(view, ranks_from_json(run(order_source(view))), fold=fold)
 
 
 def keep_model() -> None:

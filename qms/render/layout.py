@@ -14,7 +14,7 @@ import bisect
 import itertools
 import json
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Generic, TypeVar
 
@@ -787,13 +787,3 @@ def _label_at(label: str, side: str, points: list[Point], nth: int) -> Point | N
     turns_right = len(points) > 2 and points[2][0] > points[1][0]
     lx = x - 6 - w / 2 if turns_right else x + 6 + w / 2
     return (lx, y - 10 if side == "top" else y + 10)
-
-
-def layout_flow(
-    view: FlowView, run: Callable[[str], str] = run_dot_json, fold: bool = True
-) -> SwimlaneLayout:
-    """Order the steps with `dot` (via `run`), then lay out the lanes (folded unless told)."""
-    from qms.render.dot import order_source
-
-    check_size(view)
-    return compute(view, ranks_from_json(run(order_source(view))), fold=fold)

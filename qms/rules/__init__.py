@@ -11,8 +11,8 @@ import importlib
 import pkgutil
 from functools import cache
 
-from qms.lint import Rule
 from qms.load import gc_paused
+from qms.rule import Rule
 
 
 def rule_modules() -> list[str]:

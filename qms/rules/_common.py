@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
 from qms.findings import Location, Msg
-from qms.lint import Context, Problem, problem
 from qms.model import Action, Plan, Process, text
+from qms.rule import Context, Problem, problem
 
 if TYPE_CHECKING:
     from qms.coverage import GapKind  # annotations only: qms.lint loads qms.coverage lazily too

@@ -13,8 +13,8 @@ from typing import Any
 import networkx as nx
 
 from qms.findings import Msg
-from qms.lint import Context, Problem, problem
 from qms.model import Process, Step, StepKind, Text
+from qms.rule import Context, Problem, problem
 from qms.rules._common import blank
 
 

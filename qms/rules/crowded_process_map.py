@@ -37,8 +37,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.findings import Msg
-from qms.lint import Context, Problem, problem, rule
 from qms.model import Process
+from qms.rule import Context, Problem, problem, rule
 
 LIMIT = 15
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterator
 
 from qms.findings import Msg
-from qms.lint import Context, Problem, problem, rule
+from qms.rule import Context, Problem, problem, rule
 from qms.rules._flow import label_key
 
 UNLABELLED = Msg(

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from qms.findings import Location, Msg
-from qms.lint import Context, Problem, problem, rule
+from qms.rule import Context, Problem, problem, rule
 
 MESSAGE = Msg(
     en="duplicate {what} id '{id}' in {scope}; the first one is in {first}",

@@ -44,7 +44,7 @@ from collections.abc import Iterator
 
 from qms.findings import Msg
 from qms.index import Key
-from qms.lint import Context, Problem, problem, rule
+from qms.rule import Context, Problem, problem, rule
 
 MESSAGE = Msg(
     en="process '{id}' hands nothing to and receives nothing from any other process; name "

@@ -39,8 +39,8 @@ from collections.abc import Iterator
 
 from qms.findings import Msg
 from qms.index import Key
-from qms.lint import Context, Problem, problem, rule
 from qms.model import Process
+from qms.rule import Context, Problem, problem, rule
 
 MISMATCH = Msg(
     en="process '{id}' is at level {level} but its parent '{parent}' is at level {parent_level}; "

@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.findings import Msg
-from qms.lint import Context, Problem, problem, rule
+from qms.rule import Context, Problem, problem, rule
 from qms.rules._common import field_loc
 
 MESSAGE = Msg(

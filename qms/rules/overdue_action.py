@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.findings import Msg
-from qms.lint import Context, Problem, rule
+from qms.rule import Context, Problem, rule
 from qms.rules._common import dated_actions, due_problem
 from qms.values import named
 

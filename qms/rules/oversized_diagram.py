@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.findings import Msg
-from qms.lint import Context, Problem, rule
+from qms.rule import Context, Problem, rule
 
 LIMIT = 20
 """The most steps one diagram holds: about 20 symbols fit an A4 page."""

@@ -34,7 +34,7 @@ import networkx as nx
 
 from qms.findings import Msg
 from qms.index import Key
-from qms.lint import Context, Problem, problem, rule
+from qms.rule import Context, Problem, problem, rule
 
 MESSAGE = Msg(
     en="subprocess calls form a cycle: {cycle}; step '{step}' of '{process}' calls '{call}', "

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from qms.lint import Context, Problem, rule
+from qms.rule import Context, Problem, rule
 
 
 @rule("QMS002", "schema-mismatch", "error", scope="file")

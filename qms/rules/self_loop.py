@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.findings import Msg
-from qms.lint import Context, Problem, problem, rule
+from qms.rule import Context, Problem, problem, rule
 
 SUMMARY_FI = "vaihe, jonka `next` johtaa suoraan takaisin siihen itseensä"
 

@@ -31,8 +31,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.findings import Msg
-from qms.lint import Context, Problem, problem, rule
 from qms.model import Plan, Process
+from qms.rule import Context, Problem, problem, rule
 
 MESSAGE = Msg(
     en="{what} '{id}' has status approved but no approval; record who approved it and when "

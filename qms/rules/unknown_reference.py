@@ -37,7 +37,7 @@ from collections.abc import Iterator, Sequence
 
 from qms.findings import Location, Msg, did_you_mean
 from qms.index import Index, split_ref
-from qms.lint import Context, Problem, problem, rule
+from qms.rule import Context, Problem, problem, rule
 
 GUESS = Msg(
     en="unknown {what} '{ref}'; did you mean '{guess}'?",

@@ -34,8 +34,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from qms.findings import Msg
-from qms.lint import Context, Problem, problem, rule
 from qms.model import Text, text
+from qms.rule import Context, Problem, problem, rule
 from qms.rules._flow import unlabelled
 
 MESSAGE = Msg(

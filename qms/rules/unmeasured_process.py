@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.findings import Msg
-from qms.lint import Context, Problem, problem, rule
+from qms.rule import Context, Problem, problem, rule
 
 MESSAGE = Msg(
     en="process '{id}' has no metric; name in `metrics` how its performance is measured",

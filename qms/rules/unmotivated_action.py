@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.findings import Msg
-from qms.lint import Context, Problem, problem, rule
+from qms.rule import Context, Problem, problem, rule
 
 MESSAGE = Msg(
     en="action '{id}' of plan '{plan}' realizes no goal; link it to a goal in `realizes`",

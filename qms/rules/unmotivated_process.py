@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.findings import Msg
-from qms.lint import Context, Problem, problem, rule
+from qms.rule import Context, Problem, problem, rule
 
 MESSAGE = Msg(
     en="process '{id}' realizes or influences no goal; link it to a goal in `realizes` or "

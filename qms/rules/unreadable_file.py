@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from qms.lint import Context, Problem, rule
+from qms.rule import Context, Problem, rule
 
 
 @rule("QMS001", "unreadable-file", "error", scope="file")

@@ -100,7 +100,7 @@ def test_small_layout() -> None:
 def test_lamppu_layouts() -> None:
     from qms.index import Index
     from qms.load import load
-    from qms.render.layout import layout_flow
+    from qms.render import layout_flow
 
     ws = load(LAMPPU).workspace
     assert ws is not None
@@ -262,7 +262,7 @@ def test_lamppu_flows_readable_on_a4() -> None:
     from qms.bpmn.export import swimlane_layout
     from qms.index import Index
     from qms.load import load
-    from qms.render.layout import layout_flow
+    from qms.render import layout_flow
 
     ws = load(LAMPPU).workspace
     assert ws is not None
@@ -294,7 +294,8 @@ def test_lamppu_branch_labels_stay_off_the_flows() -> None:
     after its label was placed moves the label (`_clear_labels`), not over it."""
     from qms.index import Index
     from qms.load import load
-    from qms.render.layout import _crosses, _label_box, layout_flow
+    from qms.render import layout_flow
+    from qms.render.layout import _crosses, _label_box
 
     ws = load(LAMPPU).workspace
     assert ws is not None

@@ -1,0 +1,126 @@
+"""What a rule is and what it sees: `Rule`, `@rule`, `Problem`, `Context`.
+
+Rule modules (qms/rules/) import this module only; the engine that runs them (qms/lint.py)
+imports the rules, so the two never import each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal
+
+from qms.findings import Location, Msg, PathPart, Severity
+from qms.index import Index
+from qms.model import Document, Process, Workspace
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from qms.coverage import Coverage
+
+
+Scope = Literal["file", "workspace"]
+"""What a rule's findings depend on. `file`: a finding in a document depends only on that
+document, the workspace settings and the date, so `qms validate` re-checks an edited file
+alone; `workspace`: on anything (see qms/incremental.py)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What a rule yields: a location, a message template and its parameters."""
+
+    loc: Location
+    msg: Msg
+    params: dict[str, Any] = field(default_factory=dict)
+    element: str = ""
+    at_key: bool = False
+
+
+def problem(loc: Location, msg: Msg, *, element: str = "", **params: Any) -> Problem:
+    """Build a Problem; keyword arguments fill the message's `{fields}`."""
+    return Problem(loc, msg, params, element)
+
+
+Check = Callable[["Context"], Iterable[Problem]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule's metadata and its check. The module docstring is its documentation."""
+
+    code: str
+    name: str
+    severity: Severity
+    check: Check
+    doc: str
+    recommended: bool = True
+    scope: Scope = "workspace"
+
+    @property
+    def summary(self) -> str:
+        """The first line of the documentation, without the code and name."""
+        first = self.doc.strip().splitlines()[0] if self.doc.strip() else ""
+        return first.split(":", 1)[1].strip() if ":" in first else first
+
+
+def rule(
+    code: str,
+    name: str,
+    severity: Severity = "error",
+    recommended: bool = True,
+    scope: Scope = "workspace",
+) -> Callable[[Check], Rule]:
+    """Decorate a rule's check function; the module's docstring becomes the rule's docs.
+
+    Declare `scope="file"` only for a rule whose findings in a document read nothing but that
+    document (tests/test_incremental.py holds every such rule to it).
+    """
+
+    def wrap(check: Check) -> Rule:
+        doc = sys.modules[check.__module__].__doc__ or ""
+        return Rule(code, name, severity, check, doc, recommended, scope)
+
+    return wrap
+
+
+# --- context ---------------------------------------------------------------------------------
+
+
+class Context:
+    """What a rule sees: the workspace, its index, its coverage and each process's step graph
+    (built on first use), the date."""
+
+    def __init__(self, workspace: Workspace, as_of: dt.date | None = None) -> None:
+        self.workspace = workspace
+        self.as_of = as_of or workspace.settings.as_of or dt.date.today()
+        self._flows: dict[int, nx.DiGraph] = {}
+
+    @cached_property
+    def index(self) -> Index:
+        """Look-up tables of every id."""
+        return Index.build(self.workspace)
+
+    @cached_property
+    def coverage(self) -> Coverage:
+        """The goal x organisation matrix, computed once for QMS401-QMS403 (and `coverage`)."""
+        from qms.coverage import coverage
+
+        return coverage(self.workspace, self.index, self.as_of)
+
+    def flow(self, process: Process) -> nx.DiGraph:
+        """The step graph of one process (cached)."""
+        key = id(process)
+        if key not in self._flows:
+            from qms.graph import flow
+
+            self._flows[key] = flow(process)
+        return self._flows[key]
+
+    @staticmethod
+    def loc(doc: Document, *path: PathPart) -> Location:
+        """The location of a key path inside a document."""
+        return Location(doc.source, tuple(path))
