@@ -123,6 +123,91 @@ def _suppression(doc: Document | None, path: Sequence[PathPart], rule: Rule) -> 
     return reason
 
 
+UNKNOWN_OPTION = Msg(
+    en="rule {rule} has no option '{option}'{hint}; its options: {options}",
+    fi="säännöllä {rule} ei ole asetusta '{option}'{hint}; sen asetukset: {options}",
+)
+BAD_OPTION = Msg(
+    en="option '{option}' of rule {rule} takes a value like its default {default!r}, not "
+    "{value!r}; the default is used{hint}",
+    fi="säännön {rule} asetus '{option}' ottaa oletuksensa {default!r} kaltaisen arvon, ei "
+    "{value!r}; käytetään oletusta{hint}",
+)
+NO_SUCH_RULE = Msg(
+    en="options for '{rule}', which is no rule's code or name{hint}",
+    fi="asetuksia kohteelle '{rule}', joka ei ole minkään säännön koodi eikä nimi{hint}",
+)
+
+
+def option_findings(
+    rules: Sequence[Rule], config: RuleConfig, sources: SourceMap, r: Rule, orphans: bool
+) -> list[Finding]:
+    """Findings (QMS002, at qms.yaml `rules.options`) for the options of rule `r` that it
+    does not have or that have the wrong type; with `orphans`, also for option entries that
+    name no rule at all."""
+    from qms.findings import did_you_mean
+    from qms.i18n import DID_YOU_MEAN
+    from qms.rule import fits
+
+    found: list[Finding] = []
+
+    def at(path: tuple[PathPart, ...], msg: Msg, guess: str | None, **params: Any) -> None:
+        line, col, keypath = sources.locate("qms.yaml", path, at_key=True)
+        text = {
+            lang: msg.format(
+                lang, hint=DID_YOU_MEAN.format(lang, word=guess) if guess else "", **params
+            )
+            for lang in ("en", "fi")
+        }
+        found.append(
+            Finding(
+                code="QMS002",
+                text=text,
+                file="qms.yaml",
+                line=line,
+                col=col,
+                path=path,
+                rule="schema-mismatch",
+                keypath=keypath,
+            )
+        )
+
+    names = [n for rule in rules for n in (rule.code, rule.name)]
+    for key, given in config.options.items():
+        where: tuple[PathPart, ...] = ("rules", "options", key)
+        if key not in names:
+            if orphans:
+                at(where, NO_SUCH_RULE, did_you_mean(key, names), rule=key)
+            continue
+        if key not in (r.code, r.name):
+            continue
+        defaults = dict(r.options)
+        for name, value in given.items():
+            if name not in defaults:
+                guess = did_you_mean(name, list(defaults)) if defaults else None
+                shown = ", ".join(defaults) or "-"
+                at((*where, name), UNKNOWN_OPTION, guess, rule=r.code, option=name, options=shown)
+            elif not fits(value, defaults[name]):
+                default = defaults[name]
+                at(
+                    (*where, name),
+                    BAD_OPTION,
+                    None,
+                    rule=r.code,
+                    option=name,
+                    default=default,
+                    value=value,
+                )
+    return found
+
+
+def all_of(rules: Sequence[Rule]) -> Sequence[Rule]:
+    """Every rule qms has (options may name a rule that is not run this time)."""
+    from qms.rules import all_rules
+
+    return list({r.code: r for r in (*all_rules(), *rules)}.values())
+
+
 def stamped(
     ctx: Context,
     sources: SourceMap,
@@ -132,15 +217,23 @@ def stamped(
     """Run rules in a context; yield each finding with its rule and whether it stands on a key.
 
     The key flag lets qms/incremental.py move a kept finding to its new line after an edit.
+    A rule's options set wrongly in qms.yaml are reported with the rule (the defaults apply).
     """
     from qms.load.salvage import salvaged_of, withheld, withheld_anywhere
 
     docs = {doc.source: doc for doc in ctx.workspace.documents()}
     left_out = [s for d in docs.values() if (s := salvaged_of(d)) is not None]
+    config = ctx.workspace.settings.rules
+    orphans = True
     for r in rules:
         severity = severities.get(r.code)
         if severity is None:
             continue
+        if config.options:
+            for f in option_findings(all_of(rules), config, sources, r, orphans):
+                yield r, f, True
+            orphans = False
+        ctx.rule = r
         try:
             problems = list(r.check(ctx))
         except Exception as error:  # noqa: BLE001 - one broken rule must not stop the others

@@ -220,6 +220,9 @@ class RuleConfig(Node):
     """Rules to switch off: codes, prefixes or names."""
     severity: dict[str, Severity] = {}
     """Severity by rule code, prefix or name, e.g. {QMS206: error}."""
+    options: dict[str, dict[str, int | float | str | bool]] = {}
+    """Rule options by rule code or name, e.g. {oversized-diagram: {limit: 25}}; each rule's
+    documentation (docs/rules.md) lists its options and their defaults."""
 
 
 class WorkspaceSettings(Document, Exemplary):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
     from qms.coverage import Coverage
 
+
+Option = int | float | str | bool
+"""The value of a rule option (a threshold, a name)."""
 
 Scope = Literal["file", "workspace"]
 """What a rule's findings depend on. `file`: a finding in a document depends only on that
@@ -59,6 +62,9 @@ class Rule:
     doc: str
     recommended: bool = True
     scope: Scope = "workspace"
+    options: tuple[tuple[str, Option], ...] = ()
+    """The rule's settable thresholds and their defaults, e.g. (("limit", 20),); a workspace
+    sets them in qms.yaml under `rules: {options: {NAME-OR-CODE: {limit: 25}}}`."""
 
     @property
     def summary(self) -> str:
@@ -73,16 +79,20 @@ def rule(
     severity: Severity = "error",
     recommended: bool = True,
     scope: Scope = "workspace",
+    options: dict[str, Option] | None = None,
 ) -> Callable[[Check], Rule]:
     """Decorate a rule's check function; the module's docstring becomes the rule's docs.
 
     Declare `scope="file"` only for a rule whose findings in a document read nothing but that
-    document (tests/test_incremental.py holds every such rule to it).
+    document (tests/test_incremental.py holds every such rule to it). `options` are the
+    thresholds a workspace may set (their defaults); the check reads them with
+    `ctx.option(name)`, and the rule's documentation lists them.
     """
 
     def wrap(check: Check) -> Rule:
         doc = sys.modules[check.__module__].__doc__ or ""
-        return Rule(code, name, severity, check, doc, recommended, scope)
+        settable = tuple(sorted((options or {}).items()))
+        return Rule(code, name, severity, check, doc, recommended, scope, settable)
 
     return wrap
 
@@ -98,6 +108,16 @@ class Context:
         self.workspace = workspace
         self.as_of = as_of or workspace.settings.as_of or dt.date.today()
         self._flows: dict[int, nx.DiGraph] = {}
+        self.rule: Rule | None = None
+        """The rule being run (the engine sets it), whose options `option` reads."""
+
+    def option(self, name: str) -> Option:
+        """The value of the running rule's option `name`: the workspace's setting (qms.yaml
+        `rules.options`) when it is valid, else the rule's default."""
+        assert self.rule is not None, "options are read inside a rule's check"
+        default = dict(self.rule.options)[name]
+        given = configured(self.workspace.settings.rules.options, self.rule).get(name)
+        return given if given is not None and fits(given, default) else default
 
     @cached_property
     def index(self) -> Index:
@@ -124,3 +144,17 @@ class Context:
     def loc(doc: Document, *path: PathPart) -> Location:
         """The location of a key path inside a document."""
         return Location(doc.source, tuple(path))
+
+
+def configured(options: Mapping[str, Mapping[str, Option]], r: Rule) -> dict[str, Option]:
+    """The options a workspace sets for `r` (by its code or its name; the name wins)."""
+    return {**options.get(r.code, {}), **options.get(r.name, {})}
+
+
+def fits(value: Option, default: Option) -> bool:
+    """True when `value` has the type of the option's default (a whole number is a number)."""
+    if isinstance(default, bool) or isinstance(value, bool):
+        return type(value) is type(default)
+    if isinstance(default, float):
+        return isinstance(value, int | float)
+    return type(value) is type(default)

@@ -87,3 +87,51 @@ def test_a_rule_that_raises_is_reported_and_the_others_still_run(make_workspace:
     assert "QMS999" in internal[0].message("en") and "boom" in internal[0].message("en")
     assert "sisäinen virhe" in internal[0].message("fi")
     assert [f.code for f in found if f.code == "QMS206"] == ["QMS206"]
+
+
+# --- rule options ----------------------------------------------------------------------------
+
+
+def test_a_rule_option_set_in_qms_yaml_changes_the_threshold(make_workspace: Make) -> None:
+    """oversized-diagram's `limit` (default 20): the 2-step flow is over a limit of 1."""
+    assert "QMS112" not in codes(workspace(make_workspace))
+    tight = "rules:\n  options:\n    oversized-diagram: {limit: 1}\n"
+    assert codes(workspace(make_workspace, tight))["QMS112"] == "warning"
+    by_code = "rules:\n  options:\n    QMS112: {limit: 1}\n"
+    assert "QMS112" in codes(workspace(make_workspace, by_code))
+
+
+def test_wrong_rule_options_are_located_findings_and_the_default_holds(
+    make_workspace: Make,
+) -> None:
+    settings = (
+        "rules:\n  options:\n"
+        "    oversized-diagram: {limt: 1, limit: many}\n"
+        "    crowded-proces-map: {limit: 3}\n"
+    )
+    found = [f for f in lint(load(workspace(make_workspace, settings))).findings]
+    options = [f for f in found if f.file == "qms.yaml" and f.code == "QMS002"]
+    texts = sorted(f.message("en") for f in options)
+    assert texts == [
+        "option 'limit' of rule QMS112 takes a value like its default 20, not 'many'; "
+        "the default is used",
+        "options for 'crowded-proces-map', which is no rule's code or name; "
+        "did you mean 'crowded-process-map'?",
+        "rule QMS112 has no option 'limt'; did you mean 'limit'?; its options: limit",
+    ]
+    assert {(f.line, f.keypath) for f in options} == {
+        (6, "rules.options.oversized-diagram.limt"),
+        (6, "rules.options.oversized-diagram.limit"),
+        (7, "rules.options.crowded-proces-map"),
+    }
+    assert "QMS112" not in {f.code for f in found}, "the default limit (20) still holds"
+
+
+def test_every_rule_option_is_documented_by_its_rule() -> None:
+    with_options = [r for r in rules.all_rules() if r.options]
+    assert {r.name for r in with_options} >= {"oversized-diagram", "crowded-process-map"}
+    for r in with_options:
+        section = r.doc.split("## Options", 1)
+        assert len(section) == 2, f"{r.code} has options but no '## Options' section"
+        for name, default in r.options:
+            assert f"`{name}` (default {default})" in section[1], f"{r.code}: {name}"

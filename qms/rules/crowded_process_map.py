@@ -6,6 +6,10 @@ and flags the organisation when there are more than 15. The finding stands on th
 organisation's `id` (or, when the organisation has no document of its own, on the 16th
 top-level process's `id`).
 
+## Options
+`limit` (default 15): the most top-level processes one organisation's map may show, e.g.
+`rules: {options: {crowded-process-map: {limit: 20}}}` in qms.yaml.
+
 ## Why is this bad?
 Auditing practice: a process map is read at a glance, and a map of more than about 15 main
 processes usually mixes levels: sub-processes and work flows have been drawn next to the main
@@ -50,16 +54,17 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS211", "crowded-process-map", "warning")
+@rule("QMS211", "crowded-process-map", "warning", options={"limit": LIMIT})
 def check(ctx: Context) -> Iterator[Problem]:
     """Count parentless processes per organisation in one pass."""
     top: dict[str, list[Process]] = {}
     for process in ctx.workspace.processes:
         if not process.parent:
             top.setdefault(process.organisation, []).append(process)
+    limit = int(ctx.option("limit"))
     for org_id, processes in sorted(top.items()):
-        if len(processes) <= LIMIT:
+        if len(processes) <= limit:
             continue
         org = ctx.index.organisations.get(org_id)
-        loc = ctx.loc(org, "id") if org else ctx.loc(processes[LIMIT], "id")
-        yield problem(loc, MESSAGE, element=org_id, id=org_id, count=len(processes), limit=LIMIT)
+        loc = ctx.loc(org, "id") if org else ctx.loc(processes[limit], "id")
+        yield problem(loc, MESSAGE, element=org_id, id=org_id, count=len(processes), limit=limit)

@@ -4,6 +4,10 @@
 Flags a process with more than 20 steps, counting every step whatever its kind (each is one
 symbol in the diagram). The finding stands on the process's `steps:` key.
 
+## Options
+`limit` (default 20): the most steps one diagram may hold, e.g. for A3 prints
+`rules: {options: {oversized-diagram: {limit: 30}}}` in qms.yaml.
+
 ## Why is this bad?
 Finnish process-description practice keeps one swimlane diagram on one A4 page, about 20
 symbols; a larger flow becomes unreadable in print and in the quality manual, and usually
@@ -31,7 +35,7 @@ from qms.findings import Msg
 from qms.rule import Context, Problem, rule
 
 LIMIT = 20
-"""The most steps one diagram holds: about 20 symbols fit an A4 page."""
+"""The most steps one diagram holds by default: about 20 symbols fit an A4 page."""
 
 MESSAGE = Msg(
     en="process '{process}' has {count} steps, more than the {limit} that fit one diagram "
@@ -41,15 +45,16 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS112", "oversized-diagram", "warning", scope="file")
+@rule("QMS112", "oversized-diagram", "warning", scope="file", options={"limit": LIMIT})
 def check(ctx: Context) -> Iterator[Problem]:
     """Counts each process's steps."""
+    limit = int(ctx.option("limit"))
     for process in ctx.workspace.processes:
-        if len(process.steps) > LIMIT:
+        if len(process.steps) > limit:
             yield Problem(
                 ctx.loc(process, "steps"),
                 MESSAGE,
-                {"process": process.id, "count": len(process.steps), "limit": LIMIT},
+                {"process": process.id, "count": len(process.steps), "limit": limit},
                 element=process.id,
                 at_key=True,
             )
