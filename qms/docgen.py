@@ -13,10 +13,13 @@ import sys
 import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 """The repository root: the generated files' paths are relative to it."""
@@ -242,11 +245,82 @@ def model_markdown() -> str:
     return "\n".join(parts).rstrip() + "\n"
 
 
+# --- the gettext catalogues -----------------------------------------------------------------
+
+CATALOGUE_DATE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+"""A fixed date in the catalogues' headers, so that regenerating them changes nothing."""
+LANGUAGES = ("fi", "sv")
+
+
+def _template() -> Catalog:
+    """The texts to translate: every rule's summary (context `rule summary`)."""
+    from babel.messages.catalog import Catalog
+
+    from qms.i18n import RULE_SUMMARY
+    from qms.report import rule_doc
+    from qms.rules import all_rules
+
+    template = Catalog(
+        project="qms",
+        version="",
+        copyright_holder="the qms authors",
+        msgid_bugs_address="",
+        creation_date=CATALOGUE_DATE,
+        revision_date=CATALOGUE_DATE,
+        fuzzy=False,
+    )
+    for r in all_rules():
+        template.add(rule_doc(r)[0], context=RULE_SUMMARY, auto_comments=[f"{r.code} {r.name}"])
+    return template
+
+
+def _po(catalogue: Catalog) -> str:
+    from io import BytesIO
+
+    from babel.messages.pofile import write_po
+
+    out = BytesIO()
+    write_po(out, catalogue, width=100, omit_header=False, ignore_obsolete=True)
+    return out.getvalue().decode("utf-8")
+
+
+def pot_text() -> str:
+    """qms/locale/qms.pot: the template the translations follow."""
+    return _po(_template())
+
+
+def po_text(lang: str) -> Callable[[], str]:
+    """A language's catalogue brought up to the template (as `pybabel update` does): its
+    translations kept, new texts added untranslated, texts no longer used dropped."""
+
+    def generate() -> str:
+        from babel.messages.catalog import Catalog
+        from babel.messages.pofile import read_po
+
+        from qms.i18n import DOMAIN, LOCALE
+
+        path = LOCALE / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+        try:
+            with path.open("rb") as handle:
+                catalogue = read_po(handle, locale=lang, domain=DOMAIN)
+        except OSError:
+            catalogue = Catalog(locale=lang, domain=DOMAIN, fuzzy=False)
+        catalogue.update(_template(), no_fuzzy_matching=True)
+        catalogue.project, catalogue.version = "qms", ""
+        catalogue.creation_date = catalogue.revision_date = CATALOGUE_DATE
+        catalogue.fuzzy = False
+        return _po(catalogue)
+
+    return generate
+
+
 # --- the entry point ---------------------------------------------------------------------------
 
 GENERATORS: dict[str, Callable[[], str]] = {
     "docs/rules.md": rules_markdown,
     "docs/model.md": model_markdown,
+    "qms/locale/qms.pot": pot_text,
+    **{f"qms/locale/{lang}/LC_MESSAGES/qms.po": po_text(lang) for lang in LANGUAGES},
 }
 """Generated file (relative to the repository root) -> the function that returns its text."""
 

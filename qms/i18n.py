@@ -1,13 +1,52 @@
-"""Message catalogue for the loader and the reports, in English and Finnish.
+"""Message catalogue for the loader and the reports, in English and Finnish, and the gettext
+catalogues of interface texts (qms/locale/<lang>/LC_MESSAGES/qms.po).
 
-Rule messages live with their rules; this holds what the loader and the CLI say.
+Rule messages live with their rules; this holds what the loader and the CLI say. Texts that
+translators maintain (today: the rule summaries that `qms rules list` prints) are in gettext
+.po files, read with Babel's .po reader the first time a text in that language is asked
+for, so `qms --help` never reads them. The English text is the msgid; `qms/locale/qms.pot`
+is generated (`make docs`) and the Finnish and Swedish catalogues translate it.
 """
 
 from __future__ import annotations
 
 import os
+from functools import lru_cache
+from pathlib import Path
 
 from qms.findings import Msg
+
+LOCALE = Path(__file__).parent / "locale"
+"""Where the gettext catalogues are: LOCALE/<lang>/LC_MESSAGES/qms.po, and the template."""
+DOMAIN = "qms"
+RULE_SUMMARY = "rule summary"
+"""The message context of the rules' one-line summaries."""
+
+
+@lru_cache(maxsize=8)
+def catalogue(lang: str) -> dict[tuple[str | None, str], str]:
+    """(context, English text) -> the translation into `lang`, from its .po file; empty when
+    there is none. Untranslated and fuzzy entries are left out (the English text is shown)."""
+    from babel.messages.pofile import read_po
+
+    path = LOCALE / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    try:
+        with path.open("rb") as handle:
+            read = read_po(handle, locale=lang, domain=DOMAIN)
+    except (OSError, ValueError):
+        return {}
+    return {
+        (m.context, str(m.id)): str(m.string)
+        for m in read
+        if m.id and isinstance(m.id, str) and m.string and not m.fuzzy
+    }
+
+
+def translate(text: str, lang: str, context: str | None = None) -> str:
+    """`text` (English) in `lang`, or the English text when the catalogue has no translation."""
+    if lang == "en" or not text:
+        return text
+    return catalogue(lang).get((context, text), text)
 
 
 def pick_lang(option: str | None, workspace_lang: str | None) -> str:

@@ -261,13 +261,11 @@ def rule_doc(rule: Rule) -> tuple[str, str]:
 
 
 def rule_summary(rule: Rule, lang: str) -> str:
-    """The rule's one-line summary: a module's `SUMMARY_FI` in Finnish, else the docstring's."""
-    if lang == "fi":
-        module = sys.modules.get(getattr(rule.check, "__module__", ""), None)
-        finnish = getattr(module, "SUMMARY_FI", None)
-        if isinstance(finnish, str) and finnish.strip():
-            return finnish.strip()
-    return rule_doc(rule)[0]
+    """The rule's one-line summary in `lang`: the docstring's, translated by the gettext
+    catalogue (qms/locale/<lang>/LC_MESSAGES/qms.po), else in English."""
+    from qms.i18n import RULE_SUMMARY, translate
+
+    return translate(rule_doc(rule)[0], lang, RULE_SUMMARY)
 
 
 def _what_it_does(body: str) -> str:

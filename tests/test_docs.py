@@ -58,19 +58,53 @@ def test_rules_list_json_in_finnish(runner: CliRunner) -> None:
     assert all(row["summary"] for row in rows)
 
 
-def test_finnish_summary_from_the_module_constant(monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
+def test_rules_list_in_finnish_has_a_finnish_summary_for_every_rule(runner: CliRunner) -> None:
+    """Every summary comes from the gettext catalogue (qms/locale/fi/LC_MESSAGES/qms.po)."""
+    from qms.i18n import RULE_SUMMARY, catalogue
+    from qms.report import rule_doc
 
-    from qms.report import rule_summary
+    finnish = catalogue("fi")
+    rows = json.loads(
+        runner.invoke(cli, ["rules", "list", "--format", "json", "--lang", "fi"]).output
+    )
+    for r, row in zip(all_rules(), rows, strict=True):
+        english = rule_doc(r)[0]
+        assert (RULE_SUMMARY, english) in finnish, f"{r.code}: no Finnish summary in qms.po"
+        assert row["summary"] == finnish[(RULE_SUMMARY, english)] != english
+    plain = runner.invoke(cli, ["rules", "list", "--lang", "fi"]).output
+    assert "prosessi ilman omistajaa" in plain
 
-    rule = all_rules()[0]
-    module = sys.modules[rule.check.__module__]
-    english = rule_summary(rule, "fi")
-    monkeypatch.setattr(module, "SUMMARY_FI", "tiedosto, jota ei voi lukea", raising=False)
-    assert rule_summary(rule, "fi") == "tiedosto, jota ei voi lukea"
-    assert rule_summary(rule, "en") != "tiedosto, jota ei voi lukea"
-    monkeypatch.delattr(module, "SUMMARY_FI")
-    assert rule_summary(rule, "fi") == english
+
+def test_a_missing_translation_shows_the_english_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qms import i18n
+
+    folder = tmp_path / "sv" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "qms.po").write_text(
+        'msgid ""\nmsgstr "Content-Type: text/plain; charset=utf-8\\n"\n\n'
+        'msgctxt "rule summary"\nmsgid "a process without an owner."\n'
+        'msgstr "en process utan ägare"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(i18n, "LOCALE", tmp_path)
+    i18n.catalogue.cache_clear()
+    try:
+        assert (
+            i18n.translate("a process without an owner.", "sv", i18n.RULE_SUMMARY)
+            == "en process utan ägare"
+        )
+        assert (
+            i18n.translate("a process without a purpose.", "sv", i18n.RULE_SUMMARY)
+            == "a process without a purpose."
+        )
+        assert (
+            i18n.translate("a process without an owner.", "da", i18n.RULE_SUMMARY)
+            == "a process without an owner."
+        )
+    finally:
+        i18n.catalogue.cache_clear()
 
 
 @pytest.mark.parametrize("selector", ["QMS004", "qms004", "unknown-reference", "unknown_reference"])

@@ -35,8 +35,6 @@ from collections.abc import Iterator
 from qms.findings import Msg
 from qms.rule import Context, Problem, problem, rule
 
-SUMMARY_FI = "vaihe, jonka `next` johtaa suoraan takaisin siihen itseensä"
-
 MESSAGE = Msg(
     en="step '{step}' of process '{process}' leads straight back to itself; add the step "
     "that happens before it is repeated (diagrams and BPMN leave this flow out)",
