@@ -137,11 +137,6 @@ class Index:
             out.setdefault(org, []).append(pid)
         return {org: sorted(pids) for org, pids in out.items()}
 
-    @cached_property
-    def by_source(self) -> dict[str, object]:
-        """Documents by the file they came from."""
-        return {doc.source: doc for doc in self.workspace.documents()}
-
     def actions(self) -> Iterator[tuple[Plan, int, Action]]:
         """Every plan action with its plan and index, in file order."""
         for plan in self.workspace.plans:

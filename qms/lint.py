@@ -342,13 +342,3 @@ def lint_stamped(
         ctx = Context(loaded.workspace, as_of)
         triples = list(stamped(ctx, loaded.sources, rules, severities))
         return result_of(loaded, [f for _, f, _ in triples]), triples
-
-
-def iter_rules(selectors: Iterable[str]) -> Iterator[Rule]:
-    """The rules a list of codes, prefixes or names selects, in code order."""
-    from qms.rules import all_rules
-
-    wanted = list(selectors)
-    for r in all_rules():
-        if any(_matches(s, r) for s in wanted):
-            yield r

@@ -39,7 +39,7 @@ UNKNOWN_ORG = Msg(
     fi="työtilassa ei ole organisaatiota {name!r}; valitse näistä: {choices}",
 )
 NOTHING = Msg(en="the workspace has no organisations", fi="työtilassa ei ole organisaatioita")
-NOT_LOADED = {"en": "nothing to load", "fi": "nothing to load"}
+NOT_LOADED = {"en": "nothing to load", "fi": "mitään ei voitu ladata"}
 
 
 def default_out(workspace: str, folder: str = "diagrams") -> str:
