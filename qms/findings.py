@@ -5,7 +5,7 @@ Kept free of heavy imports: the loader, the rules and the reports all share it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -69,6 +69,10 @@ class Finding:
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Findings sort by file, position, code: deterministic output."""
         return (self.file, self.line, self.col, self.code, self.text.get("en", ""))
+
+    def with_(self, **changes: Any) -> Finding:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
 
 
 def make_text(msg: Msg, **params: Any) -> dict[str, str]:
