@@ -120,6 +120,19 @@ def _elements(ws: Workspace) -> Iterator[tuple[str, str, str, tuple[object, ...]
         for result in results.results:
             where = f"{results.organisation}/{result.goal}/{result.period}"
             yield "result", results.source, where, (top, org_, result)
+    for assessment in ws.assessments:
+        chain = (top, organisation_of(ws, assessment.organisation), assessment)
+        where = f"{assessment.organisation}/{assessment.id}"
+        yield "assessment", assessment.source, where, chain
+        for rating in assessment.ratings:
+            yield "rating", assessment.source, f"{where}/{rating.statement}", (*chain, rating)
+        for improvement in assessment.improvements:
+            yield (
+                "improvement",
+                assessment.source,
+                f"{where}/{improvement.id}",
+                (*chain, improvement),
+            )
 
 
 def examples(ws: Workspace) -> Iterator[Marked]:

@@ -611,6 +611,8 @@ class Action(Suppressible, Exemplary):
     """Goal ids the action realizes."""
     processes: list[Ref] = []
     """Processes the action changes."""
+    origin: Text | None = None
+    """Where the need came from when not from a self-assessment: an audit finding, feedback."""
     description: Text | None = None
     """Further description."""
 
@@ -731,9 +733,161 @@ class Results(Document):
     """The reported results."""
 
 
+# --- the quality cycle: criteria sets and self-assessments ------------------------------------
+
+
+class ScaleLevel(Node):
+    """One level of a criteria set's rating scale, e.g. 2 alkava."""
+
+    level: int = Field(ge=0, le=10)
+    """The level's number; higher is better."""
+    id: Id
+    """Identifier, e.g. alkava."""
+    name: Text
+    """Name, e.g. {fi: Alkava, en: Emerging}."""
+    description: Text | None = None
+    """What an organisation at this level shows."""
+
+
+class Statement(Node):
+    """A statement (or descriptor) that an organisation rates itself against."""
+
+    id: GoalId
+    """Identifier, unique within the criteria set, e.g. J1.2."""
+    text: Text
+    """The statement, in the set's own words."""
+
+
+class CriteriaItem(Node):
+    """An item of an evaluation area: a group of statements rated together."""
+
+    id: GoalId
+    """Identifier, unique within the criteria set, e.g. J1."""
+    name: Text
+    """Name of the item."""
+    statements: list[Statement] = []
+    """The statements or descriptors of the item."""
+
+
+class CriteriaArea(Node):
+    """An evaluation area, e.g. leadership (johtaminen)."""
+
+    id: GoalId
+    """Identifier, unique within the criteria set, e.g. J."""
+    name: Text
+    """Name of the area."""
+    description: Text | None = None
+    """What the area covers."""
+    items: list[CriteriaItem] = []
+    """The area's items."""
+
+
+class Criteria(Document, Exemplary):
+    """A criteria set: areas -> items -> statements, with a rating scale and a threshold."""
+
+    KIND: ClassVar[str] = "criteria"
+    kind: Literal["criteria"]
+    """Always `criteria`."""
+    id: Id
+    """Identifier, e.g. fi-vet-quality."""
+    name: Text
+    """Name of the criteria set."""
+    description: Text | None = None
+    """What the set is for and how it is used."""
+    source_: Text | None = Field(default=None, alias="source")
+    """Where the set comes from (cited, not quoted)."""
+    version: str | None = None
+    """Version of the set."""
+    licence: str | None = None
+    """Licence of the set's text."""
+    scale: list[ScaleLevel] = Field(min_length=2)
+    """The rating scale, lowest level first."""
+    threshold: int
+    """The lowest level at which a statement counts as functioning."""
+    interval_months: int | None = Field(default=None, ge=1, le=120)
+    """How often an assessment against the set should be repeated, in months."""
+    areas: list[CriteriaArea] = []
+    """The evaluation areas."""
+
+
+class Rating(Suppressible, Exemplary):
+    """An organisation's rating of one statement, with its rationale and evidence."""
+
+    statement: GoalId
+    """The statement id in the criteria set."""
+    level: int | None = None
+    """The level on the set's scale; empty when the statement was not rated."""
+    rationale: Text | None = None
+    """Why this level: what the organisation does and what it lacks."""
+    evidence: list[str] = []
+    """What shows it: `process:ID`, `plan:ID`, `action:PLAN/ID`, `metric:ID`,
+    `result:GOAL/PERIOD`, `document:ID` or a link (https://...)."""
+
+
+class Improvement(Suppressible, Exemplary):
+    """An area for improvement, from a self-assessment, an audit or feedback."""
+
+    id: Id
+    """Identifier, unique within the assessment."""
+    text: Text
+    """What should get better."""
+    statements: list[GoalId] = []
+    """The statements (or items, areas) it concerns."""
+    actions: list[
+        Annotated[
+            str,
+            StringConstraints(
+                pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*){1,2}$",
+                max_length=200,
+            ),
+        ]
+    ] = []
+    """The plan actions that address it, as `PLAN/ACTION` (or `ORG/PLAN/ACTION`)."""
+
+
+class Assessment(Document, Exemplary):
+    """An organisation's self-assessment against one criteria set for one period."""
+
+    KIND: ClassVar[str] = "assessment"
+    kind: Literal["assessment"]
+    """Always `assessment`."""
+    id: Id
+    """Identifier, unique within the organisation."""
+    organisation: Id
+    """The assessed organisation's id."""
+    criteria: Id
+    """The criteria set's id (one of the workspace's or one shipped with qms)."""
+    period: Id | None = None
+    """The reporting period the assessment belongs to."""
+    date: dt.date
+    """When the assessment was made."""
+    name: Text | None = None
+    """Name, e.g. Itsearviointi syksy 2012."""
+    method: Text | None = None
+    """How it was made, e.g. the quality group's workshop."""
+    assessors: list[Id] = []
+    """The roles that took part."""
+    ratings: list[Rating] = []
+    """A rating per statement."""
+    strengths: list[Text] = []
+    """Strengths the assessment found."""
+    improvements: list[Improvement] = []
+    """Areas for improvement, each linked to the plan actions that address it."""
+
+
 DOCUMENT_KINDS: dict[str, type[Document]] = {
     cls.KIND: cls
-    for cls in (WorkspaceSettings, Project, Organisation, Process, Plan, Metrics, Results)
+    for cls in (
+        WorkspaceSettings,
+        Project,
+        Organisation,
+        Process,
+        Plan,
+        Metrics,
+        Results,
+        Criteria,
+        Assessment,
+    )
 }
 """Model classes by the value of their `kind:` key."""
 
@@ -774,6 +928,9 @@ class Workspace(BaseModel):
     plans: tuple[Plan, ...] = ()
     metrics: tuple[Metrics, ...] = ()
     results: tuple[Results, ...] = ()
+    criteria: tuple[Criteria, ...] = ()
+    """Criteria sets written in the workspace (the sets shipped with qms come on top)."""
+    assessments: tuple[Assessment, ...] = ()
     unloaded: tuple[tuple[str, str, str], ...] = ()
     """(kind, organisation, id) of documents that failed to load: references to them are not
     reported again as unknown, so one broken file gives one set of findings, not a cascade."""
@@ -793,4 +950,6 @@ class Workspace(BaseModel):
             *self.plans,
             *self.metrics,
             *self.results,
+            *self.criteria,
+            *self.assessments,
         )

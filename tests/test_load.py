@@ -198,12 +198,14 @@ def test_duplicate_key_is_an_error_not_last_wins(make_workspace: Make) -> None:
         (
             "id: x\n",
             "e.yaml:1:1: QMS002 error: the document has no `kind:` key; start it with one of: "
-            "workspace, project, organisation, process, plan, metrics, results\n",
+            "workspace, project, organisation, process, plan, metrics, results, criteria, "
+            "assessment\n",
         ),
         (
             "kind: proces\n",
             "e.yaml:1:7: QMS002 error: kind: unknown kind 'proces'; did you mean 'process'?; the"
-            " kinds are: workspace, project, organisation, process, plan, metrics, results\n",
+            " kinds are: workspace, project, organisation, process, plan, metrics, results,"
+            " criteria, assessment\n",
         ),
         (
             "kind: organisation\nid: a\nname: A\n---\nkind: organisation\nid: b\nname: B\n",

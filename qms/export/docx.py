@@ -295,6 +295,8 @@ def to_docx(m: Manual, diagrams: Diagrams | None) -> bytes:
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
     from docx.shared import Pt
 
+    from qms.export.quality_docs import docx_assessments, docx_trends
+
     L = catalogue(m.lang)
     doc = docx.Document()
     as_of = dt.datetime.fromisoformat(m.as_of)
@@ -357,8 +359,10 @@ def to_docx(m: Manual, diagrams: Diagrams | None) -> bytes:
             _table(doc, *tables.actions(actions, L))
     doc.add_heading(L["metrics"], level=1)
     _table(doc, *tables.metrics(m, L))
+    docx_trends(doc, m.trends, L)
     doc.add_heading(L["coverage"], level=1)
     _table(doc, *tables.coverage(m, L))
+    docx_assessments(doc, m.assessments, L)
     out = io.BytesIO()
     doc.save(out)
     return _stable_zip(out.getvalue(), m.as_of)

@@ -20,6 +20,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from qms.export.assessment import maturity
 from qms.export.flowcut import cut_rows
 from qms.export.labels import catalogue
 from qms.export.manual import (
@@ -42,6 +43,7 @@ SECTIONS = {
     "roles": "_roles.html",
     "documents": "_documents.html",
     "findings": "_findings.html",
+    "assessment": "_assessment.html",
 }
 """Section pages of an organisation; ids cannot start with '_', so no process collides."""
 
@@ -225,6 +227,7 @@ SECTION_TITLES = {
     "roles": "roles",
     "documents": "document_register",
     "findings": "findings",
+    "assessment": "self_assessments",
 }
 """The label of each section page (its heading and its breadcrumb)."""
 
@@ -315,9 +318,16 @@ def portal(manuals: list[Manual], diagrams: Diagrams | None, title: str = "") ->
                 names=_map_names(m),
             ),
         )
+        charts = quality_charts(m)
         for key, name in SECTIONS.items():
+            if key == "assessment" and not m.assessments:
+                continue
             files[f"{m.organisation}/{name}"] = env.get_template(f"{key}.html.j2").render(
-                **common, current=key, trail=(), here=labels[SECTION_TITLES[key]]
+                **common,
+                current=key,
+                trail=(),
+                here=labels[SECTION_TITLES[key]],
+                charts=charts,
             )
         for p in m.processes:
             flow = diagrams.draw(p.diagram, "svg") if diagrams else None
@@ -339,6 +349,21 @@ def portal(manuals: list[Manual], diagrams: Diagrams | None, title: str = "") ->
                     names=_flow_names(p),
                 ),
             )
+    views = maturity([(m.short, m.assessments) for m in manuals])
+    for v in views:  # the matrix as a picture of its own, for a report to the funder
+        files[f"maturity-{v.criteria}.svg"] = v.chart().decode("utf-8")
+    if views:
+        files["maturity.html"] = env.get_template("maturity.html.j2").render(
+            L=labels,
+            lang=lang,
+            root="",
+            title=title or labels["manuals"],
+            views=views,
+            charts={
+                v.criteria: inline_chart(v.chart(), f"{labels['maturity']}: {v.criteria_name}")
+                for v in views
+            },
+        )
     return files
 
 
@@ -352,6 +377,27 @@ def _flow_names(p: ProcessPage) -> dict[str, str]:
     names = {f"s__{s.id}": s.name for s in p.steps}
     names |= {f"s__{s.id}__name": s.name for s in p.steps}
     return names
+
+
+def inline_chart(svg: bytes, label: str) -> Markup:
+    """A matplotlib SVG ready to inline: no XML prolog, scalable, named for screen readers."""
+    text = svg.decode("utf-8")
+    text = text[text.find("<svg") :]
+    text = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", text, count=1)
+    name = str(Markup.escape(label))
+    return Markup(text.replace("<svg", f'<svg class="chart" role="img" aria-label="{name}"', 1))
+
+
+def quality_charts(m: Manual) -> dict[str, Markup]:
+    """The charts of an organisation's quality-cycle pages: ratings by assessment id and
+    metric trends by `trend-<metric id>`."""
+    labels = catalogue(m.lang)
+    charts = {
+        r.id: inline_chart(r.chart(), f"{labels['ratings_chart']}: {r.name}") for r in m.assessments
+    }
+    for t in (t for t in m.trends if t.plotted):
+        charts[f"trend-{t.metric}"] = inline_chart(t.chart(), f"{labels['trend']}: {t.name}")
+    return charts
 
 
 def book(manual: Manual, diagrams: Diagrams | None) -> str:
@@ -388,5 +434,6 @@ def book(manual: Manual, diagrams: Diagrams | None) -> str:
             names=_map_names(manual),
         ),
         svgs=svgs,
+        charts=quality_charts(manual),
         css=Markup((STATIC / "qms.css").read_text(encoding="utf-8")),
     )

@@ -18,6 +18,8 @@ from typing import Any
 
 from qms.coverage import Coverage, Element, coverage
 from qms.example import Example, counted_elements, example_of, examples
+from qms.export.assessment import AssessmentReport, Trend, trend
+from qms.export.assessment import reports as assessment_reports
 from qms.findings import Msg
 from qms.index import Index
 from qms.l10n import format_date
@@ -315,6 +317,10 @@ class Manual:
     roles: tuple[RoleRow, ...] = ()
     documents: tuple[DocumentEntry, ...] = ()
     """The document register: organisation-wide documents first, then each process's own."""
+    assessments: tuple[AssessmentReport, ...] = ()
+    """The organisation's self-assessments, newest first."""
+    trends: tuple[Trend, ...] = ()
+    """Trends of the organisation's metrics that have values."""
 
     @property
     def as_of_text(self) -> str:
@@ -704,6 +710,8 @@ def build_manual(
         examples=tuple(marked),
         roles=_roles(org, [own[pid] for pid in order], plans_of_org, metrics_of_org, tx),
         documents=_register(org, [own[pid] for pid in order], roles, tx),
+        assessments=assessment_reports(ws, index, org.id, chosen, page_name),
+        trends=tuple(t for m in metrics_of_org if (t := trend(m, index, chosen)) is not None),
     )
 
 

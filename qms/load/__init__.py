@@ -233,5 +233,7 @@ def assemble(
         plans=tuple(groups["plan"]),
         metrics=tuple(groups["metrics"]),
         results=tuple(groups["results"]),
+        criteria=tuple(groups["criteria"]),
+        assessments=tuple(groups["assessment"]),
         unloaded=tuple(unloaded),
     )

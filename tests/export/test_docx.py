@@ -69,9 +69,10 @@ def test_structure(small: Path) -> None:
 @requires_dot
 def test_diagrams_are_embedded(small: Path) -> None:
     document = docx.Document(io.BytesIO(make(small)))
-    assert len(document.inline_shapes) == 3  # the process map and two flows
+    # the process map, two flows, and the trend chart of the one metric with numeric values
+    assert len(document.inline_shapes) == 3 + 1
     names = zipfile.ZipFile(io.BytesIO(make(small))).namelist()
-    assert sum(n.startswith("word/media/") and n.endswith(".png") for n in names) == 3
+    assert sum(n.startswith("word/media/") and n.endswith(".png") for n in names) == 3 + 1
 
 
 def test_bytes_are_deterministic(small: Path) -> None:
@@ -120,8 +121,9 @@ def test_flows_sit_on_landscape_pages(small: Path) -> None:
     a4 = {(round(s.page_width.cm, 1), round(s.page_height.cm, 1)) for s in document.sections}
     assert a4 == {(21.0, 29.7), (29.7, 21.0)}
     shown = pictures(document)
+    assert len(shown) == 3 + 1  # the map, two flows; a metric's trend chart (portrait)
+    shown = [picture for picture in shown if landscape(picture[0])]
     assert len(shown) == 3
-    assert all(landscape(section) for section, *_ in shown)
     for section, cx, cy, _ in shown:
         width, height = printable(section)
         assert cx <= width and cy <= height

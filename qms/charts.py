@@ -1,0 +1,225 @@
+"""Charts of the quality cycle (ratings, maturity matrix, metric trends) with matplotlib.
+
+Deterministic by construction, so that the same model gives the same bytes: no pyplot state
+(a `Figure` per chart), a fixed SVG hash salt, no dates or software names in the metadata,
+DejaVu Sans (it carries the Finnish and Swedish letters) and text kept as text in SVG so
+that screen readers and the portal's search can read it. Each chart is returned as bytes in
+the format asked for: `svg` for the portal and the PDF, `png` for the DOCX.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+Format = Literal["svg", "png"]
+
+BELOW = "#c0392b"
+"""Below the threshold (red, as in the coverage heat map)."""
+AT = "#2e7d32"
+"""At or above the threshold (green)."""
+NEUTRAL = "#9e9e9e"
+AMBER = "#e0a800"
+LEVEL_COLOURS = ("#c0392b", "#e67e22", "#f1c40f", "#7cb342", "#2e7d32")
+"""Levels from lowest to highest on the maturity matrix."""
+
+_RC = {
+    "svg.hashsalt": "qms",
+    "svg.fonttype": "none",
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+
+
+def _render(draw: object, size: tuple[float, float], fmt: Format) -> bytes:
+    """Draw on a fresh Figure inside the fixed rc context and save it without metadata."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(_RC):  # type: ignore[arg-type]
+        fig = Figure(figsize=size, dpi=150, layout="constrained")
+        draw(fig)  # type: ignore[operator]
+        out = io.BytesIO()
+        if fmt == "svg":
+            fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+        else:
+            fig.savefig(out, format="png", metadata={"Software": None})
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One statement's rating for the ratings chart."""
+
+    label: str
+    level: int | None
+
+
+def ratings_chart(
+    bars: Sequence[Bar],
+    scale: Sequence[tuple[int, str]],
+    threshold: int,
+    labels: dict[str, str],
+    fmt: Format = "svg",
+) -> bytes:
+    """Horizontal bars per statement on the set's scale, with the threshold as a line.
+
+    `scale` is (level, name) lowest first; `labels` carries `threshold` and `unrated` in the
+    document's language. An unrated statement shows as a grey mark at zero, never as level 0.
+    """
+    levels = [level for level, _ in scale]
+    low, high = min(levels), max(levels)
+
+    def draw(fig: object) -> None:
+        ax = fig.add_subplot()  # type: ignore[attr-defined]
+        ys = list(range(len(bars)))[::-1]
+        for y, bar in zip(ys, bars, strict=True):
+            if bar.level is None:
+                ax.barh(y, 0.15, left=low - 0.5, color=NEUTRAL, height=0.6)
+                ax.text(low - 0.3, y, labels["unrated"], va="center", fontsize=7, color="#555")
+            else:
+                colour = AT if bar.level >= threshold else BELOW
+                ax.barh(y, bar.level - (low - 0.5), left=low - 0.5, color=colour, height=0.6)
+        ax.axvline(threshold - 0.5, color="#333", linestyle="--", linewidth=1)
+        ax.text(threshold - 0.45, len(bars) - 0.4, labels["threshold"], fontsize=7, va="bottom")
+        ax.set_yticks(ys, [b.label for b in bars])
+        ax.set_xticks(levels, [f"{level}\n{name}" for level, name in scale])
+        ax.set_xlim(low - 0.5, high + 0.5)
+        ax.set_ylim(-0.7, len(bars) + 0.2)
+
+    height = 0.9 + 0.2 * max(len(bars), 1)
+    return _render(draw, (6.3, height), fmt)
+
+
+def maturity_chart(
+    rows: Sequence[str],
+    columns: Sequence[str],
+    cells: Sequence[Sequence[int | None]],
+    scale: Sequence[tuple[int, str]],
+    fmt: Format = "svg",
+    marked: Sequence[Sequence[bool]] | None = None,
+) -> bytes:
+    """The network maturity matrix as a coloured grid: statements x organisations.
+
+    Each cell shows its level as a number; an unrated cell is white with a dash, so that no
+    missing rating reads as the lowest level; a `marked` cell (example content) carries an
+    asterisk, as in the table beside it.
+    """
+    from matplotlib.colors import ListedColormap
+
+    levels = [level for level, _ in scale]
+    low, high = min(levels), max(levels)
+    n = len(levels)
+    colours = [LEVEL_COLOURS[round(i * 4 / (n - 1))] for i in range(n)] if 2 <= n <= 5 else None
+
+    def draw(fig: object) -> None:
+        ax = fig.add_subplot()  # type: ignore[attr-defined]
+        cmap = ListedColormap(colours) if colours else "RdYlGn"
+        grid = [[float("nan") if v is None else float(v) for v in row] for row in cells]
+        ax.imshow(grid, cmap=cmap, vmin=low - 0.5, vmax=high + 0.5, aspect="auto")
+        for i, row in enumerate(cells):
+            for j, value in enumerate(row):
+                star = "*" if marked and marked[i][j] else ""
+                shown = "–" if value is None else f"{value}{star}"
+                ax.text(j, i, shown, ha="center", va="center")
+        ax.set_xticks(range(len(columns)), list(columns))
+        ax.set_yticks(range(len(rows)), list(rows))
+        ax.xaxis.tick_top()
+        ax.tick_params(length=0)
+        for side in ("left", "bottom", "top", "right"):
+            ax.spines[side].set_visible(False)
+
+    size = (1.2 + 0.75 * max(len(columns), 1), 0.5 + 0.22 * max(len(rows), 1))
+    return _render(draw, size, fmt)
+
+
+Status = Literal["met", "improving", "off-track", "unknown"]
+
+
+def trend_status(
+    values: Sequence[float | None], target: float | None, baseline: float | None
+) -> Status:
+    """Traffic light of a metric's latest value against its target.
+
+    The direction (higher or lower is better) is read from baseline -> target; without both
+    numbers, or without a value, the status is `unknown`, never a guessed colour.
+    """
+    measured = [v for v in values if v is not None]
+    if not measured or target is None or baseline is None or target == baseline:
+        return "unknown"
+    latest = measured[-1]
+    up = target > baseline
+    if (latest >= target) if up else (latest <= target):
+        return "met"
+    if (latest > baseline) if up else (latest < baseline):
+        return "improving"
+    return "off-track"
+
+
+STATUS_COLOURS: dict[Status, str] = {
+    "met": AT,
+    "improving": AMBER,
+    "off-track": BELOW,
+    "unknown": NEUTRAL,
+}
+
+
+def trend_chart(
+    periods: Sequence[str],
+    values: Sequence[float | None],
+    target: float | None,
+    baseline: float | None,
+    labels: dict[str, str],
+    unit: str = "",
+    fmt: Format = "svg",
+) -> bytes:
+    """A metric's values per period against its target (dashed) and baseline (dotted); the
+    latest value is coloured by `trend_status`. Periods without a value leave a gap."""
+    status = trend_status(values, target, baseline)
+
+    def draw(fig: object) -> None:
+        ax = fig.add_subplot()  # type: ignore[attr-defined]
+        xs = list(range(len(periods)))
+        ys = [float("nan") if v is None else v for v in values]
+        ax.plot(xs, ys, marker="o", color="#1f4e79", linewidth=1.5)
+        measured = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
+        if measured:
+            x, v = measured[-1]
+            ax.plot([x], [v], marker="o", markersize=10, color=STATUS_COLOURS[status])
+        if target is not None:
+            ax.axhline(target, color="#333", linestyle="--", linewidth=1)
+            ax.annotate(
+                f"{labels['target']} {_num(target)}",
+                (1.0, target),
+                xycoords=("axes fraction", "data"),
+                ha="right",
+                va="bottom",
+                fontsize=7,
+            )
+        if baseline is not None:
+            ax.axhline(baseline, color="#777", linestyle=":", linewidth=1)
+            ax.annotate(
+                f"{labels['baseline']} {_num(baseline)}",
+                (0.0, baseline),
+                xycoords=("axes fraction", "data"),
+                ha="left",
+                va="bottom",
+                fontsize=7,
+                color="#555",
+            )
+        ax.set_xticks(xs, list(periods))
+        ax.set_xlim(-0.5, max(len(periods), 1) - 0.5)
+        if unit:
+            ax.set_ylabel(unit)
+
+    return _render(draw, (5.0, 2.4), fmt)
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"

@@ -1,0 +1,284 @@
+"""The management review pack (johdon katselmus, ISO 9001 9.3) of one organisation and period.
+
+What the review's inputs are, gathered from the model as plain data: results per committed
+goal in the period, metrics against targets with their trends, the plan's status (done,
+overdue, open), open findings, the latest self-assessment with its areas for improvement,
+and an empty table for the review's decisions. `qms.export.quality_docs` writes it as HTML,
+PDF and DOCX. A pack computed from a model with load errors says so on its first page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from qms.export.assessment import AssessmentReport, Trend, report, trend
+from qms.findings import Finding, Msg
+from qms.index import Index
+from qms.l10n import format_date
+from qms.lint import Result
+from qms.model import Workspace, text
+from qms.quality import latest
+
+UNKNOWN = Msg(
+    en="no {what} {name!r} in the workspace; choose from {choices}",
+    fi="työtilassa ei ole kohdetta {name!r} ({what_fi}); valitse näistä: {choices}",
+)
+DONE = Msg(en="{count} files written to {out}", fi="{count} tiedostoa kirjoitettu kohteeseen {out}")
+PARTIAL = Msg(
+    en="the model has {n} load errors: the pack says it may be incomplete",
+    fi="mallissa on {n} latausvirhettä: katselmusaineisto kertoo olevansa puutteellinen",
+)
+
+
+@dataclass(frozen=True)
+class GoalResult:
+    goal: str
+    name: str
+    status: str
+    """A result status (achieved, ongoing, delayed, not-started) or 'unreported'."""
+    text: str
+
+
+@dataclass(frozen=True)
+class ActionStatus:
+    plan: str
+    id: str
+    what: str
+    who: str
+    due: str
+    status: str
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class OpenFinding:
+    code: str
+    severity: str
+    where: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ReviewPack:
+    """Everything the management review of one organisation and period looks at."""
+
+    lang: str
+    organisation: str
+    name: str
+    workspace: str
+    period: str
+    period_name: str
+    start: str
+    end: str
+    as_of: str
+    as_of_iso: str
+    """The as-of date as YYYY-MM-DD (the DOCX's fixed timestamps, for stable bytes)."""
+    results: tuple[GoalResult, ...]
+    trends: tuple[Trend, ...]
+    untracked: tuple[str, ...]
+    """Metrics with no value at all (no trend to show)."""
+    actions: tuple[ActionStatus, ...]
+    findings: tuple[OpenFinding, ...]
+    assessment: AssessmentReport | None
+    partial: int = 0
+    """How many load errors the model had: the pack may be incomplete when this is not 0."""
+    example: bool = False
+    """True when any part of the pack is drawn from example content."""
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Actions by state: done, overdue (not done, past due), open."""
+        done = sum(1 for a in self.actions if a.status == "done")
+        overdue = sum(1 for a in self.actions if a.overdue)
+        return {"done": done, "overdue": overdue, "open": len(self.actions) - done - overdue}
+
+
+class UnknownPeriod(KeyError):
+    """The period named on the command line is not one of the project's."""
+
+
+def build_review(
+    ws: Workspace,
+    organisation: str,
+    period: str,
+    lang: str,
+    result: Result | None = None,
+    partial: int = 0,
+) -> ReviewPack:
+    """The pack of one organisation for one period (KeyError: unknown organisation;
+    UnknownPeriod: unknown period)."""
+    index = Index.build(ws)
+    org = index.organisations[organisation]
+    as_of = ws.settings.as_of or dt.date.today()
+    located = index.periods.get(period)
+    if located is None:
+        raise UnknownPeriod(period)
+    p = located.item
+    results = []
+    for goal_id in org.commits_to:
+        goal = index.goal(goal_id)
+        reported = [
+            r
+            for doc in ws.results
+            if doc.organisation == org.id
+            for r in doc.results
+            if r.period == period and index.goal_id(r.goal) == index.goal_id(goal_id)
+        ]
+        results.append(
+            GoalResult(
+                goal=goal_id,
+                name=text(goal.name, lang) if goal else goal_id,
+                status=reported[0].status if reported else "unreported",
+                text=" ".join(text(r.text, lang) for r in reported),
+            )
+        )
+    trends, untracked = [], []
+    for doc, _, metric in index.metrics_docs():
+        if doc.organisation != org.id:
+            continue
+        found = trend(metric, index, lang)
+        if found is None:
+            untracked.append(text(metric.name, lang))
+        else:
+            trends.append(found)
+    actions = []
+    for plan in ws.plans:
+        if plan.organisation != org.id:
+            continue
+        for act in plan.actions:
+            actions.append(
+                ActionStatus(
+                    plan=text(plan.name, lang),
+                    id=act.id,
+                    what=text(act.what, lang),
+                    who=act.who or "",
+                    due=format_date(act.when, lang),
+                    status=act.status,
+                    overdue=act.status not in ("done", "dropped")
+                    and act.when is not None
+                    and act.when <= p.end,
+                )
+            )
+    own_files = {d.source for d in ws.documents() if getattr(d, "organisation", None) == org.id}
+    own_files.add(org.source)
+    findings = tuple(
+        OpenFinding(f.code, f.severity, f"{f.file}:{f.line}", f.message(lang))
+        for f in (result.findings if result else [])
+        if f.suppressed is None and f.file in own_files and f.severity in ("error", "warning")
+    )
+    history = latest(ws, org.id, _criteria_of(ws, org.id) or "", before=p.end + dt.timedelta(1))
+    assessment = report(history[0], ws, index, lang) if history else None
+    return ReviewPack(
+        lang=lang,
+        organisation=org.id,
+        name=text(org.name, lang),
+        workspace=text(ws.settings.name, lang),
+        period=period,
+        period_name=text(p.name, lang),
+        start=format_date(p.start, lang),
+        end=format_date(p.end, lang),
+        as_of=format_date(as_of, lang),
+        as_of_iso=as_of.isoformat(),
+        results=tuple(results),
+        trends=tuple(trends),
+        untracked=tuple(untracked),
+        actions=tuple(actions),
+        findings=findings,
+        assessment=assessment,
+        partial=partial,
+    )
+
+
+def _criteria_of(ws: Workspace, org: str) -> str | None:
+    """The criteria set of the organisation's newest assessment (the one the review reads)."""
+    own = sorted((a for a in ws.assessments if a.organisation == org), key=lambda a: a.date)
+    return own[-1].criteria if own else None
+
+
+def load_errors(findings: list[Finding]) -> int:
+    """How many findings mean that part of the model was not loaded (unreadable files and
+    schema errors): what the pack must warn about on its first page."""
+    return sum(1 for f in findings if f.code in ("QMS001", "QMS002") and f.severity == "error")
+
+
+FORMATS = ("html", "pdf", "docx")
+
+
+def review_files(pack: ReviewPack, formats: tuple[str, ...] = FORMATS) -> dict[str, bytes]:
+    """The pack's files by name (`johdon-katselmus-<org>-<period>.<ext>`), in `formats`.
+
+    PDF needs WeasyPrint: ImportError propagates, for the command to explain."""
+    from qms.export.quality_docs import review_docx, review_html, review_pdf
+
+    stem = f"johdon-katselmus-{pack.organisation}-{pack.period}"
+    files: dict[str, bytes] = {}
+    if "html" in formats:
+        files[f"{stem}.html"] = review_html(pack).encode("utf-8")
+    if "docx" in formats:
+        files[f"{stem}.docx"] = review_docx(pack)
+    if "pdf" in formats:
+        files[f"{stem}.pdf"] = review_pdf(pack)
+    return files
+
+
+def run_review(
+    workspace: str,
+    org: str,
+    period: str,
+    out: str,
+    formats: tuple[str, ...],
+    force: bool,
+    lang: str | None,
+    say: Callable[..., None],
+) -> int:
+    """Load, lint, build and write the pack; return the exit code (0; 1 when the model had
+    load errors; 2 for bad usage or a refused overwrite). `say(text, err=True)` prints."""
+    from pathlib import Path
+
+    from qms.cli import pick_lang
+    from qms.export.pdf import MISSING, available
+    from qms.files import write_tree
+    from qms.lint import lint
+    from qms.load import load
+
+    loaded = load(workspace)
+    language = pick_lang(lang, loaded.workspace.language if loaded.workspace else None)
+    if loaded.fatal or loaded.workspace is None:
+        say(f"qms: {(loaded.fatal or {}).get(language, 'nothing to load')}", err=True)
+        return 2
+    ws = loaded.workspace
+    doc_lang = lang or ws.language
+    match = next(
+        (o.id for o in ws.organisations if org.casefold() in (o.id, (o.short or "").casefold())),
+        None,
+    )
+    if match is None:
+        choices = ", ".join(o.id for o in ws.organisations) or "-"
+        text_ = UNKNOWN.format(
+            language, what="organisation", what_fi="organisaatio", name=org, choices=choices
+        )
+        say(f"qms: {text_}", err=True)
+        return 2
+    errors = load_errors(loaded.findings)
+    try:
+        pack = build_review(ws, match, period, doc_lang, lint(loaded), partial=errors)
+    except UnknownPeriod:
+        known = ", ".join(p.id for proj in ws.projects for p in proj.periods) or "-"
+        text_ = UNKNOWN.format(language, what="period", what_fi="jakso", name=period, choices=known)
+        say(f"qms: {text_}", err=True)
+        return 2
+    wanted = formats or FORMATS
+    missing = available() if "pdf" in wanted else None
+    if missing:
+        say(f"qms: {MISSING.format(language, error=missing)}", err=True)
+        if formats:
+            return 2
+        wanted = tuple(f for f in wanted if f != "pdf")
+    written = write_tree(review_files(pack, wanted), Path(out), force, language)
+    say(DONE.format(language, count=written, out=out), err=True)
+    if errors:
+        say(f"qms: {PARTIAL.format(language, n=errors)}", err=True)
+        return 1
+    return 0
