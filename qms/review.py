@@ -3,17 +3,21 @@
 What the review's inputs are, gathered from the model as plain data: results per committed
 goal in the period, metrics against targets with their trends, the plan's status (done,
 overdue, open), open findings, the latest self-assessment with its areas for improvement,
-and an empty table for the review's decisions. `qms.export.quality_docs` writes it as HTML,
+and an empty table for the review's decisions. The functions below write it as HTML,
 PDF and DOCX. A pack computed from a model with load errors says so on its first page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 from qms.export.assessment import AssessmentReport, Trend, report, trend
+from qms.export.labels import catalogue
 from qms.findings import Finding, Msg
 from qms.index import Index
 from qms.l10n import format_date
@@ -210,8 +214,6 @@ def review_files(pack: ReviewPack, formats: tuple[str, ...] = FORMATS) -> dict[s
     """The pack's files by name (`johdon-katselmus-<org>-<period>.<ext>`), in `formats`.
 
     PDF needs WeasyPrint: ImportError propagates, for the command to explain."""
-    from qms.export.quality_docs import review_docx, review_html, review_pdf
-
     stem = f"johdon-katselmus-{pack.organisation}-{pack.period}"
     files: dict[str, bytes] = {}
     if "html" in formats:
@@ -282,3 +284,121 @@ def run_review(
         say(f"qms: {PARTIAL.format(language, n=errors)}", err=True)
         return 1
     return 0
+
+
+# --- the pack as HTML, PDF and DOCX -----------------------------------------------------------
+
+
+def review_html(pack: ReviewPack, for_print: bool = False) -> str:
+    """The pack as one self-contained HTML page (the stylesheet inlined, charts as SVG)."""
+    from qms.export.html import STATIC, environment, inline_chart
+
+    L = catalogue(pack.lang)
+    charts: dict[str, Markup] = {
+        f"trend-{t.metric}": inline_chart(t.chart(), f"{L['trend']}: {t.name}")
+        for t in pack.trends
+        if t.plotted
+    }
+    if pack.assessment is not None:
+        charts[pack.assessment.id] = inline_chart(
+            pack.assessment.chart(), f"{L['ratings_chart']}: {pack.assessment.name}"
+        )
+    return (
+        environment()
+        .get_template("review.html.j2")
+        .render(
+            L=L,
+            lang=pack.lang,
+            root="",
+            pack=pack,
+            charts=charts,
+            counts=pack.counts,
+            partial_text=L["partial_model"].format(n=pack.partial) if pack.partial else "",
+            for_print=for_print,
+            css=Markup((STATIC / "qms.css").read_text(encoding="utf-8")),
+        )
+    )
+
+
+def review_pdf(pack: ReviewPack) -> bytes:
+    """The pack as PDF (WeasyPrint, as the manual's PDF; raises ImportError without it)."""
+    import weasyprint  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+    data: bytes = weasyprint.HTML(
+        string=review_html(pack, for_print=True), base_url="."
+    ).write_pdf()
+    return data
+
+
+def review_docx(pack: ReviewPack) -> bytes:
+    """The pack as a Word document, with an empty decisions table to fill in the meeting."""
+    import docx
+    from docx.shared import Pt
+
+    from qms.export.coverage_tables import _stable_zip
+    from qms.export.docx import _facts, _note, _setup, _table, docx_assessment, docx_trends
+
+    L = catalogue(pack.lang)
+    doc = docx.Document()
+    props = doc.core_properties
+    props.title = f"{L['management_review']} – {pack.name} – {pack.period_name}"
+    props.language = pack.lang
+    stamp = dt.datetime.fromisoformat(pack.as_of_iso)
+    props.created = props.modified = props.last_printed = stamp
+    props.revision = 1
+    props.author = pack.workspace
+    props.last_modified_by = "qms"
+    doc.styles["Normal"].font.name = "DejaVu Sans"
+    doc.styles["Normal"].font.size = Pt(10)
+    _setup(doc.sections[0], landscape=False)
+    doc.add_heading(f"{L['management_review']}: {pack.name}", level=0)
+    if pack.partial:
+        _note(doc, L["partial_model"].format(n=pack.partial))
+    _facts(
+        doc,
+        [
+            (L["period"], f"{pack.period_name} ({pack.start} – {pack.end})"),
+            (L["as_of"], pack.as_of),
+        ],
+    )
+    doc.add_heading(L["goal_results"], level=1)
+    _table(
+        doc,
+        [L["goal"], L["status"], L["reported_result"]],
+        [
+            [f"{g.goal} {g.name}", L["result_" + g.status], g.text or L["unreported"]]
+            for g in pack.results
+        ],
+    )
+    doc.add_heading(L["metrics"], level=1)
+    docx_trends(doc, pack.trends, L)
+    if pack.untracked:
+        doc.add_paragraph(f"{L['untracked']}: {', '.join(pack.untracked)}")
+    doc.add_heading(L["plan_status"], level=1)
+    counts = pack.counts
+    doc.add_paragraph(
+        f"{L['actions_done']} {counts['done']} · {L['actions_overdue']} {counts['overdue']} · "
+        f"{L['actions_open']} {counts['open']}"
+    )
+    _table(
+        doc,
+        [L["action"], L["who"], L["due"], L["status"]],
+        [
+            [f"{a.what} ({a.plan})", a.who, a.due, L[a.status] + (" !" if a.overdue else "")]
+            for a in pack.actions
+        ],
+    )
+    doc.add_heading(L["open_findings"], level=1)
+    _table(
+        doc,
+        [L["code"], L["severity"], L["message"]],
+        [[f.code, L[f.severity], f.message] for f in pack.findings],
+    )
+    if pack.assessment is not None:
+        doc.add_heading(L["self_assessment"], level=1)
+        docx_assessment(doc, pack.assessment, L, level=2)
+    doc.add_heading(L["decisions"], level=1)
+    _table(doc, [L["review_decision"], L["responsible"], L["due"]], [["", "", ""]] * 5)
+    out = io.BytesIO()
+    doc.save(out)
+    return _stable_zip(out.getvalue(), pack.as_of_iso)

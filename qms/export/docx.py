@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from qms.export import tables
+from qms.export.assessment import AssessmentReport, Trend
 from qms.export.coverage_tables import _stable_zip
 from qms.export.flowcut import cut_rows
 from qms.export.labels import catalogue
@@ -295,8 +296,6 @@ def to_docx(m: Manual, diagrams: Diagrams | None) -> bytes:
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
     from docx.shared import Pt
 
-    from qms.export.quality_docs import docx_assessments, docx_trends
-
     L = catalogue(m.lang)
     doc = docx.Document()
     as_of = dt.datetime.fromisoformat(m.as_of)
@@ -366,3 +365,104 @@ def to_docx(m: Manual, diagrams: Diagrams | None) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return _stable_zip(out.getvalue(), m.as_of)
+
+
+# --- the quality cycle: self-assessment chapter and metric trends ------------------------------
+
+
+CHART_WIDTH_CM = 16.0
+"""A chart's width on a portrait A4 page with the manual's margins."""
+
+
+def _picture(doc: Any, png: bytes) -> None:
+    from docx.shared import Cm
+
+    doc.add_paragraph().add_run().add_picture(io.BytesIO(png), width=Cm(CHART_WIDTH_CM))
+
+
+def _note(doc: Any, text: str) -> None:
+    """An example-content or incompleteness notice: a bold, shaded paragraph."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    paragraph = doc.add_paragraph()
+    paragraph.add_run(text).bold = True
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:fill"), "FFF4E5")
+    paragraph._p.get_or_add_pPr().append(shading)
+
+
+def docx_trends(doc: Any, trends: tuple[Trend, ...], L: dict[str, str]) -> None:
+    """Each metric's trend: chart (when it has numbers), status, and values per period."""
+    if not trends:
+        return
+    doc.add_heading(L["trend"], level=2)
+    for t in trends:
+        doc.add_heading(t.name, level=3)
+        if t.plotted:
+            _picture(doc, t.chart("png"))
+        doc.add_paragraph(f"{L['trend_status']}: {L['status_' + t.status]}")
+        unit = f" {t.unit}" if t.unit else ""
+        rows = [
+            [period, shown + (unit if value is not None else "")]
+            for period, shown, value in zip(t.periods, t.shown, t.values, strict=True)
+        ]
+        _table(doc, [L["period"], L["value"]], rows)
+
+
+def docx_assessment(doc: Any, r: AssessmentReport, L: dict[str, str], level: int = 2) -> None:
+    """One self-assessment: facts, notices, the ratings chart and table, strengths, areas for
+    improvement with their actions."""
+    doc.add_heading(r.name, level=level)
+    if r.example is not None:
+        _note(doc, L["assessment_example"] + (f": {r.example}" if r.example else ""))
+    if r.examples:
+        _note(doc, f"{L['example_ratings']}: {r.examples} ({L['example_badge']} = *)")
+    _facts(
+        doc,
+        [
+            (L["criteria_set"], r.criteria_name),
+            (L["period"], r.period),
+            (L["assessed_on"], r.date),
+            (L["method"], r.method),
+            (L["threshold"], f"{r.threshold} {r.threshold_name}"),
+            (L["functioning"], L["functioning_" + r.functioning]),
+            (L["unassessed"], ", ".join(r.unassessed)),
+        ],
+    )
+    _picture(doc, r.chart("png"))
+    rows = []
+    for area in r.areas:
+        rows.append([f"{area.id} {area.name}", area.result, "", ""])
+        for item in area.items:
+            rows.append([f"{item.id} {item.name}", item.result, L["item_result"], ""])
+            for x in item.ratings:
+                star = "*" if x.example is not None else ""
+                rating = f"{x.level} {x.level_name}{star}" if x.level is not None else L["unrated"]
+                evidence = ", ".join(e.label for e in x.evidence)
+                rows.append([f"{x.statement} {x.text}", rating, x.rationale, evidence])
+    _table(doc, [L["statement"], L["rating"], L["rationale"], L["evidence"]], rows)
+    if r.strengths:
+        doc.add_heading(L["strengths"], level=level + 1)
+        for s in r.strengths:
+            doc.add_paragraph(s, style="List Bullet")
+    if r.improvements:
+        doc.add_heading(L["improvements"], level=level + 1)
+        for imp in r.improvements:
+            doc.add_paragraph(imp.text, style="List Bullet")
+            for link, status, due in imp.actions:
+                parts = [link.label, L.get(status, status), due]
+                doc.add_paragraph(" · ".join(p for p in parts if p), style="List Bullet 2")
+            if not imp.actions:
+                doc.add_paragraph(L["no_action"], style="List Bullet 2")
+    doc.add_paragraph(f"{L['criteria_source']}: {r.source}").italic = True
+
+
+def docx_assessments(doc: Any, reports: tuple[AssessmentReport, ...], L: dict[str, str]) -> None:
+    """The manual's self-assessment chapter (nothing when there is no assessment)."""
+    if not reports:
+        return
+    doc.add_heading(L["self_assessments"], level=1)
+    for r in reports:
+        docx_assessment(doc, r, L)
