@@ -77,6 +77,7 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     done = subprocess.run(
         [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        cwd=out,  # not the checkout: its build/ folder (make run's output) would shadow `build`
         capture_output=True,
         text=True,
         check=False,
