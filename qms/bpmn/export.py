@@ -12,6 +12,7 @@ under the project's namespace.
 
 from __future__ import annotations
 
+import math
 import re
 import xml.etree.ElementTree as ET
 from collections import deque
@@ -176,9 +177,23 @@ def _side(p: Point, centre: Point, half: Point) -> str:
     return min(dists, key=lambda k: (dists[k], k))
 
 
-def _anchor(side: str, centre: Point, size: tuple[int, int]) -> Point:
+def _anchor(
+    side: str, centre: Point, size: tuple[int, int], port: Point | None = None, kind: str = ""
+) -> Point:
+    """Where a flow meets a symbol's side: its middle, or, when the layout has the flow leave
+    beside the middle (a port, qms.render.layout.PORT), as far beside it (up to 60 % of the
+    half side) on the symbol's outline, so that the flows of one step stay apart in DI too."""
     x, y = centre
     w, h = size[0] / 2, size[1] / 2
+    if port is not None and side in ("left", "right") and abs(port[1] - y) >= 1:
+        dy = max(-0.6 * h, min(0.6 * h, port[1] - y))
+        reach = w
+        if kind == "gateway":
+            reach = w * (1 - abs(dy) / h)
+        elif kind == "event":
+            reach = math.sqrt(max(0.0, w * w - dy * dy))
+        sign = 1 if side == "right" else -1
+        return (round(x + sign * reach), round(y + dy))
     return {
         "left": (x - w, y),
         "right": (x + w, y),
@@ -304,7 +319,8 @@ def export_bpmn(workspace: Workspace, index: Index, process: Process, lang: str)
             t_side = _side(pts[-1], *geo.box(tbox))
             if src.size == "gateway" and src.step is None:
                 s_side = "right" if s_side in ("left", "right") else s_side
-            pts = _reattach(pts, 0, s_side, _anchor(s_side, src.centre, SIZES[src.size]))
+            start = _anchor(s_side, src.centre, SIZES[src.size], pts[0], src.size)
+            pts = _reattach(pts, 0, s_side, start)
             pts = _reattach(pts, -1, t_side, _anchor(t_side, dst.centre, SIZES[dst.size]))
             label_at = geo.pt(route.label_at) if route.label_at else None
         else:

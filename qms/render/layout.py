@@ -455,6 +455,11 @@ def _place(
     for (lane_id, col), ids in stacks.items():
         band = lane_of[lane_id]
         y = band.y + (band.h - stack_height(ids)) / 2
+        if len(ids) == 1 and below[ids[0]]:
+            # A lone event on the band's middle line, like the tasks beside it, so that the
+            # flows between them run straight; its name below it stays inside the band.
+            h = sizes[ids[0]][1]
+            y = min(band.y + band.h / 2, band.y + band.h - 4 - below[ids[0]] - h / 2) - h / 2
         for sid in ids:
             w, h, lines = sizes[sid]
             nodes[sid] = NodeBox(sid, kinds[sid], col_x[col], y + h / 2, w, h, tuple(lines))
@@ -505,6 +510,89 @@ def _align_connectors(
             nodes[i] = replace(nodes[i], y=y)
 
 
+BEND_COST = 40.0
+LENGTH_COST = 0.1
+"""Per point of length: a bend weighs as much as 400 pt of line."""
+CROSS_COST = 500.0
+SHARED_COST = 5000.0
+"""Two flows on one line (not a join) read as one flow: worse than a crossing."""
+SIBLING_CROSS_COST = 5000.0
+"""A branch crossing its sibling makes the other branch look like it leads to its target."""
+SIDE_COST = 3000.0
+"""Two flows of one step leaving by the same side (while it has a free side) share a line."""
+REROUTE_PASSES = 2
+CORRIDORS = (0.0, 6.0, 12.0)
+"""Offsets of the parallel lines a flow may take along a band's edge."""
+LABEL_COST = 800.0
+"""A flow through a branch label (its own or another's) makes the label name the wrong flow."""
+PORT_LABEL_COST = 1500.0
+"""A labelled branch leaving beside the middle of a side: two labels 20 pt apart."""
+STUB = 16.0
+"""A one-bend route needs at least this much straight line into (out of) a symbol's side."""
+PORT = 10.0
+"""How far above or below the middle of the right side a second flow of a step may leave."""
+
+
+def _tidy(points: Sequence[Point]) -> list[Point]:
+    """An orthogonal route without repeated points and straight-through corners; [] when it
+    doubles back on itself or keeps a segment shorter than 4 pt."""
+    out: list[Point] = []
+    for p in points:
+        if out and abs(p[0] - out[-1][0]) < 0.01 and abs(p[1] - out[-1][1]) < 0.01:
+            continue
+        if len(out) >= 2:
+            a, b = out[-2], out[-1]
+            if (a[0] == b[0] == p[0]) or (a[1] == b[1] == p[1]):
+                if (b[0] - a[0]) * (p[0] - b[0]) < 0 or (b[1] - a[1]) * (p[1] - b[1]) < 0:
+                    return []  # back along the same line
+                out[-1] = p
+                continue
+        out.append(p)
+    if len(out) < 2 or any(
+        abs(a[0] - b[0]) + abs(a[1] - b[1]) < 4 for a, b in itertools.pairwise(out)
+    ):
+        return []
+    return out
+
+
+def _orth_cross(s: tuple[Point, Point], t: tuple[Point, Point]) -> bool:
+    """Whether a horizontal and a vertical segment cross inside both (a touch is no crossing)."""
+    (a, b), (p, q) = s, t
+    if a[1] == b[1] and p[0] == q[0]:
+        h, v = (a, b), (p, q)
+    elif a[0] == b[0] and p[1] == q[1]:
+        h, v = (p, q), (a, b)
+    else:
+        return False
+    x, y = v[0][0], h[0][1]
+    return (
+        min(h[0][0], h[1][0]) + 0.5 < x < max(h[0][0], h[1][0]) - 0.5
+        and min(v[0][1], v[1][1]) + 0.5 < y < max(v[0][1], v[1][1]) - 0.5
+    )
+
+
+def _orth_overlap(s: tuple[Point, Point], t: tuple[Point, Point]) -> float:
+    """How long two axis-parallel segments run on one line (0 when they do not)."""
+    (a, b), (p, q) = s, t
+    if a[1] == b[1] == p[1] == q[1]:
+        lo, hi = max(min(a[0], b[0]), min(p[0], q[0])), min(max(a[0], b[0]), max(p[0], q[0]))
+        return max(0.0, hi - lo)
+    if a[0] == b[0] == p[0] == q[0]:
+        lo, hi = max(min(a[1], b[1]), min(p[1], q[1])), min(max(a[1], b[1]), max(p[1], q[1]))
+        return max(0.0, hi - lo)
+    return 0.0
+
+
+def _joined(a: Sequence[Point], i: int, b: Sequence[Point], j: int) -> bool:
+    """Whether segments a[i] and b[j] of two flows into one target lie on their common last
+    stretch: from there on both run together into the target (drawn as a join)."""
+    rest_a, rest_b = a[i + 1 :], b[j + 1 :]
+    return len(rest_a) == len(rest_b) and all(
+        abs(p[0] - q[0]) <= 0.5 and abs(p[1] - q[1]) <= 0.5
+        for p, q in zip(rest_a, rest_b, strict=True)
+    )
+
+
 def _route(
     view: FlowView,
     layout: SwimlaneLayout,
@@ -515,7 +603,18 @@ def _route(
     step_lane: dict[str, str],
     lane_ids: list[str],
 ) -> list[EdgeRoute]:
-    """Orthogonal routes: the first candidate that crosses no symbol wins."""
+    """Orthogonal routes a reader can trust.
+
+    Every flow gets a few candidate routes (straight, one bend into the target's top or bottom
+    or out of the source's, two bends through a channel between columns, a detour along a
+    band's edge); those that cross a symbol are out. Among the rest the cheapest wins:
+    crossing a sibling (a flow from the same step) costs most, then running on another flow's
+    line (unless both flows end together in one target: a join), then crossing any flow, then
+    each bend, then length. Flows are routed in order, then each once more against all the
+    others (rip-up and reroute), so an early flow does not keep a route that a later one
+    made bad. The flows of one step leave by different sides (a decision's branches by
+    different corners, so their labels stay apart).
+    """
     nodes = layout.nodes
     lanes = {lane.id: lane for lane in layout.lanes}
     label_h = {
@@ -556,20 +655,31 @@ def _route(
             (t.left, t.y),
         ]
 
+    def can_exit(s: NodeBox, side: str) -> bool:
+        """An event's name stands below it; a connector is left to the right only."""
+        if s.kind == "connector":
+            return side == "right"
+        return not (side == "bottom" and s.kind in styles.EVENTS)
+
+    def can_enter(t: NodeBox, side: str) -> bool:
+        """A decision's top and bottom are its exits; an event's name stands below it."""
+        if t.kind in ("connector", "decision"):
+            return side == "left"
+        return not (side == "bottom" and t.kind in styles.EVENTS)
+
     # Channel offsets: edges entering the same column spread a little apart.
     into: dict[int, list[str]] = {}
     for e in view.edges:
         into.setdefault(col_of[e.target], [])
         if e.target not in into[col_of[e.target]]:
             into[col_of[e.target]].append(e.target)
-    out_sides: dict[str, set[str]] = {}
+    fan_out: dict[str, int] = {}
+    for e in view.edges:
+        fan_out[e.source] = fan_out.get(e.source, 0) + 1
     back: dict[str, int] = {}
-    used: dict[tuple[str, str], int] = {}
-    routes: list[EdgeRoute] = []
-    # Decisions' branches first, in a fixed order, so their exits are chosen deterministically.
+    options: list[list[tuple[str, list[Point]]]] = []
     for e in view.edges:
         s, t = nodes[e.source], nodes[e.target]
-        ends = {s.id, t.id}
         col_t = col_of[t.id]
         targets = sorted(into[col_t], key=lambda i: nodes[i].y)
         spread = (targets.index(t.id) - (len(targets) - 1) / 2) * 6
@@ -577,65 +687,254 @@ def _route(
         ch_t = col_x[col_t] - col_w[col_t] / 2 - gaps[col_t] / 2 + spread
         ch_t = max(ch_t, layout.header + 4)
         t_left = (t.left, t.y)
-        sides = out_sides.setdefault(s.id, set())
         candidates: list[tuple[str, list[Point]]] = []
         if col_of[t.id] > col_of[s.id]:
             if abs(s.y - t.y) < 1:
                 candidates.append(("right", [(s.right, s.y), (t.left, s.y)]))
-            # Out of the top or bottom corner only when the target lies beyond that corner.
-            if s.kind == "decision" and abs(s.y - t.y) >= s.h / 2:
+            # One bend: out of the right side and down (or up) into the target's top (bottom).
+            if abs(s.y - t.y) >= t.h / 2 + STUB:
+                entry = "top" if t.y > s.y else "bottom"
+                if can_enter(t, entry):
+                    end_y = t.top if entry == "top" else t.bottom
+                    candidates.append(("right", [(s.right, s.y), (t.x, s.y), (t.x, end_y)]))
+            # One bend: out of the top (bottom) corner when the target lies beyond it.
+            if abs(s.y - t.y) >= s.h / 2 + STUB:
                 side = "top" if t.y < s.y else "bottom"
-                exit_y = s.top if side == "top" else s.bottom
-                candidates.append((side, [(s.x, exit_y), (s.x, t.y), t_left]))
+                if can_exit(s, side):
+                    exit_y = s.top if side == "top" else s.bottom
+                    candidates.append((side, [(s.x, exit_y), (s.x, t.y), t_left]))
             candidates.append(("right", [(s.right, s.y), (ch_t, s.y), (ch_t, t.y), t_left]))
             ch_s = s.right + gap_after(col_of[s.id]) / 2
             candidates.append(("right", [(s.right, s.y), (ch_s, s.y), (ch_s, t.y), t_left]))
             band = lanes[step_lane[s.id]]
             low = t.y > s.y or step_lane[s.id] == step_lane[t.id]
-            corridor = band.y + band.h - 10 if low else band.y + 10
-            if s.kind == "decision":
-                side = "bottom" if low else "top"
-                exit_y = s.bottom if low else s.top
-                candidates.append(
-                    (side, [(s.x, exit_y), (s.x, corridor), (ch_t, corridor), (ch_t, t.y), t_left])
-                )
-            candidates.append(("right", detour(s, t, ch_s, corridor, ch_t)))
+            # Along the band's edge, on one of a few parallel lines (the cost keeps two flows
+            # off one line); the edge towards the target first, the other one too.
+            for side in ("bottom", "top") if low else ("top", "bottom"):
+                for off in CORRIDORS:
+                    edge = band.y + band.h - 10 - off if side == "bottom" else band.y + 10 + off
+                    corridor = edge
+                    if can_exit(s, side):
+                        exit_y = s.bottom if side == "bottom" else s.top
+                        candidates.append(
+                            (
+                                side,
+                                [
+                                    (s.x, exit_y),
+                                    (s.x, corridor),
+                                    (ch_t, corridor),
+                                    (ch_t, t.y),
+                                    t_left,
+                                ],
+                            )
+                        )
+                    if side == ("bottom" if low else "top"):
+                        candidates.append(("right", detour(s, t, ch_s, corridor, ch_t)))
         else:
             band = lanes[step_lane[s.id]]
             loops = back.get(band.id, 0)
             back[band.id] = loops + 1
-            preferred = ["bottom", "top"] if "bottom" not in sides else ["top", "bottom"]
-            for side in preferred:
+            for side in ("bottom", "top"):
+                if not can_exit(s, side):
+                    continue
                 exit_y = s.bottom if side == "bottom" else s.top
-                if side == "bottom":
-                    corridor = band.y + band.h - 10 - 5 * loops
-                else:
-                    corridor = band.y + 10 + 5 * loops
-                # A decision's top and bottom are its exits: loops enter it from the left.
-                if step_lane[s.id] == step_lane[t.id] and t.kind != "decision":
-                    entry = (t.x, t.bottom if side == "bottom" else t.top)
+                for off in CORRIDORS:
+                    if side == "bottom":
+                        corridor = band.y + band.h - 10 - 5 * loops - off
+                    else:
+                        corridor = band.y + 10 + 5 * loops + off
+                    # A decision's top and bottom are its exits: loops enter it from the left.
+                    if step_lane[s.id] == step_lane[t.id] and can_enter(t, side):
+                        end = (t.x, t.bottom if side == "bottom" else t.top)
+                        candidates.append(
+                            (side, [(s.x, exit_y), (s.x, corridor), (t.x, corridor), end])
+                        )
                     candidates.append(
-                        (side, [(s.x, exit_y), (s.x, corridor), (t.x, corridor), entry])
+                        (
+                            side,
+                            [(s.x, exit_y), (s.x, corridor), (ch_t, corridor), (ch_t, t.y), t_left],
+                        )
                     )
-                candidates.append(
-                    (side, [(s.x, exit_y), (s.x, corridor), (ch_t, corridor), (ch_t, t.y), t_left])
-                )
             # Last resort: leave to the right, then run along the band's lower edge.
             ch_s = s.right + gap_after(col_of[s.id]) / 2
-            corridor = band.y + band.h - 10 - 5 * loops
-            candidates.append(("right", detour(s, t, ch_s, corridor, ch_t)))
-        chosen = candidates[-1]
+            for off in CORRIDORS:
+                corridor = band.y + band.h - 10 - 5 * loops - off
+                candidates.append(("right", detour(s, t, ch_s, corridor, ch_t)))
+        if fan_out[s.id] > 1 and s.kind != "connector":
+            # Ports above and below the right corner: flows of one step that all have to
+            # leave to the right still leave on lines of their own.
+            for side, points in list(candidates):
+                if side != "right" or len(points) < 3 or points[1][1] != s.y:
+                    continue
+                for d in (-PORT, PORT):
+                    ex = s.right
+                    if s.kind == "decision":  # on the diamond's edge
+                        ex = s.x + s.w / 2 * (1 - abs(d) / (s.h / 2))
+                    elif s.kind in styles.EVENTS:  # on the circle
+                        ex = s.x + math.sqrt(max(0.0, (s.w / 2) ** 2 - d * d))
+                    moved = [(ex, s.y + d), (points[1][0], s.y + d), *points[2:]]
+                    candidates.append((f"right{d:+g}", moved))
+        ends = {s.id, t.id}
+        # A corridor on the symbol's own edge folds back on itself: no such candidates.
+        tidy = [(side, _tidy(pts)) for side, pts in candidates]
+        # A flow leaves a top or bottom vertically, a right side horizontally (BPMN DI moves
+        # the end onto the BPMN symbol along that first segment).
+        candidates = [
+            (side, pts)
+            for side, pts in tidy
+            if pts and (pts[0][0] == pts[1][0]) == (side in ("top", "bottom"))
+        ]
+        candidates = candidates or [("right", [(s.right, s.y), t_left])]
+        unique: dict[tuple[Point, ...], tuple[str, list[Point]]] = {}
         for cand in candidates:
-            # A decision's branches leave by different corners, so their labels stay apart.
-            if cand[0] in sides and s.kind == "decision":
-                continue
-            if free(cand[1], ends):
-                chosen = cand
+            unique.setdefault(tuple(cand[1]), cand)
+        candidates = list(unique.values())
+        usable = [c for c in candidates if free(c[1], ends)]
+        options.append(usable or candidates[-1:])
+
+    edges = list(view.edges)
+    chosen: list[tuple[str, list[Point]]] = [("", [])] * len(edges)
+    version = [0] * len(edges)
+    active = [False] * len(edges)
+    drawn: _Grid[tuple[int, int, int]] = _Grid()
+
+    def seg_box(a: Point, b: Point) -> Box:
+        return (min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1]))
+
+    labels: _Grid[tuple[int, int]] = _Grid()
+
+    def label_box(i: int, side: str, points: list[Point]) -> Box | None:
+        at = _label_at(edges[i].label, side, points, 0)
+        return _label_box(edges[i].label, at) if at else None
+
+    def base(i: int, side: str, points: list[Point]) -> float:
+        """What a route costs on its own: bends, length, a labelled branch at a port."""
+        total = BEND_COST * (len(points) - 2)
+        total += LENGTH_COST * sum(
+            abs(a[0] - b[0]) + abs(a[1] - b[1]) for a, b in itertools.pairwise(points)
+        )
+        if side != "right" and side.startswith("right") and edges[i].label:
+            total += PORT_LABEL_COST  # a labelled branch beside its sibling: labels collide
+        return total
+
+    def cost(i: int, side: str, points: list[Point]) -> float:
+        """`base` plus what the route does to the flows and labels placed so far."""
+        e = edges[i]
+        total = 0.0
+        own = label_box(i, side, points)
+        if own is not None:  # its label clear of every other flow
+            total += LABEL_COST * sum(
+                1
+                for _, (j, ver, tj) in drawn.near(own)
+                if j != i
+                and ver == version[j]
+                and _crosses(own, chosen[j][1][tj], chosen[j][1][tj + 1])
+            )
+        for a, b in itertools.pairwise(points):  # and clear of the others' labels
+            for box, (j, ver) in labels.near(seg_box(a, b)):
+                if j != i and ver == version[j] and _crosses(box, a, b):
+                    total += LABEL_COST
+        for si, (a, b) in enumerate(itertools.pairwise(points)):
+            for _, (j, ver, tj) in drawn.near(seg_box(a, b)):
+                if j == i or ver != version[j]:
+                    continue
+                other = chosen[j][1]
+                p, q = other[tj], other[tj + 1]
+                if _orth_cross((a, b), (p, q)):
+                    total += SIBLING_CROSS_COST if edges[j].source == e.source else CROSS_COST
+                elif _orth_overlap((a, b), (p, q)) > 2 and not (
+                    edges[j].target == e.target and _joined(points, si, other, tj)
+                ):
+                    total += SHARED_COST
+        return total
+
+    handles: list[tuple[list[int], int | None]] = [([], None)] * len(edges)
+
+    def unplace(i: int) -> None:
+        version[i] += 1  # its segments and label no longer count
+        active[i] = False
+        segs, label = handles[i]
+        for h in segs:
+            drawn.discard(h)
+        if label is not None:
+            labels.discard(label)
+        handles[i] = ([], None)
+
+    def place(i: int, route: tuple[str, list[Point]]) -> None:
+        unplace(i)
+        version[i] += 1
+        active[i] = True
+        chosen[i] = route
+        segs = [
+            drawn.add(seg_box(a, b), (i, version[i], k))
+            for k, (a, b) in enumerate(itertools.pairwise(route[1]))
+        ]
+        box = label_box(i, *route)
+        handles[i] = (segs, labels.add(box, (i, version[i])) if box is not None else None)
+
+    by_source: dict[str, list[int]] = {}
+    for i, e in enumerate(edges):
+        by_source.setdefault(e.source, []).append(i)
+
+    def pick(i: int) -> tuple[float, tuple[str, list[Point]]]:
+        e = edges[i]
+        taken = {chosen[j][0] for j in by_source[e.source] if j != i and active[j]}
+        best: tuple[float, int] | None = None
+        # Cheapest on their own first: once a route's own cost reaches the best total, no
+        # later one can win (the other costs are never negative).
+        for own, k in bases[i]:
+            if best is not None and own > best[0]:
                 break
-        side, points = chosen
-        nth = used.get((s.id, side), 0)
-        sides.add(side)
-        used[(s.id, side)] = nth + 1
+            side, points = options[i][k]
+            # The flows of one step leave by different sides while there are sides left.
+            reuse = SIDE_COST if side in taken and len(by_source[e.source]) <= 3 else 0.0
+            c = own + reuse + cost(i, side, points)
+            if best is None or (c, k) < best:
+                best = (c, k)
+        assert best is not None
+        return best[0], options[i][best[1]]
+
+    bases = [
+        sorted((base(i, side, points), k) for k, (side, points) in enumerate(options[i]))
+        for i in range(len(edges))
+    ]
+    for i in range(len(edges)):
+        place(i, pick(i)[1])
+
+    def lift(group: Sequence[int]) -> None:
+        for j in group:
+            unplace(j)
+
+    # Each step's flows again, against all the others: all of them lifted first and placed
+    # again in the order (of at most six) that costs least in all, so that two siblings can
+    # swap sides (one alone would keep the other's way blocked).
+    for _ in range(REROUTE_PASSES):
+        for group in by_source.values():
+            if len(group) == 1:
+                place(group[0], pick(group[0])[1])
+                continue
+            orders = list(itertools.permutations(group)) if len(group) <= 3 else [tuple(group)]
+            cheapest: tuple[float, int] | None = None
+            for k, order in enumerate(orders):
+                lift(group)
+                total = 0.0
+                for j in order:
+                    c, route = pick(j)
+                    total += c
+                    place(j, route)
+                if cheapest is None or (total, k) < cheapest:
+                    cheapest = (total, k)
+            assert cheapest is not None
+            lift(group)
+            for j in orders[cheapest[1]]:
+                place(j, pick(j)[1])
+
+    used: dict[tuple[str, str], int] = {}
+    routes: list[EdgeRoute] = []
+    for i, e in enumerate(edges):
+        side, points = chosen[i]
+        nth = used.get((e.source, side), 0)
+        used[(e.source, side)] = nth + 1
         label_at = _label_at(e.label, side, points, nth)
         routes.append(EdgeRoute(e.source, e.target, e.label, tuple(points), label_at))
     # What a moved label must keep clear of besides the flows: every symbol (with an event's
@@ -649,8 +948,8 @@ def _route(
         )
         for n in nodes.values()
     ]
-    edges = sorted({y for lane in lanes.values() for y in (lane.y, lane.y + lane.h)})
-    return _clear_labels(routes, symbols, edges)
+    lane_edges = sorted({y for lane in lanes.values() for y in (lane.y, lane.y + lane.h)})
+    return _clear_labels(routes, symbols, lane_edges)
 
 
 Box = tuple[float, float, float, float]
@@ -675,13 +974,22 @@ class _Grid(Generic[T]):
             range(math.floor(box[1] / c), math.floor(box[3] / c) + 1),
         )
 
-    def add(self, box: Box, value: T) -> None:
+    def add(self, box: Box, value: T) -> int:
+        """Add an entry; its handle (for `discard`)."""
         n = len(self.entries)
         self.entries.append((box, value))
         xs, ys = self._span(box)
         for i in xs:
             for j in ys:
                 self.cells.setdefault((i, j), []).append(n)
+        return n
+
+    def discard(self, n: int) -> None:
+        """Take an entry out again (a flow routed anew)."""
+        xs, ys = self._span(self.entries[n][0])
+        for i in xs:
+            for j in ys:
+                self.cells[(i, j)].remove(n)
 
     def near(self, box: Box) -> Iterator[tuple[Box, T]]:
         xs, ys = self._span(box)
@@ -775,7 +1083,9 @@ def _label_at(label: str, side: str, points: list[Point], nth: int) -> Point | N
         return None
     w = styles.text_width(label, styles.FONT_SIZE - 1)
     x, y = points[0]
-    if side == "right":
+    if side.startswith("right"):  # also a port beside the middle ("right+10")
+        if side != "right":
+            nth = 1 if side.startswith("right+") else 0
         turns_up = len(points) > 2 and points[2][1] < points[1][1] and points[1][0] - x < w + 10
         turns_down = len(points) > 2 and points[2][1] > points[1][1] and points[1][0] - x < w + 10
         below = (nth > 0 or turns_up) and not turns_down

@@ -6,9 +6,11 @@ then applied to qms's own export of LAMPPU and of a generated workspace.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import LAMPPU, ROOT, requires_dot
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +65,78 @@ def test_bends_drop_repeated_and_collinear_points(quality) -> None:  # type: ign
     q = quality
     f = _flow(q, "f", "a", "b", (0, 0), (10, 0), (10, 0), (20, 0), (20, 30), (40, 30))
     assert q.measure_flows("x", {}, [f]).bends == 2
+
+
+def _layouts(root, fold: bool):  # type: ignore[no-untyped-def]
+    from qms.index import Index
+    from qms.load import load
+    from qms.render.layout import layout_flow
+    from qms.views import flow_view
+
+    ws = load(root).workspace
+    assert ws is not None
+    index = Index.build(ws)
+    return [(p.id, layout_flow(flow_view(index, p, "fi"), fold=fold)) for p in ws.processes]
+
+
+def _flows(quality, layout):  # type: ignore[no-untyped-def]
+    return [
+        quality.Flow(f"{r.source}>{r.target}", r.source, r.target, quality.simplify(r.points))
+        for r in layout.edges
+    ]
+
+
+def _generated(tmp_path_factory):  # type: ignore[no-untyped-def]
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from bench.generate import generate
+
+    root = tmp_path_factory.mktemp("gen") / "ws"
+    generate(root, 1, 6, 15, seed=11)
+    return root
+
+
+@requires_dot
+@pytest.mark.parametrize("fold", [True, False])
+def test_no_two_flows_share_a_line_and_no_branch_crosses_its_sibling(
+    quality, tmp_path_factory, fold: bool
+) -> None:  # type: ignore[no-untyped-def]
+    q = quality
+    roots = [LAMPPU, _generated(tmp_path_factory)]
+    checked = 0
+    for root in roots:
+        for pid, layout in _layouts(root, fold):
+            flows = _flows(q, layout)
+            m = q.measure_flows(pid, {}, flows)
+            assert m.shared == 0, f"{pid}: two flows on one line"
+            for a, b in itertools.combinations(flows, 2):
+                if a.source != b.source:
+                    continue
+                for s in itertools.pairwise(a.points):
+                    for t in itertools.pairwise(b.points):
+                        assert not q.crosses(s, t), f"{pid}: {a.id} crosses its sibling {b.id}"
+            checked += len(flows)
+    assert checked > 200
+
+
+@requires_dot
+def test_branch_labels_sit_on_their_own_first_segment_clear_of_other_flows(quality) -> None:  # type: ignore[no-untyped-def]
+    from qms.render.layout import _label_box
+
+    q = quality
+    labelled = 0
+    for pid, layout in _layouts(LAMPPU, True):
+        for r in layout.edges:
+            if not r.label_at:
+                continue
+            labelled += 1
+            box = _label_box(r.label, r.label_at)
+            others = [o for o in layout.edges if o is not r]
+            near = [
+                o for o in others if any(q._near(box, s, 0) for s in itertools.pairwise(o.points))
+            ]
+            assert not near, f"{pid}: the label {r.label!r} touches another flow"
+            first = (r.points[0], r.points[1])
+            assert q._near(box, first, 12), f"{pid}: {r.label!r} is not by its first segment"
+    assert labelled >= 20
