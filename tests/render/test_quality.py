@@ -70,7 +70,7 @@ def test_bends_drop_repeated_and_collinear_points(quality) -> None:  # type: ign
 def _layouts(root, fold: bool):  # type: ignore[no-untyped-def]
     from qms.index import Index
     from qms.load import load
-    from qms.render.layout import layout_flow
+    from qms.render import layout_flow
     from qms.views import flow_view
 
     ws = load(root).workspace
