@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 
 from qms import __version__
 from qms.bpmn import BPMNDI_NS, DC_NS, DI_NS, MODEL_NS, QMS_NS
+from qms.example import Example, example_of, organisation_of
 from qms.index import Index
 from qms.model import Process, Step, Workspace, text
+from qms.partial import NOTHING_LEFT_OUT, LeftOut
 from qms.render.layout import NodeBox, Point, Ranks, SwimlaneLayout, compute
 from qms.views import NO_ROLE, FlowView, flow_view
 
@@ -63,7 +65,17 @@ LABELS = {
     "documents": {"fi": "Ohjeet", "en": "Instructions"},
     "outputs": {"fi": "Tuotokset", "en": "Outputs"},
     "unassigned": {"fi": "Ei roolia", "en": "No role"},
+    "example": {"fi": "Esimerkkisisältöä", "en": "Example content"},
+    "not_sourced": {"fi": "ei lähteistä", "en": "not from the sources"},
 }
+
+
+def example_note(mark: Example | None, lang: str) -> str:
+    """'Esimerkkisisältöä: <reason>' for example content (docs/bpmn.md), else ''."""
+    if mark is None:
+        return ""
+    reason = text(mark.reason, lang) if mark.reason else _label("not_sourced", lang)
+    return f"{_label('example', lang)}: {reason}"
 
 
 def _label(key: str, lang: str) -> str:
@@ -230,8 +242,15 @@ def _texts(parent: ET.Element, ns: str, tag: str, value: str) -> None:
         _sub(parent, ns, tag).text = value
 
 
-def export_bpmn(workspace: Workspace, index: Index, process: Process, lang: str) -> bytes:
-    """The process as a BPMN 2.0 document (UTF-8 bytes, deterministic)."""
+def export_bpmn(
+    workspace: Workspace,
+    index: Index,
+    process: Process,
+    lang: str,
+    incomplete: LeftOut = NOTHING_LEFT_OUT,
+) -> bytes:
+    """The process as a BPMN 2.0 document (UTF-8 bytes, deterministic); example content and a
+    partial model (`incomplete`) are said in `documentation` elements."""
     view = flow_view(index, process, lang)
     layout = swimlane_layout(view)
     geo = _Geometry(layout)
@@ -371,6 +390,9 @@ def export_bpmn(workspace: Workspace, index: Index, process: Process, lang: str)
         {"id": participant_id, "name": title, "processRef": proc_id},
     )
     proc = _sub(defs, MODEL_NS, "process", {"id": proc_id, "name": title, "isExecutable": "false"})
+    _texts(proc, MODEL_NS, "documentation", incomplete.text(lang))
+    chain = (workspace.settings, organisation_of(workspace, org), process)
+    _texts(proc, MODEL_NS, "documentation", example_note(example_of(*chain), lang))
     _texts(proc, MODEL_NS, "documentation", _process_documentation(index, process, lang))
     _process_extension(proc, process, lang)
 
@@ -398,6 +420,8 @@ def export_bpmn(workspace: Workspace, index: Index, process: Process, lang: str)
             )
         el = _sub(proc, MODEL_NS, node.tag, attrs)
         if step is not None:
+            note = example_note(example_of(*chain, step), lang)
+            _texts(el, MODEL_NS, "documentation", note)
             _texts(el, MODEL_NS, "documentation", _step_documentation(index, process, step, lang))
             ext = _sub(el, MODEL_NS, "extensionElements")
             sattrs = {"id": step.id, "kind": step.kind}
@@ -575,13 +599,17 @@ def _step_documentation(index: Index, process: Process, step: Step, lang: str) -
 
 
 def bpmn_files(
-    ws: Workspace, lang: str, organisations: list[str] | None = None
+    ws: Workspace,
+    lang: str,
+    organisations: list[str] | None = None,
+    incomplete: LeftOut = NOTHING_LEFT_OUT,
 ) -> dict[str, bytes]:
-    """Every process as `<org>/<process>.bpmn` -> bytes, sorted by path."""
+    """Every process as `<org>/<process>.bpmn` -> bytes, sorted by path; `incomplete` (what
+    the loader left out) is said in every file."""
     index = Index.build(ws)
     files: dict[str, bytes] = {}
     for (org, pid), process in sorted(index.processes.items()):
         if organisations and org not in organisations:
             continue
-        files[f"{org}/{pid}.bpmn"] = export_bpmn(ws, index, process, lang)
+        files[f"{org}/{pid}.bpmn"] = export_bpmn(ws, index, process, lang, incomplete)
     return files

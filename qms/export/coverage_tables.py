@@ -283,6 +283,11 @@ def element_name(e: Element, lang: str) -> str:
     return f"{name} ({EXAMPLE_TAG.format(lang)})" if e.example else name
 
 
+def element_id(e: Element, lang: str) -> str:
+    """The element's id, with '(esimerkki)' after it when it is example content."""
+    return f"{e.id} ({EXAMPLE_TAG.format(lang)})" if e.example else e.id
+
+
 def _element(e: Element, lang: str) -> dict[str, Any]:
     return {
         "id": e.id,
@@ -392,7 +397,10 @@ def to_json(cov: Coverage, lang: str) -> str:
 
 
 def csv_rows(cov: Coverage, lang: str) -> list[list[str]]:
-    """One row per goal x organisation: the long form that spreadsheets pivot."""
+    """One row per goal x organisation: the long form that spreadsheets pivot. `example` lists
+    the cell's elements that are example content; `notice` says on every row what the figures
+    do not cover (a partial model, partners not modelled, example content), so that a filtered
+    or pivoted copy still says it."""
     header = [
         "goal",
         "goal_name",
@@ -406,10 +414,11 @@ def csv_rows(cov: Coverage, lang: str) -> list[list[str]]:
     ]
     for p in cov.periods:
         header += [f"{p.id}_status", f"{p.id}_text"]
-    header.append("gaps")
+    header += ["gaps", "example", "notice"]
     rows = [header]
     gaps = _cell_gaps(cov)
     names = {g.id: text(g.name, lang) for g in cov.goals}
+    notice = " ".join(scope_lines(cov, lang))
     for row in cov.cells:
         for c in row:
             line = [
@@ -426,6 +435,8 @@ def csv_rows(cov: Coverage, lang: str) -> list[list[str]]:
             for pc in c.periods:
                 line += [pc.status, " | ".join(text(r.text, lang) for r in pc.results)]
             line.append(" ".join(gaps.get((c.goal, c.organisation), [])))
+            line.append(" ".join(e.id for e in c.elements if e.example))
+            line.append(notice)
             rows.append(line)
     return rows
 
@@ -705,6 +716,9 @@ def to_xlsx(cov: Coverage, lang: str) -> bytes:
     ws.append([f"{label('title', lang)} ({as_of_line(cov, lang)})"])
     ws["A1"].font = Font(bold=True, size=14)
     ws.append(["; ".join(percent_lines(cov, lang))])
+    for line in scope_lines(cov, lang):  # each on its own row too, where it is seen first
+        ws.append([line])
+        ws.cell(row=ws.max_row, column=1).font = Font(bold=True, color="A33A00")
     header = [label("goal", lang), *(o.short for o in cov.organisations), label("totals", lang)]
     ws.append(header)
     head_row = ws.max_row
@@ -717,7 +731,7 @@ def to_xlsx(cov: Coverage, lang: str) -> bytes:
         values = [f"{g.id} {text(g.name, lang)}"]
         for c in row:
             lines = [f"{STATE_MARKS[c.state].symbol} {STATE_MARKS[c.state].name.format(lang)}"]
-            lines += [e.id for e in c.elements]
+            lines += [element_id(e, lang) for e in c.elements]
             lines += [
                 f"{PERIOD_MARKS[pc.status].symbol} {names[pc.period]}"
                 for pc in c.periods

@@ -256,3 +256,81 @@ def test_goal_map_counts_say_when_they_are_examples(make_workspace: Make) -> Non
     dot = goal_map(goal_map_view(ws, Index.build(ws), "fi"))
     # G1 in opisto: four actions of which one (a4) is an example, one metric that is one
     assert "4 toimenpidettä (1 esimerkki)" in dot and "1 mittari (esimerkki)" in dot
+
+
+def _bpmn_docs(data: bytes, element: str) -> list[str]:
+    import xml.etree.ElementTree as ET
+
+    from tests.bpmn.helpers import NS
+
+    found = ET.fromstring(data).find(f"bpmn:process{element}", NS)
+    assert found is not None, element
+    return [d.text or "" for d in found.findall("bpmn:documentation", NS)]
+
+
+def test_bpmn_marks_example_content_and_a_partial_model(
+    make_workspace: Make, tmp_path: Path
+) -> None:
+    from tests.bpmn.tools import XSD, xsd_errors
+
+    code, err = export(make_workspace(marked_files()), "bpmn", tmp_path / "m")
+    assert code == 0, err
+    marked = (tmp_path / "m" / "opisto" / "talous.bpmn").read_bytes()
+    said = "Esimerkkisisältöä: keksitty kulku"
+    assert said in _bpmn_docs(marked, "")
+    assert said in _bpmn_docs(marked, "/bpmn:task[@id='Task_budjetti']")  # inherited by a step
+    sourced = (tmp_path / "m" / "opisto" / "palaute.bpmn").read_bytes()
+    assert "Esimerkkisisältöä" not in sourced.decode("utf-8")
+    assert "puutteellinen" not in marked.decode("utf-8")
+    code, err = export(make_workspace(broken_files()), "bpmn", tmp_path / "b")
+    files = sorted((tmp_path / "b").rglob("*.bpmn"))
+    assert code == 0 and files, err
+    for path in files:
+        assert any(d.startswith(NOTICE) for d in _bpmn_docs(path.read_bytes(), "")), path
+    if XSD.is_file():  # the notes are where the OMG schema allows them
+        for data in (marked, files[0].read_bytes()):
+            assert xsd_errors(data) == []
+
+
+def test_coverage_csv_and_xlsx_name_example_content(make_workspace: Make, tmp_path: Path) -> None:
+    import csv
+
+    import openpyxl
+
+    root = make_workspace(marked_files())
+    runner = CliRunner()
+    for fmt in ("csv", "xlsx"):
+        out = tmp_path / f"c.{fmt}"
+        result = runner.invoke(cli, ["coverage", str(root), "--format", fmt, "-o", str(out)])
+        assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "c.csv").read_text(encoding="utf-8"))))
+    cell = next(r for r in rows if (r["goal"], r["organisation"]) == ("G1", "opisto"))
+    assert cell["example"].split() == ["opisto/laatusuunnitelma/a4", "opisto/vastaus"]
+    assert all("esimerkkisisältöä" in r["notice"] for r in rows)
+    book = openpyxl.load_workbook(tmp_path / "c.xlsx")
+    values = [str(c.value) for row in book.worksheets[0].iter_rows() for c in row if c.value]
+    assert any("opisto/laatusuunnitelma/a4 (esimerkki)" in v.splitlines() for v in values)
+    assert not any("a1 (esimerkki)" in v for v in values)
+    assert "(esimerkki)-merkityt ovat esimerkkisisältöä, eivät lähteistä." in values
+    details = [[c.value for c in row] for row in book.worksheets[2].iter_rows()]
+    assert details[0][-2:] == ["example", "notice"]
+
+
+def test_coverage_csv_and_xlsx_say_the_model_is_partial(
+    make_workspace: Make, tmp_path: Path
+) -> None:
+    import csv
+
+    import openpyxl
+
+    root = make_workspace(broken_files())
+    runner = CliRunner()
+    for fmt in ("csv", "xlsx"):
+        out = tmp_path / f"c.{fmt}"
+        result = runner.invoke(cli, ["coverage", str(root), "--format", fmt, "-o", str(out)])
+        assert result.exit_code == 1, fmt
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "c.csv").read_text(encoding="utf-8"))))
+    assert rows and all(r["notice"].startswith(NOTICE) for r in rows)
+    sheet = openpyxl.load_workbook(tmp_path / "c.xlsx").worksheets[0]
+    firsts = [str(sheet.cell(row=r, column=1).value) for r in range(1, 6)]
+    assert any(v.startswith(NOTICE) for v in firsts), firsts
