@@ -22,7 +22,7 @@ from qms import __version__
 from qms.bpmn import BPMNDI_NS, DC_NS, DI_NS, MODEL_NS, QMS_NS
 from qms.example import Example, example_of, organisation_of
 from qms.index import Index
-from qms.model import Process, Step, Workspace, text
+from qms.model import ExampleNote, Process, Step, Workspace, text
 from qms.partial import NOTHING_LEFT_OUT, LeftOut
 from qms.render.layout import NodeBox, Point, Ranks, SwimlaneLayout, compute
 from qms.views import NO_ROLE, FlowView, flow_view
@@ -429,6 +429,7 @@ def export_bpmn(
                 sattrs["role"] = step.role
             if step.call:
                 sattrs["call"] = step.call
+            _example_attrs(sattrs, step.example, lang)
             sel = _sub(ext, QMS_NS, "step", sattrs)
             for doc in step.documents:
                 _sub(sel, QMS_NS, "document", {"ref": doc})
@@ -546,6 +547,15 @@ def _process_documentation(index: Index, process: Process, lang: str) -> str:
     return "\n".join(lines)
 
 
+def _example_attrs(attrs: dict[str, str], mark: object, lang: str) -> None:
+    """The element's own `example:` mark as attributes that `qms import bpmn` reads back."""
+    if mark is None:
+        return
+    attrs["example"] = "false" if mark is False else "true"
+    if isinstance(mark, ExampleNote):
+        attrs["exampleReason"] = text(mark.reason, lang)
+
+
 def _process_extension(parent: ET.Element, process: Process, lang: str) -> None:
     """Machine-readable QMS metadata: what `qms import bpmn` reads back."""
     ext = _sub(parent, MODEL_NS, "extensionElements")
@@ -560,6 +570,7 @@ def _process_extension(parent: ET.Element, process: Process, lang: str) -> None:
         attrs["owner"] = process.owner
     if process.version:
         attrs["version"] = process.version
+    _example_attrs(attrs, process.example, lang)
     meta = _sub(ext, QMS_NS, "process", attrs)
     if process.purpose:
         _sub(meta, QMS_NS, "purpose").text = text(process.purpose, lang)

@@ -335,6 +335,15 @@ def _doc(el: ET.Element) -> str:
     return "\n".join((d.text or "").strip() for d in el.findall(f"{M}documentation")).strip()
 
 
+def _example(el: ET.Element) -> bool | dict[str, str] | None:
+    """A qms export's own `example` mark (attributes example, exampleReason), or None."""
+    flag = el.get("example")
+    if flag not in ("true", "false"):
+        return None
+    reason = (el.get("exampleReason") or "").strip()
+    return {"reason": reason} if flag == "true" and reason else flag == "true"
+
+
 def _qms(el: ET.Element, tag: str) -> ET.Element | None:
     ext = el.find(f"{M}extensionElements")
     return ext.find(f"{Q}{tag}") if ext is not None else None
@@ -520,6 +529,8 @@ def _convert_container(
             texts = [(o.text or "").strip() for o in step_meta.findall(f"{Q}output")]
             if produced := [t for t in texts if t]:
                 step["outputs"] = produced
+            if (mark := _example(step_meta)) is not None:
+                step["example"] = mark
         elif _doc(el):
             description = _doc(el)
         if description:
@@ -554,6 +565,8 @@ def _convert_container(
     for key in ("status", "version"):
         if meta.get(key):
             doc[key] = meta[key]
+    if "example" in meta:
+        doc["example"] = meta["example"]
     doc["steps"] = [steps[eid] for eid in order]
     ctx.processes.append(doc)
 
@@ -626,6 +639,8 @@ def _meta(process: ET.Element) -> dict[str, Any]:
     for key in ("id", "organisation", "type", "owner", "status", "version"):
         if el.get(key):
             meta[key] = el.get(key)
+    if (mark := _example(el)) is not None:
+        meta["example"] = mark
     level = el.get("level", "")
     if level.isdigit():
         meta["level"] = int(level)
@@ -722,9 +737,21 @@ ORDER = (
     "documents",
     "status",
     "version",
+    "example",
     "steps",
 )
-STEP_ORDER = ("id", "kind", "name", "role", "next", "call", "documents", "outputs", "description")
+STEP_ORDER = (
+    "id",
+    "kind",
+    "name",
+    "role",
+    "next",
+    "call",
+    "documents",
+    "outputs",
+    "description",
+    "example",
+)
 
 
 def to_yaml(doc: dict[str, Any], source: str) -> str:
