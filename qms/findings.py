@@ -5,6 +5,7 @@ Kept free of heavy imports: the loader, the rules and the reports all share it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -107,3 +108,34 @@ def did_you_mean(word: str, candidates: list[str] | set[str] | tuple[str, ...]) 
     if len(scored) > 1 and scored[0][0] - scored[1][0] < 0.1:
         return None  # as near to two or more: list them instead
     return scored[0][1]
+
+
+
+_UNPRINTABLE = re.compile(
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+_UNPRINTABLE_BUT_NEWLINES = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+_NAMED = {"\n": "\\n", "\r": "\\r"}
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def printable(text: str, newlines: bool = False) -> str:
+    r"""`text` safe to print on one line of a terminal or a log: control characters (C0 but
+    tab, DEL, C1, so also the ESC that starts CSI and OSC sequences), line and paragraph
+    separators, bidirectional overrides and lone surrogates are shown as escapes; with
+    `newlines`, line feeds and carriage returns are kept (for formats that escape them).
+
+    >>> print(printable("a\nb\x1b]0;title\x07 \u202e"))
+    a\nb\x1b]0;title\x07 \u202e
+    >>> printable("rivi\nrivi\t", newlines=True)
+    'rivi\nrivi\t'
+    """
+    pattern = _UNPRINTABLE_BUT_NEWLINES if newlines else _UNPRINTABLE
+    return pattern.sub(_escaped, text)

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from qms import __version__
-from qms.findings import SEVERITIES, Finding, Msg
+from qms.findings import SEVERITIES, Finding, Msg, printable
 from qms.i18n import SEVERITY_WORD
 from qms.lint import Result, Rule
 
@@ -58,13 +58,17 @@ def shown_path(root: str, file: str) -> str:
 
 
 def text_line(f: Finding, root: str, lang: str, colour: bool = False) -> str:
-    """One finding as `path:line:col: CODE severity: keypath: message`."""
+    """One finding as `path:line:col: CODE severity: keypath: message`.
+
+    Everything that comes from the workspace (file names, keys, quoted values, reasons) goes
+    through `printable`: a newline cannot forge a second finding line, and an escape sequence
+    cannot reach the terminal."""
     word = SEVERITY_WORD.get(lang, SEVERITY_WORD["en"])[f.severity]
     where = f"{f.keypath}: " if f.keypath else ""
-    head = f"{shown_path(root, f.file)}:{f.line}:{f.col}:"
-    body = f"{f.code} {word}: {where}{f.message(lang)}"
+    head = printable(f"{shown_path(root, f.file)}:{f.line}:{f.col}:")
+    body = printable(f"{f.code} {word}: {where}{f.message(lang)}")
     if f.suppressed is not None:
-        body += f" ({SUPPRESSED.format(lang, reason=f.suppressed)})"
+        body += printable(f" ({SUPPRESSED.format(lang, reason=f.suppressed)})")
     if colour:
         import click
 
@@ -630,7 +634,7 @@ def to_github(result: Result, lang: str) -> str:
         if f.suppressed is not None:
             continue
         props = ",".join(
-            f"{key}={escape_property(value)}"
+            f"{key}={escape_property(printable(value))}"
             for key, value in (
                 ("file", shown_path(result.root, f.file).replace("\\", "/")),
                 ("line", str(max(f.line, 1))),
@@ -639,7 +643,7 @@ def to_github(result: Result, lang: str) -> str:
             )
         )
         where = f"{f.keypath}: " if f.keypath else ""
-        message = escape_data(where + f.message(lang))
+        message = escape_data(printable(where + f.message(lang), newlines=True))
         lines.append(f"::{GITHUB_COMMAND[f.severity]} {props}::{message}")
     return "".join(line + "\n" for line in lines)
 

@@ -52,6 +52,7 @@ def bpmn(
         qms import bpmn *.bpmn -o imported --organisation redu --force
     """
     from qms.bpmn.import_ import NOTHING_WRITTEN, BpmnImportError, import_files, write_files
+    from qms.findings import printable
     from qms.i18n import SEVERITY_WORD
 
     language = pick_lang(lang, None)
@@ -59,11 +60,11 @@ def bpmn(
         result = import_files(list(files), organisation)
         for note in result.notes:
             word = SEVERITY_WORD[language].get(note.severity, note.severity)
-            click.echo(f"{note.file}: {word}: {note.text[language]}", err=True)
+            click.echo(printable(f"{note.file}: {word}: {note.text[language]}"), err=True)
         written = write_files(result, out, force)
     except BpmnImportError as error:
-        click.echo(f"qms: {error.text[language]}", err=True)
+        click.echo(f"qms: {printable(error.text[language])}", err=True)
         click.echo(f"qms: {NOTHING_WRITTEN.format(language)}", err=True)
         sys.exit(2)
     for path in written:
-        click.echo(path)
+        click.echo(printable(path))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qms.coverage import Cell, Coverage, Element, Gap, PeriodCell
-from qms.findings import Msg
+from qms.findings import Msg, printable
 from qms.l10n import format_date
 from qms.model import text
 
@@ -441,10 +441,25 @@ def csv_rows(cov: Coverage, lang: str) -> list[list[str]]:
     return rows
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet may read as the start of a formula (OWASP, CSV injection)."""
+
+
+def neutralised(value: str) -> str:
+    """A cell value no spreadsheet runs: one starting like a formula gets a leading `'`
+    (OWASP's advice for CSV injection), which Excel and LibreOffice show as text.
+
+    >>> neutralised("=HYPERLINK(\"http://x\")"), neutralised("-5"), neutralised("G1")
+    ('\'=HYPERLINK("http://x")', "'-5", 'G1')
+    """
+    return f"'{value}" if value.startswith(FORMULA_START) else value
+
+
 def to_csv(cov: Coverage, lang: str) -> str:
-    """CSV with a header row, one row per cell (RFC 4180, CRLF line ends)."""
+    """CSV with a header row, one row per cell (RFC 4180, CRLF line ends); a cell that starts
+    like a formula is neutralised (`neutralised`)."""
     out = io.StringIO()
-    csv.writer(out).writerows(csv_rows(cov, lang))
+    csv.writer(out).writerows([neutralised(v) for v in row] for row in csv_rows(cov, lang))
     return out.getvalue()
 
 
@@ -452,7 +467,10 @@ def to_csv(cov: Coverage, lang: str) -> str:
 
 
 def _md(value: str) -> str:
-    return value.replace("|", "\\|").replace("\n", " ")
+    """A model text inside the Markdown report: HTML and Markdown markup escaped, one line."""
+    from qms.export.markdown import md
+
+    return md(value)
 
 
 def to_markdown(cov: Coverage, lang: str) -> str:
@@ -522,7 +540,7 @@ def to_terminal(
     }
     for gap in cov.gaps:
         tint = "dim" if gap.suppressed else kind_style[gap.kind]
-        said = gap_text(cov, gap, lang, reason_limit=60)
+        said = printable(gap_text(cov, gap, lang, reason_limit=60))
         console.print(Text(f"  {bullet} {said}", style=tint))
     if not cov.gaps:
         console.print(Text(f"  {label('no_gaps', lang)}"))
@@ -537,7 +555,7 @@ def to_terminal(
     )
     table.add_column(label("goal", lang), overflow="fold", max_width=36)
     for o in cov.organisations:
-        table.add_column(o.short, justify="left", no_wrap=True)
+        table.add_column(printable(o.short), justify="left", no_wrap=True)
     table.add_column(label("totals", lang), justify="right", no_wrap=True)
     for g, row in zip(cov.goals, cov.cells, strict=True):
         cells = [
@@ -547,7 +565,7 @@ def to_terminal(
             for c in row
         ]
         table.add_row(
-            Text(f"{g.id} {text(g.name, lang)}"),
+            Text(printable(f"{g.id} {text(g.name, lang)}")),
             *cells,
             Text(
                 f"{g.kept}/{g.committed} · {g.realized}"
@@ -564,7 +582,7 @@ def to_terminal(
     console.print(table)
     console.print(Text(f"{label('legend', lang)}:"))
     for line in legend_lines(cov, lang, ascii_only):
-        console.print(Text(f"  {line}"))
+        console.print(Text(f"  {printable(line)}"))
     console.print(Text("  " + _totals_legend(lang)))
     if ascii_only:
         return buffer.getvalue().translate(_ASCII)
@@ -713,14 +731,14 @@ def to_xlsx(cov: Coverage, lang: str) -> bytes:
     ws.title = label("matrix", lang)[:31]
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
-    ws.append([f"{label('title', lang)} ({as_of_line(cov, lang)})"])
+    _append(ws, [f"{label('title', lang)} ({as_of_line(cov, lang)})"])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append(["; ".join(percent_lines(cov, lang))])
+    _append(ws, ["; ".join(percent_lines(cov, lang))])
     for line in scope_lines(cov, lang):  # each on its own row too, where it is seen first
-        ws.append([line])
+        _append(ws, [line])
         ws.cell(row=ws.max_row, column=1).font = Font(bold=True, color="A33A00")
     header = [label("goal", lang), *(o.short for o in cov.organisations), label("totals", lang)]
-    ws.append(header)
+    _append(ws, header)
     head_row = ws.max_row
     for col in range(1, len(header) + 1):
         cell = ws.cell(row=head_row, column=col)
@@ -739,7 +757,7 @@ def to_xlsx(cov: Coverage, lang: str) -> bytes:
             ]
             values.append("\n".join(lines))
         values.append(f"{g.kept}/{g.committed} · {g.realized}")
-        ws.append(values)
+        _append(ws, values)
         r = ws.max_row
         ws.cell(row=r, column=1).alignment = wrap
         ws.cell(row=r, column=1).font = bold
@@ -747,18 +765,19 @@ def to_xlsx(cov: Coverage, lang: str) -> bytes:
             target = ws.cell(row=r, column=k)
             target.fill = PatternFill("solid", fgColor=light[c.state])
             target.alignment = wrap
-    ws.append(
+    _append(
+        ws,
         [
             label("totals", lang),
             *(f"{o.kept}/{o.committed} · {o.reported}/{o.due}" for o in cov.organisations),
             f"{cov.percent} %",
-        ]
+        ],
     )
     for col in range(1, len(header) + 1):
         ws.cell(row=ws.max_row, column=col).font = bold
-    ws.append([])
+    _append(ws, [])
     for line in [*legend_lines(cov, lang), _totals_legend(lang)]:
-        ws.append([line])
+        _append(ws, [line])
     ws.column_dimensions["A"].width = 40
     for col in range(2, len(header) + 1):
         ws.column_dimensions[get_column_letter(col)].width = 24
@@ -767,9 +786,10 @@ def to_xlsx(cov: Coverage, lang: str) -> bytes:
     _a4_landscape(ws)
 
     gaps = wb.create_sheet(label("gaps", lang)[:31])
-    gaps.append(["kind", "goal", "organisation", "period", "file", label("gaps", lang)])
+    _append(gaps, ["kind", "goal", "organisation", "period", "file", label("gaps", lang)])
     for gap in cov.gaps:
-        gaps.append(
+        _append(
+            gaps,
             [
                 gap.kind,
                 gap.goal,
@@ -777,7 +797,7 @@ def to_xlsx(cov: Coverage, lang: str) -> bytes:
                 gap.period,
                 gap.where.file,
                 gap_text(cov, gap, lang),
-            ]
+            ],
         )
         gaps.cell(row=gaps.max_row, column=1).fill = PatternFill(
             "solid", fgColor=GAP_KIND_COLOURS[gap.kind].lstrip("#")
@@ -789,7 +809,7 @@ def to_xlsx(cov: Coverage, lang: str) -> bytes:
 
     details = wb.create_sheet(label("details", lang)[:31])
     for values in csv_rows(cov, lang):
-        details.append(values)
+        _append(details, values)
     details.freeze_panes = "A2"
     _a4_landscape(details)
 
@@ -800,6 +820,21 @@ def to_xlsx(cov: Coverage, lang: str) -> bytes:
     wb.properties.creator = "qms"
     wb.save(out)
     return _stable_zip(out.getvalue(), cov.as_of.isoformat())
+
+
+def _append(sheet: Any, values: list[Any]) -> None:
+    """Append a row whose texts stay texts: openpyxl stores any string that starts with '='
+    as a formula, so each string cell is typed as a string, and one that starts like a
+    formula also gets Excel's quote prefix (shown as written, and still text when edited or
+    saved as CSV)."""
+    sheet.append(values)
+    row = sheet.max_row
+    for col, value in enumerate(values, start=1):
+        if isinstance(value, str):
+            cell = sheet.cell(row=row, column=col)
+            cell.data_type = "s"
+            if value.startswith(FORMULA_START):
+                cell.quotePrefix = True
 
 
 def _stable_zip(data: bytes, date: str) -> bytes:
