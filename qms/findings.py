@@ -110,7 +110,6 @@ def did_you_mean(word: str, candidates: list[str] | set[str] | tuple[str, ...]) 
     return scored[0][1]
 
 
-
 _UNPRINTABLE = re.compile(
     "[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
