@@ -91,6 +91,24 @@ NOT_MAPPING = Msg(
     en="the file does not hold a mapping (key: value); a model file starts with `kind:`",
     fi="tiedosto ei sisällä avain: arvo -rakennetta; mallitiedosto alkaa avaimella `kind:`",
 )
+BAD_TAG = Msg(
+    en="the tag '{tag}' has no place in a model file; write the value without it",
+    fi="tunnisteella '{tag}' ei ole paikkaa mallitiedostossa; kirjoita arvo ilman sitä",
+)
+BAD_SCALAR = Msg(
+    en="'{value}' is not a valid {kind} ({detail}); write it as plain text or fix it",
+    fi="'{value}' ei kelpaa tyypiksi {kind} ({detail}); kirjoita se tekstinä tai korjaa se",
+)
+CONTROL_CHARACTER = Msg(
+    en="the text holds the control character {char} at character {index}; remove it (it "
+    "cannot be printed, nor saved in DOCX, SVG or BPMN)",
+    fi="tekstissä on ohjausmerkki {char} merkin {index} kohdalla; poista se (sitä ei voi "
+    "tulostaa eikä tallentaa DOCX-, SVG- tai BPMN-tiedostoon)",
+)
+NOT_FINITE = Msg(
+    en="expected a finite number, got {value}",
+    fi="odotettiin äärellistä lukua, saatiin {value}",
+)
 TOO_LARGE = Msg(
     en="the file is {size} bytes, more than the limit of {limit}; split it",
     fi="tiedoston koko on {size} tavua, yli rajan {limit}; jaa se osiin",

@@ -9,6 +9,7 @@ show while typing, and the generated model reference in docs/model.md.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -68,6 +69,8 @@ def _check_value(value: Any) -> str | float:
     """Accept a number or a short text (a target such as '>= 80 %')."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise PydanticCustomError("value_type", "expected a number or text", {})
+    if isinstance(value, float) and not math.isfinite(value):  # .nan, .inf: never a target
+        raise PydanticCustomError("finite_number", "expected a finite number", {})
     return value
 
 
@@ -134,6 +137,7 @@ class Node(BaseModel):
         use_attribute_docstrings=True,
         populate_by_name=True,
         str_strip_whitespace=False,
+        allow_inf_nan=False,
     )
 
 

@@ -185,7 +185,10 @@ def load(
                 if data is None:
                     continue
                 doc, more = build_document(data, rel, sources)
-                findings.extend(more)
+                # A value the parser already reported (and made text) is not reported again
+                # by the schema at the same place: one mistake, one finding.
+                said = {(f.line, f.col) for f in problems}
+                findings.extend(f for f in more if (f.line, f.col) not in said)
                 if doc is not None:
                     built[rel] = doc
                     if not problems and not more:

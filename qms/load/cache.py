@@ -35,13 +35,31 @@ def cache_home() -> Path | None:
     `~/.cache/qms`), or None when `QMS_CACHE=0` switches caching off."""
     if os.environ.get("QMS_CACHE", "1").lower() in ("0", "off", "no", "false"):
         return None
-    return Path(
+    home = Path(
         os.environ.get("QMS_CACHE_DIR")
         or os.path.join(
             os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
             "qms",
         )
     )
+    return home if private(home) else None
+
+
+def private(folder: Path) -> bool:
+    """True when `folder` is yours alone (or does not exist yet; it is then made 0700).
+
+    The cache holds pickles, and unpickling runs code: a cache folder that someone else owns
+    or may write into (a shared $QMS_CACHE_DIR, a world-writable /tmp folder) is not used at
+    all, and qms runs without a cache."""
+    try:
+        if not folder.exists():
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.stat()
+    except OSError:
+        return False
+    if not hasattr(os, "getuid"):  # Windows: no POSIX owner and modes to check
+        return True
+    return info.st_uid == os.getuid() and not info.st_mode & 0o022
 
 
 class DocumentCache:

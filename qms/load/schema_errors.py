@@ -180,6 +180,7 @@ _MESSAGES: dict[tuple[str, ...], Callable[[_Error], Text]] = {
     ),
     ("value_type", "float_type", "float_parsing"): _got_type(i18n.EXPECTED_NUMBER),
     ("bool_type", "bool_parsing"): lambda e: _say(i18n.EXPECTED_BOOL, got=repr(e.value)),
+    ("finite_number",): lambda e: _say(i18n.NOT_FINITE, value=repr(e.value)),
     ("greater_than_equal", "less_than_equal", "greater_than", "less_than"): _out_of_range,
     ("list_type", "tuple_type"): _got_type(i18n.EXPECTED_LIST),
     ("dict_type", "model_type", "model_attributes_type"): _got_type(i18n.EXPECTED_MAPPING),

@@ -8,6 +8,7 @@ line number. Nothing here raises on bad input: problems are QMS001 findings.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -30,8 +31,40 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_CORE = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {
+    f"{_CORE}{name}": kind
+    for name, kind in (
+        ("str", "text"),
+        ("int", "integer"),
+        ("float", "number"),
+        ("bool", "boolean"),
+        ("null", "null"),
+        ("timestamp", "date"),
+        ("merge", "merge key"),
+    )
+}
+"""The scalar tags a model file may hold (implicitly or written out), by what they mean."""
+_NULLS = {"", "~", "null", "Null", "NULL"}
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+"""Characters refused in any text: C0 controls but tab and line feed, DEL, C1 controls, lone
+surrogates (CR never reaches a value: YAML folds line ends)."""
 _RESOLVED: dict[str, str] = {}
 """Implicit tag by plain scalar text, shared by every file parsed (bounded)."""
+
+
+_EXPECTED = {
+    "integer": "a whole number is expected",
+    "number": "a number is expected",
+    "boolean": "true or false is expected",
+    "null": "null or ~ is expected",
+    "date": "a date is written 2024-05-31",
+}
+
+
+def _shown_tag(tag: str) -> str:
+    """A tag as it is written: tag:yaml.org,2002:python/object -> !!python/object."""
+    return "!!" + tag.removeprefix(_CORE) if tag.startswith(_CORE) else tag
 
 
 class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
@@ -54,6 +87,7 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.duplicates: list[tuple[yaml.Node, yaml.Node]] = []
+        self.value_problems: list[tuple[yaml.Node, Msg, dict[str, Any]]] = []
         # Without anchors there are no aliases, so every node is built once: the fast path.
         self._plain = "&" not in stream
 
@@ -85,6 +119,7 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
         Anything unusual (tags, merge keys, duplicate keys, errors) falls back to PyYAML's own
         constructor, which then behaves, and reports, exactly as before.
         """
+        self._check_values(node)
         if self._plain:
             try:
                 return self._fast(node)
@@ -92,8 +127,70 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
                 pass
             finally:
                 self.constructed_objects: dict[Any, Any] = {}
+                self.recursive_objects: dict[Any, Any] = {}
             self.duplicates = []
         return super().construct_document(node)
+
+    def _check_values(self, root: yaml.Node) -> None:
+        """Every value outside what a model file may hold becomes a located problem, and the
+        node is made plain text, so that both construction paths build the same thing and
+        neither can raise: a tag other than YAML's core ones (custom, !!python/..., !!binary,
+        !!set), a scalar its tag cannot construct (2027-02-30, !!int abc, !!bool maybe, an
+        integer beyond Python's digit limit), and control characters in any text (replaced by
+        U+FFFD, so that no writer ever gets one)."""
+        seen: set[int] = set()
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, yaml.ScalarNode):
+                self._check_scalar(node)
+                continue
+            expected = _MAP_TAG if isinstance(node, yaml.MappingNode) else _SEQ_TAG
+            if node.tag != expected:
+                self.value_problems.append((node, i18n.BAD_TAG, {"tag": _shown_tag(node.tag)}))
+                node.tag = expected
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    stack += (value, key)
+            else:
+                stack += reversed(node.value)
+
+    def _check_scalar(self, node: yaml.ScalarNode) -> None:
+        value = node.value
+        if CONTROL.search(value):
+            found = CONTROL.search(value)
+            assert found is not None
+            char = found.group()
+            shown = f"U+{ord(char):04X}"
+            self.value_problems.append(
+                (node, i18n.CONTROL_CHARACTER, {"char": shown, "index": found.start() + 1})
+            )
+            node.value = CONTROL.sub("\ufffd", value)
+        kind = _SCALAR_TAGS.get(node.tag)
+        if kind is None:
+            self.value_problems.append((node, i18n.BAD_TAG, {"tag": _shown_tag(node.tag)}))
+            node.tag = _STR_TAG
+            return
+        if node.tag in (_STR_TAG, _MERGE_TAG):
+            return
+        try:
+            if node.tag == f"{_CORE}null" and node.value not in _NULLS:
+                raise ValueError("null")
+            self.yaml_constructors[node.tag](self, node)
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as error:
+            detail = str(error).split(";")[0][:80]
+            if "digits" in detail:
+                detail = f"more than {sys.get_int_max_str_digits()} digits"
+            elif "out of range" not in detail:
+                detail = _EXPECTED[kind]
+            shown = value if len(value) <= 40 else f"{value[:20]}…({len(value)} characters)"
+            self.value_problems.append(
+                (node, i18n.BAD_SCALAR, {"value": shown, "kind": kind, "detail": detail})
+            )
+            node.tag = _STR_TAG
 
     def _fast(self, node: yaml.Node) -> Any:
         tag = node.tag
@@ -350,6 +447,11 @@ def parse_file(
         return None, [_syntax(sources, loc, problem, pos, hint)]
     except RecursionError:
         return None, [_finding(sources, "QMS001", i18n.TOO_DEEP, loc, limit=MAX_DEPTH)]
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as error:
+        # _check_values makes every value constructible; should one still fail, it is a
+        # finding about the file, never a traceback.
+        detail = str(error)[:120] or type(error).__name__
+        return None, [_syntax(sources, loc, detail, None, None)]
     finally:
         loader.dispose()
     findings = [
@@ -364,9 +466,23 @@ def parse_file(
         )
         for dup, first in loader.duplicates
     ]
+    values = [
+        _finding(
+            sources,
+            "QMS001",
+            msg,
+            loc,
+            position=(node.start_mark.line + 1, node.start_mark.column + 1),
+            **params,
+        )
+        for node, msg, params in loader.value_problems
+    ]
     if not isinstance(data, dict):
-        return None, [*findings, _finding(sources, "QMS001", i18n.NOT_MAPPING, loc)]
-    return (None if findings else data), findings
+        return None, [*findings, *values, _finding(sources, "QMS001", i18n.NOT_MAPPING, loc)]
+    # A repeated key loses a value without saying which: the document is not used. A value
+    # outside the model was made text and is reported where it is; the rest of the document
+    # is kept, so that one bad date does not hide the file's other mistakes.
+    return (None if findings else data), [*findings, *values]
 
 
 def _syntax(
