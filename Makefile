@@ -33,6 +33,7 @@ bench: dev-setup test-tools
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.quality --output bench/quality.md
 	$(BIN)/python -m bench.bigflow > bench/bigflow.md
+	$(BIN)/python -m bench.imports > bench/imports.md
 
 # The layout-quality section alone (bench/quality.py); QUALITY=--quick for a small set.
 bench-quality: dev-setup test-tools

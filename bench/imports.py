@@ -29,3 +29,37 @@ def bpmn_file(path: Path, tasks: int, shape: str) -> Path:
     parts.append("</process></definitions>\n")
     path.write_text("\n".join(parts), encoding="utf-8")
     return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bench.imports [--sizes 2000,5000,20000]`: one Markdown table, each import in a
+    fresh interpreter (bench/_child.py import-bpmn), seconds wall-clock on this machine."""
+    import argparse
+    import shutil
+    import tempfile
+
+    from bench.run import child
+
+    p = argparse.ArgumentParser(prog="python -m bench.imports", description=__doc__)
+    p.add_argument("--sizes", default="2000,5000,20000")
+    args = p.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="qms-bench-imports-"))
+    print("| shape | tasks | import (s) | ms per task | peak MiB |")
+    print("|---|---:|---:|---:|---:|")
+    try:
+        for shape in SHAPES:
+            for n in (int(v) for v in args.sizes.split(",")):
+                source = bpmn_file(work / f"{shape}-{n}.bpmn", n, shape)
+                got = child("import-bpmn", str(source), str(work / f"{shape}-{n}"))
+                print(
+                    f"| {shape} | {n:,} | {got['seconds']:.2f} | "
+                    f"{got['seconds'] / n * 1000:.3f} | {got['peak_kb'] / 1024:.0f} |",
+                    flush=True,
+                )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
