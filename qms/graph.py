@@ -34,4 +34,7 @@ def flow(process: Process) -> nx.DiGraph:
         for branch in step.next:
             if branch.to in ids and not graph.has_edge(step.id, branch.to):
                 graph.add_edge(step.id, branch.to, label=branch.label)
+        # A boundary event is reached through the step it sits on.
+        if step.attached_to in ids and not graph.has_edge(step.attached_to, step.id):
+            graph.add_edge(step.attached_to, step.id, label=None, boundary=True)
     return graph

@@ -413,6 +413,9 @@ class Exchange(Node):
     """For an input: the supplying process ('talous', 'redu/talous') or an outside party."""
     to: str | None = None
     """For an output: the receiving process or an outside party."""
+    step: Id | None = None
+    """The step that receives the input or sends the output (a BPMN message flow's end in
+    this process); unset when the process as a whole does."""
 
 
 class Risk(Node):
@@ -455,6 +458,10 @@ class Branch(Node):
     """The id of the next step."""
     label: Text | None = None
     """The branch label, e.g. kyllä / ei."""
+    condition: Text | None = None
+    """When the branch is taken, as written (a BPMN condition expression)."""
+    default: bool = False
+    """True for the branch taken when no other branch's condition holds (BPMN default flow)."""
 
 
 _NEXT_SCHEMA: dict[str, Any] = {
@@ -466,7 +473,12 @@ _NEXT_SCHEMA: dict[str, Any] = {
                     {"type": "string", "pattern": ID_PATTERN},
                     {
                         "type": "object",
-                        "properties": {"to": {"type": "string"}, "label": _TEXT_SCHEMA},
+                        "properties": {
+                            "to": {"type": "string"},
+                            "label": _TEXT_SCHEMA,
+                            "condition": _TEXT_SCHEMA,
+                            "default": {"type": "boolean"},
+                        },
                         "required": ["to"],
                         "additionalProperties": False,
                     },
@@ -479,10 +491,69 @@ _NEXT_SCHEMA: dict[str, Any] = {
 }
 
 StepKind = Annotated[
-    Literal["start", "task", "decision", "subprocess", "event", "end"],
+    Literal[
+        "start",
+        "task",
+        "decision",
+        "subprocess",
+        "event",
+        "end",
+        "parallel",
+        "inclusive",
+        "event-based",
+        "complex",
+    ],
     _accept(_v.STEP_KINDS),
     _offer(_v.STEP_KINDS),
 ]
+"""Step kinds: `decision` is an exclusive (XOR) gateway; `parallel` (AND), `inclusive` (OR),
+`event-based` and `complex` are the other BPMN gateways, each a split or a join."""
+
+GATEWAY_KINDS: tuple[str, ...] = ("decision", "parallel", "inclusive", "event-based", "complex")
+"""Step kinds that route the flow instead of doing work."""
+EVENT_KINDS: tuple[str, ...] = ("start", "event", "end")
+"""Step kinds that are BPMN events."""
+
+Trigger = Literal[
+    "message",
+    "timer",
+    "signal",
+    "conditional",
+    "escalation",
+    "error",
+    "compensation",
+    "terminate",
+    "link",
+    "cancel",
+    "multiple",
+    "parallel-multiple",
+]
+"""What starts, interrupts or results from an event (BPMN event definitions)."""
+
+TaskType = Literal["user", "manual", "service", "script", "business-rule", "send", "receive"]
+"""BPMN task types: who or what does the work."""
+
+
+class Timer(Node):
+    """When a timer event fires: one of a date, a duration or a cycle, as written."""
+
+    date: str | None = None
+    """A point in time, e.g. 2013-06-30 or 'the last working day of May'."""
+    duration: str | None = None
+    """A time to wait, e.g. P7D or '7 days'."""
+    cycle: str | None = None
+    """A repetition, e.g. R/P1W or 'every Monday'."""
+
+
+class Phase(Node):
+    """A phase of the process drawn across the lanes (a BPMN group)."""
+
+    id: Id
+    """Identifier, unique within the process."""
+    name: Text
+    """Name of the phase."""
+    steps: list[Id] = []
+    """The steps inside the phase."""
 
 
 class Step(Suppressible, Exemplary):
@@ -493,7 +564,8 @@ class Step(Suppressible, Exemplary):
     name: Text
     """What happens, as a verb phrase."""
     kind: StepKind = "task"
-    """start, task, decision, subprocess, event or end."""
+    """start, task, decision (exclusive gateway), subprocess, event, end, or a gateway:
+    parallel, inclusive, event-based, complex."""
     role: Id | None = None
     """The role that performs it: its lane."""
     next: Annotated[list[Branch], WithJsonSchema(_NEXT_SCHEMA)] = []
@@ -506,6 +578,33 @@ class Step(Suppressible, Exemplary):
     """What the step produces."""
     description: Text | None = None
     """What is done in the step, by whom, with which instructions."""
+    task_type: TaskType | None = None
+    """For a task: user, manual, service, script, business-rule, send or receive."""
+    trigger: Trigger | None = None
+    """For a start, event or end: its trigger (message, timer, signal, ...); unset: none."""
+    catch: bool | None = None
+    """For an intermediate event: True when it waits for its trigger (catch), False when it
+    sends it (throw). Unset: timer, conditional and link events catch, others throw."""
+    timer: Timer | None = None
+    """For a timer event: when it fires."""
+    attached_to: Id | None = None
+    """For an event: the step on whose border it sits (a BPMN boundary event); its `next`
+    is the path taken when it fires."""
+    interrupting: bool = True
+    """For a boundary event or the start of a triggered subprocess: False when the work it
+    interrupts goes on."""
+    loop: Literal["standard", "parallel", "sequential"] | None = None
+    """Repetition: a loop (standard), or one instance per item, in parallel or in sequence."""
+    compensation: bool = False
+    """For a task or subprocess: True when it only undoes other work (BPMN compensation)."""
+    triggered: bool = False
+    """For a subprocess: True when an event starts it, not a flow (BPMN event sub-process)."""
+    produces: list[Id] = []
+    """Documents the step writes (document ids of the register)."""
+    systems: list[Text] = []
+    """Information systems the step reads or writes (BPMN data stores)."""
+    notes: list[Text] = []
+    """Remarks shown beside the step (BPMN text annotations)."""
 
     @field_validator("next", mode="before")
     @classmethod
@@ -580,6 +679,10 @@ class Process(Document, Exemplary):
     """Who approved it, and when."""
     steps: list[Step] = []
     """The flow, as steps with lanes and next steps."""
+    phases: list[Phase] = []
+    """Phases drawn across the lanes, each with its steps."""
+    notes: list[Text] = []
+    """Remarks on the diagram as a whole (BPMN text annotations not attached to a step)."""
 
 
 # --- plan ------------------------------------------------------------------------------------

@@ -28,6 +28,10 @@ STEP_KINDS: Names = {
     "subprocess": (("aliprosessi",), ("delprocess",)),
     "event": (("tapahtuma",), ("händelse",)),
     "end": (("loppu", "lopetus"), ("slut",)),
+    "parallel": (("rinnakkain", "rinnakkaisuus"), ("parallell",)),
+    "inclusive": (("inklusiivinen",), ("inkluderande",)),
+    "event-based": (("tapahtumaperusteinen",), ("händelsebaserad",)),
+    "complex": (("monimutkainen",), ("komplex",)),
 }
 PROCESS_TYPES: Names = {
     "management": (("johtaminen", "johtamisprosessi"), ("ledning", "ledningsprocess")),

@@ -13,7 +13,7 @@ from typing import Any
 import networkx as nx
 
 from qms.findings import Msg
-from qms.model import Process, Step, StepKind, Text
+from qms.model import Branch, Process, Step, StepKind, Text
 from qms.rule import Context, Problem, problem
 from qms.rules._common import blank
 
@@ -69,6 +69,17 @@ def unlabelled(label: Text | None) -> bool:
     (True, True, True, False)
     """
     return blank(label)
+
+
+def says_when(branch: Branch) -> bool:
+    """True when a branch says when it is taken: a label, a condition, or the default mark.
+
+    >>> says_when(Branch(to="a")), says_when(Branch(to="a", condition="x > 1"))
+    (False, True)
+    >>> says_when(Branch(to="a", default=True)), says_when(Branch(to="a", label="kyllä"))
+    (True, True)
+    """
+    return branch.default or not blank(branch.condition) or not unlabelled(branch.label)
 
 
 def label_key(label: Text | None) -> Hashable:

@@ -67,6 +67,8 @@ def check(ctx: Context) -> Iterator[Problem]:
             if step.id in finishing or isolated(graph, step.id):
                 continue
             stuck = all(n == step.id for n in graph.successors(step.id))
+            if stuck and step.attached_to:
+                continue  # an event on a step's border with no path: QMS114
             if stuck and step.kind != "end":
                 msg = NO_WAY_OUT
             elif ends:

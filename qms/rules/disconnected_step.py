@@ -3,7 +3,9 @@
 ## What it does
 Flags a step that no other step leads to and that leads to no other step (a flow from a step
 to itself does not connect it). A process with a single step is degenerate but legal and is
-not flagged. Flows to unknown step ids do not count (QMS004 reports them).
+not flagged. Flows to unknown step ids do not count (QMS004 reports them). A subprocess
+with `triggered: true` (an event sub-process) and a task with `compensation: true` are
+started by an event, not a flow, and are not flagged.
 
 A disconnected step is reported by this rule only: unreachable-step (QMS104), dead-end-step
 (QMS105) and superfluous-decision (QMS107) leave it out, so that one forgotten step gives one
@@ -48,5 +50,5 @@ def check(ctx: Context) -> Iterator[Problem]:
         if len(graph) < 2:
             continue  # a one-step process is degenerate but legal
         for i, step in unique_steps(process):
-            if isolated(graph, step.id):
+            if isolated(graph, step.id) and not (step.triggered or step.compensation):
                 yield step_problem(ctx, process, i, step, MESSAGE)

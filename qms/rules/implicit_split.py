@@ -1,10 +1,12 @@
 """QMS109 implicit-split: a step other than a decision with several unlabelled ways out.
 
 ## What it does
-Flags a step that is not `kind: decision` (a task, start, event, subprocess, ...) whose `next`
+Flags a step that is not a gateway (a task, start, event, subprocess, ...) whose `next`
 leads without labels to two or more different steps. The finding stands on the step's
-`next:` key. Labelled ways out are not counted: a label says when each way is taken. A flow
-repeated to the same step is duplicate-flow (QMS108), not a split.
+`next:` key. Labelled ways out are not counted: a label, a `condition` or the `default` mark
+says when each way is taken. A gateway (`decision`, `parallel`, `inclusive`, `event-based`,
+`complex`) says how its ways are taken by its kind. A flow repeated to the same step is
+duplicate-flow (QMS108), not a split.
 
 ## Why is this bad?
 Two bare arrows out of a task leave the reader to guess: do both follow at the same time, or
@@ -21,7 +23,7 @@ Use instead: make the choice a decision with labelled branches.
   - {id: tarkistus, kind: decision, name: Ovatko esitykset valmiit?,
      next: {kyllä: paatos, ei: korjaus}}
 ```
-If both ways are taken together, say so in the labels: `next: {rinnakkain: a, myös: b}`.
+If both ways are taken together, make the split a `kind: parallel` step.
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.findings import Msg
+from qms.model import GATEWAY_KINDS
 from qms.rule import Context, Problem, rule
-from qms.rules._flow import unlabelled
+from qms.rules._flow import says_when
 
 MESSAGE = Msg(
     en="step '{step}' of process '{process}' leads without labels to {count} steps ({targets}); "
@@ -45,9 +48,9 @@ def check(ctx: Context) -> Iterator[Problem]:
     """Counts each step's distinct unlabelled targets."""
     for process in ctx.workspace.processes:
         for i, step in enumerate(process.steps):
-            if step.kind == "decision":
+            if step.kind in GATEWAY_KINDS:
                 continue
-            targets = list(dict.fromkeys(b.to for b in step.next if unlabelled(b.label)))
+            targets = list(dict.fromkeys(b.to for b in step.next if not says_when(b)))
             if len(targets) >= 2:
                 params = {
                     "step": step.id,

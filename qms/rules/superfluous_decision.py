@@ -4,7 +4,8 @@
 Flags a `kind: decision` step whose `next` names fewer than two different steps: no branch,
 one branch, or several branches that all lead to the same step. Branches to unknown step ids
 count as ways out here (QMS004 reports the id). A decision with no flow at all is left to
-disconnected-step (QMS103).
+disconnected-step (QMS103), and one that several flows enter is a join (an explicit merge
+of exclusive branches), which needs only one way out.
 
 ## Why is this bad?
 A decision that does not choose between ways only adds a symbol to the diagram and a
@@ -50,4 +51,6 @@ def check(ctx: Context) -> Iterator[Problem]:
             targets = {branch.to for branch in step.next}
             if len(targets) >= 2 or (len(graph) > 1 and isolated(graph, step.id)):
                 continue
+            if graph.has_node(step.id) and graph.in_degree(step.id) >= 2:
+                continue  # a join
             yield step_problem(ctx, process, i, step, MESSAGE, count=len(targets))

@@ -1,10 +1,11 @@
 """QMS106 unlabelled-branch: a decision whose outgoing branches are not all labelled.
 
 ## What it does
-Flags each branch of a `kind: decision` step that has no label (or an empty one), at the
-branch itself. Branches are read from the model as written, so a branch to an unknown step
-is checked too. A decision with fewer than two branches is left to superfluous-decision
-(QMS107): labelling its only branch would not help.
+Flags each branch of a `kind: decision` or `kind: inclusive` step that has no label (or an
+empty one), no `condition` and no `default: true` mark, at the branch itself. Branches are
+read from the model as written, so a branch to an unknown step is checked too. A decision
+with fewer than two branches is left to superfluous-decision (QMS107): labelling its only
+branch would not help.
 
 ## Why is this bad?
 A decision asks a question; the reader of the diagram must see which answer leads where. An
@@ -36,7 +37,7 @@ from dataclasses import dataclass
 from qms.findings import Msg
 from qms.model import Text, text
 from qms.rule import Context, Problem, problem, rule
-from qms.rules._flow import unlabelled
+from qms.rules._flow import says_when, unlabelled
 
 MESSAGE = Msg(
     en="branch from decision '{step}' to '{target}' has no label; "
@@ -75,10 +76,10 @@ def check(ctx: Context) -> Iterator[Problem]:
     """Reads each decision's `next` list once."""
     for process in ctx.workspace.processes:
         for i, step in enumerate(process.steps):
-            if step.kind != "decision" or len(step.next) < 2:
+            if step.kind not in ("decision", "inclusive") or len(step.next) < 2:
                 continue
             for j, branch in enumerate(step.next):
-                if unlabelled(branch.label):
+                if not says_when(branch):
                     yield problem(
                         ctx.loc(process, "steps", i, "next", j),
                         MESSAGE,
