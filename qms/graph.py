@@ -37,4 +37,13 @@ def flow(process: Process) -> nx.DiGraph:
         # A boundary event is reached through the step it sits on.
         if step.attached_to in ids and not graph.has_edge(step.attached_to, step.id):
             graph.add_edge(step.attached_to, step.id, label=None, boundary=True)
+    # A link event that throws goes on at the catching link event of the same name.
+    links = [s for s in process.steps if s.kind == "event" and s.trigger == "link"]
+    for throw in links:
+        if throw.catch is False:
+            for catch in links:
+                if catch.catch is not False and (catch.link or catch.name) == (
+                    throw.link or throw.name
+                ):
+                    graph.add_edge(throw.id, catch.id, label=None, link=True)
     return graph

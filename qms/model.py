@@ -587,6 +587,9 @@ class Step(Suppressible, Exemplary):
     sends it (throw). Unset: timer, conditional and link events catch, others throw."""
     timer: Timer | None = None
     """For a timer event: when it fires."""
+    link: str | None = None
+    """For a link event: the link's name, which pairs a throwing link event with the catching
+    one where the flow goes on (unset: the event's name)."""
     attached_to: Id | None = None
     """For an event: the step on whose border it sits (a BPMN boundary event); its `next`
     is the path taken when it fires."""
@@ -659,6 +662,8 @@ class Process(Document, Exemplary):
     """Outputs, each with the receiving process or party in `to`."""
     resources: list[Text] = []
     """People, systems and money the process needs."""
+    systems: list[Text] = []
+    """Information systems of the process as a whole (BPMN data stores no step uses)."""
     realizes: list[Ref] = []
     """Goal ids the process realizes."""
     influences: list[Ref] = []

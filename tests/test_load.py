@@ -82,8 +82,8 @@ steps:
         " did you mean 'approved'? (left out: this value; the checks of this element wait until"
         " it is fixed)",
         "p.yaml:8:22: QMS002 error: steps[0].kind: 'strat' is not one of: start, task, decision,"
-        " subprocess, event, end; did you mean 'start'? (left out: this value; the checks of this"
-        " element wait until it is fixed)",
+        " subprocess, event, end, parallel, inclusive, event-based, complex; did you mean"
+        " 'start'? (left out: this value; the checks of this element wait until it is fixed)",
         "p.yaml:8:41: QMS002 error: steps[0].nxet: unknown key 'nxet'; did you mean 'next'?",
         "p.yaml:9:10: QMS002 error: steps[1].id: 'Loppu ja jatko' is not a valid id: use letters"
         " a-z and A-Z, digits, '-', '_' and '.', starting with a letter or digit (Finnish"

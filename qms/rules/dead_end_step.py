@@ -10,7 +10,9 @@ Flags, once per step, either of two cases:
 
 The second case is found by one backward search from all end steps together, so it needs an
 end step: a process without one is left to missing-end (QMS102), and only the first case is
-reported in it. A step with no flow at all is left to disconnected-step (QMS103).
+reported in it. A step with no flow at all is left to disconnected-step (QMS103). A task with
+`compensation: true` ends when its work is undone, and a throwing link event goes on at the
+catching link event of the same name.
 
 ## Why is this bad?
 A process that can get stuck never finishes as described: the reader does not know what
@@ -61,12 +63,15 @@ def check(ctx: Context) -> Iterator[Problem]:
     """One backward search per process from all its end steps together."""
     for process in ctx.workspace.processes:
         graph = ctx.flow(process)
-        ends = [s.id for s in process.steps if s.kind == "end"]
+        # A compensation activity ends when it has undone its work.
+        ends = [s.id for s in process.steps if s.kind == "end" or (s.compensation and not s.next)]
         finishing = reach(graph.predecessors, ends)
         for i, step in unique_steps(process):
             if step.id in finishing or isolated(graph, step.id):
                 continue
             stuck = all(n == step.id for n in graph.successors(step.id))
+            if stuck and (step.compensation or (step.trigger == "link" and step.catch is False)):
+                continue  # ends once its work is undone / goes on at its catching link
             if stuck and step.attached_to:
                 continue  # an event on a step's border with no path: QMS114
             if stuck and step.kind != "end":
