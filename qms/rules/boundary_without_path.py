@@ -33,8 +33,6 @@ from qms.findings import Msg
 from qms.rule import Context, Problem, rule
 from qms.rules._flow import step_problem, unique_steps
 
-SUMMARY_FI = "vaiheen reunalla oleva tapahtuma, josta ei jatku mitään polkua"
-
 MESSAGE = Msg(
     en="event '{step}' on the border of step '{host}' of process '{process}' has no next "
     "step; add `next` with the step that handles it (escalation, correction, notice)",

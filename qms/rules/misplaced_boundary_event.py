@@ -32,8 +32,6 @@ from qms.findings import Msg
 from qms.rule import Context, Problem, problem, rule
 from qms.rules._flow import unique_steps
 
-SUMMARY_FI = "`attached_to` vaiheessa, joka ei ole tapahtuma, tai muuhun kuin työvaiheeseen"
-
 NOT_EVENT = Msg(
     en="step '{step}' of process '{process}' is a {kind}, but only an event can sit on the "
     "border of another step; make it `kind: event` or remove `attached_to`",
