@@ -45,8 +45,13 @@ def _by_type(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
 
     >>> _by_type({"anyOf": [{"type": "string"}, {"type": "null"}], "default": None}, {})
     {'default': None, 'type': ['null', 'string']}
+    >>> _by_type({"anyOf": [{"type": "integer"}, {"type": "number"}, {"type": "boolean"}]}, {})
+    {'type': ['boolean', 'number']}
     """
     branches = node["anyOf"]
+    if {"type": "integer"} in branches and {"type": "number"} in branches:
+        # A bare integer branch says nothing that the bare number branch does not.
+        branches = [b for b in branches if b != {"type": "integer"}]
     found = [_json_types(b, defs) if isinstance(b, dict) else None for b in branches]
     types = [kinds for kinds in found if kinds is not None]
     flat = [t for kinds in types for t in kinds]
