@@ -60,6 +60,8 @@ class Publication:
     """Pictures by (DOT digest, format): kept across rebuilds by `qms serve`."""
     notes: list[str] = field(default_factory=list)
     """Warnings for the user met on the way (e.g. no Graphviz: manuals without diagrams)."""
+    reference_docx: bytes | None = None
+    """A Word template for the DOCX (`--reference-docx`): its styles, page, header, footer."""
     _result: Result | None = None
     _prepared: dict[str, Prepared] = field(default_factory=dict)
     _diagrams: dict[str, Diagrams] = field(default_factory=dict)

@@ -8,6 +8,16 @@ import click
 
 from qms.cli import lang_option, workspace_argument
 from qms.export.formats import EXPORTS
+from qms.findings import Msg
+
+BAD_REFERENCE = Msg(
+    en="--reference-docx {path}: not a Word document (.docx) that python-docx can read ({error})",
+    fi="--reference-docx {path}: ei Word-asiakirja (.docx), jota python-docx osaa lukea ({error})",
+)
+REFERENCE_NOT_DOCX = Msg(
+    en="--reference-docx is for --format docx only",
+    fi="--reference-docx käy vain muodon docx kanssa (--format docx)",
+)
 
 
 @click.command()
@@ -35,6 +45,13 @@ from qms.export.formats import EXPORTS
     help="Output folder (a file name ending in .docx/.pdf for one organisation).",
 )
 @click.option("--force", is_flag=True, help="Replace existing files that differ.")
+@click.option(
+    "--reference-docx",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="docx: take styles, fonts, page size, margins, header (logo) and footer from this "
+    "Word document, as pandoc's --reference-doc.",
+)
 def export(
     workspace: str,
     fmt: str,
@@ -42,6 +59,7 @@ def export(
     lang: str | None,
     out: str,
     force: bool,
+    reference_docx: str | None,
 ) -> None:
     """Publish the operating-system description (toimintajärjestelmäkuvaus).
 
@@ -53,6 +71,7 @@ def export(
     Examples:
         qms export models/lamppu --format html -o public/manual
         qms export models/lamppu --format docx --organisation redu -o redu.docx
+        qms export models/lamppu --format docx --reference-docx pohja.docx -o manuals
         qms export models/lamppu --format md --lang en -o wiki
         qms export models/lamppu --format bpmn -o bpmn
     """
@@ -61,4 +80,16 @@ def export(
 
     pub = Publication.open(workspace, lang)
     stop_unless_loaded(pub)
+    if reference_docx is not None:
+        if fmt != "docx":
+            click.echo(f"qms: {REFERENCE_NOT_DOCX.format(pub.language)}", err=True)
+            sys.exit(2)
+        from qms.export.docx import read_reference
+
+        try:
+            pub.reference_docx = read_reference(reference_docx)
+        except ValueError as error:
+            message = BAD_REFERENCE.format(pub.language, path=reference_docx, error=error)
+            click.echo(f"qms: {message}", err=True)
+            sys.exit(2)
     sys.exit(publish(pub, fmt, out, organisations, force))

@@ -3,13 +3,23 @@
 Title page, a table-of-contents field (Word fills it when the document is opened and fields
 are updated), the version and approval table, one chapter per process with its flow diagram
 embedded as PNG on a landscape A4 page of its own (cut between rows when too tall to stay
-readable), then the quality plan, metrics and goal coverage. Every table has the same
-house style. The bytes are deterministic: core-property dates are the workspace's as-of date
-and the zip entries carry a fixed time, so a rebuilt manual is not a spurious diff.
+readable), then the quality plan, metrics, goal coverage, roles and the document register.
+
+A publishable document, not a dump: the proofing language is the manual's (fi-FI, sv-FI,
+en-GB) and Word may hyphenate; every page but the title page has a header (organisation,
+document, version, approval state) and a footer "sivu X / Y" of PAGE and NUMPAGES fields;
+table columns are as wide as their contents need; every paragraph and table has a named style
+(`STYLES`) that an organisation restyles in its own template. `to_docx(..., reference=...)`
+takes that template like pandoc's `--reference-doc`: its styles, fonts, page size, margins,
+header (a logo) and footer are used, its body text is not.
+
+The bytes are deterministic: core-property dates are the workspace's as-of date and the zip
+entries carry a fixed time, so a rebuilt manual is not a spurious diff.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 from collections.abc import Sequence
@@ -19,89 +29,311 @@ from qms.export import tables
 from qms.export.assessment import AssessmentReport, Trend
 from qms.export.coverage_tables import _stable_zip
 from qms.export.flowcut import cut_rows
-from qms.export.labels import catalogue
+from qms.export.labels import catalogue, sheet_parts
 from qms.export.manual import Diagrams, Manual, ProcessPage
 from qms.render import styles
 from qms.render.dot import flow_rows
 
-TABLE_STYLE = "Light Grid Accent 1"
-"""One table style for every table (a built-in style of python-docx's default template)."""
+TABLE_STYLE = "QMS Table"
+"""The table style of every table: grid lines, the header row filled (restyle it in a
+reference document to change every table)."""
+CELL_STYLE = "QMS Table Text"
+"""Paragraph style of table cells."""
+HEAD_STYLE = "QMS Table Heading"
+"""Paragraph style of the header row's cells (the row repeats on every page)."""
+FACT_STYLE = "QMS Fact"
+"""Paragraph style of the "key: value" lines under a chapter heading."""
+NOTICE_STYLE = "QMS Notice"
+"""Paragraph style of a notice (example content, an incomplete model) in its shaded box."""
+STYLES = (
+    TABLE_STYLE,
+    CELL_STYLE,
+    HEAD_STYLE,
+    FACT_STYLE,
+    NOTICE_STYLE,
+    "Header",
+    "Footer",
+    "Title",
+)
+"""The named styles the manual uses besides Normal, Heading 1-3 and List Bullet."""
 HEADER_FILL = "1F5F8B"
+LANGUAGES = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}
+"""The proofing language of a manual's language."""
+CHAR_WIDTH = 5.6
+"""Average width in points of a 9 pt DejaVu Sans character, for column widths."""
+CELL_PADDING = 12.0
+"""Left and right cell margins (QMS Table: 0.15 cm each) and a little air, in points."""
 
 
-def _toc(doc: Any) -> None:
-    """A TOC field (headings 1-2) that Word updates on opening."""
+def _w(tag: str, **attrs: str) -> Any:
+    """A WordprocessingML element `w:tag` with `w:` attributes."""
     from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    element = OxmlElement(f"w:{tag}")
+    for key, value in attrs.items():
+        element.set(qn(f"w:{key}"), value)
+    return element
+
+
+def _field(paragraph: Any, instruction: str, shown: str) -> None:
+    """A complex field (PAGE, NUMPAGES, TOC ...) with `shown` as its result until updated."""
+    from docx.oxml.ns import qn
+
+    run = paragraph.add_run()
+    instr = _w("instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    result = _w("t")
+    result.text = shown
+    for element in (
+        _w("fldChar", fldCharType="begin"),
+        instr,
+        _w("fldChar", fldCharType="separate"),
+        result,
+        _w("fldChar", fldCharType="end"),
+    ):
+        run._r.append(element)
+
+
+def _toc(doc: Any, entries: Sequence[tuple[int, str]]) -> None:
+    """A TOC field (headings 1-2) that Word updates on opening (and F9 updates again); until
+    then it shows the chapter titles, so a reader that does not update fields still sees them."""
     from docx.oxml.ns import qn
 
     paragraph = doc.add_paragraph()
-    run = paragraph.add_run()
-    begin = OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = 'TOC \\o "1-2" \\h \\z \\u'
-    separate = OxmlElement("w:fldChar")
-    separate.set(qn("w:fldCharType"), "separate")
-    placeholder = OxmlElement("w:t")
-    placeholder.text = "…"
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    for element in (begin, instr, separate, placeholder, end):
-        run._r.append(element)
+    _field(paragraph, 'TOC \\o "1-2" \\h \\z \\u', "")
+    run = paragraph.runs[-1]._r
+    result = run.find(qn("w:t"))
+    for i, (_, title) in enumerate(entries):
+        if i:
+            run.insert(list(run).index(result), _w("br"))
+        text = _w("t")
+        text.text = title
+        run.insert(list(run).index(result), text)
+    run.remove(result)
     settings = doc.settings.element
-    update = OxmlElement("w:updateFields")
-    update.set(qn("w:val"), "true")
-    settings.append(update)
+    settings.remove_all("w:updateFields")
+    compat = settings.find(qn("w:compat"))
+    update = _w("updateFields", val="true")
+    if compat is not None:
+        compat.addprevious(update)
+    else:
+        settings.append(update)
 
 
-def _shade(cell: Any, fill: str) -> None:
-    from docx.oxml import OxmlElement
+def _language(doc: Any, lang: str) -> None:
+    """The proofing language of every style and the document's defaults; Word may hyphenate;
+    the template's "already proofed" mark is dropped, so Word checks the text afresh."""
     from docx.oxml.ns import qn
 
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), fill)
-    cell._tc.get_or_add_tcPr().append(shading)
+    code = LANGUAGES.get(lang, "en-GB")
+    root = doc.styles.element
+    defaults = root.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = _w("docDefaults")
+        root.insert(0, defaults)
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    if rpr_default is None:
+        rpr_default = _w("rPrDefault")
+        defaults.insert(0, rpr_default)
+    rpr = rpr_default.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = _w("rPr")
+        rpr_default.append(rpr)
+    if rpr.find(qn("w:lang")) is None:
+        rpr.append(_w("lang"))
+    for element in root.iter(qn("w:lang")):
+        element.set(qn("w:val"), code)
+    settings = doc.settings.element
+    settings.remove_all("w:proofState")
+    for element in settings.iter(qn("w:themeFontLang")):
+        element.set(qn("w:val"), code)
+    if settings.find(qn("w:autoHyphenation")) is None:
+        tab = settings.find(qn("w:defaultTabStop"))
+        hyphenate = _w("autoHyphenation", val="true")
+        if tab is not None:
+            tab.addnext(hyphenate)
+        else:
+            settings.insert(0, hyphenate)
+
+
+def _table_style_xml(based_on: str | None) -> Any:
+    """QMS Table: thin grid, compact cells, the header row filled with the house colour."""
+    style = _w("style", type="table", customStyle="1", styleId="QMSTable")
+    style.append(_w("name", val=TABLE_STYLE))
+    if based_on:
+        style.append(_w("basedOn", val=based_on))
+    style.append(_w("uiPriority", val="99"))
+    ppr = _w("pPr")
+    ppr.append(_w("spacing", after="0", line="240", lineRule="auto"))
+    style.append(ppr)
+    tblpr = _w("tblPr")
+    borders = _w("tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        borders.append(_w(side, val="single", sz="4", space="0", color="B7C3CF"))
+    tblpr.append(borders)
+    margins = _w("tblCellMar")
+    for side, width in (("top", "45"), ("left", "85"), ("bottom", "45"), ("right", "85")):
+        margins.append(_w(side, w=width, type="dxa"))
+    tblpr.append(margins)
+    style.append(tblpr)
+    first = _w("tblStylePr", type="firstRow")
+    rpr = _w("rPr")
+    rpr.append(_w("b"))
+    rpr.append(_w("color", val="FFFFFF"))
+    first.append(rpr)
+    tcpr = _w("tcPr")
+    tcpr.append(_w("shd", val="clear", color="auto", fill=HEADER_FILL))
+    first.append(tcpr)
+    style.append(first)
+    return style
+
+
+def _has_style(doc: Any, name: str) -> bool:
+    try:
+        doc.styles[name]
+    except KeyError:
+        return False
+    return True
+
+
+def _styles(doc: Any, own_template: bool) -> None:
+    """Add the manual's named styles that the template lacks; a reference document's own
+    definitions of them win. Without a reference, the house fonts and sizes are set."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.shared import Pt, RGBColor
+
+    if own_template:
+        doc.styles["Normal"].font.name = "DejaVu Sans"
+        doc.styles["Normal"].font.size = Pt(10)
+    for level, size in ((1, 16), (2, 13), (3, 11)):
+        name = f"Heading {level}"
+        if not _has_style(doc, name):
+            style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = doc.styles["Normal"]
+            style.font.bold, style.font.size = True, Pt(size)
+            style.paragraph_format.keep_with_next = True
+            style.paragraph_format.space_before = Pt(12)
+            style.element.get_or_add_pPr().append(_w("outlineLvl", val=str(level - 1)))
+    for name, size in (("Title", 26), ("Header", 8), ("Footer", 8), ("List Bullet", 0)):
+        if not _has_style(doc, name):
+            style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = doc.styles["Normal"]
+            if size:
+                style.font.size = Pt(size)
+    if own_template:
+        for name in ("Header", "Footer"):
+            doc.styles[name].font.size = Pt(8)
+            doc.styles[name].font.color.rgb = RGBColor(0x5B, 0x67, 0x75)
+    if not _has_style(doc, CELL_STYLE):
+        cell = doc.styles.add_style(CELL_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        cell.base_style = doc.styles["Normal"]
+        cell.font.size = Pt(9)
+        cell.paragraph_format.space_before = cell.paragraph_format.space_after = Pt(0)
+        cell.paragraph_format.line_spacing = 1.0
+    if not _has_style(doc, HEAD_STYLE):
+        head = doc.styles.add_style(HEAD_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        head.base_style = doc.styles[CELL_STYLE]
+        head.font.bold = True
+        head.paragraph_format.keep_with_next = True
+    if not _has_style(doc, FACT_STYLE):
+        fact = doc.styles.add_style(FACT_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        fact.base_style = doc.styles["Normal"]
+        fact.paragraph_format.space_after = Pt(0)
+        fact.paragraph_format.keep_with_next = True
+    if not _has_style(doc, NOTICE_STYLE):
+        notice = doc.styles.add_style(NOTICE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        notice.base_style = doc.styles["Normal"]
+        notice.font.bold = True
+        notice.paragraph_format.space_after = Pt(0)
+    if not _has_style(doc, TABLE_STYLE):
+        based = "TableNormal" if _has_style(doc, "Normal Table") else None
+        doc.styles.element.append(_table_style_xml(based))
+
+
+def widths(head: Sequence[str], rows: Sequence[Sequence[str]], total: float) -> list[float]:
+    """Column widths in points that fit their contents into `total`, as a browser lays out an
+    automatic table: each column gets at least its longest word, and the room left is shared
+    in proportion to how much longer each column's longest line is; columns that all fit get
+    their longest line, and the rest of the width goes to the wordiest."""
+    columns = list(zip(head, *rows, strict=True))
+    least, most = [], []
+    for cells in columns:
+        lines = [line for cell in cells for line in (cell or "—").split("\n")]
+        words = [w for line in lines for w in line.split()] or ["—"]
+        least.append(max(len(w) for w in words) * CHAR_WIDTH + CELL_PADDING)
+        most.append(max(len(line) for line in lines) * CHAR_WIDTH + CELL_PADDING)
+    if sum(least) >= total:  # even the longest words do not fit: shrink them alike
+        return [w * total / sum(least) for w in least]
+    if sum(most) <= total:
+        spare = total - sum(most)
+        weights = [m - low + 1.0 for m, low in zip(most, least, strict=True)]
+        return [m + spare * w / sum(weights) for m, w in zip(most, weights, strict=True)]
+    room = total - sum(least)
+    extra = [m - low for m, low in zip(most, least, strict=True)]
+    return [low + room * e / sum(extra) for low, e in zip(least, extra, strict=True)]
 
 
 def _table(doc: Any, head: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    """A table in the house style: coloured header row, repeated on every page."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
+    """A table in the house style (QMS Table): the header row repeated on every page, the
+    columns as wide as their contents need, every cell a QMS Table Text paragraph."""
+    from docx.shared import Emu
 
-    table = doc.add_table(rows=1, cols=len(head))
+    table = doc.add_table(rows=1 + len(rows), cols=len(head))
     table.style = doc.styles[TABLE_STYLE]
+    table.autofit = False
     header = table.rows[0]
-    header_pr = header._tr.get_or_add_trPr()
-    repeat = OxmlElement("w:tblHeader")
-    repeat.set(qn("w:val"), "true")
-    header_pr.append(repeat)
-    for cell, title in zip(header.cells, head, strict=True):
-        cell.text = ""
-        run = cell.paragraphs[0].add_run(title)
-        run.bold = True
-        run.font.size = Pt(9)
-        run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
-        _shade(cell, HEADER_FILL)
-    for values in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, values, strict=True):
-            cell.text = ""
-            run = cell.paragraphs[0].add_run(value or "—")
-            run.font.size = Pt(9)
-    doc.add_paragraph()
+    header._tr.get_or_add_trPr().append(_w("tblHeader", val="true"))
+    for row, values in zip(table.rows, [head, *rows], strict=True):
+        # A row is not split across pages (a split SIPOC row left a few words on a page)
+        row._tr.get_or_add_trPr().append(_w("cantSplit", val="true"))
+        for cell, value in zip(row.cells, values, strict=True):
+            paragraph = cell.paragraphs[0]
+            paragraph.style = doc.styles[HEAD_STYLE if row is header else CELL_STYLE]
+            lines = (value or "—").split("\n")
+            run = paragraph.add_run(lines[0])
+            for line in lines[1:]:
+                run.add_break()
+                run.add_text(line)
+    room, _ = _room(doc, 0)
+    for column, width in zip(table.columns, widths(head, rows, room), strict=True):
+        emu = Emu(_emu(width))
+        column.width = emu
+        for cell in column.cells:
+            cell.width = emu
+    _gap(doc)
+
+
+def _gap(doc: Any) -> None:
+    """An empty line after a table, so that two tables never run into one."""
+    from docx.shared import Pt
+
+    paragraph = doc.add_paragraph(style=CELL_STYLE)
+    paragraph.paragraph_format.space_after = Pt(6)
+
+
+def _notice(doc: Any, text: str, alert: bool = False) -> None:
+    """A notice that must not be missed (example content, an incomplete model): a QMS Notice
+    paragraph (bold) in a shaded one-cell box, so it survives printing in black and white."""
+    if not text:
+        return
+    cell = doc.add_table(rows=1, cols=1).rows[0].cells[0]
+    cell._tc.get_or_add_tcPr().append(
+        _w("shd", val="clear", color="auto", fill="FDE2D8" if alert else "FFF6D6")
+    )
+    paragraph = cell.paragraphs[0]
+    paragraph.style = doc.styles[NOTICE_STYLE]
+    paragraph.add_run(text)
+    _gap(doc)
 
 
 def _facts(doc: Any, pairs: Sequence[tuple[str, str]]) -> None:
     for key, value in pairs:
-        paragraph = doc.add_paragraph()
+        paragraph = doc.add_paragraph(style=FACT_STYLE)
         paragraph.add_run(f"{key}: ").bold = True
         paragraph.add_run(value or "—")
-        paragraph.paragraph_format.space_after = 0
-    doc.add_paragraph()
+    _gap(doc)
 
 
 def _room(doc: Any, reserved: float) -> tuple[float, float]:
@@ -128,25 +360,150 @@ def _fitted(doc: Any, png: bytes | None, missing: str) -> None:
     )
 
 
-def _page(doc: Any, landscape: bool) -> None:
-    """A new section on a new A4 page, landscape or portrait, with the manual's margins."""
-    from docx.enum.section import WD_SECTION
-
-    _setup(doc.add_section(WD_SECTION.NEW_PAGE), landscape)
-
-
 def _setup(section: Any, landscape: bool) -> None:
-    """A4 with styles.PAGE_MARGIN on every side: the page styles.PRINT_WIDTH is taken from."""
+    """A4 with styles.PAGE_MARGIN on every side (the review pack's page, qms/review.py)."""
     from docx.enum.section import WD_ORIENT
     from docx.shared import Twips
 
-    # Whole twips, as Word stores them (A4 is 11906 x 16838).
     long, short = Twips(round(styles.PAGE_LONG * 20)), Twips(round(styles.PAGE_SHORT * 20))
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = (long, short) if landscape else (short, long)
     margin = Twips(round(styles.PAGE_MARGIN * 20))
     section.left_margin = section.right_margin = margin
     section.top_margin = section.bottom_margin = margin
+
+
+class _Pages:
+    """Sections of the document: each new one A4 (or the reference document's page) portrait
+    or landscape with the same margins; a chapter's sections share its header."""
+
+    def __init__(self, doc: Any, own_template: bool, header: _Template | None) -> None:
+        from docx.shared import Twips
+
+        self.doc = doc
+        first = doc.sections[0]
+        if own_template:
+            # Whole twips, as Word stores them (A4 is 11906 x 16838).
+            long, short = Twips(round(styles.PAGE_LONG * 20)), Twips(round(styles.PAGE_SHORT * 20))
+            margin = Twips(round(styles.PAGE_MARGIN * 20))
+            first.page_width, first.page_height = short, long
+            first.left_margin = first.right_margin = margin
+            first.top_margin = first.bottom_margin = margin
+            first.header_distance = first.footer_distance = Twips(round(styles.PAGE_MARGIN * 10))
+        self.short = min(first.page_width, first.page_height)
+        self.long = max(first.page_width, first.page_height)
+        self.margins = (
+            first.top_margin,
+            first.right_margin,
+            first.bottom_margin,
+            first.left_margin,
+        )
+        self.template_header = header
+        self.orient(first, landscape=False)
+
+    def orient(self, section: Any, landscape: bool) -> None:
+        from docx.enum.section import WD_ORIENT
+
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        wide = (self.long, self.short) if landscape else (self.short, self.long)
+        section.page_width, section.page_height = wide
+        top, right, bottom, left = self.margins
+        section.top_margin, section.right_margin = top, right
+        section.bottom_margin, section.left_margin = bottom, left
+
+    def new(self, landscape: bool, header: str | None = None) -> None:
+        """A new section on a new page; `header` starts a chapter with its own header line."""
+        from docx.enum.section import WD_SECTION
+
+        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        _fold_break(self.doc)
+        section.different_first_page_header_footer = False
+        self.orient(section, landscape)
+        if header is not None:
+            section.header.is_linked_to_previous = False
+            _header_text(section.header, header, self.template_header)
+
+
+def _fold_break(doc: Any) -> None:
+    """Put the section break python-docx just added (an empty paragraph that holds the
+    ending section's properties) into the paragraph before it: after a full-page picture the
+    empty paragraph would open a blank page. After a table it stays, one point high."""
+    from docx.oxml.ns import qn
+
+    body = doc.element.body
+    holder = body[-2]  # the empty paragraph before the body's own sectPr
+    before = holder.getprevious()
+    props = holder.find(qn("w:pPr"))
+    if props is None:
+        return
+    sect = props.find(qn("w:sectPr"))
+    if before is not None and before.tag == qn("w:p") and not before.xpath("./w:pPr/w:sectPr"):
+        before_props = before.get_or_add_pPr()
+        before_props.append(sect)
+        body.remove(holder)
+        return
+    props.insert(0, _w("spacing", before="0", after="0", line="20", lineRule="exact"))
+    mark = _w("rPr")
+    mark.append(_w("sz", val="2"))
+    sect.addprevious(mark)
+
+
+def _header_text(header: Any, text: str, template: _Template | None) -> None:
+    """A header: the reference document's header content (its logo) with the images it
+    refers to, then the manual's line (style Header)."""
+    from docx.oxml.ns import qn
+
+    body = header._element
+    for child in list(body):
+        body.remove(child)
+    if template is not None:
+        for element in template:
+            clone = copy.deepcopy(element)
+            for node in clone.iter():
+                for attr in (qn("r:embed"), qn("r:id"), qn("r:link")):
+                    rid = node.get(attr)
+                    if rid and rid in template.rels:
+                        rel = template.rels[rid]
+                        node.set(attr, header.part.relate_to(rel.target_part, rel.reltype))
+            body.append(clone)
+    header.add_paragraph(text, style="Header")
+
+
+class _Template:
+    """A reference document's header: its elements and its part's relationships."""
+
+    def __init__(self, header: Any) -> None:
+        self.elements = [copy.deepcopy(e) for e in header._element]
+        self.rels = header.part.rels
+
+    def __iter__(self) -> Any:
+        return iter(self.elements)
+
+
+def _footer(section: Any, lang: str) -> None:
+    """The footer's last line: "sivu X / Y" (PAGE and NUMPAGES fields), centred, after any
+    footer content of the reference document."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    footer = section.footer
+    paragraphs = footer.paragraphs
+    if (
+        len(paragraphs) == 1
+        and not paragraphs[0].text
+        and not paragraphs[0]._p.xpath(".//w:drawing")
+    ):
+        paragraph = paragraphs[0]
+        paragraph.style = "Footer"
+    else:
+        paragraph = footer.add_paragraph(style="Footer")
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    before, between, after = sheet_parts(lang)
+    paragraph.add_run(before)
+    _field(paragraph, "PAGE", "1")
+    paragraph.add_run(between)
+    _field(paragraph, "NUMPAGES", "1")
+    if after:
+        paragraph.add_run(after)
 
 
 def _emu(points: float) -> int:
@@ -189,7 +546,9 @@ def flow_pieces(
     return pieces
 
 
-def _flow(doc: Any, heading: str, png: bytes | None, source: str | None, missing: str) -> None:
+def _flow(
+    doc: Any, pages: _Pages, heading: str, png: bytes | None, source: str | None, missing: str
+) -> None:
     """The flow diagram on landscape page(s) of its own; back to portrait after it."""
     from docx.shared import Emu
 
@@ -197,7 +556,7 @@ def _flow(doc: Any, heading: str, png: bytes | None, source: str | None, missing
         doc.add_heading(heading, level=2)
         doc.add_paragraph().add_run(missing).italic = True
         return
-    _page(doc, landscape=True)
+    pages.new(landscape=True)
     doc.add_heading(heading, level=2)
     for data, width, height in flow_pieces(png, source, _room(doc, styles.FLOW_HEADING)):
         # Single line spacing and no space after: the template's 1.15 lines would make the
@@ -208,45 +567,50 @@ def _flow(doc: Any, heading: str, png: bytes | None, source: str | None, missing
         paragraph.add_run().add_picture(
             io.BytesIO(data), width=Emu(_emu(width)), height=Emu(_emu(height))
         )
-    _page(doc, landscape=False)
+    pages.new(landscape=False)
 
 
-def _process(doc: Any, m: Manual, p: ProcessPage, png: bytes | None, source: str | None) -> None:
+def _process(
+    doc: Any, pages: _Pages, m: Manual, p: ProcessPage, png: bytes | None, source: str | None
+) -> None:
     L = catalogue(m.lang)
     doc.add_heading(p.name, level=1)
     _notice(doc, p.example)
-    _facts(
-        doc,
-        [
-            (L["owner"], p.owner),
-            (L["type"], L[p.band]),
-            (L["status"], L[p.status]),
-            (L["version"], p.version),
-            (L["approved_by"], f"{p.approved_by} {p.approved_on}".strip()),
-        ],
-    )
+    facts = [
+        (L["owner"], p.owner),
+        (L["type"], L[p.band]),
+        (L["status"], L[p.status]),
+        (L["version"], p.version),
+        (L["approved_by"], f"{p.approved_by} {p.approved_on}".strip()),
+        (L["jhs_level"], L[f"level_{p.level}"]),
+    ]
+    if p.parent:
+        facts.append((L["part_of"], p.parent))
+    if p.children:
+        facts.append((L["subprocesses"], ", ".join(c.name for c in p.children)))
+    if p.resources:
+        facts.append((L["resources"], ", ".join(p.resources)))
+    # Goals and the review with the other facts at the top: at the chapter's end their few
+    # lines would often spill onto a page of their own.
+    if p.goals:
+        facts.append((L["goals"], "; ".join(f"{g.id} {g.name} ({L[g.how]})" for g in p.goals)))
+    overdue = f" ({L['overdue']})" if p.review_overdue else ""
+    facts += [
+        (L["review_method"], p.review_method),
+        (L["review_last"], p.review_last),
+        (L["review_next"], p.review_next + overdue if p.review_next else ""),
+    ]
+    _facts(doc, facts)
     for key, value in (("purpose", p.purpose), ("scope", p.scope), ("description", p.description)):
         if value:
             doc.add_heading(L[key], level=2)
             doc.add_paragraph(value)
     doc.add_heading(L["sipoc"], level=2)
     _table(doc, *tables.sipoc(p, L, "\n"))
-    _flow(doc, L["flow"], png, source, L["no_diagram"])
+    _flow(doc, pages, L["flow"], png, source, L["no_diagram"])
     if p.steps:
         doc.add_heading(L["steps"], level=2)
-        _table(
-            doc,
-            ["#", L["step"], L["role"], L["next"]],
-            [
-                [
-                    str(i),
-                    s.name + (f"\n{s.description}" if s.description else ""),
-                    s.role,
-                    "\n".join(s.next),
-                ]
-                for i, s in enumerate(p.steps, 1)
-            ],
-        )
+        _table(doc, *tables.steps(p, L))
     if p.metrics:
         doc.add_heading(L["metrics"], level=2)
         _table(doc, *tables.process_metrics(p, L))
@@ -256,67 +620,72 @@ def _process(doc: Any, m: Manual, p: ProcessPage, png: bytes | None, source: str
     if p.risks:
         doc.add_heading(L["risks"], level=2)
         _table(doc, *tables.risks(p, L))
-    if p.goals:
-        doc.add_heading(L["goals"], level=2)
-        _table(doc, [L["goal"], ""], [[f"{g.id} {g.name}", L[g.how]] for g in p.goals])
-    doc.add_heading(L["review"], level=2)
-    overdue = f" ({L['overdue']})" if p.review_overdue else ""
-    _facts(
-        doc,
-        [
-            (L["review_method"], p.review_method),
-            (L["review_last"], p.review_last),
-            (L["review_next"], p.review_next + overdue if p.review_next else ""),
-        ],
-    )
 
 
-def _notice(doc: Any, text: str, alert: bool = False) -> None:
-    """A notice that must not be missed (example content, an incomplete model): bold, in a
-    shaded one-cell box, so it survives printing in black and white."""
-    if not text:
-        return
-    from docx.oxml import OxmlElement
+def _line(*parts: str) -> str:
+    return " · ".join(part for part in parts if part)
+
+
+def _process_header(m: Manual, p: ProcessPage, L: dict[str, str]) -> str:
+    version = f"{L['version']} {p.version}" if p.version else ""
+    return _line(m.name, p.name, version, L[p.status])
+
+
+def _manual_header(m: Manual, L: dict[str, str]) -> str:
+    """The manual's own line: what it is, as of when, and how much of it is approved."""
+    approved = sum(1 for a in m.approvals if a.status == "approved")
+    state = f"{approved}/{len(m.approvals)} {L['approved']}" if m.approvals else ""
+    return _line(m.name, L["manual"], f"{L['as_of']} {m.as_of_text}", state)
+
+
+def to_docx(m: Manual, diagrams: Diagrams | None, reference: bytes | None = None) -> bytes:
+    """The manual of one organisation as .docx bytes; `reference` is a .docx whose styles,
+    page, header and footer it takes (pandoc's --reference-doc), else the house style."""
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
     from docx.oxml.ns import qn
 
-    cell = doc.add_table(rows=1, cols=1).rows[0].cells[0]
-    shade = OxmlElement("w:shd")
-    shade.set(qn("w:val"), "clear")
-    shade.set(qn("w:fill"), "FDE2D8" if alert else "FFF6D6")
-    cell._tc.get_or_add_tcPr().append(shade)
-    run = cell.paragraphs[0].add_run(text)
-    run.bold = True
-    doc.add_paragraph()
-
-
-def to_docx(m: Manual, diagrams: Diagrams | None) -> bytes:
-    """The manual of one organisation as .docx bytes."""
-    import docx
-    from docx.enum.section import WD_SECTION
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-    from docx.shared import Pt
-
     L = catalogue(m.lang)
-    doc = docx.Document()
+    if reference is None:
+        doc = docx.Document()
+        template = None
+    else:
+        doc = docx.Document(io.BytesIO(reference))
+        body = doc.element.body
+        for child in list(body):
+            if child.tag != qn("w:sectPr"):
+                body.remove(child)
+        first = doc.sections[0]
+        template = _Template(first.header) if not first.header.is_linked_to_previous else None
+        for extra in first._sectPr.findall(qn("w:headerReference")):
+            if extra.get(qn("w:type")) == "first":
+                first._sectPr.remove(extra)
     as_of = dt.datetime.fromisoformat(m.as_of)
     props = doc.core_properties
     props.title = f"{m.name} – {L['manual']}"
     props.subject = L["manual"]
     props.author = m.workspace
     props.last_modified_by = "qms"
-    props.language = m.lang
+    props.language = LANGUAGES.get(m.lang, "en-GB")
     props.created = props.modified = props.last_printed = as_of
     props.revision = 1
-    doc.styles["Normal"].font.name = "DejaVu Sans"
-    doc.styles["Normal"].font.size = Pt(10)
-    _setup(doc.sections[0], landscape=False)
+    props.comments = ""
+    props.keywords = ""
+    props.category = ""
+    _styles(doc, own_template=reference is None)
+    _language(doc, m.lang)
+    pages = _Pages(doc, reference is None, template)
+    first = doc.sections[0]
+    first.different_first_page_header_footer = True  # the title page has neither
+    _header_text(first.header, _manual_header(m, L), template)
+    _footer(first, m.lang)
 
     # title page
     for _ in range(6):
         doc.add_paragraph()
     subtitle = doc.add_paragraph(L["manual"].upper())
     subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title = doc.add_heading(m.name, level=0)
+    title = doc.add_paragraph(m.name, style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for line in (m.workspace, f"{L['as_of']} {m.as_of_text}"):
         paragraph = doc.add_paragraph(line)
@@ -326,33 +695,48 @@ def to_docx(m: Manual, diagrams: Diagrams | None) -> bytes:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     doc.add_heading(L["contents"], level=1)
-    _toc(doc)
+    chapters = [L["approval"], L["processes"]]
+    chapters += [L["quality_group"]] if m.quality_group else []
+    chapters += [L["process_map"], *(p.name for p in m.processes)]
+    chapters += [L["quality_plan"], L["metrics"], L["coverage"], L["roles"]]
+    chapters += [L["document_register"]]
+    _toc(doc, [(1, c) for c in chapters])
     doc.add_heading(L["approval"], level=1)
     _table(doc, *tables.approvals(m, L))
+    # The map's text alternative and the quality group: short, so they share these pages
+    # rather than leave one nearly empty after the landscape map.
+    doc.add_heading(L["processes"], level=1)
+    _table(doc, *tables.bands(m, L))
+    if m.quality_group:
+        doc.add_heading(L["quality_group"], level=1)
+        _table(doc, [L["role"], L["name"], L["task"]], [list(q) for q in m.quality_group])
     # The process map is wide (bands left to right): on a portrait page its text would print
     # at about 5 pt, so it gets a landscape page, as the flows do.
-    _page(doc, landscape=True)
+    pages.new(landscape=True)
     doc.add_heading(L["process_map"], level=1)
     if m.description:
         doc.add_paragraph(m.description)
     _fitted(doc, diagrams.draw(m.map_diagram, "png") if diagrams else None, L["no_diagram"])
-    for band in m.bands:
-        if band.processes:
-            doc.add_heading(L[band.band], level=2)
-            for _, name in band.processes:
-                doc.add_paragraph(name, style="List Bullet")
     for p in m.processes:
-        _page(doc, landscape=False)
+        pages.new(landscape=False, header=_process_header(m, p, L))
         png = diagrams.draw(p.diagram, "png") if diagrams else None
-        _process(doc, m, p, png, diagrams.source(p.diagram) if diagrams else None)
-    doc.add_section(WD_SECTION.NEW_PAGE)
+        _process(doc, pages, m, p, png, diagrams.source(p.diagram) if diagrams else None)
+    pages.new(landscape=False, header=_manual_header(m, L))
     doc.add_heading(L["quality_plan"], level=1)
     for plan in m.plans:
         doc.add_heading(plan.name, level=2)
         _notice(doc, plan.example)
         if plan.description:
             doc.add_paragraph(plan.description)
-        _facts(doc, [(L["status"], L[plan.status]), (L["horizon"], plan.horizon)])
+        _facts(
+            doc,
+            [
+                (L["status"], L[plan.status]),
+                (L["version"], plan.version),
+                (L["approved_by"], f"{plan.approved_by} {plan.approved_on}".strip()),
+                (L["horizon"], plan.horizon),
+            ],
+        )
         for phase, actions in plan.phases:
             doc.add_heading(L[phase] if phase else L["no_phase"], level=3)
             _table(doc, *tables.actions(actions, L))
@@ -361,6 +745,15 @@ def to_docx(m: Manual, diagrams: Diagrams | None) -> bytes:
     docx_trends(doc, m.trends, L)
     doc.add_heading(L["coverage"], level=1)
     _table(doc, *tables.coverage(m, L))
+    doc.add_heading(L["roles"], level=1)
+    _table(doc, *tables.role_matrix(m, L))
+    for role in m.roles:
+        does = tables.role_tasks(role, L)
+        if does:
+            doc.add_heading(role.name, level=2)
+            _facts(doc, does)
+    doc.add_heading(L["document_register"], level=1)
+    _table(doc, *tables.register(m, L))
     docx_assessments(doc, m.assessments, L)
     out = io.BytesIO()
     doc.save(out)
@@ -466,3 +859,20 @@ def docx_assessments(doc: Any, reports: tuple[AssessmentReport, ...], L: dict[st
     doc.add_heading(L["self_assessments"], level=1)
     for r in reports:
         docx_assessment(doc, r, L)
+
+
+def read_reference(path: str) -> bytes:
+    """The bytes of a reference document, checked: ValueError says why it cannot be used
+    (missing, unreadable, not a .docx, a .docx python-docx cannot open)."""
+    import docx
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        raise ValueError(error.strerror or str(error)) from None
+    try:
+        docx.Document(io.BytesIO(data))
+    except Exception as error:  # noqa: BLE001 - any failure to open means "not usable"
+        raise ValueError(f"{type(error).__name__}: {error}") from None
+    return data

@@ -79,6 +79,13 @@ def _per_manual(fmt: str, picture: str) -> Callable[[Publication, Path, Sequence
         single = out.suffix.lower() == f".{fmt}"
         if single and len(manuals) != 1:
             raise Refused(ONE_FILE.format(pub.language, out=out, count=len(manuals)))
+        if fmt == "docx" and pub.reference_docx is not None:
+            from qms.export.docx import to_docx
+
+            return {
+                "" if single else f"{m.organisation}.docx": to_docx(m, diagrams, pub.reference_docx)
+                for m in manuals
+            }
         return {"" if single else f"{m.organisation}.{fmt}": convert(m, diagrams) for m in manuals}
 
     return build

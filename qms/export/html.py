@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from qms.export.assessment import maturity
 from qms.export.flowcut import cut_rows
-from qms.export.labels import catalogue
+from qms.export.labels import catalogue, sheet_parts
 from qms.export.manual import (
     Diagrams,
     Manual,
@@ -31,6 +31,7 @@ from qms.export.manual import (
     page_name,
     step_anchor,
 )
+from qms.l10n import plural
 from qms.render import styles
 from qms.render.dot import flow_rows
 
@@ -79,6 +80,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["page_name"] = page_name
+    env.globals["plural"] = plural
     return env
 
 
@@ -400,6 +402,13 @@ def quality_charts(m: Manual) -> dict[str, Markup]:
     return charts
 
 
+def css_string(value: str) -> Markup:
+    """`value` as a CSS string literal for a <style> element: everything but letters and
+    digits is a six-digit hex escape, so no model text can end the string or the element."""
+    escaped = "".join(c if c.isalnum() else f"\\{ord(c):06x}" for c in value)
+    return Markup(f'"{escaped}"')
+
+
 def book(manual: Manual, diagrams: Diagrams | None) -> str:
     """The whole manual of one organisation as one HTML document (the PDF's source)."""
     env = environment()
@@ -436,4 +445,17 @@ def book(manual: Manual, diagrams: Diagrams | None) -> str:
         svgs=svgs,
         charts=quality_charts(manual),
         css=Markup((STATIC / "qms.css").read_text(encoding="utf-8")),
+        css_string=css_string,
+        running=f"{manual.name} · {labels['manual']}",
+        sheet=sheet_parts(manual.lang),
+        chapters=[
+            ("ch-map", labels["process_map"]),
+            *((f"ch-p-{p.id}", p.name) for p in manual.processes),
+            ("ch-plan", labels["quality_plan"]),
+            ("ch-metrics", labels["metrics"]),
+            ("ch-goals", labels["coverage"]),
+            ("ch-roles", labels["roles"]),
+            ("ch-documents", labels["document_register"]),
+            ("ch-findings", labels["findings"]),
+        ],
     )

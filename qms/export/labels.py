@@ -154,7 +154,8 @@ LABELS: dict[str, dict[str, str]] = {
         "roles": "Roolit",
         "role_matrix": "Roolit ja prosessit",
         "role_owner": "omistaja",
-        "role_steps": "vaiheet",
+        "role_steps": "vaihetta",
+        "role_step": "vaihe",
         "role_does": "Mitä rooli tekee",
         "owns": "Omistaa prosessin",
         "actions": "Toimenpiteet",
@@ -383,6 +384,7 @@ LABELS: dict[str, dict[str, str]] = {
         "role_matrix": "Roles and processes",
         "role_owner": "owner",
         "role_steps": "steps",
+        "role_step": "step",
         "role_does": "What the role does",
         "owns": "Owns the process",
         "actions": "Actions",
@@ -474,3 +476,11 @@ def catalogue(lang: str) -> dict[str, str]:
 def label(key: str, lang: str) -> str:
     """One label; an unknown key is shown as itself rather than failing a publication."""
     return catalogue(lang).get(key, key)
+
+
+def sheet_parts(lang: str) -> tuple[str, str, str]:
+    """The texts around the page number and the page count of "sivu {page} / {pages}", for
+    the DOCX's PAGE/NUMPAGES fields and the PDF's counter(page)/counter(pages)."""
+    before, rest = catalogue(lang)["sheet"].split("{page}", 1)
+    between, after = rest.split("{pages}", 1)
+    return before, between, after

@@ -34,5 +34,10 @@ def to_pdf(m: Manual, diagrams: Diagrams | None) -> bytes:
     import weasyprint  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
     document = weasyprint.HTML(string=book(m, diagrams), base_url=".")
-    data: bytes = document.write_pdf()
+    # Tagged PDF (headings, paragraphs, tables, lists as structure) for screen readers and
+    # reflow, where the WeasyPrint in use can; older versions write it untagged.
+    try:
+        data: bytes = document.write_pdf(pdf_tags=True)
+    except TypeError:
+        data = document.write_pdf()
     return data

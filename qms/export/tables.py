@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qms.export.manual import ActionRow, Manual, ProcessPage
+from qms.export.manual import ActionRow, Manual, ProcessPage, RoleRow
 
 Table = tuple[list[str], list[list[str]]]
 
@@ -25,11 +25,33 @@ def sipoc(p: ProcessPage, L: dict[str, str], sep: str) -> Table:
     return head, [row]
 
 
-def process_metrics(p: ProcessPage, L: dict[str, str]) -> Table:
-    """The metrics of one process, with targets."""
-    head = [L["metric"], L["baseline"], L["target"], L["target_date"], L["owner"]]
+def steps(p: ProcessPage, L: dict[str, str]) -> Table:
+    """The steps of a flow: name (with description and outputs), role, next, documents."""
+    head = ["#", L["step"], L["role"], L["next"], L["documents"]]
     rows = [
-        [x.name, x.baseline, f"{x.target} {x.unit}".strip(), x.target_date, x.owner]
+        [
+            str(i),
+            "\n".join(
+                [
+                    s.name,
+                    *([s.description] if s.description else []),
+                    *([f"{L['outputs']}: {', '.join(s.outputs)}"] if s.outputs else []),
+                ]
+            ),
+            s.role,
+            "\n".join(s.next),
+            "\n".join(s.documents),
+        ]
+        for i, s in enumerate(p.steps, 1)
+    ]
+    return head, rows
+
+
+def process_metrics(p: ProcessPage, L: dict[str, str]) -> Table:
+    """The metrics of one process, with targets and the latest value."""
+    head = [L["metric"], L["baseline"], L["target"], L["target_date"], L["latest"], L["owner"]]
+    rows = [
+        [x.name, x.baseline, f"{x.target} {x.unit}".strip(), x.target_date, x.latest, x.owner]
         for x in p.metrics
     ]
     return head, rows
@@ -57,12 +79,29 @@ def approvals(m: Manual, L: dict[str, str]) -> Table:
 
 def actions(rows: Sequence[ActionRow], L: dict[str, str]) -> Table:
     """Plan actions of one quality-cycle phase; overdue ones marked."""
-    head = [L["action"], L["who"], L["due"], L["status"]]
+    head = [L["action"], L["who"], L["due"], L["status"], L["evaluated_by"]]
     body = [
-        [a.what, a.who, a.due + (f" ({L['overdue']})" if a.overdue else ""), L[a.status]]
+        [
+            a.what,
+            a.who,
+            a.due + (f" ({L['overdue']})" if a.overdue else ""),
+            L[a.status],
+            ", ".join(a.evaluated_by),
+        ]
         for a in rows
     ]
     return head, body
+
+
+def bands(m: Manual, L: dict[str, str]) -> Table:
+    """The process map as text: a column per band (management, core, support)."""
+    shown = [b for b in m.bands if b.processes]
+    depth = max((len(b.processes) for b in shown), default=0)
+    head = [L[b.band] for b in shown]
+    rows = [
+        [b.processes[i][1] if i < len(b.processes) else " " for b in shown] for i in range(depth)
+    ]
+    return head, rows
 
 
 def metrics(m: Manual, L: dict[str, str]) -> Table:
@@ -77,14 +116,71 @@ def metrics(m: Manual, L: dict[str, str]) -> Table:
 
 def coverage(m: Manual, L: dict[str, str]) -> Table:
     """The organisation's goal coverage."""
-    head = [L["goal"], L["committed"], L["state"], L["realized_by"]]
+    head = [L["goal"], L["committed"], L["state"], L["realized_by"], L["reported"]]
     rows = [
         [
             f"{g.id} {g.name}",
             L["yes"] if g.committed else L["no"],
             L.get(g.state, "—") if g.state != "none" else "—",
-            ", ".join(g.realized_by),
+            "\n".join(
+                f"{L[kind]}: {', '.join(x.name for x in items)}"
+                for kind, items in (
+                    ("processes", g.processes),
+                    ("actions", g.actions),
+                    ("metrics", g.metrics),
+                )
+                if items
+            ),
+            "\n".join(
+                f"{r.period}: {L[r.status]}" + (f" – {r.text}" if r.text else "") for r in g.results
+            ),
         ]
         for g in m.goals
+    ]
+    return head, rows
+
+
+def role_matrix(m: Manual, L: dict[str, str]) -> Table:
+    """Roles x processes: owner, and how many of the flow's steps are in the role's lane."""
+    head = [L["role"], *(p.name for p in m.processes)]
+    rows = []
+    for r in m.roles:
+        cells = []
+        for p in m.processes:
+            owns, count = r.in_process(p.id)
+            parts = ([L["role_owner"]] if owns else []) + (
+                [f"{count} {L['role_steps']}"] if count else []
+            )
+            cells.append(", ".join(parts))
+        rows.append([r.name, *cells])
+    return head, rows
+
+
+def role_tasks(r: RoleRow, L: dict[str, str]) -> list[tuple[str, str]]:
+    """What one role does, as (label, text) lines: owned processes, steps per process,
+    actions, metrics; empty when the role does nothing in the manual."""
+    lines = []
+    if r.owns:
+        lines.append((L["owns"], ", ".join(x.name for x in r.owns)))
+    lines += [(proc.name, ", ".join(x.name for x in found)) for proc, found in r.steps]
+    if r.actions:
+        lines.append((L["actions"], ", ".join(x.name for x in r.actions)))
+    if r.metrics:
+        lines.append((L["metrics"], ", ".join(x.name for x in r.metrics)))
+    return lines
+
+
+def register(m: Manual, L: dict[str, str]) -> Table:
+    """The document register with where each document is used."""
+    head = [L["document"], L["version"], L["owner"], L["link"], L["where_used"]]
+    rows = [
+        [
+            d.name + (f"\n({L['organisation_level']})" if d.organisation_level else ""),
+            d.version,
+            d.owner,
+            d.link,
+            "\n".join(x.name for x in d.used_in) or L["not_used"],
+        ]
+        for d in m.documents
     ]
     return head, rows

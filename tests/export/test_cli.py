@@ -85,3 +85,31 @@ def test_build_publishes_the_portal_and_docx(small: Path, tmp_path: Path) -> Non
     assert portal in last and "muu.docx" in last and "opisto.docx" in last
     again = CliRunner().invoke(cli, ["build", str(small), "-o", str(out), "--keep-going"])
     assert again.exit_code == 1 and "--force" not in again.stderr  # own outputs are replaced
+
+
+def test_reference_docx(small: Path, tmp_path: Path) -> None:
+    """--reference-docx takes an organisation's template; a file that is not one is refused
+    with the reason, never a traceback."""
+    runner = CliRunner()
+    template = docx.Document()
+    template.styles["Normal"].font.name = "Liberation Serif"
+    reference = tmp_path / "pohja.docx"
+    template.save(str(reference))
+    out = tmp_path / "opisto.docx"
+    base = ["export", str(small), "--organisation", "OPI", "-o", str(out)]
+    result = runner.invoke(cli, [*base, "--format", "docx", "--reference-docx", str(reference)])
+    assert result.exit_code == 0, result.output
+    assert docx.Document(str(out)).styles["Normal"].font.name == "Liberation Serif"
+    bad = tmp_path / "pohja.txt"
+    bad.write_text("not a document", encoding="utf-8")
+    for path, why in ((bad, "BadZipFile"), (tmp_path / "missing.docx", "No such file")):
+        refused = runner.invoke(
+            cli, [*base, "--format", "docx", "--force", "--reference-docx", str(path)]
+        )
+        assert refused.exit_code == 2 and isinstance(refused.exception, SystemExit)
+        assert f"--reference-docx {path}: ei Word-asiakirja" in refused.output  # workspace: fi
+        assert why in refused.output and "Traceback" not in refused.output
+    html = runner.invoke(
+        cli, [*base, "--format", "html", "--reference-docx", str(reference), "-o", str(tmp_path)]
+    )
+    assert html.exit_code == 2 and "docx kanssa (--format docx)" in html.output

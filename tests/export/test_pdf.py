@@ -73,7 +73,8 @@ def test_pdf_flows_on_landscape_pages(small: Path, tmp_path: Path) -> None:
     ]
     landscape = [float(w) > float(h) for w, h in sizes]
     assert sum(landscape) == len(m.processes) + 1 == 3
-    assert not landscape[0] and landscape[1] and not landscape[-1]
+    # title, contents (portrait), then the process map's landscape page
+    assert not landscape[0] and not landscape[1] and landscape[2] and not landscape[-1]
     for w, h in sizes:
         assert sorted((round(float(w)), round(float(h)))) == [595, 842], "A4"
     # The page after a flow's page is portrait again: the chapter goes on (steps, review).
@@ -163,3 +164,48 @@ def test_pdf_tall_flow_cut_on_landscape_pages(tmp_path: Path) -> None:
         sizes = [(float(y1) - float(y0)) / DEJAVU_LINE for _, y0, _, y1, w in words if w in names]
         assert sizes, "the page shows step names"
         assert min(sizes) >= styles.MIN_PRINT_SIZE - 0.05, f"step names at {min(sizes):.2f} pt"
+
+
+@requires_weasyprint
+@requires_dot
+def test_pdf_contents_page_numbers_running_header_footer_and_tags(tmp_path: Path) -> None:
+    """REDU's PDF: the contents give each chapter's page, and that page starts the chapter;
+    every page after the title has the running header (manual; chapter) and "sivu X / Y";
+    the PDF is tagged."""
+    loaded = load(str(LAMPPU))
+    assert loaded.workspace is not None
+    m = build_manual(loaded.workspace, "redu", "fi")
+    target = tmp_path / "redu.pdf"
+    target.write_bytes(to_pdf(m, Diagrams(loaded.workspace, "fi")))
+    info = subprocess.run(["pdfinfo", str(target)], capture_output=True, text=True, check=True)
+    assert re.search(r"^Tagged:\s+yes$", info.stdout, re.M)
+    pages = int(re.search(r"^Pages:\s+(\d+)$", info.stdout, re.M).group(1))  # type: ignore[union-attr]
+
+    def page(n: int) -> list[str]:
+        text = subprocess.run(
+            ["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(target), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    contents = page(2)
+    assert contents[1] == "Sisällys"
+    listed = {}
+    for line in contents:
+        found = re.fullmatch(r"(.+?) ?\.{3,} ?(\d+)", line)
+        if found:
+            listed[found.group(1)] = int(found.group(2))
+    chapters = ["Prosessikartta", *(p.name for p in m.processes), "Laatusuunnitelma", "Roolit"]
+    assert set(chapters) <= set(listed)
+    for title in chapters:
+        lines = page(listed[title])
+        assert title in lines[1:4], (title, listed[title], lines[:4])
+    assert listed["Prosessikartta"] < listed[m.processes[0].name] < listed["Laatusuunnitelma"]
+    for n in range(2, pages + 1):
+        lines = page(n)
+        assert lines[0].startswith(f"{m.name} · Toimintajärjestelmäkuvaus"), n
+        assert lines[-1] == f"sivu {n} / {pages}", n
+    talous = page(listed["Talousprosessi"] + 1)
+    assert talous[0].endswith("Talousprosessi")  # the chapter's name in the running header
