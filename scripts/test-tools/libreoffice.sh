@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# LibreOffice Writer without its GUI, for the DOCX tests (tests/export/test_docx_office.py):
+# LibreOffice Writer without its GUI, for the DOCX tests (tests/export/test_docx_publish.py):
 # the manual is converted to PDF with `soffice --headless --convert-to pdf`, which shows that
 # it opens, how it paginates and that its fields update. Installs Debian's package when missing
 # and we may; without it those tests are skipped (except in CI, where they fail).
