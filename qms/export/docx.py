@@ -216,7 +216,13 @@ def _styles(doc: Any, own_template: bool) -> None:
             style.paragraph_format.keep_with_next = True
             style.paragraph_format.space_before = Pt(12)
             style.element.get_or_add_pPr().append(_w("outlineLvl", val=str(level - 1)))
-    for name, size in (("Title", 26), ("Header", 8), ("Footer", 8), ("List Bullet", 0)):
+    for name, size in (
+        ("Title", 26),
+        ("Header", 8),
+        ("Footer", 8),
+        ("List Bullet", 0),
+        ("List Bullet 2", 0),
+    ):
         if not _has_style(doc, name):
             style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
             style.base_style = doc.styles["Normal"]
