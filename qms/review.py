@@ -333,23 +333,32 @@ def review_pdf(pack: ReviewPack) -> bytes:
 def review_docx(pack: ReviewPack) -> bytes:
     """The pack as a Word document, with an empty decisions table to fill in the meeting."""
     import docx
-    from docx.shared import Pt
 
     from qms.export.coverage_tables import _stable_zip
-    from qms.export.docx import _facts, _note, _setup, _table, docx_assessment, docx_trends
+    from qms.export.docx import (
+        LANGUAGES,
+        _facts,
+        _language,
+        _note,
+        _setup,
+        _styles,
+        _table,
+        docx_assessment,
+        docx_trends,
+    )
 
     L = catalogue(pack.lang)
     doc = docx.Document()
     props = doc.core_properties
     props.title = f"{L['management_review']} – {pack.name} – {pack.period_name}"
-    props.language = pack.lang
+    props.language = LANGUAGES.get(pack.lang, "en-GB")
     stamp = dt.datetime.fromisoformat(pack.as_of_iso)
     props.created = props.modified = props.last_printed = stamp
     props.revision = 1
     props.author = pack.workspace
     props.last_modified_by = "qms"
-    doc.styles["Normal"].font.name = "DejaVu Sans"
-    doc.styles["Normal"].font.size = Pt(10)
+    _styles(doc, own_template=True)
+    _language(doc, pack.lang)
     _setup(doc.sections[0], landscape=False)
     doc.add_heading(f"{L['management_review']}: {pack.name}", level=0)
     if pack.partial:

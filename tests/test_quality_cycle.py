@@ -166,7 +166,7 @@ def test_review_pack_docx_and_html(tmp_path: Path) -> None:
     assert len(decisions.rows) == 6
     body = "\n".join(p.text for p in document.paragraphs)
     assert "esimerkkisisältöä" in body  # the example notice travels into Word
-    assert document.core_properties.language == "fi"
+    assert document.core_properties.language == "fi-FI"
     html = stem.with_suffix(".html").read_text(encoding="utf-8")
     assert "Johdon katselmus: Rovaniemen koulutuskuntayhtymä" in html
     assert "Kokkola" in html  # REDU's reported G12 result for autumn 2012

@@ -774,9 +774,12 @@ CHART_WIDTH_CM = 16.0
 
 
 def _picture(doc: Any, png: bytes) -> None:
-    from docx.shared import Cm
+    """A chart at CHART_WIDTH_CM, or narrower when the page (a reference template's margins)
+    leaves less room."""
+    from docx.shared import Cm, Pt
 
-    doc.add_paragraph().add_run().add_picture(io.BytesIO(png), width=Cm(CHART_WIDTH_CM))
+    width = min(Cm(CHART_WIDTH_CM), Pt(_room(doc, 0)[0]))
+    doc.add_paragraph().add_run().add_picture(io.BytesIO(png), width=width)
 
 
 def _note(doc: Any, text: str) -> None:
