@@ -446,7 +446,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralised(value: str) -> str:
-    """A cell value no spreadsheet runs: one starting like a formula gets a leading `'`
+    r"""A cell value no spreadsheet runs: one starting like a formula gets a leading `'`
     (OWASP's advice for CSV injection), which Excel and LibreOffice show as text.
 
     >>> neutralised("=HYPERLINK(\"http://x\")"), neutralised("-5"), neutralised("G1")
