@@ -192,26 +192,22 @@ def trend_chart(
         if measured:
             x, v = measured[-1]
             ax.plot([x], [v], marker="o", markersize=10, color=STATUS_COLOURS[status])
-        if target is not None:
-            ax.axhline(target, color="#333", linestyle="--", linewidth=1)
+        lines = (
+            (target, labels["target"], "--", "#333", 1.0, "right"),
+            (baseline, labels["baseline"], ":", "#777", 0.0, "left"),
+        )
+        for level, name, style, colour, at, align in lines:
+            if level is None:
+                continue
+            ax.axhline(level, color=colour, linestyle=style, linewidth=1)
             ax.annotate(
-                f"{labels['target']} {_num(target)}",
-                (1.0, target),
+                f"{name} {_num(level)}",
+                (at, level),
                 xycoords=("axes fraction", "data"),
-                ha="right",
+                ha=align,
                 va="bottom",
                 fontsize=7,
-            )
-        if baseline is not None:
-            ax.axhline(baseline, color="#777", linestyle=":", linewidth=1)
-            ax.annotate(
-                f"{labels['baseline']} {_num(baseline)}",
-                (0.0, baseline),
-                xycoords=("axes fraction", "data"),
-                ha="left",
-                va="bottom",
-                fontsize=7,
-                color="#555",
+                color=colour,
             )
         ax.set_xticks(xs, list(periods))
         ax.set_xlim(-0.5, max(len(periods), 1) - 0.5)

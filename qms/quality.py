@@ -151,6 +151,16 @@ def summarise(assessment: Assessment, sets: dict[str, Criteria]) -> Summary | No
     return summary
 
 
+def summaries(ws: Workspace) -> Iterator[Summary]:
+    """Every assessment of a workspace read against its criteria set (unknown sets skipped:
+    QMS508 reports them)."""
+    sets = criteria_sets(ws)
+    for assessment in ws.assessments:
+        summary = summarise(assessment, sets)
+        if summary is not None:
+            yield summary
+
+
 def latest(
     ws: Workspace, org: str, criteria: str, before: dt.date | None = None
 ) -> list[Assessment]:

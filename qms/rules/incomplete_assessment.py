@@ -29,7 +29,7 @@ from dataclasses import replace
 
 from qms.findings import Msg
 from qms.lint import Context, Problem, problem, rule
-from qms.quality import criteria_sets, entries, summarise
+from qms.quality import entries, summaries
 
 MESSAGE = Msg(
     en="assessment '{id}' leaves {count} of {total} statements of '{criteria}' unassessed: "
@@ -42,11 +42,8 @@ MESSAGE = Msg(
 @rule("QMS506", "incomplete-assessment", "warning")
 def check(ctx: Context) -> Iterator[Problem]:
     """One finding per assessment, listing the missing statements."""
-    sets = criteria_sets(ctx.workspace)
-    for assessment in ctx.workspace.assessments:
-        summary = summarise(assessment, sets)
-        if summary is None:
-            continue
+    for summary in summaries(ctx.workspace):
+        assessment = summary.assessment
         missing = summary.unassessed()
         if missing:
             total = len(entries(summary.criteria))

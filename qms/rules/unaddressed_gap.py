@@ -36,7 +36,7 @@ from collections.abc import Iterator
 
 from qms.findings import Msg
 from qms.lint import Context, Problem, problem, rule
-from qms.quality import covers, criteria_sets, summarise
+from qms.quality import covers, summaries
 
 MESSAGE = Msg(
     en="statement '{statement}' is rated {level}, below the threshold {threshold} of "
@@ -49,11 +49,8 @@ MESSAGE = Msg(
 @rule("QMS507", "unaddressed-gap", "warning")
 def check(ctx: Context) -> Iterator[Problem]:
     """Each gap needs an improvement with an action that covers it."""
-    sets = criteria_sets(ctx.workspace)
-    for assessment in ctx.workspace.assessments:
-        summary = summarise(assessment, sets)
-        if summary is None:
-            continue
+    for summary in summaries(ctx.workspace):
+        assessment = summary.assessment
         addressed = [
             target
             for improvement in assessment.improvements
