@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from qms.example import example_of
 from qms.export.assessment import AssessmentReport, Trend, report, trend
 from qms.export.labels import catalogue
 from qms.findings import Finding, Msg
@@ -43,6 +44,8 @@ class GoalResult:
     status: str
     """A result status (achieved, ongoing, delayed, not-started) or 'unreported'."""
     text: str
+    example: bool = False
+    """True when a reported result is example content."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,8 @@ class ActionStatus:
     due: str
     status: str
     overdue: bool
+    example: bool = False
+    """True when the action (or its plan) is example content."""
 
 
 @dataclass(frozen=True)
@@ -88,8 +93,16 @@ class ReviewPack:
     assessment: AssessmentReport | None
     partial: int = 0
     """How many load errors the model had: the pack may be incomplete when this is not 0."""
-    example: bool = False
-    """True when any part of the pack is drawn from example content."""
+
+    @property
+    def examples(self) -> int:
+        """How many results, actions and metric trends of the pack are example content."""
+        return (
+            sum(1 for g in self.results if g.example)
+            + sum(1 for a in self.actions if a.example)
+            + sum(1 for t in self.trends if t.example is not None)
+            + (self.assessment.examples if self.assessment else 0)
+        )
 
     @property
     def counts(self) -> dict[str, int]:
@@ -136,13 +149,14 @@ def build_review(
                 name=text(goal.name, lang) if goal else goal_id,
                 status=reported[0].status if reported else "unreported",
                 text=" ".join(text(r.text, lang) for r in reported),
+                example=any(example_of(ws.settings, org, r) is not None for r in reported),
             )
         )
     trends, untracked = [], []
     for doc, _, metric in index.metrics_docs():
         if doc.organisation != org.id:
             continue
-        found = trend(metric, index, lang)
+        found = trend(metric, index, lang, org.id)
         if found is None:
             untracked.append(text(metric.name, lang))
         else:
@@ -160,9 +174,12 @@ def build_review(
                     who=act.who or "",
                     due=format_date(act.when, lang),
                     status=act.status,
+                    # Due by the period's end (or the as-of date, if earlier) and not done; an
+                    # action due on that very day is not late yet.
                     overdue=act.status not in ("done", "dropped")
                     and act.when is not None
-                    and act.when <= p.end,
+                    and act.when < min(p.end, as_of),
+                    example=example_of(ws.settings, org, plan, act) is not None,
                 )
             )
     own_files = {d.source for d in ws.documents() if getattr(d, "organisation", None) == org.id}
@@ -361,6 +378,8 @@ def review_docx(pack: ReviewPack) -> bytes:
     _language(doc, pack.lang)
     _setup(doc.sections[0], landscape=False)
     doc.add_heading(f"{L['management_review']}: {pack.name}", level=0)
+    if pack.examples:
+        _note(doc, L["review_examples"].format(n=pack.examples))
     if pack.partial:
         _note(doc, L["partial_model"].format(n=pack.partial))
     _facts(
@@ -375,7 +394,11 @@ def review_docx(pack: ReviewPack) -> bytes:
         doc,
         [L["goal"], L["status"], L["reported_result"]],
         [
-            [f"{g.goal} {g.name}", L["result_" + g.status], g.text or L["unreported"]]
+            [
+                f"{g.goal} {g.name}",
+                L["result_" + g.status],
+                (g.text or L["unreported"]) + (f" ({L['example_badge']})" if g.example else ""),
+            ]
             for g in pack.results
         ],
     )
@@ -393,7 +416,12 @@ def review_docx(pack: ReviewPack) -> bytes:
         doc,
         [L["action"], L["who"], L["due"], L["status"]],
         [
-            [f"{a.what} ({a.plan})", a.who, a.due, L[a.status] + (" !" if a.overdue else "")]
+            [
+                f"{a.what} ({a.plan})" + (f" ({L['example_badge']})" if a.example else ""),
+                a.who,
+                a.due,
+                L[a.status] + (f" · {L['actions_overdue']}" if a.overdue else ""),
+            ]
             for a in pack.actions
         ],
     )

@@ -109,6 +109,7 @@ def test_portal_pages_mark_examples_and_chart_with_names(lamppu_manuals: list[Ma
     assert files["maturity-fi-vet-quality.svg"].startswith("<?xml")  # the picture on its own
     assert 'href="maturity-fi-vet-quality.svg"' in matrix
     assert 'aria-label="Kehitys: ' in files["redu/_metrics.html"]
+    assert 'class="example-badge"' in files["redu/_metrics.html"]  # example metrics' trends
     assert "Itsearvioinnit" in files["redu/index.html"]  # in the navigation
 
 
@@ -170,6 +171,10 @@ def test_review_pack_docx_and_html(tmp_path: Path) -> None:
     html = stem.with_suffix(".html").read_text(encoding="utf-8")
     assert "Johdon katselmus: Rovaniemen koulutuskuntayhtymä" in html
     assert "Kokkola" in html  # REDU's reported G12 result for autumn 2012
+    # REDU's plan is example content: the pack says so up front and on each such row.
+    assert "Aineistossa on esimerkkisisältöä" in html
+    assert html.count('class="example-badge"') >= 2
+    assert "Aineistossa on esimerkkisisältöä" in body
     first = stem.with_suffix(".docx").read_bytes()
     again = _review(tmp_path, "--format", "docx", "--format", "html")
     assert again[0] == 0  # the same bytes again, so nothing to refuse without --force

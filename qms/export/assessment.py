@@ -390,6 +390,8 @@ class Trend:
     baseline: float | None
     status: str
     lang: str
+    example: str | None = None
+    """None for a sourced metric; for example content, its reason ('' when none is given)."""
 
     @property
     def plotted(self) -> bool:
@@ -419,8 +421,11 @@ def _number(value: str | float | None) -> float | None:
     return None
 
 
-def trend(metric: Metric, index: Index, lang: str) -> Trend | None:
-    """The trend of a metric over the project's periods, or None when it has no values."""
+def trend(metric: Metric, index: Index, lang: str, org: str | None = None) -> Trend | None:
+    """The trend of a metric over the project's periods, or None when it has no values.
+
+    `org` (the metric set's organisation) lets an example mark inherited from the
+    workspace or the organisation reach the trend, as it reaches the metric's table row."""
     if not metric.values:
         return None
     by_period = {v.period: v.value for v in metric.values}
@@ -444,4 +449,13 @@ def trend(metric: Metric, index: Index, lang: str) -> Trend | None:
         baseline=baseline,
         status=trend_status(values, target, baseline),
         lang=lang,
+        example=_example_reason(index, org, metric, lang),
     )
+
+
+def _example_reason(index: Index, org: str | None, element: object, lang: str) -> str | None:
+    """The element's example reason in `lang` ('' for a bare mark), None when sourced."""
+    ws = index.workspace
+    chain = (ws.settings, organisation_of(ws, org) if org else None, element)
+    found = example_of(*chain)
+    return None if found is None else text(found.reason, lang)

@@ -801,7 +801,8 @@ def docx_trends(doc: Any, trends: tuple[Trend, ...], L: dict[str, str]) -> None:
         return
     doc.add_heading(L["trend"], level=2)
     for t in trends:
-        doc.add_heading(t.name, level=3)
+        mark = f" ({L['example_badge']})" if t.example is not None else ""
+        doc.add_heading(t.name + mark, level=3)
         if t.plotted:
             _picture(doc, t.chart("png"))
         doc.add_paragraph(f"{L['trend_status']}: {L['status_' + t.status]}")

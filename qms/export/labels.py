@@ -213,6 +213,10 @@ LABELS: dict[str, dict[str, str]] = {
         "target_short": "tavoite",
         "value": "Arvo",
         "example_badge": "esimerkki",
+        "review_examples": (
+            "Aineistossa on esimerkkisisältöä, jota lähteet eivät tue: {n} kohtaa, "
+            "merkitty (esimerkki)"
+        ),
         "reported_result": "Raportoitu tulos",
         "result_achieved": "saavutettu",
         "result_ongoing": "käynnissä",
@@ -442,6 +446,10 @@ LABELS: dict[str, dict[str, str]] = {
         "target_short": "target",
         "value": "Value",
         "example_badge": "example",
+        "review_examples": (
+            "The pack holds example content that no source supports: {n} items, "
+            "marked (example)"
+        ),
         "reported_result": "Reported result",
         "result_achieved": "achieved",
         "result_ongoing": "ongoing",

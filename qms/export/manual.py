@@ -711,7 +711,9 @@ def build_manual(
         roles=_roles(org, [own[pid] for pid in order], plans_of_org, metrics_of_org, tx),
         documents=_register(org, [own[pid] for pid in order], roles, tx),
         assessments=assessment_reports(ws, index, org.id, chosen, page_name),
-        trends=tuple(t for m in metrics_of_org if (t := trend(m, index, chosen)) is not None),
+        trends=tuple(
+            t for m in metrics_of_org if (t := trend(m, index, chosen, org.id)) is not None
+        ),
     )
 
 
