@@ -447,8 +447,7 @@ LABELS: dict[str, dict[str, str]] = {
         "value": "Value",
         "example_badge": "example",
         "review_examples": (
-            "The pack holds example content that no source supports: {n} items, "
-            "marked (example)"
+            "The pack holds example content that no source supports: {n} items, marked (example)"
         ),
         "reported_result": "Reported result",
         "result_achieved": "achieved",
