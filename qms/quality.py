@@ -147,6 +147,8 @@ def summarise(assessment: Assessment, sets: dict[str, Criteria]) -> Summary | No
         return None
     summary = Summary(assessment, criteria)
     for rating in assessment.ratings:
+        if rating.level is not None and level(criteria, rating.level) is None:
+            continue  # off the scale (QMS508): never counted, drawn or averaged as a level
         summary.ratings.setdefault(rating.statement, rating)
     return summary
 

@@ -104,3 +104,16 @@ def test_maturity_matrix_gaps_first_with_change(tmp_path: Path) -> None:
     assert not view.missing
     alone = maturity([("kao", orgs[0][1]), ("sakk", ())])
     assert alone[0].missing == ("sakk",)
+
+
+def test_a_level_off_the_scale_is_never_counted(tmp_path: Path) -> None:
+    """QMS508 reports it; summaries, charts and item results treat it as not rated."""
+    text = (FIXTURE / "assessment.yaml").read_text(encoding="utf-8").replace("level: 3", "level: 9")
+    loaded = load(_workspace_with(tmp_path, {"assessment.yaml": text}))
+    assert loaded.workspace is not None
+    (assessment,) = loaded.workspace.assessments
+    summary = summarise(assessment, criteria_sets(loaded.workspace))
+    assert summary is not None
+    assert [e.statement.id for e in summary.unassessed()] == ["Y1.1"]
+    assert summary.item_mean(summary.criteria.areas[0].items[0]) == 2.0
+    assert summary.functioning() is None
