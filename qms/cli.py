@@ -10,6 +10,7 @@ Exit codes: 0 clean, 1 findings of error severity, 2 bad usage or nothing loadab
 from __future__ import annotations
 
 import importlib
+import itertools
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -59,11 +60,20 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
-        """Run the subcommand; a refusal from the library stops it with exit code 2."""
+        """Run the subcommand. A refusal from the library, or a file-system error that the
+        command did not handle itself (a full or read-only disk, a symbolic-link loop, a
+        vanished folder), stops it with a message and exit code 2, never a traceback."""
         try:
             return super().invoke(ctx)
         except Refused as refused:
             raise RefusedCommand(refused.message) from None
+        except OSError as error:
+            # click 8.2 keeps the subcommand's words in _protected_args (protected_args is
+            # deprecated there); 8.1 only has protected_args.
+            words = getattr(ctx, "_protected_args", None)
+            if words is None:
+                words = ctx.protected_args
+            raise file_system_error(error, [*words, *ctx.args]) from None
 
 
 class RefusedCommand(click.ClickException):
@@ -114,6 +124,26 @@ def workspace_argument(func: Any) -> Any:
         default=".",
         required=False,
     )(func)
+
+
+FILE_SYSTEM = {
+    "en": "{path}: {reason}; nothing more was written",
+    "fi": "{path}: {reason}; enempää ei kirjoitettu",
+}
+
+
+def file_system_error(error: OSError, args: list[str]) -> RefusedCommand:
+    """An exit-code-2 error that says which file the error is about, in the language asked
+    for on the command line (else $QMS_LANG, else English)."""
+    from qms.findings import printable
+
+    lang = next((b for a, b in itertools.pairwise(args) if a == "--lang"), None)
+    lang = pick_lang(lang, None)
+    path = error.filename if error.filename is not None else ""
+    if error.filename2 is not None:
+        path = f"{path} -> {error.filename2}"
+    reason = error.strerror or type(error).__name__
+    return RefusedCommand(printable(FILE_SYSTEM[lang].format(path=path or "qms", reason=reason)))
 
 
 def main() -> None:

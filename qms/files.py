@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from qms.findings import Msg
 
@@ -46,6 +48,11 @@ def stage(target: Path, data: bytes) -> Path:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.chmod(tmp, 0o666 & ~umask())
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        if error.filename is None:  # a full disk says so without naming the file
+            raise OSError(error.errno, error.strerror, os.fspath(target)) from error
+        raise
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -56,17 +63,29 @@ def replace_together(files: Mapping[Path, bytes]) -> list[Path]:
     """Write several files so that either every one is replaced or none is.
 
     Everything is staged beside its target first (a full disk fails here, before any target
-    is touched); then each existing target is renamed aside and the staged file renamed in.
-    When a rename fails, the targets already replaced are put back and new ones removed, and
-    the error is raised. Renames need no space, so the undo works on a full disk too.
+    is touched); then the staged files are swapped in (`swap_in`).
     """
     staged: list[tuple[Path, Path]] = []
-    done: list[tuple[Path, Path | None]] = []
     try:
         for target, data in sorted(files.items()):
             target.parent.mkdir(parents=True, exist_ok=True)
             staged.append((stage(target, data), target))
-        for tmp, target in staged:
+        swap_in(staged)
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+    return [target for _, target in staged]
+
+
+def swap_in(pairs: Sequence[tuple[Path, Path]]) -> None:
+    """Rename each written file onto its target, all or nothing: each existing target is first
+    renamed aside; when a rename fails, the targets already replaced are put back, the new
+    ones removed, and the error raised. Renames need no space, so the undo works on a full
+    disk too."""
+    done: list[tuple[Path, Path | None]] = []
+    try:
+        for src, target in pairs:
+            target.parent.mkdir(parents=True, exist_ok=True)
             backup: Path | None = None
             if target.exists() or target.is_symlink():
                 fd, name = tempfile.mkstemp(
@@ -80,20 +99,108 @@ def replace_together(files: Mapping[Path, bytes]) -> list[Path]:
                     backup.unlink(missing_ok=True)
                     raise
             done.append((target, backup))
-            os.replace(tmp, target)
+            os.replace(src, target)
     except BaseException:
         for target, backup in reversed(done):
             if backup is not None:
                 os.replace(backup, target)
             else:
                 target.unlink(missing_ok=True)
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
         raise
     for _, backup in done:
         if backup is not None:
             backup.unlink(missing_ok=True)
-    return [target for _, target in staged]
+
+
+MAX_CACHE_BYTES = 256 * 1024 * 1024
+"""A cache file larger than this is not read (the national layout cache is about 10 MB)."""
+
+
+def read_cache(path: Path) -> Any:
+    """The JSON of a cache file, or None when it is missing, too large, not JSON, or nested
+    deeper than the parser can follow. Caches in an output folder are untrusted input: the
+    caller checks the shape of what it gets and recomputes on doubt."""
+    import json
+
+    try:
+        if path.stat().st_size > MAX_CACHE_BYTES:
+            return None
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+
+
+def is_plain_relative(name: object) -> bool:
+    """True for a relative POSIX path inside its folder: no '..', no absolute path, no NUL.
+
+    >>> [is_plain_relative(n) for n in ("a/b.svg", "../x", "/etc/passwd", "a/../../b", 3)]
+    [True, False, False, False, False]
+    """
+    if not isinstance(name, str) or not name or "\0" in name or "\\" in name:
+        return False
+    return not name.startswith("/") and ".." not in name.split("/")
+
+
+LOCK_NAME = ".qms-lock"
+LOCK_WAIT = 600.0
+"""Seconds a build waits for another build into the same folder before giving up."""
+BUSY = Msg(
+    en="{folder}: another qms run has been writing into this folder for {seconds:.0f} s "
+    "(lock file {lock}); try again when it is done",
+    fi="{folder}: toinen qms-ajo on kirjoittanut tähän kansioon jo {seconds:.0f} s "
+    "(lukkotiedosto {lock}); yritä uudelleen, kun se on valmis",
+)
+
+
+@contextmanager
+def output_lock(folder: Path, lang: str = "en", wait: float = LOCK_WAIT) -> Iterator[None]:
+    """Hold the folder's lock file while a run reads its caches and writes its files, so that
+    two builds into one folder run one after the other instead of mixing their files and
+    caches. The lock (filelock: flock on POSIX, msvcrt on Windows) is released by the
+    operating system when a run dies, so a killed build never leaves the folder locked."""
+    from filelock import FileLock, Timeout
+
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(folder / LOCK_NAME), timeout=wait)
+    try:
+        lock.acquire()
+    except Timeout as error:
+        lock_path = str(folder / LOCK_NAME)
+        raise refusal(BUSY.format(lang, folder=folder, seconds=wait, lock=lock_path)) from error
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+NOT_REGULAR = "not a regular file (a pipe, a device or a socket)"
+
+
+def read_regular(path: str | os.PathLike[str], limit: int) -> tuple[bytes, int]:
+    """(the first `limit` + 1 bytes, the size) of a regular file. A FIFO, a device such as
+    /dev/zero or a socket raises OSError before anything is read (opened without blocking,
+    so a FIFO without a writer does not hang), and no more than `limit` + 1 bytes are read,
+    whatever the file claims its size is."""
+    import errno
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, NOT_REGULAR, os.fspath(path))
+        chunks = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    return data, max(info.st_size, len(data))
 
 
 def _read_umask() -> int:
@@ -126,27 +233,137 @@ def conflicts(files: Mapping[str, str | bytes], base: Path) -> list[str]:
     return found
 
 
+CLASH = Msg(
+    en="{file} would have to be both a file and the folder of {inner}: an id is the name of a "
+    "file qms writes; rename the organisation or process; nothing written",
+    fi="{file} pitäisi olla sekä tiedosto että tiedoston {inner} kansio: tunniste on qms:n "
+    "kirjoittaman tiedoston nimi; nimeä organisaatio tai prosessi uudelleen; mitään ei kirjoitettu",
+)
+
+
+def output_clashes(paths: Iterable[str]) -> list[tuple[str, str]]:
+    """(file, path inside it) for every output that another output needs as its folder, e.g.
+    the portal's `qms.css` and the pages of an organisation whose id is `qms.css`.
+
+    >>> output_clashes(["qms.css", "qms.css/index.html", "a/b.svg", "a/c.svg"])
+    [('qms.css', 'qms.css/index.html')]
+    """
+    names = set(paths)
+    found = []
+    for path in sorted(names):
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder in names:
+                found.append((folder, path))
+    return found
+
+
+def refuse_clashes(paths: Iterable[str], lang: str = "en") -> None:
+    """Stop (exit 2) before writing when one output would be another's folder."""
+    clashes = output_clashes(paths)
+    if clashes:
+        file, inner = clashes[0]
+        raise refusal(CLASH.format(lang, file=file, inner=inner))
+
+
+NOT_A_FOLDER = Msg(
+    en="{path} is a file; this output is a set of files and needs a folder: give -o a folder "
+    "name; nothing written",
+    fi="{path} on tiedosto; tämä tuloste on joukko tiedostoja ja tarvitsee kansion: anna -o:lle "
+    "kansion nimi; mitään ei kirjoitettu",
+)
+LINK_INSIDE = Msg(
+    en="{path} is a symbolic link to {target}; qms writes only inside the output folder: "
+    "remove the link or choose another folder; nothing written",
+    fi="{path} on symbolinen linkki kohteeseen {target}; qms kirjoittaa vain tulostekansion "
+    "sisään: poista linkki tai valitse toinen kansio; mitään ei kirjoitettu",
+)
+
+
+def refuse_links(base: Path, rels: Iterable[str], lang: str = "en") -> None:
+    """Stop (exit 2) when a folder that an output goes into is a symbolic link: writing through
+    it would write outside the output folder. (A link where a file goes is replaced by the
+    rename, never written through.)"""
+    seen: set[str] = set()
+    for rel in rels:
+        parts = rel.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            folder = "/".join(parts[:depth])
+            if folder in seen:
+                continue
+            seen.add(folder)
+            path = base / folder
+            if path.is_symlink():
+                target = os.readlink(path)
+                raise refusal(LINK_INSIDE.format(lang, path=path, target=target))
+
+
+STAGING = ".qms-staging-"
+"""The prefix of a staging folder inside an output folder."""
+
+
+@contextmanager
+def staged_folder(base: Path, lang: str = "en", keep: Iterable[str] = ()) -> Iterator[Path]:
+    """An empty hidden folder inside `base` to write a whole set of outputs into (with copies
+    of the files named in `keep`, e.g. caches that the writer updates); when the block ends
+    without error,
+    every file written there is swapped into `base` (`swap_in`: all or nothing). When the block
+    fails (a full disk, a killed Graphviz), nothing in `base` has changed: a set of outputs is
+    replaced as a whole or not at all."""
+    import shutil
+
+    if base.is_symlink():
+        base = base.resolve()
+    if base.exists() and not base.is_dir():
+        raise refusal(NOT_A_FOLDER.format(lang, path=base))
+    base.mkdir(parents=True, exist_ok=True)
+    # Inside the output folder (hidden), so that nothing is ever written outside it; a run
+    # killed part-way leaves its staging folder behind, and the next run (holding the
+    # folder's lock, so no other run is using one) removes it.
+    for stale in base.glob(f"{STAGING}*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    stage = Path(tempfile.mkdtemp(prefix=STAGING, dir=base))
+    try:
+        for name in keep:
+            if (base / name).is_file():
+                shutil.copy2(base / name, stage / name)
+        yield stage
+        written = sorted(p for p in stage.rglob("*") if p.is_file() or p.is_symlink())
+        swap_in([(p, base / p.relative_to(stage)) for p in written])
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
 def write_tree(files: Mapping[str, str | bytes], base: Path, force: bool, lang: str = "en") -> int:
-    """Write a map of relative path -> contents under `base`, atomically file by file.
+    """Write a map of relative path -> contents under `base`, as a whole.
 
     Refuses (exit 2, nothing written) when any file exists with other contents, unless
-    `force`; files that are already identical are left alone, their times too. Returns the
-    number of files written.
+    `force`, when one output would be another's folder, or when a folder written into is a
+    symbolic link; files that are already identical are left alone, their times too. A set of
+    files is written into a staged copy of `base` that then replaces it (`staged_folder`); a
+    single file (`rel` "") atomically. Returns the number of files written.
     """
+    refuse_clashes(files, lang)
+    refuse_links(base, files, lang)
     clashes = conflicts(files, base)
     if clashes and not force:
         shown = "\n".join(f"  {c}" for c in clashes[:10])
         more = f"\n  ... (+{len(clashes) - 10})" if len(clashes) > 10 else ""
         raise refusal(EXISTS_MANY.format(lang, count=len(clashes), files=shown + more))
-    written = 0
+    changed = {}
     for rel, content in sorted(files.items()):
         target = base / rel if rel else base
         data = _bytes(content)
-        if target.is_file() and target.read_bytes() == data:
-            continue
-        write_atomic(target, data)
-        written += 1
-    return written
+        if not (target.is_file() and target.read_bytes() == data):
+            changed[rel] = data
+    if "" in changed:
+        write_atomic(base, changed[""])
+    elif changed:
+        if base.exists() and not base.is_dir():
+            raise refusal(NOT_A_FOLDER.format(lang, path=base))
+        replace_together({base / rel: data for rel, data in changed.items()})
+    return len(changed)
 
 
 def write_safely(path: str, content: str | bytes, force: bool, lang: str = "en") -> None:

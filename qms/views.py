@@ -15,6 +15,10 @@ from qms.index import Index, split_ref
 from qms.model import Organisation, Process, Workspace, text
 
 NO_ROLE = "—"
+PROCESS_MAP = "_process-map"
+"""The file stem of an organisation's process map beside its processes' diagrams. Generated
+names start with '_', which model ids cannot: a process called `process-map` keeps its own
+diagram (docs/diagrams.md)."""
 """The lane of steps that name no role."""
 
 Coverage = Literal["covered", "committed", "uncovered"]
@@ -263,7 +267,7 @@ class ProcessMapView:
     @property
     def name(self) -> str:
         """The diagram's file stem."""
-        return f"{self.organisation}/process-map"
+        return f"{self.organisation}/{PROCESS_MAP}"
 
 
 def process_map_view(index: Index, org: Organisation, lang: str) -> ProcessMapView:

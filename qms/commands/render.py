@@ -17,7 +17,7 @@ from qms.cli import format_option, lang_option, out_option, workspace_argument
 def render(workspace: str, out: str | None, formats: str, lang: str | None) -> None:
     """Draw the process flows, process maps and goal map of a workspace.
 
-    Files go to OUT/<organisation>/<process>.<format>, OUT/<organisation>/process-map.<format>
+    Files go to OUT/<organisation>/<process>.<format>, OUT/<organisation>/_process-map.<format>
     and OUT/goal-map.<format>. Unchanged diagrams are not redrawn (.qms-cache.json), nor
     laid out again (.qms-diagrams.json); the files of a deleted process are removed.
 

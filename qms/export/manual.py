@@ -28,7 +28,7 @@ from qms.model import Metric, Organisation, Plan, Process, Workspace, text
 from qms.partial import left_out
 from qms.render import graphviz
 from qms.render.engine import DotJob
-from qms.views import NO_ROLE, ProcessMapView, process_map_view
+from qms.views import NO_ROLE, PROCESS_MAP, ProcessMapView, process_map_view
 
 BANDS = ("management", "core", "support")
 PHASES = ("plan", "do", "check", "act", "")
@@ -699,7 +699,7 @@ def build_manual(
         quality_group=tuple(
             (roles.get(m.role, m.role), m.name or "", tx(m.task)) for m in org.quality_group
         ),
-        map_diagram=f"{org.id}/process-map",
+        map_diagram=f"{org.id}/{PROCESS_MAP}",
         map_view=pm,
         incomplete=left_out(result.findings).text(chosen) if result else "",
         example_notice=(
@@ -939,7 +939,7 @@ class Diagrams:
             self._jobs = {j.name: (j.source, j.program) for j in jobs}
 
     def draw(self, name: str, fmt: str) -> bytes | None:
-        """The diagram `name` (`<org>/<process>`, `<org>/process-map`) as svg or png bytes."""
+        """The diagram `name` (`<org>/<process>`, `<org>/_process-map`) as svg or png bytes."""
         key = (name, fmt)
         if key not in self._drawn:
             shared = self._shared_key(name, fmt)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from qms.export import tables
 from qms.export.labels import catalogue
 from qms.export.manual import Diagrams, Manual, ProcessPage, page_name
+from qms.views import PROCESS_MAP
 
 _SPECIAL = re.compile(r"([\\`*_\[\]{}|#+!~])")
 
@@ -103,7 +104,7 @@ def _index(m: Manual, has_map: bool) -> str:
         lines += [md(m.description), ""]
     lines += [f"## {L['process_map']}", ""]
     if has_map:
-        lines += [f"![{L['process_map']}](diagrams/process-map.svg)", ""]
+        lines += [f"![{L['process_map']}](diagrams/{PROCESS_MAP}.svg)", ""]
     for band in m.bands:
         if band.processes:
             lines += [f"### {L[band.band]}", ""]
@@ -168,7 +169,7 @@ def markdown_files(manuals: list[Manual], diagrams: Diagrams | None) -> dict[str
         base = m.organisation
         svg_map = diagrams.draw(m.map_diagram, "svg") if diagrams else None
         if svg_map:
-            files[f"{base}/diagrams/process-map.svg"] = svg_map
+            files[f"{base}/diagrams/{PROCESS_MAP}.svg"] = svg_map
         files[f"{base}/index.md"] = _index(m, svg_map is not None)
         for p in m.processes:
             svg = diagrams.draw(p.diagram, "svg") if diagrams else None

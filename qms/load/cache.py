@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import VERSION as pydantic_version
 
+from qms.files import read_regular
 from qms.load.yaml_source import MAX_FILE_BYTES
 from qms.model import Document
 
@@ -141,11 +142,10 @@ class DocumentCache:
 def _read(path: Path) -> bytes | None:
     """A file's bytes for the cache look-up; None leaves the error to parse_file."""
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return None
-        return path.read_bytes()
+        data, size = read_regular(path, MAX_FILE_BYTES)
     except OSError:
         return None
+    return None if size > MAX_FILE_BYTES else data
 
 
 def _pack_of(rel: str) -> str:

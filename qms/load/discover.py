@@ -32,8 +32,13 @@ def discover(root: Path) -> tuple[list[str], list[tuple[str, Msg, dict[str, Any]
     refused: list[tuple[str, Msg, dict[str, Any], str]] = []
 
     def outside(full: str) -> str | None:
-        """The link's text when a symbolic link leads out of the workspace, else None."""
-        return None if _is_within(Path(full).resolve(), real_root) else os.readlink(full)
+        """The link's text when a symbolic link leads out of the workspace (or nowhere: a loop
+        of links), else None."""
+        try:
+            inside = _is_within(Path(full).resolve(strict=True), real_root)
+        except (OSError, RuntimeError):  # a loop of links, or a link to nothing
+            return None
+        return None if inside else os.readlink(full)
 
     # os.scandir rather than os.walk and Path objects: the entry types come with the listing,
     # which matters at 10,000 files on every `qms validate`.

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import yaml
 
 from qms import i18n
+from qms.files import read_regular
 from qms.findings import Finding, Location, Msg, PathPart, make_text
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -397,12 +398,11 @@ def parse_file(
     loc = Location(rel)
     path = root / rel
     try:
-        size = path.stat().st_size if raw is None else len(raw)
+        raw, size = read_regular(path, MAX_FILE_BYTES) if raw is None else (raw, len(raw))
         if size > MAX_FILE_BYTES:
             return None, [
                 _finding(sources, "QMS001", i18n.TOO_LARGE, loc, size=size, limit=MAX_FILE_BYTES)
             ]
-        raw = path.read_bytes() if raw is None else raw
     except OSError as error:
         return None, [
             _finding(sources, "QMS001", i18n.UNREADABLE, loc, reason=error.strerror or str(error))

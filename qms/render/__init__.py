@@ -23,13 +23,21 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from qms.files import write_atomic
+from qms.files import (
+    output_lock,
+    read_cache,
+    refuse_clashes,
+    refuse_links,
+    staged_folder,
+    write_atomic,
+)
 from qms.index import Index
 from qms.load import gc_paused, source_digest
 from qms.model import Workspace
 from qms.render import graphviz
 from qms.render.dot import goal_map, order_source, process_flow, process_map
 from qms.render.engine import (
+    MANIFEST,
     DotJob,
     RenderReport,
     cache_key,
@@ -68,12 +76,43 @@ View = FlowView | ProcessMapView | GoalMapView
 
 
 def load_ranks(out: str | os.PathLike[str]) -> dict[str, Ranks]:
-    """The cached first-pass results in an output folder (empty when missing or broken)."""
-    try:
-        data = json.loads((Path(out) / LAYOUT_CACHE).read_text(encoding="utf-8"))
-        return {k: {n: (int(c), int(o)) for n, (c, o) in v.items()} for k, v in data.items()}
-    except (OSError, ValueError, TypeError, AttributeError):
+    """The cached first-pass results in an output folder: empty when missing, broken or of
+    the wrong shape. The file is untrusted input (anyone may have written the folder): only
+    whole integers pass here, and `sound_ranks` checks each entry against its flow before use.
+    """
+    data = read_cache(Path(out) / LAYOUT_CACHE)
+    if not isinstance(data, dict):
         return {}
+    found: dict[str, Ranks] = {}
+    for key, value in data.items():
+        if not isinstance(value, dict):
+            continue
+        ranks = {
+            name: (pair[0], pair[1])
+            for name, pair in value.items()
+            if isinstance(pair, list)
+            and len(pair) == 2
+            and all(type(v) is int for v in pair)  # not bool, not float
+        }
+        if len(ranks) == len(value):
+            found[key] = ranks
+    return found
+
+
+def sound_ranks(ranks: Ranks, steps: set[str]) -> bool:
+    """True when `ranks` could be what `ranks_from_json` made for a flow of `steps`: the same
+    step ids, columns 0..n-1 all used, and in each column the orders 0..m-1. Anything else (a
+    crafted or stale cache) would index past the layout's lists or make it enormous."""
+    if set(ranks) != steps:
+        return False
+    columns: dict[int, list[int]] = {}
+    for pair in ranks.values():
+        if not (isinstance(pair, tuple) and len(pair) == 2 and all(type(v) is int for v in pair)):
+            return False
+        columns.setdefault(pair[0], []).append(pair[1])
+    return sorted(columns) == list(range(len(columns))) and all(
+        sorted(orders) == list(range(len(orders))) for orders in columns.values()
+    )
 
 
 def dump_ranks(cache: MutableMapping[str, Ranks]) -> str:
@@ -143,6 +182,9 @@ def prepare(
             flows.append(v)
     sources = [order_source(v) for v in flows]
     keys = [hashlib.sha256(s.encode("utf-8")).hexdigest() for s in sources]
+    for view, key in zip(flows, keys, strict=True):
+        if key in cache and not sound_ranks(cache[key], {s.id for s in view.steps}):
+            del cache[key]  # on doubt, lay it out again
     missing = sorted({k: s for k, s in zip(keys, sources, strict=True) if k not in cache}.items())
 
     def first_pass(item: tuple[str, str]) -> tuple[str, Ranks | str]:
@@ -282,7 +324,7 @@ def load_diagram_cache(out: str | os.PathLike[str]) -> dict[str, Entry]:
     """The per-diagram cache of an output folder; empty when missing, broken or of another
     version (a miss only costs time)."""
     try:
-        data = json.loads((Path(out) / DIAGRAM_CACHE).read_text(encoding="utf-8"))
+        data = read_cache(Path(out) / DIAGRAM_CACHE)
         if data.get("version") != DIAGRAM_CACHE_VERSION:
             return {}
         entries: dict[str, Entry] = {}
@@ -360,7 +402,7 @@ def render_diagrams(
     """
     # Millions of model objects are alive and few cycles are made: without the cyclic
     # collector paused, collections walking the model cost more than the work itself.
-    with gc_paused():
+    with gc_paused(), output_lock(Path(out), lang):
         return _render(ws, lang, Path(out), formats, progress, run, workers, prepared)
 
 
@@ -378,8 +420,10 @@ def _render(
     manifest = load_manifest(root)
     code = code_digest()
     all_views = prepared.views if prepared else views(ws, Index.build(ws), lang)
-    # A name drawn twice (a process called `process-map`) is never cached: which of the
-    # two ends up in the file is not the cache's to decide.
+    refuse_clashes((f"{v.name}.{fmt}" for v in all_views for fmt in formats), lang)
+    # A name drawn twice is never cached: which of the two ends up in the file is not the
+    # cache's to decide (generated names start with '_', which ids cannot, so this is a
+    # safeguard).
     counts = Counter(v.name for v in all_views)
     keys = {v.name: view_key(v, code) for v in all_views if code and counts[v.name] == 1}
     stale: list[View] = []
@@ -407,35 +451,52 @@ def _render(
             prepared.ranks,
         )
     jobs, failures = done.jobs, done.failures
+
+    def write(target: Path) -> RenderReport:
+        """Draw the stale diagrams and keep the caches, in `target` (the folder's files count
+        as drawn from `root`)."""
+        nonlocal on_disk
+        if jobs or not manifest:
+            report = render_all(
+                jobs, target, formats, progress=progress, workers=workers, current=root
+            )
+        else:
+            report = RenderReport()
+        failed = {n for n, _ in failures} | {n for n, _, _ in report.failed}
+        kept = {n: entries[n] for n in current}
+        for job in jobs:
+            key = keys.get(job.name)
+            if key is None or job.name in failed:
+                continue
+            old = entries.get(job.name)
+            files = dict(old.files) if old and old.key == key else {}
+            files.update((fmt, cache_key(job, fmt)) for fmt in formats)
+            kept[job.name] = Entry(key, files, done.layouts.get(job.name, ""))
+        if flows or set(entries) - set(kept):
+            # Keep the first passes of today's flows only (those of current diagrams, which
+            # their entries name, and those just made): yesterday's flows would only grow it.
+            if prepared is not None or not flows:
+                on_disk = load_ranks(root)
+            source = {**on_disk, **done.ranks}
+            used = {e.layout for e in kept.values()} | set(done.layouts.values())
+            live = {k: source[k] for k in sorted(used) if k in source}
+            if live != on_disk:
+                write_atomic(target / LAYOUT_CACHE, dump_ranks(live).encode("utf-8"))
+        if kept != entries or not (root / DIAGRAM_CACHE).exists():
+            write_atomic(target / DIAGRAM_CACHE, dump_diagram_cache(kept).encode("utf-8"))
+        return report
+
     if jobs or not manifest:
-        report = render_all(jobs, root, formats, progress=progress, workers=workers)
-        manifest = load_manifest(root)
+        # A set of diagrams is replaced as a whole: drawn into a staging folder inside the
+        # output folder and swapped in only when everything is written (a full disk or a
+        # killed Graphviz changes nothing).
+        refuse_links(root, (f"{v.name}.{fmt}" for v in all_views for fmt in formats), lang)
+        with staged_folder(root, lang, keep=(MANIFEST, LAYOUT_CACHE, DIAGRAM_CACHE)) as stage:
+            report = write(stage)
     else:
-        report = RenderReport()
+        report = write(root)
     report.skipped = sorted(report.skipped + [f"{n}.{f}" for n in current for f in formats])
-    failed = {n for n, _ in failures} | {n for n, _, _ in report.failed}
-    kept = {n: entries[n] for n in current}
-    for job in jobs:
-        key = keys.get(job.name)
-        if key is None or job.name in failed:
-            continue
-        old = entries.get(job.name)
-        files = dict(old.files) if old and old.key == key else {}
-        files.update((fmt, cache_key(job, fmt)) for fmt in formats)
-        kept[job.name] = Entry(key, files, done.layouts.get(job.name, ""))
-    if flows or set(entries) - set(kept):
-        # Keep the first passes of today's flows only (those of current diagrams, which their
-        # entries name, and those just made): a cache of yesterday's flows would only grow.
-        if prepared is not None or not flows:
-            on_disk = load_ranks(root)
-        source = {**on_disk, **done.ranks}
-        used = {e.layout for e in kept.values()} | set(done.layouts.values())
-        live = {k: source[k] for k in sorted(used) if k in source}
-        if live != on_disk:
-            write_atomic(root / LAYOUT_CACHE, dump_ranks(live).encode("utf-8"))
-    _remove_orphans(root, manifest, {v.name for v in all_views})
-    if kept != entries or not (root / DIAGRAM_CACHE).exists():
-        write_atomic(root / DIAGRAM_CACHE, dump_diagram_cache(kept).encode("utf-8"))
+    _remove_orphans(root, load_manifest(root) if jobs else manifest, {v.name for v in all_views})
     return Rendered(report, failures, jobs, len(all_views))
 
 

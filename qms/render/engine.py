@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qms.files import write_atomic
+from qms.files import is_plain_relative, read_cache, write_atomic
 from qms.findings import Msg
 from qms.render import graphviz
 
@@ -96,12 +96,15 @@ def _stamp(key: str, target: Path) -> str | None:
 
 def load_manifest(out: str | os.PathLike[str]) -> dict[str, str]:
     """The manifest of an output folder: file -> stamp (empty when missing or broken)."""
-    try:
-        data = json.loads((Path(out) / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    data = read_cache(Path(out) / MANIFEST)
     entries = data.get("entries", {}) if isinstance(data, dict) else {}
-    return {str(k): str(v) for k, v in entries.items()} if isinstance(entries, dict) else {}
+    if not isinstance(entries, dict):
+        return {}
+    return {
+        k: v
+        for k, v in entries.items()
+        if isinstance(v, str) and len(v) < 200 and is_plain_relative(k)
+    }
 
 
 def is_current(root: Path, manifest: Mapping[str, str], rel: str, key: str) -> bool:
@@ -190,12 +193,16 @@ def render_all(
     formats: Sequence[str],
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
+    current: str | os.PathLike[str] | None = None,
 ) -> RenderReport:
     """Run Graphviz for every job not already in the cache, in parallel, writing atomically.
 
+    `current` is the folder whose files count as already drawn when the files are written
+    elsewhere (a staging folder that is swapped in afterwards); by default `out` itself.
     Raises GraphvizMissing (a FileNotFoundError) when Graphviz is needed and not installed.
     """
     root = Path(out)
+    drawn = Path(current) if current is not None else root
     manifest = load_manifest(root)
     report = RenderReport()
     todo: list[tuple[DotJob, str, Path, str]] = []
@@ -204,7 +211,7 @@ def render_all(
             rel = f"{job.name}.{fmt}"
             key = cache_key(job, fmt)
             target = root / rel
-            if is_current(root, manifest, rel, key):
+            if is_current(drawn, manifest, rel, key):
                 report.skipped.append(rel)
             else:
                 todo.append((job, fmt, target, key))

@@ -117,7 +117,7 @@ def test_diagrams_carry_a_badge(make_workspace: Make, tmp_path: Path) -> None:
     flow = (tmp_path / "d" / "opisto" / "talous.svg").read_text(encoding="utf-8")
     assert "ESIMERKKI: keksitty kulku" in flow
     assert "ESIMERKKI" not in (tmp_path / "d" / "opisto" / "palaute.svg").read_text("utf-8")
-    process_map = (tmp_path / "d" / "opisto" / "process-map.svg").read_text(encoding="utf-8")
+    process_map = (tmp_path / "d" / "opisto" / "_process-map.svg").read_text(encoding="utf-8")
     assert "(esimerkki)" in process_map
 
 

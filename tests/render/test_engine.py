@@ -23,7 +23,7 @@ def test_render_writes_svg_with_links(tmp_path: Path, runner: CliRunner) -> None
     svg = (out / "demo" / "palaute.svg").read_text(encoding="utf-8")
     assert 'xlink:href="johtaminen.svg"' in svg
     assert "Palautteen käsittely" in svg
-    assert 'xlink:href="palaute.svg"' in (out / "demo" / "process-map.svg").read_text("utf-8")
+    assert 'xlink:href="palaute.svg"' in (out / "demo" / "_process-map.svg").read_text("utf-8")
     assert (out / "goal-map.svg").exists()
 
 

@@ -209,7 +209,7 @@ def test_process_name_redraws_its_flow_process_map_and_goal_map(
     edit(proc, "  fi: Mittaaminen\n", "  fi: Mittaaminen ja arviointi\n")
     done = draw(lamppu, out)
     # It realizes G4, so the goal map lists it; nobody calls it, so no other flow shows it.
-    assert built(done) == {"kao/mittaaminen", "kao/process-map", "goal-map"}
+    assert built(done) == {"kao/mittaaminen", "kao/_process-map", "goal-map"}
     goal_map = (out / "goal-map.svg").read_text("utf-8")
     assert "Mittaaminen j… (esimerkki)" in goal_map  # the new name, shortened, its tag kept
     assert_same_as_fresh(lamppu, out, tmp_path)
@@ -224,7 +224,7 @@ def test_removing_a_called_process_redraws_its_callers_link(lamppu: Path, tmp_pa
     (lamppu / "organisations" / "redu" / "processes" / "henkilosto.yaml").unlink()
     done = draw(lamppu, out)
     assert "redu/ammattikoulutuspalvelut" in built(done)
-    assert "redu/process-map" in built(done)
+    assert "redu/_process-map" in built(done)
     assert 'href="henkilosto.svg"' not in (out / "redu" / "ammattikoulutuspalvelut.svg").read_text(
         "utf-8"
     )
