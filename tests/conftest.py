@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -57,6 +59,19 @@ def error_findings(root: Path) -> list[tuple[str, str, int]]:
         for f in lint(load(str(root))).findings
         if f.severity == "error" and f.suppressed is None
     ]
+
+
+def run_qms(*args: str, timeout: float = 300) -> tuple[int, str, str]:
+    """`qms ARGS --lang en` in a child process: (exit code, stdout, stderr). A hang fails the
+    test at `timeout` instead of stopping the whole run."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "qms", *args, "--lang", "en"],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    return proc.returncode, proc.stdout, proc.stderr
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from qms.cli import cli
-from tests.conftest import DATA
+from tests.conftest import DATA, run_qms
 
 SMALL = DATA / "render" / "small"
 COMMANDS = {
@@ -26,18 +26,6 @@ COMMANDS = {
     "md": ["export", "--format", "md"],
     "docx": ["export", "--format", "docx"],
 }
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    """The command in a child process: a hang fails the test instead of stopping the run."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "qms", *args, "--lang", "en"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    return proc.returncode, proc.stdout, proc.stderr
 
 
 def tree(folder: Path) -> dict[str, str]:
@@ -87,7 +75,7 @@ def test_links_pipes_and_devices_named_yaml(ws: Path, tmp_path: Path, command: s
     args = [command, str(ws)]
     if command == "render":
         args += ["-o", str(tmp_path / "out"), "--format", "dot"]
-    code, out, err = run(*args)
+    code, out, err = run_qms(*args)
     assert "Traceback" not in out + err
     assert code in (0, 1), err
     if command == "validate":
@@ -99,7 +87,7 @@ def test_links_pipes_and_devices_named_yaml(ws: Path, tmp_path: Path, command: s
 
 def test_dev_zero_as_a_workspace(tmp_path: Path) -> None:
     for command in (["validate"], ["render", "-o", str(tmp_path / "o")], ["coverage"]):
-        code, _, err = run(command[0], "/dev/zero", *command[1:])
+        code, _, err = run_qms(command[0], "/dev/zero", *command[1:])
         assert code == 2 and "Traceback" not in err
         assert "/dev/zero is not a qms workspace" in err
 

@@ -18,6 +18,7 @@ from qms.bpmn.import_ import BpmnImportError, import_files
 from qms.cli import cli
 from qms.files import umask
 from qms.load import load
+from tests.conftest import run_qms
 
 MODEL = 'xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"'
 
@@ -36,14 +37,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def run(*args: str) -> tuple[int, str, str]:
     """The command in a child process, so that a hang fails the test instead of stopping it."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "qms", *args, "--lang", "en"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    return proc.returncode, proc.stdout, proc.stderr
+    return run_qms(*args, timeout=120)
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
