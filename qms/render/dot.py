@@ -58,7 +58,7 @@ def _graph(name: str, **attrs: str) -> graphviz.Digraph:
     g = graphviz.Digraph(name=name, strict=False)
     g.attr(fontname=styles.FONT, fontsize=_n(styles.FONT_SIZE), **attrs)
     g.attr("node", fontname=styles.FONT, fontsize=_n(styles.FONT_SIZE))
-    g.attr("edge", fontname=styles.FONT, fontsize=_n(styles.FONT_SIZE - 1))
+    g.attr("edge", fontname=styles.FONT, fontsize=_n(styles.LABEL_SIZE))
     return g
 
 
@@ -167,19 +167,9 @@ def process_flow(view: FlowView, layout: SwimlaneLayout) -> str:
             height=_inch(lane.h),
             fixedsize="true",
         )
-        longest = max((len(w) for w in lane.name.split()), default=1)
-        size = max(
-            styles.LANE_NAME_MIN, min(styles.FONT_SIZE, (layout.header - 12) / (0.58 * longest))
-        )
-        chars = int((layout.header - 12) / (0.58 * size))
-        if (
-            size > styles.LANE_NAME_MIN
-        ):  # the longest word fits at this size: never split it for rounding
-            chars = max(chars, longest)
         g.node(
             f"lane__{i:02d}__name",
-            label=_lines(styles.wrap(lane.name, chars, hard=True)),
-            fontsize=_n(round(size, 1)),
+            label=_lines(styles.lane_name_lines(lane.name)),
             shape="box",
             style="filled",
             fillcolor=styles.HEADER_FILL,

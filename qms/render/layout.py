@@ -263,14 +263,20 @@ def _row_width(col_w: Sequence[float], connectors_in: bool, connectors_out: bool
 FOLD_CROSSING = 4
 """What a flow across a fold weighs against evenness: moving a fold one column off the
 middle costs about 2, a row of one column among eight about 18."""
+LONE_ROW = 1000
+"""A row holding at most one step besides its events (a start and one task): the reader turns
+to the next row for the rest. It outweighs evenness and crossings together, so such a row is
+left only where no other folding into as few rows exists."""
 
 
 def fold_points(view: FlowView, col_of: dict[str, int]) -> list[tuple[int, int]]:
-    """Rows as column ranges [start, end): fewest rows, then the least of
-    `FOLD_CROSSING` x (flows across a fold) + the sum of the rows' squared lengths in columns.
+    """Rows as column ranges [start, end): fewest rows, then the least of `LONE_ROW` x (rows
+    with at most one step besides events) + `FOLD_CROSSING` x (flows across a fold) + the sum
+    of the rows' squared lengths in columns.
 
     A flow across a fold costs the reader a pair of connectors; a lopsided fold (a row holding
-    only the start event) wastes a whole band of lanes. Every row fits `styles.FOLD_WIDTH` and
+    only the start event and one task) wastes a whole band of lanes. Every row fits
+    `styles.FOLD_WIDTH` and
     holds at most `styles.FOLD_COLUMNS` columns (a single column wider than that still gets its
     own row). Whether a row needs connector columns depends only on its own range, so a dynamic
     programme over column boundaries finds the best folding exactly; ties go to the earliest
@@ -281,22 +287,30 @@ def fold_points(view: FlowView, col_of: dict[str, int]) -> list[tuple[int, int]]
     # The flows touching each column: a row's cost reads only those of its own columns, so
     # the whole programme stays linear in the number of steps.
     touching: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+    # Steps other than events per column: a row must hold two of them to stand on its own.
+    content = [0] * n
+    for s in view.steps:
+        if s.kind not in styles.EVENTS:
+            content[col_of[s.id]] += 1
     for e in view.edges:
         span = (col_of[e.source], col_of[e.target])
         touching[span[0]].append(span)
         if span[1] != span[0]:
             touching[span[1]].append(span)
 
-    def cost(a: int, b: int) -> tuple[bool, int] | None:
-        """(fits, flows with one end inside) for the row [a, b), None when too wide."""
-        # A flow with one end inside is listed once (at that end), so it counts once below.
+    def cost(a: int, b: int) -> int | None:
+        """What the row [a, b) costs on its own; None when it is too wide."""
         spans = [sp for c in range(a, b) for sp in touching[c]]
         ins = any(not a <= s < b and a <= t < b for s, t in spans)
         outs = any(a <= s < b and not a <= t < b for s, t in spans)
         width = _row_width(col_w[a:b], ins, outs)
         if b - a > 1 and (b - a > styles.FOLD_COLUMNS or width > styles.FOLD_WIDTH):
             return None
-        return True, sum(1 for s, t in spans if (a <= s < b) != (a <= t < b))
+        # Each flow across a fold counts once: in the row it leaves (listed once there, since
+        # its other end is outside).
+        leaving = sum(1 for s, t in spans if a <= s < b and not a <= t < b)
+        lone = LONE_ROW if sum(content[a:b]) <= 1 else 0
+        return lone + FOLD_CROSSING * leaving + (b - a) ** 2
 
     # best[b]: (rows, crossings and squared row lengths, folds) for columns [0, b).
     best: list[tuple[int, int, tuple[int, ...]] | None] = [None] * (n + 1)
@@ -307,7 +321,7 @@ def fold_points(view: FlowView, col_of: dict[str, int]) -> list[tuple[int, int]]
             c = cost(a, b)
             if prev is None or c is None:
                 continue
-            cand = (prev[0] + 1, prev[1] + FOLD_CROSSING * c[1] + (b - a) ** 2, (*prev[2], a))
+            cand = (prev[0] + 1, prev[1] + c, (*prev[2], a))
             if best[b] is None or cand < best[b]:  # type: ignore[operator]
                 best[b] = cand
     end = best[n]
@@ -432,7 +446,9 @@ def _place(
         return sum(sizes[i][1] + below[i] for i in ids) + styles.STACK_GAP * (len(ids) - 1)
 
     need = max((stack_height(ids) for ids in stacks.values()), default=0.0)
-    band_h = max(styles.MIN_LANE, need + 2 * styles.LANE_PAD, band_h)
+    # A band holds its lane's wrapped name too (names wrap, they never shrink).
+    names = max((styles.lane_name_height(lane.name) for lane in view.lanes), default=0.0)
+    band_h = max(styles.MIN_LANE, need + 2 * styles.LANE_PAD, band_h, names)
     in_col: list[list[str]] = [[] for _ in range(ncols)]
     for sid, c in col_of.items():
         in_col[c].append(sid)
@@ -1004,7 +1020,7 @@ class _Grid(Generic[T]):
 
 def _label_box(label: str, at: Point) -> tuple[float, float, float, float]:
     """(left, top, right, bottom) of a branch label's text, with a little air around it."""
-    w = styles.text_width(label, styles.FONT_SIZE - 1)
+    w = styles.text_width(label, styles.LABEL_SIZE)
     return (at[0] - w / 2 - 2, at[1] - 6, at[0] + w / 2 + 2, at[1] + 6)
 
 
@@ -1061,7 +1077,7 @@ def _clear_labels(
             spots = [p for y2 in along for p in ((lx, y2), (2 * x - lx, y2))]
             if len(r.points) > 2 and r.points[2][1] == y1:  # then beside the line it turns to
                 x2 = r.points[2][0]
-                w = styles.text_width(r.label, styles.FONT_SIZE - 1)
+                w = styles.text_width(r.label, styles.LABEL_SIZE)
                 step = 1.0 if x2 > x else -1.0
                 for d in range(int(w / 2) + 8, int(abs(x2 - x) - w / 2), 24):
                     spots += [(x + step * d, y1 - 8), (x + step * d, y1 + 9)]
@@ -1081,7 +1097,7 @@ def _label_at(label: str, side: str, points: list[Point], nth: int) -> Point | N
     """
     if not label:
         return None
-    w = styles.text_width(label, styles.FONT_SIZE - 1)
+    w = styles.text_width(label, styles.LABEL_SIZE)
     x, y = points[0]
     if side.startswith("right"):  # also a port beside the middle ("right+10")
         if side != "right":

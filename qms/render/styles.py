@@ -8,12 +8,16 @@ DejaVu Sans has every Finnish and Swedish glyph and ships with Graphviz on most 
 
 from __future__ import annotations
 
+import itertools
 import textwrap
 from dataclasses import dataclass
 from types import MappingProxyType
 
 FONT = "DejaVu Sans"
 FONT_SIZE = 10.0
+"""The one size of every name on a flow diagram: steps, decisions, events, branch labels, lane
+names and connectors. Steady type: a reader compares names, not sizes, and the smallest text on
+paper is the body text's (see MIN_PRINT_SIZE); nothing shrinks to fit, long names wrap."""
 TITLE_SIZE = 14.0
 
 # Okabe-Ito palette.
@@ -61,7 +65,7 @@ STEPS: MappingProxyType[str, NodeStyle] = MappingProxyType(
         "event": NodeStyle("doublecircle", 26, 26, WHITE, BLUE, wrap=0),
         "task": NodeStyle("box", 128, 44, "#FFF7E0", BLACK, "rounded,filled", wrap=20),
         "subprocess": NodeStyle("box", 128, 54, "#E3F1FB", BLUE, "filled", 1.5, wrap=20),
-        "decision": NodeStyle("diamond", 140, 70, "#FCF7C5", BLACK, wrap=18, fontsize=9.0),
+        "decision": NodeStyle("diamond", 140, 70, "#FCF7C5", BLACK, wrap=18),
         "connector": NodeStyle("circle", 22, 22, WHITE, BLUE, penwidth=1.5, wrap=0),
     }
 )
@@ -120,15 +124,17 @@ EVENT_LABEL_ROOM = 12.0
 EVENTS = ("start", "end", "event")
 EVENT_LABEL_W = 100.0
 """An event's name stands below its circle, wrapped to this width (its column is as wide)."""
-EVENT_LABEL_WRAP = 17
-EVENT_LABEL_SIZE = 9.0
-EVENT_LABEL_LINE = 11.0
+EVENT_LABEL_WRAP = 16
+EVENT_LABEL_SIZE = FONT_SIZE
+EVENT_LABEL_LINE = 12.0
+LABEL_SIZE = FONT_SIZE
+"""Branch labels (`kyllä`, `ei`)."""
 CONNECTOR = 22.0
 """Diameter of a fold's connector circle (and width of its column)."""
 CONNECTOR_GAP = 26.0
 """Space right of an in-connector column (its flows are straight and unlabelled)."""
-LANE_NAME_MIN = 8.5
-"""A lane name shrinks to this size for its longest word, then hyphenates."""
+LANE_NAME_LINE = 12.0
+"""Line height of a lane name (FONT_SIZE, like every name on the diagram)."""
 
 # Folding long flows into rows, so that a flow stays readable on a printed page. The manuals
 # print every process flow on a landscape A4 page (DOCX: its own landscape section; PDF: the
@@ -177,13 +183,31 @@ ROW_GAP = 24.0
 """White space between the rows of a folded flow."""
 
 
+def lane_name_lines(name: str) -> list[str]:
+    """A lane's name wrapped to the lane-name column at FONT_SIZE; a word too long for it is
+    hyphenated, never shrunk (a shrunk name printed at 5 pt on a landscape A4 page).
+
+    >>> lane_name_lines("Työssäoppimisesta vastaava opettaja")
+    ['Työssäop-', 'pimisesta', 'vastaava', 'opettaja']
+    >>> lane_name_lines("Laatupäällikkö")
+    ['Laatupäällikkö']
+    """
+    return wrap(name, int((LANE_HEADER - 12) / (0.58 * FONT_SIZE)), hard=True)
+
+
+def lane_name_height(name: str) -> float:
+    """Height of a lane's wrapped name, with air above and below."""
+    return 16 + LANE_NAME_LINE * len(lane_name_lines(name))
+
+
 def event_label_height(label: str) -> float:
     """Height of an event's name below its circle."""
     return 4 + EVENT_LABEL_LINE * len(wrap(label, EVENT_LABEL_WRAP))
 
 
 def wrap(label: str, width: int, hard: bool = False) -> list[str]:
-    """Wrap a label into lines of at most `width` characters; long words split only when `hard`.
+    """Wrap a label into lines of at most `width` characters; long words split only when `hard`
+    (see `hyphenate`).
 
     >>> wrap("Laaditaan tilinpäätös ja toimintakertomus", 22)
     ['Laaditaan tilinpäätös', 'ja toimintakertomus']
@@ -193,18 +217,70 @@ def wrap(label: str, width: int, hard: bool = False) -> list[str]:
     if width <= 0:
         return [label] if label else []
     if hard:
-        words = []
-        for word in label.split():
-            if len(word) > width:
-                # Pieces of even length: "Henkilöstö-" "päällikkö", not "Henkilöstöpäälli-" "kkö".
-                pieces = -(-len(word) // (width - 1))
-                size = -(-len(word) // pieces)
-                parts = [word[i : i + size] for i in range(0, len(word), size)]
-                words += [part + "-" for part in parts[:-1]]
-                word = parts[-1]
-            words.append(word)
-        label = " ".join(words)
+        label = " ".join(piece for word in label.split() for piece in hyphenate(word, width))
     return textwrap.wrap(label, width, break_long_words=False, break_on_hyphens=False) or [""]
+
+
+VOWELS = frozenset("aeiouyäöåAEIOUYÄÖÅ")
+
+
+def hyphenate(word: str, width: int) -> list[str]:
+    """A word longer than `width` cut into as few pieces as fit, as even as the breaks allow;
+    every piece but the last ends with a hyphen.
+
+    Breaks come after a hyphen already in the word, else before a consonant followed by a vowel
+    (the basic Finnish syllable rule: `Kou-lu-tus-pääl-lik-kö`), which also finds most compound
+    joints. pyphen has no Finnish patterns; a word without a break that fits is cut into even
+    pieces.
+
+    >>> hyphenate("Koulutuspäällikkö", 14)
+    ['Koulutus-', 'päällikkö']
+    >>> hyphenate("LAMPPU-hankkeen", 14)
+    ['LAMPPU-', 'hankkeen']
+    """
+    if len(word) <= width or width < 3:
+        return [word]
+    # (position, whether a hyphen must be added there)
+    breaks = [(i + 1, False) for i in range(1, len(word) - 2) if word[i] == "-"]
+    breaks += [
+        (i, True)
+        for i in range(2, len(word) - 2)
+        if word[i] not in VOWELS
+        and word[i].isalpha()
+        and word[i + 1] in VOWELS
+        and word[i - 1] != "-"
+    ]
+    breaks.sort()
+    cuts = [(0, False), *breaks, (len(word), False)]
+    # best[k]: (pieces, sum of squared lengths, previous cut) for the word up to cuts[k].
+    best: list[tuple[int, int, int] | None] = [None] * len(cuts)
+    best[0] = (0, 0, -1)
+    for k in range(1, len(cuts)):
+        end, hyphen = cuts[k]
+        for j in range(k):
+            prev = best[j]
+            size = end - cuts[j][0] + (1 if hyphen else 0)
+            if prev is None or size > width:
+                continue
+            cand = (prev[0] + 1, prev[1] + size * size, j)
+            # Ties go to the later cut: `Henkilöstö-päällikkö`, not `Henkilös-töpäällikkö`.
+            if best[k] is None or cand[:2] <= best[k][:2]:  # type: ignore[index]
+                best[k] = cand
+    found = best[-1]
+    if found is None:  # no break fits: even pieces
+        pieces = -(-len(word) // (width - 1))
+        size = -(-len(word) // pieces)
+        parts = [word[i : i + size] for i in range(0, len(word), size)]
+        return [part + "-" for part in parts[:-1]] + parts[-1:]
+    at = [len(cuts) - 1]
+    while best[at[-1]][2] >= 0:  # type: ignore[index]
+        at.append(best[at[-1]][2])  # type: ignore[index]
+    at.reverse()
+    out = []
+    for a, b in itertools.pairwise(at):
+        piece = word[cuts[a][0] : cuts[b][0]]
+        out.append(piece + "-" if cuts[b][1] else piece)
+    return out
 
 
 def text_width(line: str, size: float = FONT_SIZE) -> float:
@@ -222,6 +298,10 @@ def step_size(kind: str, label: str) -> tuple[float, float, list[str]]:
         return st.width, st.height, [label]
     if kind == "decision":
         height = max(st.height, 2 * line_h * len(lines) + 16)
+        # A diamond narrows away from its middle: wide enough that its top and bottom lines
+        # stay inside it.
+        widest = max((text_width(line, st.fontsize) for line in lines), default=0.0)
+        return max(st.width, round(1.25 * widest + 12)), height, lines
     elif lines:
         extra = 14.0 if kind == "subprocess" else 0.0
         height = max(st.height, line_h * len(lines) + 18 + extra)

@@ -141,16 +141,14 @@ def test_pdf_tall_flow_cut_on_landscape_pages(tmp_path: Path) -> None:
     assert ">Prosessikartta</word>" in landscape[0], "the process map's page comes first"
     landscape = landscape[1:]
     assert len(landscape) == len(m.processes) - 1 + pieces
-    # Words of task names (10 pt) only: events, decisions and lane names are smaller type.
-    other = {
-        word
-        for p in m.processes
-        for text in (p.name, *(s.role for s in p.steps if s.role))
-        for word in text.split()
-    }
-    other |= {w for p in m.processes for s in p.steps if s.kind != "task" for w in s.name.split()}
+    # Every name on a flow is drawn at one size (styles.FONT_SIZE): step, decision and event
+    # names and lane names alike; the words of titles and headings (bigger type) aside.
+    other = {word for p in m.processes for word in p.name.split()}
     names = {
-        w for p in m.processes for s in p.steps if s.kind == "task" for w in s.name.split()
+        w
+        for p in m.processes
+        for text in (*(s.name for s in p.steps), *(s.role for s in p.steps if s.role))
+        for w in text.split()
     } - other
     for body in landscape:
         words = re.findall(

@@ -106,3 +106,35 @@ def test_a_missing_golden_fails_in_ci(monkeypatch: pytest.MonkeyPatch, tmp_path:
     monkeypatch.setenv("CI", "")
     helpers.check_golden("nothing.dot", "digraph {}")
     assert (tmp_path / "nothing.dot").read_text(encoding="utf-8") == "digraph {}"
+
+
+def test_one_font_size_per_flow_and_lane_names_wrap() -> None:
+    """Every name on a flow (steps, decisions, events, branch labels, lanes) is drawn at
+    FONT_SIZE: a long lane name wraps and hyphenates at a syllable into the name column, it
+    does not shrink (it printed at 5 pt on a landscape A4 page)."""
+    import re
+
+    from qms.render import styles
+    from qms.views import FlowEdge, FlowView, Lane, StepView
+
+    lanes = (
+        Lane("a", "Toimintajärjestelmätyöryhmä"),
+        Lane("b", "Ammatillinen neuvottelukunta (viestintäala)"),
+        Lane("c", "Laatupäällikkö"),
+    )
+    steps = (
+        StepView("s", "start", "Palvelun tarve syntyy", "a"),
+        StepView("d", "decision", "Hyväksytäänkö prosessikuvaukset?", "b"),
+        StepView("t", "task", "Kirjataan palvelupyyntö", "c"),
+        StepView("e", "end", "Valmis", "c"),
+    )
+    edges = (FlowEdge("s", "d"), FlowEdge("d", "t", "kyllä"), FlowEdge("d", "e", "ei"))
+    view = FlowView("o", "p", "Pitkät roolit", "", "", "luonnos", lanes, steps, edges)
+    ranks = {"s": (0, 0), "d": (1, 0), "t": (2, 0), "e": (3, 0)}
+    source = process_flow(view, compute(view, ranks))
+    # The title (TITLE_SIZE) and the subprocess marker are no names.
+    sizes = set(re.findall(r"fontsize=([0-9.]+)", source))
+    assert sizes == {f"{styles.FONT_SIZE:g}"}, sizes
+    assert 'label="Toiminta-\\njärjestel-\\nmätyöryhmä"' in source
+    assert 'label="Ammatillinen\\nneuvotte-\\nlukunta\\n(viestintäala)"' in source
+    assert 'label="Laatupäällikkö"' in source

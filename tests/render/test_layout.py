@@ -244,6 +244,38 @@ def test_folds_where_fewest_flows_cross() -> None:
     check(view, layout)
 
 
+def test_no_row_holds_a_lone_step_when_a_better_split_exists() -> None:
+    """LAMPPU's redu/henkilosto in small: a start, a task, a decision whose two branches run
+    into the rest. Counting each flow across a fold at both its ends made the fold after the
+    first task (a row of a start and one step) as cheap as an even one, and ties go to the
+    earliest fold. Now a row of one step besides its events is taken only when nothing else
+    fits."""
+    from qms.render.layout import fold_points
+
+    def task(i: int, lane: str = "r0") -> StepView:
+        return StepView(f"t{i}", "task", f"Tehtävä {i}", lane)
+
+    steps = (
+        StepView("s", "start", "Alku", "r1"), task(1), StepView("d", "decision", "Rahaa?", "r0"),
+        task(3, "r1"), task(4, "r1"), task(5, "r1"), task(6), task(7),
+        StepView("e", "end", "Loppu", "r0"),
+    )  # fmt: skip
+    cols = {"s": 0, "t1": 1, "d": 2, "t3": 3, "t4": 4, "t5": 4, "t6": 5, "t7": 6, "e": 7}
+    pairs = [("s", "t1"), ("t1", "d"), ("t3", "t4"), ("t4", "t6"), ("t5", "t6"), ("t6", "t7")]
+    edges = (
+        *(FlowEdge(a, b) for a, b in pairs),
+        FlowEdge("d", "t3", "kyllä"), FlowEdge("d", "t5", "ei"), FlowEdge("t7", "e"),
+    )  # fmt: skip
+    lanes = (Lane("r0", "Talousjohtaja"), Lane("r1", "Esimies"))
+    view = FlowView("o", "p", "P", "", "", "luonnos", lanes, steps, edges)
+    rows = fold_points(view, cols)
+    assert len(rows) == 2
+    kinds = {s.id: s.kind for s in steps}
+    for a, b in rows:
+        inside = [s for s, c in cols.items() if a <= c < b and kinds[s] not in styles.EVENTS]
+        assert len(inside) >= 2, f"row {a}-{b} holds {inside}"
+
+
 def test_folding_is_deterministic() -> None:
     view, ranks = chain(14, lanes=3)
     assert compute(view, ranks) == compute(view, dict(reversed(list(ranks.items()))))
@@ -282,6 +314,11 @@ def test_lamppu_flows_readable_on_a4() -> None:
             size = styles.print_size(layout.width, height=bottom - top - 2 * styles.PAD)
             assert size >= styles.MIN_PRINT_SIZE, f"{view.name}: a row prints at {size:.1f} pt"
         folded += layout.rows > 1
+        # Balanced folds: every row holds at least two steps besides its events.
+        kinds = {s.id: s.kind for s in view.steps}
+        for top, bottom in spans:
+            inside = [n for n in layout.nodes.values() if top <= n.y <= bottom and n.id in kinds]
+            assert sum(kinds[n.id] not in styles.EVENTS for n in inside) >= 2, view.name
         bpmn = swimlane_layout(view)
         assert bpmn.rows == 1 and len(bpmn.lanes) == len(view.lanes)
     assert folded, "LAMPPU has long flows: some must fold"
