@@ -1,7 +1,9 @@
-"""One measurement in a fresh interpreter, printed as a JSON line on stdout.
+"""Library-level steps of the benchmark, each in a fresh interpreter, printed as a JSON line.
 
-Each measurement runs in its own process so that imports, caches and peak memory
-(`ru_maxrss`) belong to that measurement alone, as they would for a user running `qms`.
+The timed figures of `make bench` come from the commands users run (bench/measure.py); what
+runs here is either untimed preparation (`record`: the Graphviz inputs of a render, for the
+floor in bench/floors.py) or something no command does alone (`serve`: a `qms serve` rebuild
+after one edit; `import-bpmn`: one import of a generated file).
 """
 
 from __future__ import annotations
@@ -19,89 +21,66 @@ def _peak_kb() -> int:
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
-def validate(root: str) -> dict[str, Any]:
-    """What `qms validate` does: load, build the graph, run every rule, or re-use a kept run."""
-    start = time.perf_counter()
-    from qms.incremental import validate as run
-
-    outcome = run(root)
-    end = time.perf_counter()
-    counts = outcome.result.counts()
-    return {
-        "seconds": end - start,
-        "mode": outcome.mode,
-        "checked": len(outcome.checked),
-        "files": len(outcome.checked),
-        "load": outcome.seconds.get("load", 0.0),
-        "lint": outcome.seconds.get("rules", 0.0),
-        "keep": outcome.seconds.get("keep", 0.0),
-        "errors": counts["error"],
-        "findings": len(outcome.result.findings),
-        "peak_kb": _peak_kb(),
-    }
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def bare_yaml(root: str) -> dict[str, Any]:
-    """The floor: read the same files and parse them with libyaml (CSafeLoader), nothing else."""
-    import yaml
+def record(root: str, folder: str) -> dict[str, Any]:
+    """Write the DOT texts `qms render` hands to Graphviz on a cold run, and their commands.
 
-    start = time.perf_counter()
-    base = Path(root)
-    files = sorted(
-        p for p in base.rglob("*.yaml") if not any(part.startswith(".") for part in p.parts)
-    )
-    for path in files:
-        yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-    return {"seconds": time.perf_counter() - start, "files": len(files), "peak_kb": _peak_kb()}
-
-
-def render(root: str, out: str, record: str) -> dict[str, Any]:
-    """What `qms render --format svg` does, through the library; records every Graphviz input."""
-    start = time.perf_counter()
+    The views, first passes and jobs are made by the same functions `qms render` calls
+    (qms.render.views and prepare), with the same de-duplication of first passes; only the
+    order of Graphviz runs differs, which a serial floor does not care about.
+    """
+    from qms.index import Index
     from qms.publish import Publication
+    from qms.render import prepare, views
     from qms.render.layout import run_dot_json
 
-    first_pass: list[str] = []
+    pub = Publication.one_shot(root)
+    ws = pub.workspace
+    assert ws is not None
+    first: list[str] = []
 
     def run(source: str) -> str:
-        first_pass.append(source)
+        first.append(source)
         return run_dot_json(source)
 
-    done = Publication.one_shot(root).render(out, ["svg"], run=run)  # as `qms render` does
-    jobs, report = done.jobs, done.report
-    seconds = time.perf_counter() - start
-    if record:
-        # Kept for the bare-Graphviz baseline: the very inputs this run handed to Graphviz.
-        rec = Path(record)
-        rec.mkdir(parents=True, exist_ok=True)
-        calls = [(["dot", "-Tjson"], s) for s in first_pass]
-        calls += [([*j.program, "-Tsvg"], j.source) for j in jobs]
-        for n, (_, source) in enumerate(calls):
-            (rec / f"{n:05d}.dot").write_text(source, encoding="utf-8")
-        (rec / "commands.json").write_text(json.dumps([c for c, _ in calls]), encoding="utf-8")
+    done = prepare(views(ws, Index.build(ws), pub.language), {}, run)
+    calls = [(["dot", "-Tjson"], s) for s in first]
+    calls += [([*j.program, "-Tsvg"], j.source) for j in done.jobs]
+    rec = Path(folder)
+    rec.mkdir(parents=True, exist_ok=True)
+    for n, (_, source) in enumerate(calls):
+        (rec / f"{n:05d}.dot").write_text(source, encoding="utf-8")
+    (rec / "commands.json").write_text(json.dumps([c for c, _ in calls]), encoding="utf-8")
+    return {"graphviz_runs": len(calls), "diagrams": len(done.jobs), "first_passes": len(first)}
+
+
+def serve(root: str, edit: str) -> dict[str, Any]:
+    """What `qms serve` does: build the portal in memory, then rebuild it after one edit."""
+    from bench.run import EDITS
+    from qms.serve import Site
+
+    start = time.perf_counter()
+    site = Site(root)
+    state = site.rebuild()
+    first = time.perf_counter() - start
+    if state.errors:
+        raise RuntimeError(f"the first build failed: {state.errors[:3]}")
+    EDITS[edit](Path(root), 0)
+    cpu = _cpu()
+    start = time.perf_counter()
+    state = site.rebuild()
     return {
-        "seconds": seconds,
-        "diagrams": done.diagrams,
-        "rendered": len(report.rendered),
-        "skipped": len(report.skipped),
-        "graphviz_runs": len(first_pass) + len(report.rendered),
-        "failed": len(report.failed) + len(done.failures),
+        "seconds": time.perf_counter() - start,
+        "cpu": _cpu() - cpu,
+        "first": first,
+        "errors": len(state.errors),
         "peak_kb": _peak_kb(),
     }
-
-
-def bare_dot(record: str) -> dict[str, Any]:
-    """The floor: the same Graphviz commands on the same DOT texts, one after the other."""
-    from qms.render import graphviz
-
-    rec = Path(record)
-    commands = json.loads((rec / "commands.json").read_text(encoding="utf-8"))
-    start = time.perf_counter()
-    for n, command in enumerate(commands):
-        source = (rec / f"{n:05d}.dot").read_text(encoding="utf-8")
-        fmt = next(c[2:] for c in command if c.startswith("-T"))
-        graphviz.run([c for c in command if not c.startswith("-T")], source, fmt)
-    return {"seconds": time.perf_counter() - start, "graphviz_runs": len(commands)}
 
 
 def import_bpmn(path: str, out: str) -> dict[str, Any]:
@@ -118,10 +97,8 @@ def main(argv: list[str]) -> None:
     """`python -m bench._child MODE ARGS...`."""
     mode, *args = argv
     functions: dict[str, Callable[..., dict[str, Any]]] = {
-        "validate": validate,
-        "bare-yaml": bare_yaml,
-        "render": render,
-        "bare-dot": bare_dot,
+        "record": record,
+        "serve": serve,
         "import-bpmn": import_bpmn,
     }
     print(json.dumps(functions[mode](*args)))

@@ -3,6 +3,7 @@ and `python -m bench --quick` runs end to end. The real benchmark runs with `mak
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -86,9 +87,11 @@ def test_quick_bench_writes_a_report_elsewhere(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     text = out.read_text(encoding="utf-8")
     assert "## Machine" in text and "Graphviz" in text
-    assert "validate / bare libyaml parse of the same files" in text
-    assert "render every diagram / bare Graphviz" in text
-    assert "## Scaling" in text
+    assert "cold `qms validate` / bare libyaml parse" in text
+    assert "cold `qms render` / serial Graphviz" in text
+    for command in ("validate", "render", "build", "export --format html", "serve"):
+        assert f"`qms {command}`" in text
+    assert "## Scaling" in text and "## Commands" in text
     assert (committed.read_bytes() if committed.exists() else None) == before
 
 
@@ -143,3 +146,35 @@ def test_document_cache_stays_bounded(
     monkeypatch.setattr(DocumentCache, "MAX_PACKS", 4)
     load(root)
     assert 0 < len(list(cache.rglob("*.pickle"))) <= 4
+
+
+def test_measured_command_reports_its_memory_and_fails_loudly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """bench/measure.py: the peak memory of a child is its own (a 64 MiB buffer shows), and a
+    command that fails stops the bench instead of being timed."""
+    monkeypatch.syspath_prepend(str(ROOT))
+    from bench.measure import timed
+
+    got = timed([sys.executable, "-c", "b = bytearray(64 << 20); b[::4096] = b'x' * (16 << 10)"])
+    assert got["exit"] == 0
+    assert got["peak_kb"] >= 64 << 10 and got["tree_peak_kb"] >= got["peak_kb"]
+    with pytest.raises(RuntimeError, match="exited 3"):
+        timed([sys.executable, "-c", "raise SystemExit(3)"])
+
+
+def test_yaml_floor_reads_the_files_qms_reads(tmp_path: Path, generate) -> None:  # type: ignore[no-untyped-def]
+    """bench/floors.py parses exactly the model files `qms validate` loads, without qms."""
+    root = tmp_path / "ws"
+    generate(root, 2, 3, 5, seed=1)
+    (root / ".git").mkdir()
+    (root / ".git" / "hidden.yaml").write_text("a: 1\n", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.floors", "yaml", str(root)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    got = json.loads(proc.stdout)
+    assert got["files"] == len(load(root).files)

@@ -1,0 +1,85 @@
+"""The floors the benchmark divides by, written apart from qms so that anyone can rerun them.
+
+    python -m bench.floors yaml WORKSPACE    # read every model file, parse it with CSafeLoader
+    python -m bench.floors dot RECORD        # the recorded Graphviz runs, one after the other
+
+Each prints one JSON line: wall seconds, CPU seconds of this process and its children, peak
+RSS. Nothing here imports qms: a floor that shared qms's code could hide qms's own overhead.
+
+`yaml`: every `*.yaml` file below WORKSPACE outside hidden folders (what `qms validate`
+reads), read as text and parsed with libyaml's `yaml.CSafeLoader`, nothing else.
+
+`dot`: RECORD is a folder written by `python -m bench._child record` (untimed): the DOT
+texts `qms render` hands to Graphviz (`dot -Tjson` first passes, then one `neato -n2 -Tsvg`
+or `dot -Tsvg` per diagram) and `commands.json`, the command of each. Each graph runs alone,
+in its own Graphviz process, serially: what drawing the same diagrams costs with no batching,
+no cache and one core.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+
+def _usage() -> dict[str, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "cpu": own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime,
+        "peak_kb": float(max(own.ru_maxrss, kids.ru_maxrss)),
+    }
+
+
+def model_files(root: str) -> list[str]:
+    """Every `*.yaml` below `root` outside hidden folders, sorted."""
+    found: list[str] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [os.path.join(folder, f) for f in files if f.endswith(".yaml")]
+    return sorted(found)
+
+
+def yaml_floor(root: str) -> dict[str, Any]:
+    """Read and parse every model file with libyaml; nothing else."""
+    import yaml
+
+    start = time.perf_counter()
+    files = model_files(root)
+    for path in files:
+        with open(path, encoding="utf-8") as handle:
+            yaml.load(handle.read(), Loader=yaml.CSafeLoader)
+    wall = time.perf_counter() - start
+    return {"seconds": wall, "files": len(files), **_usage()}
+
+
+def dot_floor(record: str) -> dict[str, Any]:
+    """Run every recorded Graphviz command on its DOT text, one graph per process, serially."""
+    rec = Path(record)
+    commands = json.loads((rec / "commands.json").read_text(encoding="utf-8"))
+    start = time.perf_counter()
+    for n, command in enumerate(commands):
+        source = (rec / f"{n:05d}.dot").read_bytes()
+        subprocess.run([*command, "-q"], input=source, capture_output=True, check=True)
+    wall = time.perf_counter() - start
+    return {"seconds": wall, "graphviz_runs": len(commands), **_usage()}
+
+
+def main(argv: list[str]) -> int:
+    """`python -m bench.floors yaml|dot PATH`."""
+    if len(argv) != 2 or argv[0] not in ("yaml", "dot"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    floor = yaml_floor if argv[0] == "yaml" else dot_floor
+    print(json.dumps(floor(argv[1])))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
