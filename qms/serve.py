@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import os
+import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -27,7 +30,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from qms.findings import Finding
+from qms.files import Refused
+from qms.findings import Finding, Msg, printable
 from qms.report import shown_path
 
 if TYPE_CHECKING:
@@ -169,17 +173,31 @@ class Site:
                     )
                 self.state = State(self.state.version + 1, errors, rows)
             else:
-                built = pub.files("html", self.root)
-                pub.forget_unused()
-                self.files = {
-                    rel: (data.encode("utf-8") if isinstance(data, str) else data)
-                    for rel, data in built.items()
-                }
-                self.state = State(self.state.version + 1, [], rows)
+                try:
+                    built = pub.files("html", self.root)
+                except Exception as error:  # noqa: BLE001 - shown on the page, watching goes on
+                    # A build that fails (a bug, a Graphviz crash, a full disk) is an overlay on
+                    # the last good pages, like a broken file; the next save tries again.
+                    self.state = State(self.state.version + 1, [self.failure(error)], rows)
+                else:
+                    pub.forget_unused()
+                    self.files = {
+                        rel: (data.encode("utf-8") if isinstance(data, str) else data)
+                        for rel, data in built.items()
+                    }
+                    self.state = State(self.state.version + 1, [], rows)
             self.state.built_in = time.perf_counter() - started
             if self.lang is None:
                 self.lang = lang
             return self.state
+
+    def failure(self, error: Exception) -> dict[str, str]:
+        """The overlay's row for a rebuild that raised: what failed, and that the last good
+        pages stay until the next save."""
+        message = REBUILD_FAILED.format(
+            self.language, error=f"{type(error).__name__}: {printable(str(error))}"
+        )
+        return {"where": self.root, "code": "", "message": message, "file": ""}
 
     def page(self, path: str) -> bytes | None:
         """The bytes of a built file, or None: only what the build produced is ever served."""
@@ -199,6 +217,83 @@ class Site:
             },
             ensure_ascii=False,
         )
+
+
+REBUILD_FAILED = Msg(
+    en="the rebuild failed ({error}); the last good pages are shown, and the next save is "
+    "tried again",
+    fi="uudelleenkokoaminen epäonnistui ({error}); viimeiset toimivat sivut näytetään, ja "
+    "seuraava tallennus yritetään uudelleen",
+)
+
+
+class _Throttle(logging.Filter):
+    """At most one record a minute per message (the rest counted): when the process runs out
+    of file descriptors, asyncio reports every refused connection, and the log would fill
+    with the same traceback many times a second."""
+
+    def __init__(self, seconds: float = 60.0) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self.last: dict[str, float] = {}
+        self.quiet: dict[str, int] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        first = str(record.msg).split("\n", 1)[0]
+        key = f"{record.name}:{first[:40]}"  # "Exception in callback ..." differs in its tail
+        now = time.monotonic()
+        if now - self.last.get(key, -1e9) < self.seconds:
+            self.quiet[key] = self.quiet.get(key, 0) + 1
+            return False
+        self.last[key] = now
+        skipped = self.quiet.pop(key, 0)
+        if record.name == "asyncio":
+            # One line, no traceback: the event loop's errors under load are about sockets
+            # it could not accept, not about qms, and repeat for every client.
+            error = record.exc_info[1] if record.exc_info else None
+            record.msg = first + (f": {type(error).__name__}: {error}" if error else "")
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        if skipped:
+            record.msg = f"{record.msg} (and {skipped} more like it in the last minute)"
+        return True
+
+
+THROTTLE = _Throttle()
+
+
+def quiet_logs() -> None:
+    """Throttle the loggers that repeat themselves under load (asyncio's accept errors,
+    uvicorn's per-connection errors)."""
+    for name in ("asyncio", "uvicorn.error"):
+        logger = logging.getLogger(name)
+        if THROTTLE not in logger.filters:
+            logger.addFilter(THROTTLE)
+
+
+PORT_TAKEN = Msg(
+    en="cannot listen on {host} port {port}: {reason}; choose another with --port",
+    fi="osoitteen {host} porttia {port} ei voi kuunnella: {reason}; valitse toinen valitsimella"
+    " --port",
+)
+
+
+def listen(host: str, port: int, lang: str) -> socket.socket:
+    """The server's socket, bound before anything is built: a port in use (or one this user
+    may not bind) is a refusal with a message (exit code 2), not the server's error after the
+    build."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        reason = error.strerror or str(error)
+        raise Refused(PORT_TAKEN.format(lang, host=host, port=port, reason=reason)) from None
+    sock.set_inheritable(True)
+    return sock
 
 
 def _inject(html: bytes) -> bytes:
@@ -222,14 +317,47 @@ def create_app(
     async def watcher() -> None:
         from watchfiles import awatch
 
-        def only_models(_: Any, path: str) -> bool:
-            return path.endswith(".yaml") and "/." not in path
+        root = os.path.abspath(site.root)
 
-        async for _ in awatch(site.root, watch_filter=only_models, step=30, debounce=400):
-            await asyncio.to_thread(site.rebuild)
+        def only_models(_: Any, path: str) -> bool:
+            return path == root or (path.endswith(".yaml") and "/." not in path)
+
+        async def rebuilt() -> None:
+            try:
+                await asyncio.to_thread(site.rebuild)
+            except Exception as error:  # noqa: BLE001 - the watcher never stops
+                # Loading or linting itself failed (rebuild reports a failed build): say so
+                # on the page and keep watching; the fix is the next save.
+                failed = [site.failure(error)]
+                site.state = State(site.state.version + 1, failed, site.state.findings)
             if on_change:
                 on_change()
             await notify()
+
+        # A watch dies with its folder: when the workspace folder itself is deleted (or the
+        # watch fails), the page says so, and once the folder is back it is rebuilt and
+        # watched again.
+        gone = False
+        while True:
+            try:
+                if os.path.isdir(root):
+                    if gone:
+                        gone = False
+                        await rebuilt()
+                    async for changes in awatch(
+                        root, watch_filter=only_models, step=30, debounce=400
+                    ):
+                        await rebuilt()
+                        if any(path == root for _, path in changes):
+                            gone = True
+                            break
+            except Exception as error:  # noqa: BLE001 - said on the page, then watched again
+                gone = True
+                failed = [site.failure(error)]
+                if site.state.errors != failed:
+                    site.state = State(site.state.version + 1, failed, site.state.findings)
+                    await notify()
+            await asyncio.sleep(1)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

@@ -18,7 +18,13 @@ SERVING = Msg(
 
 @click.command()
 @workspace_argument
-@click.option("--port", default=8000, show_default=True, help="TCP port to listen on.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="TCP port to listen on (1-65535).",
+)
 @click.option(
     "--host",
     default="127.0.0.1",
@@ -41,28 +47,31 @@ def serve(workspace: str, port: int, host: str, lang: str | None) -> None:
     import uvicorn
 
     from qms.cli import pick_lang
-    from qms.serve import Site, create_app
+    from qms.serve import Site, create_app, listen, quiet_logs
 
-    site = Site(workspace, lang)
-    state = site.rebuild()
-    language = pick_lang(lang, site.lang)
-    if state.errors and not site.files:
-        for error in state.errors:
-            click.echo(f"qms: {error['where']}: {error['message']}", err=True)
-        sys.exit(2)
-    if site.incomplete:  # the pages carry it as a banner too
-        click.echo(f"qms: {site.incomplete}", err=True)
-    shown = f"[{host}]" if ":" in host else host
-    click.echo(
-        SERVING.format(language, path=workspace, host=shown, port=port, seconds=state.built_in),
-        err=True,
-    )
-    config = uvicorn.Config(
-        create_app(site),
-        host=host,
-        port=port,
-        log_level="warning",
-        timeout_graceful_shutdown=1,
-        lifespan="on",
-    )
-    uvicorn.Server(config).run()
+    with listen(host, port, pick_lang(lang, None)) as sock:  # a port in use: exit 2 at once
+        site = Site(workspace, lang)
+        state = site.rebuild()
+        language = pick_lang(lang, site.lang)
+        if state.errors and not site.files:
+            for error in state.errors:
+                click.echo(f"qms: {error['where']}: {error['message']}", err=True)
+            sys.exit(2)
+        if site.incomplete:  # the pages carry it as a banner too
+            click.echo(f"qms: {site.incomplete}", err=True)
+        shown = f"[{host}]" if ":" in host else host
+        click.echo(
+            SERVING.format(language, path=workspace, host=shown, port=port, seconds=state.built_in),
+            err=True,
+        )
+        config = uvicorn.Config(
+            create_app(site),
+            host=host,
+            port=port,
+            log_level="warning",
+            timeout_graceful_shutdown=1,
+            lifespan="on",
+        )
+        config.load()  # configures uvicorn's logging; the throttle goes on top of it
+        quiet_logs()
+        uvicorn.Server(config).run(sockets=[sock])
