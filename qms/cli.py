@@ -194,13 +194,13 @@ def parse_formats(value: str, lang: str) -> list[str]:
 
 def draw(pub: Publication, out: str, formats: str, whole: bool = False) -> int:
     """Draw the diagrams into `out` and print what happened; the exit code."""
-    from qms.partial import echo_notice
+    from qms.partial import echo_left_out
     from qms.render.engine import NO_DOT, progress_bar
     from qms.render.graphviz import GraphvizMissing
 
     language = pub.language
     fmts = parse_formats(formats, language)
-    echo_notice(pub.loaded.findings, language)
+    echo_left_out(pub.left_out(), language)
     update, close = progress_bar()
     try:
         done = pub.render(out, fmts, update, whole=whole)
@@ -231,11 +231,11 @@ def publish(
     """Write the files of export format `fmt` under `out` and, with `announce`, say how many;
     the exit code (`qms build` says where everything is in one line of its own)."""
     from qms.files import write_tree
-    from qms.partial import echo_notice
+    from qms.partial import echo_left_out
     from qms.render.layout import TooManySteps
 
     if announce and pub.workspace and pub.workspace.organisations:  # build says it once
-        echo_notice(pub.loaded.findings, pub.language)
+        echo_left_out(pub.left_out(), pub.language)
     try:
         files = pub.files(fmt, out, organisations)
     except Refused as refused:

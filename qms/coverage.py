@@ -55,7 +55,7 @@ from typing import Any, Literal, TypeVar
 from qms.findings import Location
 from qms.index import Index
 from qms.model import Organisation, Period, Workspace
-from qms.partial import NOTHING_LEFT_OUT, LeftOut
+from qms.partial import NOTHING_LEFT_OUT, LeftOut, unresolved
 
 State = Literal["covered", "committed-not-covered", "not-committed-but-contributes", "none"]
 STATES: tuple[State, ...] = (
@@ -217,7 +217,8 @@ class Coverage:
     members: int | None = None
     """How many organisations the network has in all (the project's `members`), if said."""
     incomplete: LeftOut = NOTHING_LEFT_OUT
-    """What the loader left out: set by the caller from the load findings (qms/partial.py);
+    """What the figures leave out: goal references that resolve to nothing (found here), plus
+    what the loader left out (added by the caller from the load findings, qms/partial.py);
     every format then says that the figures may be short."""
 
     @property
@@ -304,7 +305,8 @@ def coverage(
 
     Goals come in project order, organisations in file order, periods in project order.
     `goals`, `organisations` (id or short name, any case) and `periods` select what is shown;
-    references that resolve to nothing are ignored here (QMS004 reports them).
+    references that resolve to nothing are left out of the figures, and counted in
+    `incomplete` so that every format says so (QMS004 reports each at its place).
     """
     index = index or Index.build(ws)
     today = as_of or ws.settings.as_of or dt.date.today()
@@ -333,10 +335,14 @@ def coverage(
 
         return example_of(ws.settings, organisation_of(ws, org), *chain) is not None
 
+    unknown: list[str] = []
+
     def add(refs: Iterable[str], org: str, element: Element) -> None:
         for ref in dict.fromkeys(refs):
             goal_id = index.goal_id(ref)
-            if goal_id is not None:
+            if goal_id is None:
+                unknown.append(element.where.file)
+            else:
                 bucket = found.setdefault((goal_id, org), {})
                 bucket.setdefault(element.kind, []).append(element)
 
@@ -384,6 +390,7 @@ def coverage(
         for i, result in enumerate(rdoc.results):
             goal_id = index.goal_id(result.goal)
             if goal_id is None:
+                unknown.append(rdoc.source)
                 continue
             reports.setdefault((goal_id, rdoc.organisation, result.period), []).append(
                 Reported(result.status, result.text, Location(rdoc.source, ("results", i)))
@@ -393,7 +400,9 @@ def coverage(
     for org in orgs:
         for j, ref in enumerate(org.commits_to):
             goal_id = index.goal_id(ref)
-            if goal_id is not None:
+            if goal_id is None:
+                unknown.append(org.source)
+            else:
                 commitments.setdefault((goal_id, org.id), Location(org.source, ("commits_to", j)))
 
     # A goal is covered by the network: an organisation filter narrows the columns shown, not
@@ -544,4 +553,5 @@ def coverage(
         goals_percent=_pct(covered_goals, n_goals),
         commitments_percent=_pct(kept, n_commit),
         reporting_percent=_pct(reported, due),
+        incomplete=unresolved(unknown),
     )

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 
 from qms.findings import Finding, Msg
 
-LOADER_CODES = frozenset({"QMS001", "QMS002"})
-"""The loader's findings: something in the files was not taken into the model."""
+LOADER_CODES = frozenset({"QMS001", "QMS002", "QMS004"})
+"""Findings that something in the files was not taken into the model: the loader's (a file,
+element or value left out) and an unknown reference (QMS004), which every figure ignores."""
 
 NOTICE = Msg(
     en="The model is incomplete: {errors} ({files}), results may be incomplete.",
@@ -47,6 +48,9 @@ class LeftOut:
     def __bool__(self) -> bool:
         return self.errors > 0
 
+    def __add__(self, other: LeftOut) -> LeftOut:
+        return LeftOut(self.errors + other.errors, tuple(sorted({*self.files, *other.files})))
+
     def text(self, lang: str) -> str:
         """The notice in `lang`; '' when nothing was left out."""
         if not self.errors:
@@ -70,6 +74,13 @@ def left_out(findings: Iterable[Finding]) -> LeftOut:
     return LeftOut(len(errors), tuple(sorted({f.file for f in errors})))
 
 
+def unresolved(files: Iterable[str]) -> LeftOut:
+    """Unknown references found while deriving (one file per reference), for commands that do
+    not run the rules: e.g. a goal id in `commits_to` that no project declares."""
+    listed = list(files)
+    return LeftOut(len(listed), tuple(sorted(set(listed))))
+
+
 def notice(findings: Iterable[Finding], lang: str) -> str:
     """'Malli on puutteellinen: 3 virhettä (...)', or '' for a complete model."""
     return left_out(findings).text(lang)
@@ -77,7 +88,11 @@ def notice(findings: Iterable[Finding], lang: str) -> str:
 
 def echo_notice(findings: Iterable[Finding], lang: str) -> bool:
     """Print the notice on standard error (with how to see the details); True when partial."""
-    found = left_out(findings)
+    return echo_left_out(left_out(findings), lang)
+
+
+def echo_left_out(found: LeftOut, lang: str) -> bool:
+    """Print the notice of `found` on standard error; True when something was left out."""
     if not found:
         return False
     import click

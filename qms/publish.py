@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from qms.export.manual import Diagrams, Manual
     from qms.lint import Result
     from qms.model import Workspace
+    from qms.partial import LeftOut
     from qms.render import Prepared, Rendered
     from qms.render.layout import Ranks
 
@@ -114,6 +115,13 @@ class Publication:
 
             self._result = lint(self.loaded)
         return self._result
+
+    def left_out(self) -> LeftOut:
+        """What the published documents say was left out: the loader's errors and unknown
+        references (linted once), so that the terminal and the pages give the same count."""
+        from qms.partial import left_out
+
+        return left_out(self.result.findings)
 
     # --- views and diagrams -------------------------------------------------------------------
 

@@ -93,7 +93,7 @@ def coverage(
     from qms.export.coverage_report import BINARY, Look, coverage_of
     from qms.files import refusal, write_safely
     from qms.load import load
-    from qms.partial import echo_notice, left_out
+    from qms.partial import echo_left_out, left_out
 
     loaded = load(workspace)
     language = pick_lang(lang, loaded.workspace.language if loaded.workspace else None)
@@ -106,8 +106,8 @@ def coverage(
     cov = coverage_of(loaded.workspace, language, day, goals, organisations, periods)
     # Something left out of the model can make a goal look uncovered: every format says so,
     # and the command exits 1 (docs/coverage.md).
-    cov = dataclasses.replace(cov, incomplete=left_out(loaded.findings))
-    echo_notice(loaded.findings, language)
+    cov = dataclasses.replace(cov, incomplete=left_out(loaded.findings) + cov.incomplete)
+    echo_left_out(cov.incomplete, language)
     colour = output is None and sys.stdout.isatty()
     look = Look(colour, ascii_only, shutil.get_terminal_size().columns if colour else 160)
     content = FORMATS[fmt](cov, language, look)

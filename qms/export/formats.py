@@ -94,7 +94,6 @@ def _per_manual(fmt: str, picture: str) -> Callable[[Publication, Path, Sequence
 def _bpmn(pub: Publication, out: Path, organisations: Sequence[str]) -> Files:
     """One BPMN 2.0 file per process, OUT/<org>/<process>.bpmn (qms/bpmn/, docs/bpmn.md)."""
     from qms.bpmn.export import bpmn_files
-    from qms.partial import left_out
 
     ws = pub.loaded.workspace
     assert ws is not None
@@ -104,7 +103,7 @@ def _bpmn(pub: Publication, out: Path, organisations: Sequence[str]) -> Files:
         if not found:
             raise Refused(pub.unknown_org(name))
         chosen.extend(found)
-    return dict(bpmn_files(ws, pub.doc_lang, chosen or None, left_out(pub.loaded.findings)))
+    return dict(bpmn_files(ws, pub.doc_lang, chosen or None, pub.left_out()))
 
 
 EXPORTS: dict[str, ExportFormat] = {

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -493,6 +493,14 @@ def build_manual(
     found = _findings(result, org.id, owners, chosen)
     metrics_of_org = [m for doc, _, m in index.metrics_docs() if doc.organisation == org.id]
     top = (ws.settings, org)
+
+    def tag(name: str, *chain: object) -> str:
+        """The name, tagged (esimerkki) when the innermost of `chain` is example content and
+        its container in `chain` is not (a tagged process does not repeat it on each step)."""
+        inner = example_of(*top, *chain)
+        outer = example_of(*top, *chain[:-1]) if len(chain) > 1 else None
+        return _tag(name, inner and not outer, chosen)
+
     marked = [
         (f"{m.kind} {m.element}", tx(m.reason))
         for m in examples(ws)
@@ -708,8 +716,8 @@ def build_manual(
             else ""
         ),
         examples=tuple(marked),
-        roles=_roles(org, [own[pid] for pid in order], plans_of_org, metrics_of_org, tx),
-        documents=_register(org, [own[pid] for pid in order], roles, tx),
+        roles=_roles(org, [own[pid] for pid in order], plans_of_org, metrics_of_org, tx, tag),
+        documents=_register(org, [own[pid] for pid in order], roles, tx, tag),
         assessments=assessment_reports(ws, index, org.id, chosen, page_name),
         trends=tuple(
             t for m in metrics_of_org if (t := trend(m, index, chosen, org.id)) is not None
@@ -776,11 +784,13 @@ def _roles(
     plans: list[Plan],
     metrics: list[Metric],
     tx: _Tx,
+    tag: Callable[..., str],
 ) -> tuple[RoleRow, ...]:
     """Each role of the organisation with what it does: the processes it owns, the steps in
     its lane of each flow, its plan actions and metrics. Roles that processes name but the
-    organisation does not declare (QMS reports them) are listed too, by their id."""
-    declared = [(r.id, tx(r.name), tx(r.description)) for r in org.roles]
+    organisation does not declare (QMS reports them) are listed too, by their id. Every name
+    that is example content (`tag`) says so, as the process pages do."""
+    declared = [(r.id, tag(tx(r.name), r), tx(r.description)) for r in org.roles]
     known = {rid for rid, _, _ in declared}
     for proc in processes:
         for rid in [proc.owner, *(s.role for s in proc.steps)]:
@@ -789,12 +799,12 @@ def _roles(
                 declared.append((rid, rid, ""))
     rows = []
     for rid, name, description in declared:
-        owns = tuple(Link(tx(p.name), page_name(p.id)) for p in processes if p.owner == rid)
+        owns = tuple(Link(tag(tx(p.name), p), page_name(p.id)) for p in processes if p.owner == rid)
         steps = tuple(
             (
-                Link(tx(p.name), page_name(p.id)),
+                Link(tag(tx(p.name), p), page_name(p.id)),
                 tuple(
-                    Link(tx(s.name), f"{page_name(p.id)}#{step_anchor(s.id)}")
+                    Link(tag(tx(s.name), p, s), f"{page_name(p.id)}#{step_anchor(s.id)}")
                     for s in p.steps
                     if s.role == rid
                 ),
@@ -803,13 +813,13 @@ def _roles(
             if any(s.role == rid for s in p.steps)
         )
         actions = tuple(
-            Link(tx(a.what), f"_plan.html#{action_anchor(plan.id, a.id)}")
+            Link(tag(tx(a.what), plan, a), f"_plan.html#{action_anchor(plan.id, a.id)}")
             for plan in plans
             for a in plan.actions
             if a.who == rid
         )
         owned = tuple(
-            Link(tx(m.name), f"_metrics.html#{metric_anchor(m.id)}")
+            Link(tag(tx(m.name), m), f"_metrics.html#{metric_anchor(m.id)}")
             for m in metrics
             if m.owner == rid
         )
@@ -818,18 +828,26 @@ def _roles(
 
 
 def _register(
-    org: Organisation, processes: list[Process], roles: dict[str, str], tx: _Tx
+    org: Organisation,
+    processes: list[Process],
+    roles: dict[str, str],
+    tx: _Tx,
+    tag: Callable[..., str],
 ) -> tuple[DocumentEntry, ...]:
     """The document register: the organisation's documents (where any process or step uses
-    them), then each process's own documents (where its steps use them)."""
+    them), then each process's own documents (where its steps use them). Example documents,
+    processes and steps are tagged (`tag`), as on the process pages."""
 
     def uses(doc_id: str, procs: list[Process], listed: bool) -> tuple[Link, ...]:
         found = []
         for p in procs:
             if listed or any(d.id == doc_id for d in p.documents):
-                found.append(Link(tx(p.name), page_name(p.id)))
+                found.append(Link(tag(tx(p.name), p), page_name(p.id)))
             found += [
-                Link(f"{tx(p.name)}: {tx(s.name)}", f"{page_name(p.id)}#{step_anchor(s.id)}")
+                Link(
+                    f"{tx(p.name)}: {tag(tx(s.name), p, s)}",
+                    f"{page_name(p.id)}#{step_anchor(s.id)}",
+                )
                 for s in p.steps
                 if doc_id in s.documents
             ]
@@ -838,7 +856,7 @@ def _register(
     entries = [
         DocumentEntry(
             d.id,
-            tx(d.name),
+            tag(tx(d.name), d),
             d.version or "",
             roles.get(d.owner or "", d.owner or ""),
             d.link or "",
@@ -857,7 +875,7 @@ def _register(
             entries.append(
                 DocumentEntry(
                     d.id,
-                    tx(d.name),
+                    tag(tx(d.name), p, d),
                     d.version or "",
                     roles.get(d.owner or "", d.owner or ""),
                     d.link or "",

@@ -4,13 +4,15 @@
 Flags, once per step, either of two cases:
 
 - a step that is not `kind: end` and has no flow to another step (an empty `next`, or only
-  flows to itself or to unknown step ids);
+  flows to itself);
 - a step that has ways out, but from which no path leads to any `kind: end` step: the flow
   circles in a loop with no exit.
 
 The second case is found by one backward search from all end steps together, so it needs an
 end step: a process without one is left to missing-end (QMS102), and only the first case is
-reported in it. A step with no flow at all is left to disconnected-step (QMS103). A task with
+reported in it. A step with no flow at all is left to disconnected-step (QMS103), and one
+whose `next` names an unknown step to unknown-reference (QMS004): that is its one mistake,
+and the step is not called a dead end as well. A task with
 `compensation: true` ends when its work is undone, and a throwing link event goes on at the
 catching link event of the same name.
 
@@ -65,7 +67,11 @@ def check(ctx: Context) -> Iterator[Problem]:
         graph = ctx.flow(process)
         # A compensation activity ends when it has undone its work.
         ends = [s.id for s in process.steps if s.kind == "end" or (s.compensation and not s.next)]
-        finishing = reach(graph.predecessors, ends)
+        # A flow into an unknown step is QMS004's one finding; where it would lead is not
+        # known, so neither the step nor what leads to it is called a dead end as well.
+        known = {s.id for s in process.steps}
+        dangling = [s.id for s in process.steps if any(b.to not in known for b in s.next)]
+        finishing = reach(graph.predecessors, ends + dangling)
         for i, step in unique_steps(process):
             if step.id in finishing or isolated(graph, step.id):
                 continue

@@ -5,6 +5,8 @@ Reads the coverage matrix (the same one `qms coverage` prints, so the two never 
 reports each project goal that no organisation realizes: no process, plan action or metric of
 any organisation names it in `realizes`. `influences` does not count, and neither does a bare
 commitment (`commits_to`) or a reported result. Reported at the goal in the project file.
+A goal whose id repeats an earlier one's in another case (`G2`, `g2`) is duplicate-id's one
+finding (QMS003) until it is renamed, and not reported here as well.
 
 ## Why is this bad?
 The network promised the goal to its funder; if nothing in any organisation's model works
@@ -40,5 +42,13 @@ MESSAGE = Msg(
 
 @rule("QMS401", "uncovered-goal", "error")
 def check(ctx: Context) -> Iterator[Problem]:
-    """One finding per uncovered goal of the coverage matrix."""
-    yield from gap_problems(ctx, "uncovered-goal", MESSAGE, "goal")
+    """One finding per uncovered goal of the coverage matrix, but a case duplicate's."""
+    first: dict[str, str] = {}
+    repeated: set[str] = set()
+    for project in ctx.workspace.projects:
+        for goal in project.goals:
+            if first.setdefault(goal.id.casefold(), goal.id) != goal.id:
+                repeated.add(goal.id)
+    for found in gap_problems(ctx, "uncovered-goal", MESSAGE, "goal"):
+        if found.element not in repeated:
+            yield found

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from qms.cli import cli
@@ -162,6 +163,28 @@ def test_coverage_says_it_is_incomplete_and_exits_1(make_workspace: Make, tmp_pa
     (root / "organisations/opisto/results.yaml").unlink()  # complete again: no notice, exit 0
     result = runner.invoke(cli, ["coverage", str(root)])
     assert result.exit_code == 0 and "puutteellinen" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new"),
+    [
+        ("organisations/opisto/organisation.yaml", "commits_to: [G1, G2]", "commits_to: [G1, g2]"),
+        ("organisations/opisto/plan.yaml", "realizes: [G1]}", "realizes: [G7]}"),
+        ("organisations/opisto/metrics.yaml", "realizes: [G1]", "realizes: [tavoite-1]"),
+    ],
+)
+def test_coverage_with_an_unknown_goal_reference_is_incomplete(
+    make_workspace: Make, file: str, old: str, new: str
+) -> None:
+    """A commitment or realization that names no declared goal is left out of every figure:
+    coverage says so and exits 1, as for anything the loader left out."""
+    files = dict(FILES)
+    assert old in files[file]
+    files[file] = files[file].replace(old, new, 1)
+    result = CliRunner().invoke(cli, ["coverage", str(make_workspace(files))])
+    assert result.exit_code == 1
+    notice = f"Malli on puutteellinen: 1 virhe ({file})"
+    assert notice in result.stderr and notice in result.stdout
 
 
 def test_build_keep_going_writes_and_exits_1(make_workspace: Make, tmp_path: Path) -> None:
@@ -334,3 +357,35 @@ def test_coverage_csv_and_xlsx_say_the_model_is_partial(
     sheet = openpyxl.load_workbook(tmp_path / "c.xlsx").worksheets[0]
     firsts = [str(sheet.cell(row=r, column=1).value) for r in range(1, 6)]
     assert any(v.startswith(NOTICE) for v in firsts), firsts
+
+
+def test_role_page_and_document_register_mark_example_content(
+    make_workspace: Make, tmp_path: Path
+) -> None:
+    """A role, a document and a process that are examples are tagged where the role page and
+    the document register list them, in the portal and in Word, and sourced ones are not."""
+    files = marked_files()
+    files["organisations/opisto/organisation.yaml"] = (
+        files["organisations/opisto/organisation.yaml"]
+        .replace(
+            "  - {id: opettaja, name: {fi: Opettaja, en: Teacher}}\n",
+            "  - {id: opettaja, name: {fi: Opettaja, en: Teacher}, example: true}\n",
+        )
+        .replace(
+            "  - {id: ohje, name: {fi: Palauteohje, en: Feedback instruction}}\n",
+            "  - {id: ohje, name: {fi: Palauteohje, en: Feedback instruction}, example: true}\n",
+        )
+    )
+    root = make_workspace(files)
+    assert export(root, "html", tmp_path / "site")[0] == 0
+    site = tmp_path / "site" / "opisto"
+    roles = html_text((site / "_roles.html").read_text(encoding="utf-8"))
+    assert "Opettaja (esimerkki)" in roles
+    assert "Rehtori (esimerkki)" not in roles and "Rehtori" in roles
+    assert "Talous (esimerkki)" in roles  # the example process, where a role owns it
+    register = html_text((site / "_documents.html").read_text(encoding="utf-8"))
+    assert "Palauteohje (esimerkki)" in register
+    assert "Palautelomake (esimerkki)" not in register and "Palautelomake" in register
+    assert export(root, "docx", tmp_path / "docx")[0] == 0
+    text = docx_text((tmp_path / "docx" / "opisto.docx").read_bytes())
+    assert "Opettaja (esimerkki)" in text and "Palauteohje (esimerkki)" in text
