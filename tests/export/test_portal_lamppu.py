@@ -43,7 +43,7 @@ def test_redu_role_page_lists_all_its_roles_with_what_they_do(
     assert matrix.count('<th scope="col">') == 1 + len(redu.processes)
     section = page[page.index('id="role-talousjohtaja"') :]
     section = section[: section.index("</section>")]
-    assert '<a href="talous.html">Talousprosessi</a>' in section
+    assert '<a href="talous.html">Talousprosessi (esimerkki)</a>' in section  # example flow
     assert '<a href="talous.html#step-raami">Valmistellaan talousarvioraami</a>' in section
 
 
