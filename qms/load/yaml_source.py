@@ -88,7 +88,9 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.duplicates: list[tuple[yaml.Node, yaml.Node]] = []
-        self.value_problems: list[tuple[yaml.Node, Msg, dict[str, Any]]] = []
+        self.value_problems: list[tuple[yaml.Node, Msg, dict[str, Any], tuple[PathPart, ...]]] = []
+        """(node, message, its parameters, the key path to the node) of every value outside
+        what a model file may hold."""
         # Without anchors there are no aliases, so every node is built once: the fast path.
         self._plain = "&" not in stream
 
@@ -140,26 +142,28 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
         integer beyond Python's digit limit), and control characters in any text (replaced by
         U+FFFD, so that no writer ever gets one)."""
         seen: set[int] = set()
-        stack = [root]
+        stack: list[tuple[yaml.Node, tuple[PathPart, ...]]] = [(root, ())]
         while stack:
-            node = stack.pop()
+            node, path = stack.pop()
             if id(node) in seen:
                 continue
             seen.add(id(node))
             if isinstance(node, yaml.ScalarNode):
-                self._check_scalar(node)
+                self._check_scalar(node, path)
                 continue
             expected = _MAP_TAG if isinstance(node, yaml.MappingNode) else _SEQ_TAG
             if node.tag != expected:
-                self.value_problems.append((node, i18n.BAD_TAG, {"tag": _shown_tag(node.tag)}))
+                problem = (node, i18n.BAD_TAG, {"tag": _shown_tag(node.tag)}, path)
+                self.value_problems.append(problem)
                 node.tag = expected
             if isinstance(node, yaml.MappingNode):
                 for key, value in node.value:
-                    stack += (value, key)
+                    name = key.value if isinstance(key, yaml.ScalarNode) else "?"
+                    stack += ((value, (*path, name)), (key, (*path, name)))
             else:
-                stack += reversed(node.value)
+                stack += reversed([(item, (*path, i)) for i, item in enumerate(node.value)])
 
-    def _check_scalar(self, node: yaml.ScalarNode) -> None:
+    def _check_scalar(self, node: yaml.ScalarNode, path: tuple[PathPart, ...]) -> None:
         value = node.value
         if CONTROL.search(value):
             found = CONTROL.search(value)
@@ -167,12 +171,12 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
             char = found.group()
             shown = f"U+{ord(char):04X}"
             self.value_problems.append(
-                (node, i18n.CONTROL_CHARACTER, {"char": shown, "index": found.start() + 1})
+                (node, i18n.CONTROL_CHARACTER, {"char": shown, "index": found.start() + 1}, path)
             )
             node.value = CONTROL.sub("\ufffd", value)
         kind = _SCALAR_TAGS.get(node.tag)
         if kind is None:
-            self.value_problems.append((node, i18n.BAD_TAG, {"tag": _shown_tag(node.tag)}))
+            self.value_problems.append((node, i18n.BAD_TAG, {"tag": _shown_tag(node.tag)}, path))
             node.tag = _STR_TAG
             return
         if node.tag in (_STR_TAG, _MERGE_TAG):
@@ -189,7 +193,7 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
                 detail = _EXPECTED[kind]
             shown = value if len(value) <= 40 else f"{value[:20]}…({len(value)} characters)"
             self.value_problems.append(
-                (node, i18n.BAD_SCALAR, {"value": shown, "kind": kind, "detail": detail})
+                (node, i18n.BAD_SCALAR, {"value": shown, "kind": kind, "detail": detail}, path)
             )
             node.tag = _STR_TAG
 
@@ -471,11 +475,11 @@ def parse_file(
             sources,
             "QMS001",
             msg,
-            loc,
+            loc.child(*path),
             position=(node.start_mark.line + 1, node.start_mark.column + 1),
             **params,
         )
-        for node, msg, params in loader.value_problems
+        for node, msg, params, path in loader.value_problems
     ]
     if not isinstance(data, dict):
         return None, [*findings, *values, _finding(sources, "QMS001", i18n.NOT_MAPPING, loc)]
