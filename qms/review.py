@@ -19,7 +19,7 @@ from markupsafe import Markup
 from qms.example import example_of
 from qms.export.assessment import AssessmentReport, Trend, report, trend
 from qms.export.labels import catalogue
-from qms.findings import Finding, Msg
+from qms.findings import Msg
 from qms.index import Index
 from qms.l10n import format_date
 from qms.lint import Result
@@ -31,10 +31,6 @@ UNKNOWN = Msg(
     fi="työtilassa ei ole kohdetta {name!r} ({what_fi}); valitse näistä: {choices}",
 )
 DONE = Msg(en="{count} files written to {out}", fi="{count} tiedostoa kirjoitettu kohteeseen {out}")
-PARTIAL = Msg(
-    en="the model has {n} load errors: the pack says it may be incomplete",
-    fi="mallissa on {n} latausvirhettä: katselmusaineisto kertoo olevansa puutteellinen",
-)
 
 
 @dataclass(frozen=True)
@@ -91,8 +87,8 @@ class ReviewPack:
     actions: tuple[ActionStatus, ...]
     findings: tuple[OpenFinding, ...]
     assessment: AssessmentReport | None
-    partial: int = 0
-    """How many load errors the model had: the pack may be incomplete when this is not 0."""
+    incomplete: str = ""
+    """The incomplete-model notice (qms.partial), the same as the manual's; '' when whole."""
 
     @property
     def examples(self) -> int:
@@ -122,7 +118,7 @@ def build_review(
     period: str,
     lang: str,
     result: Result | None = None,
-    partial: int = 0,
+    incomplete: str = "",
 ) -> ReviewPack:
     """The pack of one organisation for one period (KeyError: unknown organisation;
     UnknownPeriod: unknown period)."""
@@ -208,7 +204,7 @@ def build_review(
         actions=tuple(actions),
         findings=findings,
         assessment=assessment,
-        partial=partial,
+        incomplete=incomplete,
     )
 
 
@@ -218,20 +214,17 @@ def _criteria_of(ws: Workspace, org: str) -> str | None:
     return own[-1].criteria if own else None
 
 
-def load_errors(findings: list[Finding]) -> int:
-    """How many findings mean that part of the model was not loaded (unreadable files and
-    schema errors): what the pack must warn about on its first page."""
-    return sum(1 for f in findings if f.code in ("QMS001", "QMS002") and f.severity == "error")
-
-
 FORMATS = ("html", "pdf", "docx")
+STEM = {"fi": "johdon-katselmus", "sv": "ledningens-genomgang", "en": "management-review"}
+"""The pack's file names begin with what it is, in the document's language."""
 
 
 def review_files(pack: ReviewPack, formats: tuple[str, ...] = FORMATS) -> dict[str, bytes]:
-    """The pack's files by name (`johdon-katselmus-<org>-<period>.<ext>`), in `formats`.
+    """The pack's files by name (`johdon-katselmus-<org>-<period>.<ext>` in Finnish,
+    `management-review-...` in English), in `formats`.
 
     PDF needs WeasyPrint: ImportError propagates, for the command to explain."""
-    stem = f"johdon-katselmus-{pack.organisation}-{pack.period}"
+    stem = f"{STEM.get(pack.lang, STEM['en'])}-{pack.organisation}-{pack.period}"
     files: dict[str, bytes] = {}
     if "html" in formats:
         files[f"{stem}.html"] = review_html(pack).encode("utf-8")
@@ -252,37 +245,35 @@ def run_review(
     lang: str | None,
     say: Callable[..., None],
 ) -> int:
-    """Load, lint, build and write the pack; return the exit code (0; 1 when the model had
-    load errors; 2 for bad usage or a refused overwrite). `say(text, err=True)` prints."""
+    """Load, lint, build and write the pack; return the exit code (0; 1 when the model is
+    incomplete, as every manual says; 2 for bad usage or a refused overwrite).
+    `say(text, err=True)` prints."""
     from pathlib import Path
 
-    from qms.cli import pick_lang
     from qms.export.pdf import MISSING, available
     from qms.files import write_tree
-    from qms.lint import lint
-    from qms.load import load
+    from qms.partial import echo_left_out
+    from qms.publish import Publication
 
-    loaded = load(workspace)
-    language = pick_lang(lang, loaded.workspace.language if loaded.workspace else None)
-    if loaded.fatal or loaded.workspace is None:
-        say(f"qms: {(loaded.fatal or {}).get(language, 'nothing to load')}", err=True)
+    pub = Publication.one_shot(workspace, lang)
+    language = pub.language
+    fatal = pub.fatal()
+    if fatal or pub.workspace is None:
+        say(f"qms: {fatal}", err=True)
         return 2
-    ws = loaded.workspace
-    doc_lang = lang or ws.language
+    ws = pub.workspace
     match = next(
         (o.id for o in ws.organisations if org.casefold() in (o.id, (o.short or "").casefold())),
         None,
     )
     if match is None:
-        choices = ", ".join(o.id for o in ws.organisations) or "-"
-        text_ = UNKNOWN.format(
-            language, what="organisation", what_fi="organisaatio", name=org, choices=choices
-        )
-        say(f"qms: {text_}", err=True)
+        say(f"qms: {pub.unknown_org(org)}", err=True)
         return 2
-    errors = load_errors(loaded.findings)
+    left_out = pub.left_out()
     try:
-        pack = build_review(ws, match, period, doc_lang, lint(loaded), partial=errors)
+        pack = build_review(
+            ws, match, period, pub.doc_lang, pub.result, left_out.text(pub.doc_lang)
+        )
     except UnknownPeriod:
         known = ", ".join(p.id for proj in ws.projects for p in proj.periods) or "-"
         text_ = UNKNOWN.format(language, what="period", what_fi="jakso", name=period, choices=known)
@@ -297,10 +288,7 @@ def run_review(
         wanted = tuple(f for f in wanted if f != "pdf")
     written = write_tree(review_files(pack, wanted), Path(out), force, language)
     say(DONE.format(language, count=written, out=out), err=True)
-    if errors:
-        say(f"qms: {PARTIAL.format(language, n=errors)}", err=True)
-        return 1
-    return 0
+    return 1 if echo_left_out(left_out, language) else 0
 
 
 # --- the pack as HTML, PDF and DOCX -----------------------------------------------------------
@@ -330,7 +318,7 @@ def review_html(pack: ReviewPack, for_print: bool = False) -> str:
             pack=pack,
             charts=charts,
             counts=pack.counts,
-            partial_text=L["partial_model"].format(n=pack.partial) if pack.partial else "",
+            partial_text=pack.incomplete,
             for_print=for_print,
             css=Markup((STATIC / "qms.css").read_text(encoding="utf-8")),
         )
@@ -380,8 +368,8 @@ def review_docx(pack: ReviewPack) -> bytes:
     doc.add_heading(f"{L['management_review']}: {pack.name}", level=0)
     if pack.examples:
         _note(doc, L["review_examples"].format(n=pack.examples))
-    if pack.partial:
-        _note(doc, L["partial_model"].format(n=pack.partial))
+    if pack.incomplete:
+        _note(doc, pack.incomplete)
     _facts(
         doc,
         [

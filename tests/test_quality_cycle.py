@@ -246,7 +246,16 @@ def test_review_on_a_partial_model_says_so_and_exits_1(tmp_path: Path) -> None:
     code, _ = _review(tmp_path, "--format", "html", workspace=copy)
     assert code == 1
     html = (tmp_path / "out" / "johdon-katselmus-redu-syksy-2012.html").read_text(encoding="utf-8")
-    assert "Malli on puutteellinen: 1 latausvirhettä" in html
+    # the same notice as the manual's: count and file
+    assert "Malli on puutteellinen: 1 virhe (organisations/redu/plan.yaml)" in html
+
+
+def test_review_names_its_files_in_the_documents_language(tmp_path: Path) -> None:
+    code, _ = _review(tmp_path, "--format", "html", "--lang", "en")
+    assert code == 0
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [
+        "management-review-redu-syksy-2012.html"
+    ]
 
 
 def test_schema_has_the_quality_cycle_kinds() -> None:

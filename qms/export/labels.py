@@ -238,7 +238,6 @@ LABELS: dict[str, dict[str, str]] = {
         "review_decision": "Päätös",
         "responsible": "Vastuu",
         "untracked": "Mittarit ilman arvoja",
-        "partial_model": "Malli on puutteellinen: {n} latausvirhettä, tiedot voivat olla vajaita",
     },
     "en": {
         "manual": "Operating system description",
@@ -470,7 +469,6 @@ LABELS: dict[str, dict[str, str]] = {
         "review_decision": "Decision",
         "responsible": "Responsible",
         "untracked": "Metrics without values",
-        "partial_model": "The model is incomplete: {n} load errors, the figures may be partial",
     },
 }
 
