@@ -12,7 +12,7 @@ from typing import Literal
 from qms.coverage import coverage
 from qms.example import Example, example_of
 from qms.index import Index, split_ref
-from qms.model import Organisation, Process, Workspace, text
+from qms.model import Organisation, Process, Step, Workspace, text
 
 NO_ROLE = "—"
 PROCESS_MAP = "_process-map"
@@ -111,6 +111,10 @@ class StepView:
     """For a subprocess: the called process's diagram, relative to this diagram's folder."""
     example: bool = False
     """The step is example content (its process is not): drawn with a dashed outline."""
+    marker: str = ""
+    """A symbol inside the shape: a gateway's type, an event's trigger, a loop (step_marker)."""
+    dashed: bool = False
+    """Drawn dashed: a boundary event that does not interrupt, an event sub-process."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,8 @@ class FlowEdge:
     source: str
     target: str
     label: str = ""
+    attached: bool = False
+    """From a step to the event on its border (`attached_to`): drawn dotted, not a flow."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +170,39 @@ def diagram_href(from_org: str, org: str, pid: str, ext: str = "svg") -> str:
     return f"{pid}.{ext}" if org == from_org else f"../{org}/{pid}.{ext}"
 
 
+GATEWAY_MARKS = {"parallel": "+", "inclusive": "○", "event-based": "◎", "complex": "✳"}
+TRIGGER_MARKS = {
+    "message": "✉",
+    "timer": "◷",
+    "signal": "△",
+    "conditional": "≡",
+    "escalation": "⇑",
+    "error": "ϟ",
+    "compensation": "«",
+    "terminate": "●",
+    "link": "→",
+    "cancel": "✕",
+    "multiple": "✱",
+    "parallel-multiple": "✚",
+}
+LOOP_MARKS = {"standard": "↻", "parallel": "|||", "sequential": "≡"}
+
+
+def step_marker(step: Step) -> str:
+    """The symbol drawn inside a step's shape, as BPMN draws it (DejaVu Sans has them all).
+
+    >>> step_marker(Step(id="a", name="A", kind="parallel"))
+    '+'
+    >>> step_marker(Step(id="a", name="A", kind="event", trigger="timer"))
+    '◷'
+    """
+    if step.kind in GATEWAY_MARKS:
+        return GATEWAY_MARKS[step.kind]
+    if step.trigger:
+        return TRIGGER_MARKS.get(step.trigger, "")
+    return LOOP_MARKS.get(step.loop or "", "")
+
+
 def flow_view(index: Index, process: Process, lang: str) -> FlowView:
     """The swimlane view of a process: lanes in the organisation's role order.
 
@@ -203,10 +242,22 @@ def flow_view(index: Index, process: Process, lang: str) -> FlowView:
             if key:
                 href = diagram_href(org_id, *key)
         marked = not whole and example_of(*chain, step) is not None
+        dashed = (bool(step.attached_to) and not step.interrupting) or step.triggered
         steps.append(
-            StepView(step.id, step.kind, text(step.name, lang), step.role or NO_ROLE, href, marked)
+            StepView(
+                step.id,
+                step.kind,
+                text(step.name, lang),
+                step.role or NO_ROLE,
+                href,
+                marked,
+                step_marker(step),
+                dashed,
+            )
         )
         targets: set[str] = set()
+        if step.attached_to in ids and step.attached_to != step.id:
+            edges.append(FlowEdge(step.attached_to, step.id, "", attached=True))
         for branch in step.next:
             if branch.to in ids and branch.to not in targets and branch.to != step.id:
                 targets.add(branch.to)

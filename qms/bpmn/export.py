@@ -17,12 +17,13 @@ import re
 import xml.etree.ElementTree as ET
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Any
 
 from qms import __version__
-from qms.bpmn import BPMNDI_NS, DC_NS, DI_NS, MODEL_NS, QMS_NS
+from qms.bpmn import BPMNDI_NS, DC_NS, DI_NS, MODEL_NS, QMS_NS, XSI_NS
 from qms.example import Example, example_of, organisation_of
 from qms.index import Index
-from qms.model import ExampleNote, Process, Step, Workspace, text
+from qms.model import GATEWAY_KINDS, ExampleNote, Process, Step, Workspace, text
 from qms.partial import NOTHING_LEFT_OUT, LeftOut
 from qms.render.layout import NodeBox, Point, Ranks, SwimlaneLayout, compute
 from qms.views import NO_ROLE, FlowView, flow_view
@@ -33,6 +34,7 @@ for _prefix, _uri in (
     ("dc", DC_NS),
     ("di", DI_NS),
     ("qms", QMS_NS),
+    ("xsi", XSI_NS),
 ):
     ET.register_namespace(_prefix, _uri)
 
@@ -55,6 +57,61 @@ TAGS = {
     "subprocess": ("callActivity", "CallActivity", "task"),
 }
 """Step kind -> (BPMN element, id prefix, symbol size)."""
+GATEWAY_TAGS = {
+    "decision": "exclusiveGateway",
+    "parallel": "parallelGateway",
+    "inclusive": "inclusiveGateway",
+    "event-based": "eventBasedGateway",
+    "complex": "complexGateway",
+}
+TASK_TAGS = {
+    None: "task",
+    "user": "userTask",
+    "manual": "manualTask",
+    "service": "serviceTask",
+    "script": "scriptTask",
+    "business-rule": "businessRuleTask",
+    "send": "sendTask",
+    "receive": "receiveTask",
+}
+DEFINITIONS = {
+    "message": "messageEventDefinition",
+    "timer": "timerEventDefinition",
+    "signal": "signalEventDefinition",
+    "conditional": "conditionalEventDefinition",
+    "escalation": "escalationEventDefinition",
+    "error": "errorEventDefinition",
+    "compensation": "compensateEventDefinition",
+    "terminate": "terminateEventDefinition",
+    "link": "linkEventDefinition",
+    "cancel": "cancelEventDefinition",
+}
+"""Trigger -> event definition; `multiple` triggers have no single one and write none."""
+CATCHING = ("timer", "conditional", "link")
+CATCH_EVENTS = ("startEvent", "intermediateCatchEvent", "boundaryEvent")
+
+
+def step_tag(step: Step) -> tuple[str, str, str]:
+    """A step's (BPMN element, id prefix, symbol size).
+
+    >>> step_tag(Step(id="a", name="A", kind="event", trigger="timer"))
+    ('intermediateCatchEvent', 'Event', 'event')
+    >>> step_tag(Step(id="a", name="A", kind="parallel"))
+    ('parallelGateway', 'Gateway', 'gateway')
+    """
+    if step.kind in GATEWAY_TAGS:
+        return GATEWAY_TAGS[step.kind], "Gateway", "gateway"
+    if step.kind == "task":
+        return TASK_TAGS.get(step.task_type, "task"), "Task", "task"
+    if step.kind == "subprocess" and step.triggered:
+        return "subProcess", "SubProcess", "task"
+    if step.kind == "event":
+        if step.attached_to:
+            return "boundaryEvent", "Event", "event"
+        catch = step.catch if step.catch is not None else step.trigger in CATCHING
+        return ("intermediateCatchEvent" if catch else "intermediateThrowEvent"), "Event", "event"
+    return TAGS.get(step.kind, TAGS["task"])
+
 
 LABELS = {
     "purpose": {"fi": "Tarkoitus", "en": "Purpose"},
@@ -121,6 +178,9 @@ class _Flow:
     name: str
     points: list[Point]
     label_at: Point | None = None
+    condition: str | None = None
+    """The condition expression's text ("" for a conditional flow without one)."""
+    default: bool = False
 
 
 def _fallback_ranks(view: FlowView) -> Ranks:
@@ -252,6 +312,7 @@ def export_bpmn(
     """The process as a BPMN 2.0 document (UTF-8 bytes, deterministic); example content and a
     partial model (`incomplete`) are said in `documentation` elements."""
     view = flow_view(index, process, lang)
+    flow_edges = [e for e in view.edges if not e.attached]  # not the dotted boundary links
     layout = swimlane_layout(view)
     geo = _Geometry(layout)
     org, pid = process.organisation, process.id
@@ -262,13 +323,24 @@ def export_bpmn(
     nodes: dict[str, _Node] = {}
     order: list[str] = []
     for sv in view.steps:
-        tag, prefix, size = TAGS.get(sv.kind, TAGS["task"])
+        tag, prefix, size = step_tag(steps[sv.id]) if sv.id in steps else TAGS["task"]
         box = layout.nodes.get(sv.id)
         centre = geo.pt((box.x, box.y)) if box else (0.0, 0.0)
         nid = xml_id(prefix, sv.id)
         nodes[nid] = _Node(nid, tag, sv.name, sv.lane, size, centre, step=sv.id)
         order.append(nid)
     elem = {n.step: n.id for n in nodes.values() if n.step}
+    on_border: dict[str, int] = {}
+    for sv in view.steps:
+        host_id = steps[sv.id].attached_to if sv.id in steps else None
+        node = nodes[elem[sv.id]]
+        if node.tag == "boundaryEvent" and host_id in elem:
+            host = nodes[elem[host_id]]
+            w, h = SIZES[host.size]
+            k = on_border.get(host.id, 0)
+            on_border[host.id] = k + 1
+            node.centre = (host.centre[0] - w / 2 + 20 + 30 * k, host.centre[1] + h / 2)
+            node.lane = host.lane
 
     routes = {(r.source, r.target): r for r in layout.edges}
     flows: list[_Flow] = []
@@ -284,20 +356,32 @@ def export_bpmn(
 
     incoming: dict[str, int] = {}
     outgoing: dict[str, int] = {}
-    for e in view.edges:
+    for e in flow_edges:
         incoming[e.target] = incoming.get(e.target, 0) + 1
         outgoing[e.source] = outgoing.get(e.source, 0) + 1
     kinds = {s.id: s.kind for s in view.steps}
+    compensations = {
+        (e.source, e.target)
+        for e in flow_edges
+        if steps[e.source].attached_to
+        and steps[e.source].trigger == "compensation"
+        and steps[e.target].compensation
+    }
+    for pair in compensations:  # an association, not a sequence flow
+        incoming[pair[1]] -= 1
+        outgoing[pair[0]] -= 1
     joins: dict[str, str] = {}
     forks: dict[str, str] = {}
     for sid in [s.id for s in view.steps]:
         target = nodes[elem[sid]]
-        if incoming.get(sid, 0) > 1:
+        gateway = kinds[sid] in GATEWAY_KINDS
+        if incoming.get(sid, 0) > 1 and (not gateway or outgoing.get(sid, 0) > 1):
             dims = SIZES[target.size]
             cx, cy = target.centre
             centre = (cx - dims[0] / 2 - 10 - 25, cy)
             jid = xml_id("Join", sid)
-            nodes[jid] = _Node(jid, "exclusiveGateway", "", target.lane, "gateway", centre)
+            join_tag = target.tag if gateway else "exclusiveGateway"
+            nodes[jid] = _Node(jid, join_tag, "", target.lane, "gateway", centre)
             order.insert(order.index(target.id), jid)
             joins[sid] = jid
             flows.append(
@@ -309,7 +393,8 @@ def export_bpmn(
                     [(cx - dims[0] / 2 - 10, cy), (cx - dims[0] / 2, cy)],
                 )
             )
-        if outgoing.get(sid, 0) > 1 and kinds[sid] != "decision":
+        says_when = any(b.condition or b.default for b in steps[sid].next)
+        if outgoing.get(sid, 0) > 1 and not gateway and not says_when:
             dims = SIZES[target.size]
             cx, cy = target.centre
             centre = (cx + dims[0] / 2 + 10 + 25, cy)
@@ -327,12 +412,17 @@ def export_bpmn(
                 )
             )
 
-    for e in view.edges:
+    for e in flow_edges:
+        if (e.source, e.target) in compensations:
+            continue
         src = nodes[forks.get(e.source, elem[e.source])]
         dst = nodes[joins.get(e.target, elem[e.target])]
         route = routes.get((e.source, e.target))
         sbox, tbox = layout.nodes.get(e.source), layout.nodes.get(e.target)
-        if route is not None and sbox is not None and tbox is not None:
+        if src.tag == "boundaryEvent":
+            pts = _from_border(src.centre, dst.centre, SIZES[dst.size])
+            label_at = None
+        elif route is not None and sbox is not None and tbox is not None:
             pts = [geo.pt(p) for p in route.points]
             s_side = _side(pts[0], *geo.box(sbox))
             t_side = _side(pts[-1], *geo.box(tbox))
@@ -348,7 +438,24 @@ def export_bpmn(
                 _anchor("left", dst.centre, SIZES[dst.size]),
             ]
             label_at = None
-        flows.append(_Flow(flow_id(e.source, e.target), src.id, dst.id, e.label, pts, label_at))
+        source_step = steps[e.source]
+        branch = next((b for b in source_step.next if b.to == e.target), None)
+        condition = (
+            text(branch.condition, lang) if branch and branch.condition is not None else None
+        )
+        default = bool(branch and branch.default)
+        if (
+            condition is None
+            and not default
+            and source_step.kind != "event-based"
+            and any(b.condition is not None or b.default for b in source_step.next)
+        ):
+            condition = ""  # BPMN: beside a condition or a default, every flow has one
+        name = e.label or condition or ""
+        if condition is not None and not name:
+            name = text(steps[e.target].name, lang)  # a conditional flow needs a label
+        fid = flow_id(e.source, e.target)
+        flows.append(_Flow(fid, src.id, dst.id, name, pts, label_at, condition, default))
 
     # Flows in flow order: by their source's position, then in the order of the step's `next`
     # (a decision's branches keep the order the quality group wrote them in).
@@ -407,21 +514,16 @@ def export_bpmn(
             if nodes[nid].lane == lane.id:
                 _sub(lel, MODEL_NS, "flowNodeRef").text = nid
 
+    defaults = {f.source: f.id for f in flows if f.default}
+    data = _data_items(index, process, steps, nodes, order, lang)
     for nid in order:
         node = nodes[nid]
-        attrs = {"id": nid}
-        if node.name:
-            attrs["name"] = node.name
         step = steps.get(node.step) if node.step else None
-        if step is not None and step.kind == "subprocess" and step.call:
-            key_ = index.process_key(step.call, org)
-            attrs["calledElement"] = (
-                process_xml_id(*key_) if key_ else xml_id("Process", step.call.replace("/", "_"))
-            )
-        el = _sub(proc, MODEL_NS, node.tag, attrs)
+        host_ref = elem.get(step.attached_to) if step is not None and step.attached_to else None
+        el = _flow_node(proc, node, step, index, org, defaults.get(nid), host_ref)
         if step is not None:
-            note = example_note(example_of(*chain, step), lang)
-            _texts(el, MODEL_NS, "documentation", note)
+            marked = example_note(example_of(*chain, step), lang)
+            _texts(el, MODEL_NS, "documentation", marked)
             _texts(el, MODEL_NS, "documentation", _step_documentation(index, process, step, lang))
             ext = _sub(el, MODEL_NS, "extensionElements")
             sattrs = {"id": step.id, "kind": step.kind}
@@ -441,12 +543,84 @@ def export_bpmn(
             _sub(el, MODEL_NS, "incoming").text = fid
         for fid in node.outgoing:
             _sub(el, MODEL_NS, "outgoing").text = fid
+        if step is not None:
+            _step_body(el, node, step, data.get(nid, []), index, org, lang)
+    for item in _unique_items(data):
+        if item.store:
+            continue
+        _sub(proc, MODEL_NS, "dataObject", {"id": item.object_id})
+    for items in data.values():
+        for item in items:
+            attrs = {"id": item.ref_id, "name": item.name}
+            if item.store:
+                attrs["dataStoreRef"] = item.object_id
+                _sub(proc, MODEL_NS, "dataStoreReference", attrs)
+            else:
+                attrs["dataObjectRef"] = item.object_id
+                _sub(proc, MODEL_NS, "dataObjectReference", attrs)
     for f in flows:
         attrs = {"id": f.id}
         if f.name:
             attrs["name"] = f.name
         attrs.update(sourceRef=f.source, targetRef=f.target)
-        _sub(proc, MODEL_NS, "sequenceFlow", attrs)
+        fel = _sub(proc, MODEL_NS, "sequenceFlow", attrs)
+        if f.condition is not None:
+            cond = _sub(fel, MODEL_NS, "conditionExpression")
+            cond.set(f"{{{XSI_NS}}}type", "bpmn:tFormalExpression")
+            cond.text = f.condition or f.name or None
+    notes = _notes(process, steps, elem, compensations, lang)
+    for note in notes:
+        ann = _sub(proc, MODEL_NS, "textAnnotation", {"id": note.id})
+        _sub(ann, MODEL_NS, "text").text = note.text
+    for note in notes:
+        if note.anchor:
+            _sub(
+                proc,
+                MODEL_NS,
+                "association",
+                {"id": note.assoc_id, "sourceRef": note.anchor, "targetRef": note.id},
+            )
+    for comp_src, comp_dst in sorted(compensations):
+        _sub(
+            proc,
+            MODEL_NS,
+            "association",
+            {
+                "id": xml_id("Association", comp_src, comp_dst),
+                "associationDirection": "One",
+                "sourceRef": elem[comp_src],
+                "targetRef": elem[comp_dst],
+            },
+        )
+    phases = [ph for ph in process.phases]
+    if phases:
+        category = _sub(defs, MODEL_NS, "category", {"id": xml_id("Category", key)})
+        for ph in phases:
+            _sub(
+                category,
+                MODEL_NS,
+                "categoryValue",
+                {"id": xml_id("CategoryValue", key, ph.id), "value": text(ph.name, lang)},
+            )
+            _sub(
+                proc,
+                MODEL_NS,
+                "group",
+                {
+                    "id": xml_id("Group", ph.id),
+                    "categoryValueRef": xml_id("CategoryValue", key, ph.id),
+                },
+            )
+    stores = {i.object_id: i.name for i in _unique_items(data) if i.store}
+    for store_id, store_name in sorted(stores.items()):
+        _sub(defs, MODEL_NS, "dataStore", {"id": store_id, "name": store_name})
+    partners = _partners(index, process, elem, participant_id, lang)
+    for partner in partners:
+        _sub(collab, MODEL_NS, "participant", {"id": partner.id, "name": partner.name})
+    for partner in partners:
+        for mf in partner.flows:
+            attrs = {"id": mf.id, "name": mf.name, "sourceRef": mf.source, "targetRef": mf.target}
+            _sub(collab, MODEL_NS, "messageFlow", attrs)
 
     # --- diagram interchange ---------------------------------------------------------------
     diagram = _sub(defs, BPMNDI_NS, "BPMNDiagram", {"id": xml_id("Diagram", key)})
@@ -475,6 +649,8 @@ def export_bpmn(
         w, h = SIZES[node.size]
         bounds = (node.centre[0] - w / 2, node.centre[1] - h / 2, w, h)
         _shape(plane, nid, bounds, marker=node.tag == "exclusiveGateway")
+        if node.tag == "subProcess":
+            plane[-1].set("isExpanded", "false")
     for f in flows:
         edge = _sub(plane, BPMNDI_NS, "BPMNEdge", {"id": f"{f.id}_di", "bpmnElement": f.id})
         for wx, wy in f.points:
@@ -484,10 +660,474 @@ def export_bpmn(
             label = _sub(edge, BPMNDI_NS, "BPMNLabel")
             lx, ly = f.label_at
             _bounds(label, (lx - lw // 2, ly - 7, lw, 14))
+    _extra_di(plane, nodes, elem, data, notes, compensations, phases, partners, key, pool_h, defs)
+    for nid in order:
+        if nodes[nid].tag == "subProcess":
+            _inner_plane(defs, proc, nid)
 
     ET.indent(defs, "  ")
     body: bytes = ET.tostring(defs, encoding="utf-8", xml_declaration=False)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body + b"\n"
+
+
+@dataclass
+class _Item:
+    """A data object or data store reference beside a step."""
+
+    ref_id: str
+    object_id: str
+    name: str
+    node: str
+    output: bool
+    store: bool
+
+
+@dataclass
+class _Note:
+    id: str
+    assoc_id: str
+    text: str
+    anchor: str | None
+
+
+@dataclass
+class _MessageFlow:
+    id: str
+    name: str
+    source: str
+    target: str
+    node: str
+    incoming: bool
+
+
+@dataclass
+class _Partner:
+    id: str
+    name: str
+    flows: list[_MessageFlow] = field(default_factory=list)
+
+
+ACTIVITY_TAGS = set(TASK_TAGS.values()) | {"callActivity", "subProcess"}
+
+
+def _flow_node(
+    proc: ET.Element,
+    node: _Node,
+    step: Step | None,
+    index: Index,
+    org: str,
+    default: str | None,
+    host: str | None,
+) -> ET.Element:
+    """The element of one flow node with its attributes (children come later)."""
+    attrs = {"id": node.id}
+    if node.name:
+        attrs["name"] = node.name
+    if step is not None:
+        if node.tag == "callActivity" and step.call:
+            key_ = index.process_key(step.call, org)
+            attrs["calledElement"] = (
+                process_xml_id(*key_) if key_ else xml_id("Process", step.call.replace("/", "_"))
+            )
+        if node.tag == "boundaryEvent" and host:
+            attrs["attachedToRef"] = host
+        if node.tag == "boundaryEvent" and not step.interrupting:
+            attrs["cancelActivity"] = "false"
+        if node.tag == "startEvent" and not step.interrupting:
+            attrs["isInterrupting"] = "false"
+        if node.tag in ACTIVITY_TAGS and step.compensation:
+            attrs["isForCompensation"] = "true"
+        if node.tag == "subProcess" and step.triggered:
+            attrs["triggeredByEvent"] = "true"
+    if default:
+        attrs["default"] = default
+    return _sub(proc, MODEL_NS, node.tag, attrs)
+
+
+def _event_definition(el: ET.Element, step: Step, lang: str) -> None:
+    definition = DEFINITIONS.get(step.trigger or "")
+    if definition is None:
+        return
+    ed = _sub(el, MODEL_NS, definition, {"id": f"{el.get('id')}_ed"})
+    if step.trigger == "timer" and step.timer is not None:
+        for attr, tag in (
+            ("date", "timeDate"),
+            ("duration", "timeDuration"),
+            ("cycle", "timeCycle"),
+        ):
+            value = getattr(step.timer, attr)
+            if value:
+                expr = _sub(ed, MODEL_NS, tag)
+                expr.set(f"{{{XSI_NS}}}type", "bpmn:tFormalExpression")
+                expr.text = value
+                break
+    if step.trigger == "conditional":  # the schema requires the condition
+        cond = _sub(ed, MODEL_NS, "condition")
+        cond.set(f"{{{XSI_NS}}}type", "bpmn:tFormalExpression")
+        cond.text = text(step.name, "en")
+    if step.trigger == "link":
+        ed.set("name", step.link or text(step.name, lang))
+
+
+def _step_body(
+    el: ET.Element,
+    node: _Node,
+    step: Step,
+    items: list[_Item],
+    index: Index,
+    org: str,
+    lang: str,
+) -> None:
+    """What follows `incoming`/`outgoing` in the schema: data, loop, events, inner flow."""
+    reads = [i for i in items if not i.output]
+    writes = [i for i in items if i.output]
+    if node.tag in ACTIVITY_TAGS:
+        if reads:
+            _sub(
+                el,
+                MODEL_NS,
+                "property",
+                {"id": f"{node.id}_data", "name": "__targetRef_placeholder"},
+            )
+        for item in reads:
+            assoc = _sub(el, MODEL_NS, "dataInputAssociation", {"id": f"{item.ref_id}_in"})
+            _sub(assoc, MODEL_NS, "sourceRef").text = item.ref_id
+            _sub(assoc, MODEL_NS, "targetRef").text = f"{node.id}_data"
+        for item in writes:
+            assoc = _sub(el, MODEL_NS, "dataOutputAssociation", {"id": f"{item.ref_id}_out"})
+            _sub(assoc, MODEL_NS, "targetRef").text = item.ref_id
+        if step.loop == "standard":
+            _sub(el, MODEL_NS, "standardLoopCharacteristics")
+        elif step.loop:
+            attrs = {"isSequential": "true"} if step.loop == "sequential" else {}
+            _sub(el, MODEL_NS, "multiInstanceLoopCharacteristics", attrs)
+        if node.tag == "subProcess":
+            called = index.process(step.call, org) if step.call else None
+            _embed(el, node.id, called, lang)
+    elif node.tag in ("startEvent", "intermediateCatchEvent", "boundaryEvent"):
+        for item in writes:
+            assoc = _sub(el, MODEL_NS, "dataOutputAssociation", {"id": f"{item.ref_id}_out"})
+            _sub(assoc, MODEL_NS, "targetRef").text = item.ref_id
+        _event_definition(el, step, lang)
+    elif node.tag in ("endEvent", "intermediateThrowEvent"):
+        for item in reads:
+            assoc = _sub(el, MODEL_NS, "dataInputAssociation", {"id": f"{item.ref_id}_in"})
+            _sub(assoc, MODEL_NS, "sourceRef").text = item.ref_id
+            _sub(assoc, MODEL_NS, "targetRef").text = item.ref_id
+        _event_definition(el, step, lang)
+
+
+def _embed(el: ET.Element, prefix: str, called: Process | None, lang: str) -> None:
+    """An event sub-process's inner flow, from the process it calls (semantics only: the
+    sub-process is drawn collapsed)."""
+    if called is None:
+        start = _sub(el, MODEL_NS, "startEvent", {"id": xml_id(prefix, "start")})
+        start.set("name", "Start")
+        return
+    ids = {s.id: xml_id(prefix, s.id) for s in called.steps}
+    flows: list[tuple[str, str, str, str]] = []
+    for s in called.steps:
+        for n, b in enumerate(s.next):
+            if b.to in ids and b.to != s.id:
+                fid = xml_id(prefix, s.id, b.to, str(n))
+                flows.append((fid, ids[s.id], ids[b.to], text(b.label, lang)))
+    seen: set[str] = set()
+    for s in called.steps:
+        if s.id in seen:
+            continue
+        seen.add(s.id)
+        tag = step_tag(s)[0]
+        if tag == "subProcess":
+            tag = "callActivity"
+        attrs = {"id": ids[s.id], "name": text(s.name, lang)}
+        if tag == "boundaryEvent" and s.attached_to in ids:
+            attrs["attachedToRef"] = ids[s.attached_to]
+            if not s.interrupting:
+                attrs["cancelActivity"] = "false"
+        elif tag == "boundaryEvent":
+            tag = "intermediateCatchEvent"
+        if tag == "startEvent" and not s.interrupting:
+            attrs["isInterrupting"] = "false"
+        inner = _sub(el, MODEL_NS, tag, attrs)
+        for fid, _src, dst, _ in flows:
+            if dst == ids[s.id]:
+                _sub(inner, MODEL_NS, "incoming").text = fid
+        for fid, src, _dst, _ in flows:
+            if src == ids[s.id]:
+                _sub(inner, MODEL_NS, "outgoing").text = fid
+        if tag.endswith("Event"):
+            _event_definition(inner, s, lang)
+    for fid, src, dst, name in flows:
+        attrs = {"id": fid}
+        if name:
+            attrs["name"] = name
+        attrs.update(sourceRef=src, targetRef=dst)
+        _sub(el, MODEL_NS, "sequenceFlow", attrs)
+
+
+def _inner_plane(defs: ET.Element, proc: ET.Element, nid: str) -> None:
+    """A collapsed event sub-process's own diagram (the drill-down plane): its inner flow
+    in a row, so every element has its DI."""
+    sub = next(el for el in proc if el.get("id") == nid)
+    diagram = _sub(defs, BPMNDI_NS, "BPMNDiagram", {"id": xml_id("Diagram", nid)})
+    plane = _sub(diagram, BPMNDI_NS, "BPMNPlane", {"id": xml_id("Plane", nid), "bpmnElement": nid})
+    centres: dict[str, tuple[Point, tuple[int, int]]] = {}
+    x = 120.0
+    for el in sub:
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag == "sequenceFlow" or not el.get("id"):
+            continue
+        kind = (
+            "event" if tag.endswith("Event") else "gateway" if tag.endswith("Gateway") else "task"
+        )
+        size = SIZES[kind]
+        centre: Point = (x + size[0] / 2, 160.0)
+        host = centres.get(el.get("attachedToRef", ""))
+        if tag == "boundaryEvent" and host is not None:
+            centre = (host[0][0], host[0][1] + host[1][1] / 2)
+        else:
+            x += size[0] + 50
+        centres[el.get("id", "")] = (centre, size)
+        _shape(plane, el.get("id", ""), (centre[0] - size[0] / 2, centre[1] - size[1] / 2, *size))
+    for el in sub.findall(f"{{{MODEL_NS}}}sequenceFlow"):
+        a, b = centres.get(el.get("sourceRef", "")), centres.get(el.get("targetRef", ""))
+        if a is None or b is None:
+            continue
+        fid = el.get("id", "")
+        edge = _sub(plane, BPMNDI_NS, "BPMNEdge", {"id": f"{fid}_di", "bpmnElement": fid})
+        start = (a[0][0] + a[1][0] / 2, a[0][1])
+        end = (b[0][0] - b[1][0] / 2, b[0][1])
+        bend = start[0] + 20
+        pts = [start, end] if start[1] == end[1] else [start, (bend, start[1]), (bend, end[1]), end]
+        for wx, wy in pts:
+            _sub(edge, DI_NS, "waypoint", {"x": _num(wx), "y": _num(wy)})
+
+
+def _data_items(
+    index: Index,
+    process: Process,
+    steps: dict[str, Step],
+    nodes: dict[str, _Node],
+    order: list[str],
+    lang: str,
+) -> dict[str, list[_Item]]:
+    """Data objects (documents read and produced) and stores (systems) of each step."""
+    register = {d.id: d for d in process.documents}
+    found: dict[str, list[_Item]] = {}
+    for nid in order:
+        node = nodes[nid]
+        step = steps.get(node.step) if node.step else None
+        if step is None or step.kind in GATEWAY_KINDS:
+            continue
+        items: list[_Item] = []
+        for output, refs in ((False, step.documents), (True, step.produces)):
+            for doc in refs:
+                entry = register.get(doc)
+                located = index.register.get((process.organisation, doc))
+                name = (
+                    text(entry.name, lang)
+                    if entry
+                    else (text(located.item.name, lang) if located else doc)
+                )
+                ref_id = xml_id("DataObjectReference", step.id, doc, "out" if output else "in")
+                items.append(_Item(ref_id, xml_id("DataObject", doc), name, nid, output, False))
+        for system in step.systems:
+            name = text(system, lang)
+            sid = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_") or "system"
+            ref_id = xml_id("DataStoreReference", step.id, sid)
+            catches = node.tag in CATCH_EVENTS
+            items.append(_Item(ref_id, xml_id("DataStore", sid), name, nid, catches, True))
+        if items:
+            found[nid] = items
+    used = {i.name for items in found.values() for i in items if i.store}
+    for system in process.systems:
+        name = text(system, lang)
+        if name in used:
+            continue
+        sid = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_") or "system"
+        ref_id = xml_id("DataStoreReference", process.id, sid)
+        found.setdefault("", []).append(
+            _Item(ref_id, xml_id("DataStore", sid), name, "", False, True)
+        )
+    return found
+
+
+def _unique_items(data: dict[str, list[_Item]]) -> list[_Item]:
+    seen: dict[str, _Item] = {}
+    for items in data.values():
+        for item in items:
+            seen.setdefault(item.object_id, item)
+    return list(seen.values())
+
+
+def _notes(
+    process: Process,
+    steps: dict[str, Step],
+    elem: dict[str, str],
+    compensations: set[tuple[str, str]],
+    lang: str,
+) -> list[_Note]:
+    notes: list[_Note] = []
+    for sid, step in steps.items():
+        for n, note in enumerate(step.notes, 1):
+            nid = xml_id("TextAnnotation", sid, str(n))
+            notes.append(
+                _Note(nid, xml_id("Association", sid, str(n)), text(note, lang), elem.get(sid))
+            )
+    for n, note in enumerate(process.notes, 1):
+        nid = xml_id("TextAnnotation", process.id, str(n))
+        notes.append(_Note(nid, "", text(note, lang), None))
+    return notes
+
+
+def _partners(
+    index: Index, process: Process, elem: dict[str, str], own: str, lang: str
+) -> list[_Partner]:
+    """The other side of every hand-off that names its step: one black-box pool each."""
+    partners: dict[str, _Partner] = {}
+    org = process.organisation
+    for incoming, exchanges in ((True, process.inputs), (False, process.outputs)):
+        for n, ex in enumerate(exchanges, 1):
+            party = ex.from_ if incoming else ex.to
+            if not ex.step or ex.step not in elem or not party:
+                continue
+            other = index.process(party, org)
+            name = text(other.name, lang) if other else party
+            pid_ = xml_id(
+                "Participant", org, process.id, "partner", re.sub(r"[^A-Za-z0-9]+", "_", party)
+            )
+            partner = partners.setdefault(pid_, _Partner(pid_, name))
+            node = elem[ex.step]
+            mid = xml_id("MessageFlow", process.id, "in" if incoming else "out", str(n))
+            src, dst = (pid_, node) if incoming else (node, pid_)
+            partner.flows.append(_MessageFlow(mid, text(ex.name, lang), src, dst, node, incoming))
+    return list(partners.values())
+
+
+def _extra_di(
+    plane: ET.Element,
+    nodes: dict[str, _Node],
+    elem: dict[str, str],
+    data: dict[str, list[_Item]],
+    notes: list[_Note],
+    compensations: set[tuple[str, str]],
+    phases: list[Any],
+    partners: list[_Partner],
+    key: str,
+    pool_h: float,
+    semantic: ET.Element,
+) -> None:
+    """Shapes and edges of data, notes, phases, partner pools and message flows."""
+    written = {
+        el.get("id", "")
+        for el in semantic.iter()
+        if el.tag.endswith("DataInputAssociation") or el.tag.endswith("DataOutputAssociation")
+    }
+    free = 0
+    for item in data.get("", []):  # systems of the process as a whole: below the pool
+        _shape(plane, item.ref_id, (POOL_X + 140 * free, POOL_Y + pool_h + 20, 50, 50))
+        free += 1
+    for nid, items in data.items():
+        if nid not in nodes:
+            continue
+        node = nodes[nid]
+        w, h = SIZES[node.size]
+        above = [i for i in items if not i.store]
+        below = [i for i in items if i.store]
+        for group, dy in ((above, -h / 2 - 60), (below, h / 2 + 10)):
+            for k, item in enumerate(group):
+                x = node.centre[0] + (k - (len(group) - 1) / 2) * 56 - 25
+                y = node.centre[1] + dy
+                size = (50, 50) if item.store else (36, 50)
+                _shape(plane, item.ref_id, (x, y, size[0], size[1]))
+                cx, top, bottom = x + size[0] / 2, y, y + size[1]
+                if item.store:
+                    pts = [(cx, top), (cx, node.centre[1] + h / 2)]
+                else:
+                    pts = [(cx, bottom), (cx, node.centre[1] - h / 2)]
+                if item.output:
+                    pts.reverse()
+                suffix = "_out" if item.output else "_in"
+                if f"{item.ref_id}{suffix}" not in written:
+                    continue
+                edge = _sub(
+                    plane,
+                    BPMNDI_NS,
+                    "BPMNEdge",
+                    {"id": f"{item.ref_id}{suffix}_di", "bpmnElement": f"{item.ref_id}{suffix}"},
+                )
+                for wx, wy in pts:
+                    _sub(edge, DI_NS, "waypoint", {"x": _num(wx), "y": _num(wy)})
+    for note in notes:
+        if note.anchor and note.anchor in nodes:
+            node = nodes[note.anchor]
+            w, h = SIZES[node.size]
+            x, y = node.centre[0] + w / 2 + 15, node.centre[1] - h / 2 - 45
+            _shape(plane, note.id, (x, y, 120, 40))
+            edge = _sub(
+                plane,
+                BPMNDI_NS,
+                "BPMNEdge",
+                {"id": f"{note.assoc_id}_di", "bpmnElement": note.assoc_id},
+            )
+            for wx, wy in ((node.centre[0] + w / 2, node.centre[1] - h / 2), (x, y + 20)):
+                _sub(edge, DI_NS, "waypoint", {"x": _num(wx), "y": _num(wy)})
+        else:
+            _shape(plane, note.id, (POOL_X + 140 * free, POOL_Y + pool_h + 20, 120, 40))
+            free += 1
+    for source, target in sorted(compensations):
+        s, t = nodes[elem[source]], nodes[elem[target]]
+        aid = xml_id("Association", source, target)
+        edge = _sub(plane, BPMNDI_NS, "BPMNEdge", {"id": f"{aid}_di", "bpmnElement": aid})
+        for wx, wy in (
+            (s.centre[0], s.centre[1] + 18),
+            (s.centre[0], t.centre[1]),
+            (t.centre[0] - SIZES[t.size][0] / 2, t.centre[1]),
+        ):
+            _sub(edge, DI_NS, "waypoint", {"x": _num(wx), "y": _num(wy)})
+    for ph in phases:
+        members = [nodes[elem[s]] for s in ph.steps if s in elem]
+        if members:
+            left = min(n.centre[0] - SIZES[n.size][0] / 2 for n in members) - 15
+            right = max(n.centre[0] + SIZES[n.size][0] / 2 for n in members) + 15
+        else:
+            left, right = POOL_X + POOL_HEADER + 5, POOL_X + POOL_HEADER + 105
+        _shape(plane, xml_id("Group", ph.id), (left, POOL_Y + 5, right - left, pool_h - 10))
+    top = POOL_Y + pool_h + (80 if free else 20)
+    for k, partner in enumerate(partners):
+        y = top + 90 * k
+        xs = [nodes[mf.node].centre[0] for mf in partner.flows]
+        left = min([POOL_X, *[x - 100 for x in xs]])
+        right = max([POOL_X + 600, *[x + 100 for x in xs]])
+        _shape(plane, partner.id, (left, y, right - left, 60), horizontal=True)
+        for mf in partner.flows:
+            node = nodes[mf.node]
+            h = SIZES[node.size][1]
+            x = node.centre[0] + (8 if mf.incoming else -8)
+            pts = [(x, node.centre[1] + h / 2), (x, y)]
+            if mf.incoming:
+                pts.reverse()
+            edge = _sub(plane, BPMNDI_NS, "BPMNEdge", {"id": f"{mf.id}_di", "bpmnElement": mf.id})
+            for wx, wy in pts:
+                _sub(edge, DI_NS, "waypoint", {"x": _num(wx), "y": _num(wy)})
+
+
+def _from_border(start: Point, end: Point, size: tuple[int, int]) -> list[Point]:
+    """A boundary event's flow: down from the event, then across to the target's side."""
+    x0, y0 = start[0], start[1] + 18
+    tx, ty = end
+    w, h = size[0] / 2, size[1] / 2
+    if ty - h > y0 + 10:  # the target is lower down: go down, then across into its top
+        return [(x0, y0), (x0, ty - h - 20), (tx, ty - h - 20), (tx, ty - h)]
+    below = max(y0, ty + h) + 25
+    side = tx - w if tx > x0 else tx + w
+    return [
+        (x0, y0),
+        (x0, below),
+        (side - 15 if tx > x0 else side + 15, below),
+        (side - 15 if tx > x0 else side + 15, ty),
+        (side, ty),
+    ]
 
 
 def _num(value: float) -> str:

@@ -2,20 +2,12 @@
 
 Parsing goes through defusedxml with DTDs forbidden: a BPMN file never needs one, and refusing
 them stops entity-expansion bombs and external entities (XXE) before any expansion happens.
+Any encoding the file declares is decoded first (`to_utf8`); duplicate ids are refused.
 
-Mapping (docs/bpmn.md):
-- start / end / intermediate events -> start / end / event; every task type -> task;
-  call activity -> subprocess with `call`; an embedded sub-process -> subprocess whose inner
-  flow becomes a process of its own (`call` points to it).
-- exclusive, inclusive, complex and event-based gateways with several outgoing flows ->
-  decision (branch labels from the flows' names; for an event-based gateway, from the events').
-  A parallel gateway that forks right after a task or event is folded into that step (a step
-  with several next steps is simultaneous work in the model); elsewhere it becomes a task
-  with several next steps. Gateways with one outgoing flow (joins) disappear: their incoming
-  flows go straight to the next step.
-- lanes -> roles (the step's `role`); pools -> one process each; a pool without a process
-  (a black box), message flows, boundary events, data objects, data stores, text annotations,
-  associations and groups have no equivalent: each is reported with its id and skipped.
+What each element becomes is qms/bpmn/convert.py's work (the table is in docs/bpmn.md): every
+element is kept, converted (said how) or dropped (said why), and `report` turns that into one
+table by kind, with the roles and owners a valid model still needs and the calls to processes
+that are not in the file.
 
 Each generated YAML text is parsed again and validated by the loader's own `build_document`
 before `import_files` returns, so a caller that writes only on success never writes a file
@@ -24,10 +16,10 @@ that does not load.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
-from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +27,17 @@ from typing import Any
 import yaml
 
 from qms.bpmn import MODEL_NS, QMS_NS
+from qms.bpmn.convert import (
+    ARTIFACTS,
+    FLOW_NODES,
+    Conversion,
+    NeedOrganisation,
+    Record,
+    convert_file,
+    how_text,
+    local,
+    summary_rows,
+)
 from qms.findings import Msg, make_text
 from qms.model import ID_PATTERN
 
@@ -42,29 +45,6 @@ MAX_BYTES = 20 * 1024 * 1024
 
 M = f"{{{MODEL_NS}}}"
 Q = f"{{{QMS_NS}}}"
-
-EVENTS = {
-    "startEvent": "start",
-    "endEvent": "end",
-    "intermediateThrowEvent": "event",
-    "intermediateCatchEvent": "event",
-}
-TASKS = {
-    "task",
-    "userTask",
-    "manualTask",
-    "serviceTask",
-    "scriptTask",
-    "businessRuleTask",
-    "sendTask",
-    "receiveTask",
-}
-SUBPROCESSES = {"subProcess", "adHocSubProcess", "transaction"}
-CHOICE_GATEWAYS = {"exclusiveGateway", "inclusiveGateway", "complexGateway", "eventBasedGateway"}
-GATEWAYS = CHOICE_GATEWAYS | {"parallelGateway"}
-QUIET = {"documentation", "extensionElements", "laneSet", "sequenceFlow", "ioSpecification"}
-"""Children of a process that are either read elsewhere or carry nothing to keep."""
-QMS_PREFIXES = ("StartEvent_", "EndEvent_", "Event_", "Task_", "Gateway_", "CallActivity_")
 
 # --- messages --------------------------------------------------------------------------------
 
@@ -148,34 +128,30 @@ SELF_LOOP = Msg(
     fi="sekvenssivuo {id} johtaa kohteesta {step} suoraan takaisin siihen; se säilytetään, ja "
     "`qms validate` ilmoittaa siitä (QMS113)",
 )
-SKIPPED = Msg(
-    en="{what} {id} has no equivalent in a qms process and is skipped",
-    fi="{what} {id} ei vastaa mitään qms-prosessin osaa, joten se ohitetaan",
-)
-SKIPPED_POOL = Msg(
-    en="pool {id} ({name}) has no process of its own (a black box) and is skipped",
-    fi="allas {id} ({name}) ei sisällä omaa prosessia (musta laatikko), joten se ohitetaan",
-)
-TRIGGER_DROPPED = Msg(
-    en="the trigger {what} of {id} is not kept: qms events have no triggers",
-    fi="kohteen {id} laukaisin {what} ei säily: qms-tapahtumilla ei ole laukaisimia",
-)
-FLOW_DROPPED = Msg(
-    en="sequence flow {id} leaves or enters a skipped element and is dropped",
-    fi="sekvenssivuo {id} alkaa tai päättyy ohitettuun elementtiin, joten se jätetään pois",
-)
-INNER_PROCESS = Msg(
-    en="the inner flow of sub-process {id} becomes process {pid}",
-    fi="aliprosessin {id} sisäinen kulku tuodaan prosessiksi {pid}",
-)
-PARALLEL_TASK = Msg(
-    en="parallel gateway {id} follows a gateway and becomes a task with several next steps",
-    fi="rinnakkaisuusliitos {id} seuraa toista liitosta, joten siitä tulee tehtävä, jolla on "
-    "useita seuraavia vaiheita",
-)
 ROLES = Msg(
-    en="declare the roles {roles} in the organisation's organisation.yaml",
-    fi="määrittele roolit {roles} organisaation organisation.yaml-tiedostossa",
+    en="declare the roles the lanes became in organisations/{org}/organisation.yaml, and "
+    "name an owner in each process ({processes}); paste and complete:",
+    fi="määrittele kaistoista tehdyt roolit tiedostossa organisations/{org}/organisation.yaml "
+    "ja nimeä kullekin prosessille omistaja ({processes}); liitä ja täydennä:",
+)
+OWNER = Msg(
+    en="name an owner (a role id) in each process ({processes}): `owner: ROLE`",
+    fi="nimeä kullekin prosessille omistaja (roolin tunniste) ({processes}): `owner: ROOLI`",
+)
+MISSING_CALLS = Msg(
+    en="calls to processes that are not in the file (their steps have no `call`; import "
+    "those processes too and add `call: <id>`): {calls}",
+    fi="kutsut prosesseihin, joita ei ole tiedostossa (vaiheilla ei ole `call`-kenttää; tuo "
+    "myös ne prosessit ja lisää `call: <tunniste>`): {calls}",
+)
+SUMMARY_HEAD = Msg(
+    en="What the import did with each kind of BPMN element:",
+    fi="Mitä tuonti teki kullekin BPMN-elementtilajille:",
+)
+COLUMNS = Msg(en="kind|kept|converted|dropped|how", fi="laji|säilyi|muunnettiin|pudotettiin|miten")
+IDS_HINT = Msg(
+    en="(add --ids to list the ids of every converted and dropped element)",
+    fi="(--ids luettelee jokaisen muunnetun ja pudotetun elementin tunnisteen)",
 )
 
 
@@ -203,6 +179,14 @@ class Imported:
 
     files: dict[str, str] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+    """How every element of every file came through (kept / converted / dropped)."""
+    roles: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Organisation -> role id -> lane name, for roles a file's lanes became."""
+    unowned: dict[str, list[str]] = field(default_factory=dict)
+    """Organisation -> processes without an owner."""
+    missing_calls: dict[str, list[str]] = field(default_factory=dict)
+    """calledElement -> "file: call activity id" of calls to processes not in the file."""
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -290,11 +274,6 @@ def parse_xml(data: bytes, file: str) -> ET.Element:
     return root
 
 
-def local(tag: str) -> str:
-    """The local name of a namespaced tag: {ns}task -> task."""
-    return tag.rsplit("}", 1)[-1]
-
-
 def slug(value: str, fallback: str = "step") -> str:
     """A model id from a name: ASCII lower case, digits and '-'.
 
@@ -331,394 +310,23 @@ def _unique(base: str, taken: set[str]) -> str:
     return candidate
 
 
-def _doc(el: ET.Element) -> str:
-    return "\n".join((d.text or "").strip() for d in el.findall(f"{M}documentation")).strip()
+# --- conversion (qms/bpmn/convert.py) -------------------------------------------------------
 
 
-def _example(el: ET.Element) -> bool | dict[str, str] | None:
-    """A qms export's own `example` mark (attributes example, exampleReason), or None."""
-    flag = el.get("example")
-    if flag not in ("true", "false"):
-        return None
-    reason = (el.get("exampleReason") or "").strip()
-    return {"reason": reason} if flag == "true" and reason else flag == "true"
-
-
-def _qms(el: ET.Element, tag: str) -> ET.Element | None:
-    ext = el.find(f"{M}extensionElements")
-    return ext.find(f"{Q}{tag}") if ext is not None else None
-
-
-# --- conversion ------------------------------------------------------------------------------
-
-
-@dataclass
-class _Context:
-    file: str
-    organisation: str
-    from_qms: bool
-    lanes: dict[str, tuple[str, str]]
-    """Flow node id -> (role id, lane name)."""
-    notes: list[Note]
-    processes: list[dict[str, Any]]
-    taken_pids: set[str]
-    called: dict[str, str]
-    """BPMN process id -> imported process id (for call activities)."""
-    roles: dict[str, str] = field(default_factory=dict)
-
-    def note(self, element: str, msg: Msg, severity: str = "warning", **params: Any) -> None:
-        self.notes.append(Note(self.file, element, make_text(msg, **params), severity))
-
-
-def _lane_map(process: ET.Element, ctx: _Context) -> dict[str, tuple[str, str]]:
-    """Every flow node's leaf lane as (role id, lane name)."""
-    found: dict[str, tuple[str, str]] = {}
-    taken: set[str] = _Taken()
-
-    def walk(lane_set: ET.Element) -> None:
-        for lane in lane_set.findall(f"{M}lane"):
-            children = lane.findall(f"{M}childLaneSet")
-            lid = lane.get("id", "")
-            name = (lane.get("name") or "").strip()
-            if ctx.from_qms and lid.startswith("Lane_"):
-                role = "" if lid == "Lane__none" else lid[len("Lane_") :]
-            else:
-                role = _unique(slug(name or lid, "role"), taken)
-            for ref in lane.findall(f"{M}flowNodeRef"):
-                node = (ref.text or "").strip()
-                if node and not any(c.find(f"{M}lane") is not None for c in children):
-                    found.setdefault(node, (role, name))
-            for child in children:
-                walk(child)
-
-    for lane_set in process.findall(f"{M}laneSet"):
-        walk(lane_set)
-    return found
-
-
-def _convert_container(
-    container: ET.Element, pid: str, name: str, meta: dict[str, Any], ctx: _Context
-) -> None:
-    """One process (or an embedded sub-process) -> one process dict in ctx.processes."""
-    elements: dict[str, ET.Element] = {}
-    flows: list[ET.Element] = []
-    for child in container:
-        tag = local(child.tag)
-        eid = child.get("id", "")
-        if child.tag.startswith(M) and tag == "sequenceFlow":
-            flows.append(child)
-        elif child.tag.startswith(M) and (
-            tag in EVENTS
-            or tag in TASKS
-            or tag in SUBPROCESSES
-            or tag in GATEWAYS
-            or tag == "callActivity"
-        ):
-            elements[eid] = child
-        elif child.tag.startswith(M) and tag not in QUIET:
-            ctx.note(eid, SKIPPED, what=f"bpmn:{tag}", id=eid or "?")
-    out_flows: dict[str, list[ET.Element]] = {}
-    in_flows: dict[str, list[ET.Element]] = {}
-    for f in flows:
-        src, dst = f.get("sourceRef", ""), f.get("targetRef", "")
-        if src not in elements or dst not in elements:
-            ctx.note(f.get("id", ""), FLOW_DROPPED, id=f.get("id", "?"))
-            continue
-        out_flows.setdefault(src, []).append(f)
-        in_flows.setdefault(dst, []).append(f)
-
-    def is_gateway(eid: str) -> bool:
-        return local(elements[eid].tag) in GATEWAYS
-
-    # Which gateways stay as steps, which are folded away.
-    kept: dict[str, str] = {}
-    for eid, el in elements.items():
-        tag = local(el.tag)
-        outs = out_flows.get(eid, [])
-        if tag in CHOICE_GATEWAYS:
-            if len(outs) > 1:
-                kept[eid] = "decision"
-        elif tag == "parallelGateway":
-            preds = [f.get("sourceRef", "") for f in in_flows.get(eid, [])]
-            if len(outs) > 1 and (not preds or any(is_gateway(p) for p in preds)):
-                kept[eid] = "task"
-                ctx.note(eid, PARALLEL_TASK, "info", id=eid)
-        elif tag in EVENTS:
-            kept[eid] = EVENTS[tag]
-            for d in el:
-                if local(d.tag).endswith("EventDefinition"):
-                    what = f"bpmn:{local(d.tag)}"
-                    ctx.note(eid, TRIGGER_DROPPED, "info", what=what, id=eid)
-        elif tag in TASKS:
-            kept[eid] = "task"
-        else:
-            kept[eid] = "subprocess"
-        for child in el:
-            ctag = local(child.tag)
-            if ctag in ("dataInputAssociation", "dataOutputAssociation"):
-                ctx.note(
-                    child.get("id", eid), SKIPPED, what=f"bpmn:{ctag}", id=child.get("id", eid)
-                )
-
-    # Step ids.
-    ids: dict[str, str] = {}
-    taken: set[str] = _Taken()
-    for eid in kept:
-        el = elements[eid]
-        step_meta = _qms(el, "step")
-        sid = step_meta.get("id", "") if step_meta is not None else ""
-        if not re.match(ID_PATTERN, sid):
-            stripped = next((eid[len(p) :] for p in QMS_PREFIXES if eid.startswith(p)), "")
-            if ctx.from_qms and re.match(ID_PATTERN, stripped):
-                sid = stripped
-            else:
-                sid = slug(el.get("name") or eid)
-        ids[eid] = _unique(sid[:60], taken)
-
-    through = _through_folded(elements, kept, ids, out_flows)
-
-    def targets(flow: ET.Element) -> list[tuple[str, str]]:
-        dst = flow.get("targetRef", "")
-        label = (flow.get("name") or "").strip()
-        if dst in kept:
-            return [(ids[dst], label)]
-        return [(to, label or own) for to, own in through.get(dst, {}).items()]
-
-    steps: dict[str, dict[str, Any]] = {}
-    for eid, kind in kept.items():
-        el = elements[eid]
-        tag = local(el.tag)
-        step_meta = _qms(el, "step")
-        step: dict[str, Any] = {"id": ids[eid], "kind": kind}
-        step["name"] = (el.get("name") or "").strip() or ids[eid]
-        role, lane_name = ctx.lanes.get(eid, ("", ""))
-        if role:
-            step["role"] = role
-            ctx.roles.setdefault(role, lane_name)
-        nexts: dict[str, str] = {}
-        for f in out_flows.get(eid, []):
-            for to, label in targets(f):
-                if tag == "eventBasedGateway" and not label:
-                    dst = f.get("targetRef", "")
-                    label = (elements[dst].get("name") or "").strip() if dst in elements else ""
-                if to == ids[eid] and to not in nexts:
-                    ctx.note(f.get("id", ""), SELF_LOOP, id=f.get("id", "?"), step=eid)
-                nexts.setdefault(to, label)
-        if nexts:
-            step["next"] = _next_value(list(nexts.items()), kind)
-        if tag == "callActivity":
-            call = step_meta.get("call", "") if step_meta is not None else ""
-            called = el.get("calledElement", "")
-            call = call or ctx.called.get(called, "") or (slug(called, "") if called else "")
-            if call:
-                step["call"] = call
-        elif tag in SUBPROCESSES and any(
-            local(c.tag) in GATEWAYS | TASKS | set(EVENTS) for c in el
-        ):
-            inner = _unique(slug(f"{pid}-{step['name']}", "subprocess"), ctx.taken_pids)
-            ctx.note(eid, INNER_PROCESS, "info", id=eid, pid=inner)
-            _convert_container(el, inner, step["name"], {}, ctx)
-            step["call"] = inner
-        description = ""
-        if step_meta is not None:
-            desc = step_meta.find(f"{Q}description")
-            description = (desc.text or "").strip() if desc is not None else ""
-            refs = [r.get("ref", "") for r in step_meta.findall(f"{Q}document")]
-            if docs := [r for r in refs if re.match(ID_PATTERN, r)]:
-                step["documents"] = docs
-            texts = [(o.text or "").strip() for o in step_meta.findall(f"{Q}output")]
-            if produced := [t for t in texts if t]:
-                step["outputs"] = produced
-            if (mark := _example(step_meta)) is not None:
-                step["example"] = mark
-        elif _doc(el):
-            description = _doc(el)
-        if description:
-            step["description"] = description
-        steps[eid] = step
-
-    # A qms export lists steps in the model's order; other files in whatever order they were
-    # drawn: breadth-first from the starts, then the rest in document order.
-    order: dict[str, None] = dict.fromkeys(steps) if ctx.from_qms else {}
-    by_sid = {s["id"]: eid for eid, s in steps.items()}
-    queue = deque(eid for eid, s in steps.items() if s["kind"] == "start")
-    unvisited = iter(steps)
-    while queue or len(order) < len(steps):
-        if not queue:
-            queue.append(next(e for e in unvisited if e not in order))
-        cur = queue.popleft()
-        if cur in order:
-            continue
-        order[cur] = None
-        for to in _next_ids(steps[cur].get("next")):
-            if by_sid.get(to) and by_sid[to] not in order:
-                queue.append(by_sid[to])
-
-    doc: dict[str, Any] = {"kind": "process", "id": pid, "organisation": ctx.organisation}
-    doc["name"] = name or pid
-    for key in ("type", "level", "owner", "purpose", "description", "realizes", "influences"):
-        if meta.get(key):
-            doc[key] = meta[key]
-    for key in ("metrics", "documents"):
-        if meta.get(key):
-            doc[key] = meta[key]
-    for key in ("status", "version"):
-        if meta.get(key):
-            doc[key] = meta[key]
-    if "example" in meta:
-        doc["example"] = meta["example"]
-    doc["steps"] = [steps[eid] for eid in order]
-    ctx.processes.append(doc)
-
-
-def _through_folded(
-    elements: dict[str, ET.Element],
-    kept: dict[str, str],
-    ids: dict[str, str],
-    out_flows: dict[str, list[ET.Element]],
-) -> dict[str, dict[str, str]]:
-    """For every folded gateway: the steps its flows reach through folded gateways, each with
-    the name of the first named flow on the way (step id -> label, in flow order).
-
-    Computed once per gateway over the condensation of the folded gateways' graph (a cycle of
-    joins is one node), so a chain or a web of n joins costs O(n + flows), where following
-    every path from every step took exponential time on a web of parallel joins."""
-    import networkx as nx
-
-    folded = nx.DiGraph()
-    folded.add_nodes_from(e for e in elements if e not in kept)
-    for src in folded.nodes:
-        for f in out_flows.get(src, []):
-            dst = f.get("targetRef", "")
-            if dst in folded:
-                folded.add_edge(src, dst)
-    dag = nx.condensation(folded)
-    member = dag.graph["mapping"]
-    position = {eid: i for i, eid in enumerate(elements)}
-    reach: dict[int, dict[str, str]] = {}
-    for node in reversed(list(nx.topological_sort(dag))):
-        found: dict[str, str] = {}
-        for src in sorted(dag.nodes[node]["members"], key=position.__getitem__):
-            for f in out_flows.get(src, []):
-                dst = f.get("targetRef", "")
-                label = (f.get("name") or "").strip()
-                if dst in kept:
-                    found.setdefault(ids[dst], label)
-                elif member[dst] != node:
-                    for to, own in reach[member[dst]].items():
-                        found.setdefault(to, label or own)
-        reach[node] = found
-    return {gateway: reach[member[gateway]] for gateway in folded.nodes}
-
-
-def _next_value(nexts: list[tuple[str, str]], kind: str) -> Any:
-    labels = [label for _, label in nexts]
-    if kind == "decision" and all(labels) and len(set(labels)) == len(labels):
-        return {label: to for to, label in nexts}
-    if not any(labels):
-        return [to for to, _ in nexts]
-    return [{"to": to, "label": label} if label else to for to, label in nexts]
-
-
-def _next_ids(value: Any) -> list[str]:
-    if isinstance(value, dict):
-        return [str(v) for v in value.values()]
-    if isinstance(value, list):
-        return [v if isinstance(v, str) else str(v["to"]) for v in value]
-    return []
-
-
-def _meta(process: ET.Element) -> dict[str, Any]:
-    """The QMS metadata a qms export carries in its extension element, or documentation."""
-    meta: dict[str, Any] = {}
-    el = _qms(process, "process")
-    if el is None:
-        if _doc(process):
-            meta["description"] = _doc(process)
-        return meta
-    for key in ("id", "organisation", "type", "owner", "status", "version"):
-        if el.get(key):
-            meta[key] = el.get(key)
-    if (mark := _example(el)) is not None:
-        meta["example"] = mark
-    level = el.get("level", "")
-    if level.isdigit():
-        meta["level"] = int(level)
-    purpose = el.find(f"{Q}purpose")
-    if purpose is not None and (purpose.text or "").strip():
-        meta["purpose"] = (purpose.text or "").strip()
-    meta["realizes"] = [g.get("goal", "") for g in el.findall(f"{Q}realizes") if g.get("goal")]
-    meta["influences"] = [g.get("goal", "") for g in el.findall(f"{Q}influences") if g.get("goal")]
-    meta["metrics"] = [m.get("ref", "") for m in el.findall(f"{Q}metric") if m.get("ref")]
-    meta["documents"] = [
-        {k: d.get(k) for k in ("id", "name", "version", "link", "owner") if d.get(k)}
-        for d in el.findall(f"{Q}document")
-        if re.match(ID_PATTERN, d.get("id", "")) and d.get("name")
-    ]
-    return meta
-
-
-def convert(
+def convert_all(
     root: ET.Element, file: str, organisation: str | None, taken_pids: set[str] | None = None
-) -> tuple[list[dict[str, Any]], list[Note]]:
-    """A parsed BPMN document -> process dicts (not yet validated) and notes."""
+) -> Conversion:
+    """A parsed BPMN document -> the processes and the record of every element."""
     if root.tag != f"{M}definitions":
         raise BpmnImportError(make_text(NOT_BPMN, file=file, tag=local(root.tag)))
-    notes: list[Note] = []
-    from_qms = root.get("exporter") == "qms"
-    pool_names: dict[str, str] = {}
-    for collab in root.findall(f"{M}collaboration"):
-        for part in collab.findall(f"{M}participant"):
-            ref = part.get("processRef")
-            if ref:
-                pool_names[ref] = (part.get("name") or "").strip()
-            else:
-                notes.append(
-                    Note(
-                        file,
-                        part.get("id", ""),
-                        make_text(
-                            SKIPPED_POOL, id=part.get("id", "?"), name=part.get("name") or "—"
-                        ),
-                    )
-                )
-        for child in collab:
-            if local(child.tag) not in ("participant", "documentation", "extensionElements"):
-                cid = child.get("id", "?")
-                notes.append(
-                    Note(file, cid, make_text(SKIPPED, what=f"bpmn:{local(child.tag)}", id=cid))
-                )
-    processes = [
-        p
-        for p in root.findall(f"{M}process")
-        if any(local(c.tag) not in QUIET and c.tag.startswith(M) for c in p)
-    ]
-    if not processes:
-        raise BpmnImportError(make_text(NO_PROCESS, file=file))
     taken = _Taken(taken_pids)
-    planned: list[tuple[ET.Element, str, str, dict[str, Any]]] = []
-    called: dict[str, str] = {}
-    for process in processes:
-        meta = _meta(process)
-        org = organisation or meta.get("organisation")
-        if not org:
-            raise BpmnImportError(make_text(NO_ORGANISATION, file=file))
-        name = pool_names.get(process.get("id", "")) or (process.get("name") or "").strip()
-        base = meta.get("id") if re.match(ID_PATTERN, meta.get("id", "")) else None
-        pid = _unique(base or slug(name or process.get("id", ""), "process"), taken)
-        called[process.get("id", "")] = pid
-        planned.append((process, pid, name, meta))
-    results: list[dict[str, Any]] = []
-    for process, pid, name, meta in planned:
-        org = organisation or meta["organisation"]
-        ctx = _Context(file, org, from_qms, {}, notes, results, taken, called)
-        ctx.lanes = _lane_map(process, ctx)
-        _convert_container(process, pid, name, meta, ctx)
-        undeclared = sorted(r for r in ctx.roles if r)
-        if undeclared and not from_qms:
-            roles = ", ".join(f"{r} ({ctx.roles[r]})" for r in undeclared)
-            notes.append(Note(file, pid, make_text(ROLES, roles=roles), "info"))
-    return results, notes
+    try:
+        conversion = convert_file(root, file, organisation, taken, slug, _unique, _Taken)
+    except NeedOrganisation as error:
+        raise BpmnImportError(make_text(NO_ORGANISATION, file=file)) from error
+    if not conversion.processes:
+        raise BpmnImportError(make_text(NO_PROCESS, file=file))
+    return conversion
 
 
 ORDER = (
@@ -735,8 +343,14 @@ ORDER = (
     "influences",
     "metrics",
     "documents",
+    "resources",
+    "systems",
+    "inputs",
+    "outputs",
     "status",
     "version",
+    "notes",
+    "phases",
     "example",
     "steps",
 )
@@ -745,10 +359,23 @@ STEP_ORDER = (
     "kind",
     "name",
     "role",
+    "task_type",
+    "trigger",
+    "catch",
+    "timer",
+    "link",
+    "attached_to",
+    "interrupting",
+    "loop",
+    "compensation",
+    "triggered",
     "next",
     "call",
     "documents",
+    "produces",
+    "systems",
     "outputs",
+    "notes",
     "description",
     "example",
 )
@@ -803,13 +430,38 @@ def read_bpmn(path: str) -> bytes:
     return data
 
 
+NAMED_BY_REFS = (
+    FLOW_NODES
+    | ARTIFACTS
+    | {
+        "sequenceFlow",
+        "messageFlow",
+        "participant",
+        "lane",
+        "process",
+        "collaboration",
+        "dataStore",
+        "message",
+        "signal",
+        "error",
+        "escalation",
+    }
+)
+"""What flows, lanes, pools, associations, calls and event definitions refer to by id."""
+
+
 def check_ids(root: ET.Element, file: str) -> None:
     """Refuse a file in which two BPMN elements share an id: a flow naming it could mean
-    either, and guessing would import a different process than the one drawn."""
+    either, and guessing would import a different process than the one drawn. Only elements
+    that flows, lanes, pools, associations and calls name are checked: Signavio repeats the ids
+    of inner parts (`ioSpecification`) and gives a global task its process's id (a call
+    activity that names both calls the global task, convert.py)."""
     seen: dict[str, list[ET.Element]] = {}
     for el in root.iter():
         eid = el.get("id")
         if eid and isinstance(el.tag, str) and el.tag.startswith(M):
+            if local(el.tag) not in NAMED_BY_REFS:
+                continue  # e.g. a task's ioSpecification: nothing in a process names it
             seen.setdefault(eid, []).append(el)
     for eid, els in seen.items():
         if len(els) > 1:
@@ -831,11 +483,24 @@ def import_files(paths: list[str], organisation: str | None = None) -> Imported:
         root = parse_xml(to_utf8(read_bpmn(shown), shown), shown)
         check_ids(root, shown)
         try:
-            docs, notes = convert(root, shown, organisation)
+            conversion = convert_all(root, shown, organisation)
         except RecursionError as error:
             raise BpmnImportError(make_text(TOO_DEEP, file=shown)) from error
-        result.notes.extend(notes)
+        result.records.extend(conversion.records)
+        for flow, step in conversion.self_loops:
+            result.notes.append(Note(shown, flow, make_text(SELF_LOOP, id=flow, step=step)))
+        from_qms = root.get("exporter") == "qms"
+        for called, callers in conversion.missing_calls.items():
+            result.missing_calls.setdefault(called, []).extend(f"{shown}: {c}" for c in callers)
+        docs = conversion.processes
         for doc in docs:
+            org = str(doc["organisation"])
+            if not from_qms:
+                for role, lane in conversion.roles.items():
+                    if role:
+                        result.roles.setdefault(org, {}).setdefault(role, lane)
+            if not doc.get("owner"):
+                result.unowned.setdefault(org, []).append(str(doc["id"]))
             name = f"{doc['id']}.yaml"
             if name in origin:
                 raise BpmnImportError(
@@ -879,3 +544,50 @@ def write_files(result: Imported, out: str, force: bool = False) -> list[str]:
         reason = error.strerror or str(error)
         raise BpmnImportError(make_text(WRITE_FAILED, path=out, reason=reason)) from error
     return [str(path) for path in written]
+
+
+def report(result: Imported, lang: str, ids: bool = False) -> str:
+    """What the import did, said once: the table by kind, the calls to processes not in the
+    files, and what to add for a valid result (roles, owners) with a snippet to paste."""
+    lang = "fi" if lang == "fi" else "en"
+    rows = summary_rows(result.records)
+    lines: list[str] = []
+    if rows:
+        head = COLUMNS.format(lang).split("|")
+        table = [head] + [
+            [kind, str(k), str(c), str(d), "; ".join(how_text(h, lang) for h in hows)]
+            for kind, k, c, d, hows in rows
+        ]
+        widths = [max(len(r[i]) for r in table) for i in range(4)]
+        lines.append(SUMMARY_HEAD.format(lang))
+        for row in table:
+            cells = [row[0].ljust(widths[0])] + [row[i].rjust(widths[i]) for i in (1, 2, 3)]
+            lines.append("  " + "  ".join(cells) + ("  " + row[4] if row[4] else ""))
+        if ids:
+            for r in result.records:
+                if r.outcome != "kept":
+                    lines.append(f"  {r.file}: {r.outcome}: {r.kind} {r.id}")
+        elif any(r.outcome != "kept" for r in result.records):
+            lines.append(IDS_HINT.format(lang))
+    if result.missing_calls:
+        calls = ", ".join(
+            f"{called} ({', '.join(callers)})"
+            for called, callers in sorted(result.missing_calls.items())
+        )
+        lines.append(MISSING_CALLS.format(lang, calls=calls))
+    for org in sorted(set(result.roles) | set(result.unowned)):
+        processes = ", ".join(result.unowned.get(org, [])) or "-"
+        roles = result.roles.get(org, {})
+        if roles:
+            lines.append(ROLES.format(lang, org=org, processes=processes))
+            lines.append("    roles:")
+            for role, lane in sorted(roles.items()):
+                lines.append(
+                    f"      - {{id: {role}, name: {json.dumps(lane or role, ensure_ascii=False)}}}"
+                )
+            if result.unowned.get(org):
+                first = sorted(roles)[0]
+                lines.append(f"    # {', '.join(result.unowned[org])}: owner: {first}")
+        elif result.unowned.get(org):
+            lines.append(OWNER.format(lang, processes=processes))
+    return "\n".join(lines)

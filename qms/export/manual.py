@@ -24,7 +24,7 @@ from qms.findings import Msg
 from qms.index import Index
 from qms.l10n import format_date
 from qms.lint import Result
-from qms.model import Metric, Organisation, Plan, Process, Workspace, text
+from qms.model import Metric, Organisation, Plan, Process, Step, Workspace, text
 from qms.partial import left_out
 from qms.render import graphviz
 from qms.render.engine import DotJob
@@ -56,6 +56,98 @@ class StepRow:
     description: str = ""
     documents: tuple[str, ...] = ()
     outputs: tuple[str, ...] = ()
+    detail: str = ""
+    """What BPMN adds to the kind: trigger, timer, the step an event sits on, loop, data."""
+
+
+DETAIL = {
+    "fi": {
+        "trigger": "laukaisin",
+        "catch": "odottaa",
+        "throw": "lähettää",
+        "on": "vaiheen {host} reunalla",
+        "non-interrupting": "ei keskeytä",
+        "loop": "toisto",
+        "compensation": "hyvitys",
+        "triggered": "tapahtuman käynnistämä",
+        "produces": "tuottaa",
+        "systems": "järjestelmät",
+        "notes": "huom.",
+        "message": "viesti",
+        "timer": "ajastin",
+        "signal": "signaali",
+        "conditional": "ehto",
+        "escalation": "eskalointi",
+        "error": "virhe",
+        "terminate": "lopettaa kaiken",
+        "link": "linkki",
+        "cancel": "peruutus",
+        "multiple": "useita",
+        "parallel-multiple": "useita yhtä aikaa",
+        "user": "käyttäjä",
+        "manual": "käsin",
+        "service": "palvelu",
+        "script": "skripti",
+        "business-rule": "liiketoimintasääntö",
+        "send": "lähetys",
+        "receive": "vastaanotto",
+        "standard": "toistuu",
+        "parallel": "rinnakkain jokaiselle",
+        "sequential": "vuorotellen jokaiselle",
+    },
+    "en": {
+        "trigger": "trigger",
+        "catch": "waits",
+        "throw": "sends",
+        "on": "on the border of {host}",
+        "non-interrupting": "does not interrupt",
+        "loop": "loop",
+        "compensation": "compensation",
+        "triggered": "started by an event",
+        "produces": "produces",
+        "systems": "systems",
+        "notes": "note",
+    },
+}
+
+
+def step_detail(step: Step, names: dict[str, str], docs: dict[str, str], lang: str) -> str:
+    """One line of what BPMN says beyond the step's kind, in the manual's language.
+
+    >>> step_detail(Step(id="a", name="A", kind="event", trigger="timer",
+    ...     timer={"duration": "14 days"}, attached_to="b"), {"b": "B"}, {}, "en")
+    'trigger: timer 14 days; on the border of B'
+    """
+    words = DETAIL["fi" if lang == "fi" else "en"]
+
+    def w(key: str) -> str:
+        return words.get(key, key)
+
+    parts: list[str] = []
+    if step.task_type:
+        parts.append(w(step.task_type))
+    if step.trigger:
+        timer = step.timer
+        when = (timer.date or timer.duration or timer.cycle or "") if timer else ""
+        parts.append(f"{w('trigger')}: {w(step.trigger)}" + (f" {when}" if when else ""))
+    if step.kind == "event" and not step.attached_to and step.catch is not None:
+        parts.append(w("catch") if step.catch else w("throw"))
+    if step.attached_to:
+        parts.append(w("on").format(host=names.get(step.attached_to, step.attached_to)))
+    if not step.interrupting:
+        parts.append(w("non-interrupting"))
+    if step.loop:
+        parts.append(f"{w('loop')}: {w(step.loop)}")
+    if step.compensation:
+        parts.append(w("compensation"))
+    if step.triggered:
+        parts.append(w("triggered"))
+    if step.produces:
+        parts.append(f"{w('produces')}: {', '.join(docs.get(d, d) for d in step.produces)}")
+    if step.systems:
+        parts.append(f"{w('systems')}: {', '.join(text(x, lang) for x in step.systems)}")
+    parts += [f"{w('notes')}: {text(n, lang)}" for n in step.notes]
+    return "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -536,6 +628,7 @@ def build_manual(
                 description=tx(s.description),
                 documents=tuple(docs_by_id.get(d, d) for d in s.documents),
                 outputs=tuple(tx(o) for o in s.outputs),
+                detail=step_detail(s, names, docs_by_id, chosen),
             )
             for s in proc.steps
         )

@@ -26,7 +26,7 @@ def sipoc(p: ProcessPage, L: dict[str, str], sep: str) -> Table:
 
 
 def steps(p: ProcessPage, L: dict[str, str]) -> Table:
-    """The steps of a flow: name (with description and outputs), role, next, documents."""
+    """The steps of a flow: name (with BPMN detail, description, outputs), role, next, documents."""
     head = ["#", L["step"], L["role"], L["next"], L["documents"]]
     rows = [
         [
@@ -34,6 +34,7 @@ def steps(p: ProcessPage, L: dict[str, str]) -> Table:
             "\n".join(
                 [
                     s.name,
+                    *([s.detail] if s.detail else []),
                     *([s.description] if s.description else []),
                     *([f"{L['outputs']}: {', '.join(s.outputs)}"] if s.outputs else []),
                 ]

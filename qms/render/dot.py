@@ -182,6 +182,8 @@ def process_flow(view: FlowView, layout: SwimlaneLayout) -> str:
     hrefs = {s.id: s.href for s in view.steps}
     names = {s.id: s.name for s in view.steps}
     examples = {s.id for s in view.steps if s.example}
+    marks = {s.id: s for s in view.steps}
+    attached = {(e.source, e.target) for e in view.edges if e.attached}
     for sid, box in layout.nodes.items():
         st = styles.STEPS.get(box.kind, styles.STEPS["task"])
         attrs = {
@@ -198,8 +200,16 @@ def process_flow(view: FlowView, layout: SwimlaneLayout) -> str:
             "label": _lines(box.lines),
         }
         name = names.get(sid, sid)
+        mark = marks.get(sid)
+        if mark is not None and mark.dashed and "dashed" not in attrs["style"]:
+            attrs["style"] = f"{attrs['style']},dashed"
+        if mark is not None and mark.marker and box.kind not in styles.EVENTS:
+            if box.kind in ("task", "subprocess") and box.lines:  # a loop: beside the name
+                attrs["label"] = _lines([f"{mark.marker} {box.lines[0]}", *box.lines[1:]])
+            else:
+                attrs["label"] = mark.marker
         if box.kind in styles.EVENTS:
-            attrs["label"] = ""
+            attrs["label"] = mark.marker if mark is not None else ""
             lines = styles.wrap(name, styles.EVENT_LABEL_WRAP)
             label_h = styles.event_label_height(name)
             g.node(
@@ -220,7 +230,10 @@ def process_flow(view: FlowView, layout: SwimlaneLayout) -> str:
             attrs["tooltip"] = name.replace("\\", "\\\\")  # DOT escapes
         g.node(f"s__{sid}", **attrs)
     for route in sorted(layout.edges, key=lambda r: (r.source, r.target)):
-        g.edge(f"s__{route.source}", f"s__{route.target}", **_edge_attrs(route, height))
+        edge = _edge_attrs(route, height)
+        if (route.source, route.target) in attached:  # the event on a step's border
+            edge.update(style="dotted", arrowhead="none")
+        g.edge(f"s__{route.source}", f"s__{route.target}", **edge)
     return f"{ROWS_MARK}{_row_cuts(layout)}\n{g.source}"
 
 

@@ -67,10 +67,16 @@ STEPS: MappingProxyType[str, NodeStyle] = MappingProxyType(
         "subprocess": NodeStyle("box", 128, 54, "#E3F1FB", BLUE, "filled", 1.5, wrap=20),
         "decision": NodeStyle("diamond", 140, 70, "#FCF7C5", BLACK, wrap=18),
         "connector": NodeStyle("circle", 22, 22, WHITE, BLUE, penwidth=1.5, wrap=0),
+        "parallel": NodeStyle("diamond", 44, 44, "#FCF7C5", BLACK, wrap=0, fontsize=16.0),
+        "inclusive": NodeStyle("diamond", 44, 44, "#FCF7C5", BLACK, wrap=0, fontsize=16.0),
+        "event-based": NodeStyle("diamond", 44, 44, "#FCF7C5", BLACK, wrap=0, fontsize=16.0),
+        "complex": NodeStyle("diamond", 44, 44, "#FCF7C5", BLACK, wrap=0, fontsize=16.0),
     }
 )
 """Symbols of the swimlane diagram: start circle, bold end circle, diamond, rounded task, and
-the lettered circle where a folded flow leaves one row and resumes in another."""
+the lettered circle where a folded flow leaves one row and resumes in another. The other
+gateways are small diamonds with their BPMN marker (+, ○, ◎, ✳); an event's trigger is drawn
+inside its circle (qms.views.step_marker)."""
 
 BANDS: MappingProxyType[str, str] = MappingProxyType(
     {"management": "#E8E0F0", "core": "#E3F1FB", "support": "#E6F4EE"}

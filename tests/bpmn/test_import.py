@@ -11,7 +11,7 @@ import yaml
 from click.testing import CliRunner
 
 from qms.bpmn.export import bpmn_files
-from qms.bpmn.import_ import BpmnImportError, import_files
+from qms.bpmn.import_ import BpmnImportError, Imported, import_files, report
 from qms.cli import cli
 from qms.index import Index
 from qms.load import load
@@ -22,11 +22,15 @@ from tests.conftest import DATA
 FIXTURES = DATA / "bpmn"
 
 
-def _imported(name: str, organisation: str | None = "redu") -> tuple[dict[str, Any], list[str]]:
+def _imported(name: str, organisation: str | None = "redu") -> tuple[dict[str, Any], Imported]:
     result = import_files([str(FIXTURES / name)], organisation)
     docs = {k: yaml.safe_load(v) for k, v in result.files.items()}
-    notes = [n.text["en"] for n in result.notes]
-    return docs, notes
+    return docs, result
+
+
+def _outcomes(result: Imported) -> dict[tuple[str, str], str]:
+    """(kind, element id) -> kept / converted / dropped."""
+    return {(r.kind, r.id): r.outcome for r in result.records}
 
 
 def _steps(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -44,8 +48,8 @@ def _load_clean(tmp_path: Path, files: dict[str, str]) -> None:
     assert len(loaded.workspace.processes) == len(files)
 
 
-def test_bpmn_io_file_with_unsupported_elements(tmp_path: Path) -> None:
-    docs, notes = _imported("bpmnio-simple.bpmn")
+def test_bpmn_io_file_keeps_boundary_event_data_note_and_join(tmp_path: Path) -> None:
+    docs, result = _imported("bpmnio-simple.bpmn")
     assert list(docs) == ["palautteen-kasittely.yaml"]
     doc = docs["palautteen-kasittely.yaml"]
     assert next(iter(doc)) == "kind" and doc["organisation"] == "redu"
@@ -53,76 +57,93 @@ def test_bpmn_io_file_with_unsupported_elements(tmp_path: Path) -> None:
     assert steps["palaute-saapuu"]["kind"] == "start"
     decision = steps["vaatiiko-toimenpiteita"]
     assert decision["kind"] == "decision"
-    assert decision["next"] == {"kyllä": "korjataan-asia", "ei": "palaute-kasitelty"}
-    assert steps["korjataan-asia"]["next"] == ["palaute-kasitelty"], "the join is folded away"
-    assert steps["luetaan-palaute"]["description"].startswith("Palaute luetaan")
+    assert decision["next"] == {"kyllä": "korjataan-asia", "ei": "join"}
+    assert steps["join"] == {
+        "id": "join",
+        "kind": "decision",
+        "name": "",
+        "next": ["palaute-kasitelty"],
+    }, "the join stays explicit"
+    assert steps["viikko-kulunut"] == {
+        "id": "viikko-kulunut",
+        "kind": "event",
+        "name": "Viikko kulunut",
+        "trigger": "timer",
+        "attached_to": "korjataan-asia",
+        "next": ["eskaloidaan-johdolle"],
+    }, "the deadline escalation keeps its own path"
+    reading = steps["luetaan-palaute"]
+    assert reading["description"].startswith("Palaute luetaan")
+    assert reading["produces"] == ["palauterekisteri"]
+    assert reading["notes"] == ["Tavoite: vastaus viikossa"]
+    assert doc["documents"] == [{"id": "palauterekisteri", "name": "Palauterekisteri"}]
     assert all("role" not in s for s in steps.values())
-    for skipped in (
-        "bpmn:boundaryEvent Event_1t2i3m4",
-        "bpmn:dataObjectReference DataObjectReference_0q8w7e6",
-        "bpmn:dataObject DataObject_1r2t3y4",
-        "bpmn:textAnnotation TextAnnotation_0n1o2t3",
-        "bpmn:association Association_1a2s3d4",
-        "bpmn:dataOutputAssociation DataOutputAssociation_0abc123",
-        "sequence flow Flow_1esc000",
-    ):
-        assert any(skipped in n for n in notes), skipped
-    _load_clean(tmp_path, import_files([str(FIXTURES / "bpmnio-simple.bpmn")], "redu").files)
+    outcomes = _outcomes(result)
+    assert outcomes[("boundaryEvent (timer)", "Event_1t2i3m4")] == "kept"
+    assert outcomes[("dataObjectReference", "DataObjectReference_0q8w7e6")] == "converted"
+    assert outcomes[("textAnnotation", "TextAnnotation_0n1o2t3")] == "converted"
+    assert outcomes[("sequenceFlow", "Flow_1esc000")] == "kept"
+    assert "dropped" not in outcomes.values()
+    _load_clean(tmp_path, result.files)
 
 
-def test_camunda_file_with_lanes_parallel_and_inclusive_gateways() -> None:
-    docs, notes = _imported("camunda-lanes.bpmn")
+def test_camunda_file_keeps_gateway_types_task_types_and_triggers() -> None:
+    docs, result = _imported("camunda-lanes.bpmn")
     doc = docs["opiskelijapalaute.yaml"]
     assert doc["name"] == "Opiskelijapalaute", "the pool's name"
     steps = _steps(doc)
-    assert steps["kerataan-palaute"]["kind"] == "task", "a userTask is a task"
-    assert steps["kerataan-palaute"]["next"] == [
-        "laaditaan-raportti",
-        "opettajat-kasittelevat-palautteen",
-    ], "a parallel split after a task is folded into it"
-    assert steps["laaditaan-raportti"]["next"] == ["mita-tehdaan"], "the parallel join is gone"
-    assert steps["mita-tehdaan"]["kind"] == "decision", "an inclusive gateway is a decision"
-    assert steps["mita-tehdaan"]["next"] == {
-        "parannettavaa": "tehdaan-parannus",
-        "aina": "julkaistaan-tulokset",
+    assert steps["kerataan-palaute"]["task_type"] == "user"
+    assert steps["kerataan-palaute"]["next"] == ["split"]
+    assert steps["split"]["kind"] == "parallel", "a parallel split stays parallel"
+    assert steps["join"]["kind"] == "parallel", "and so does its join: never an XOR"
+    assert steps["mita-tehdaan"]["kind"] == "inclusive"
+    assert steps["mita-tehdaan"]["next"][0] == {
+        "to": "tehdaan-parannus",
+        "label": "parannettavaa",
+        "condition": "${improve}",
     }
+    assert steps["jakso-paattyy"]["trigger"] == "timer"
     audit = steps["sisainen-auditointi"]
-    assert audit["kind"] == "subprocess" and audit["call"] == "internal-audit"
+    assert audit["kind"] == "subprocess" and "call" not in audit
+    assert "internal-audit" in audit["notes"][0]
+    assert result.missing_calls == {
+        "internal-audit": [f"{FIXTURES / 'camunda-lanes.bpmn'}: Activity_0audit"]
+    }
     assert steps["jakso-paattyy"]["role"] == "opinto-ohjaaja"
-    assert steps["laaditaan-raportti"]["role"] == "laatupaallikko"
-    assert any("timerEventDefinition of StartEvent_1" in n for n in notes)
-    assert any("laatupaallikko (Laatupäällikkö)" in n for n in notes)
+    assert result.roles["redu"]["laatupaallikko"] == "Laatupäällikkö"
+    assert result.unowned == {"redu": ["opiskelijapalaute"]}
 
 
-def test_signavio_file_with_several_pools(tmp_path: Path) -> None:
-    docs, notes = _imported("signavio-pools.bpmn")
+def test_signavio_file_keeps_message_flow_as_hand_off(tmp_path: Path) -> None:
+    docs, result = _imported("signavio-pools.bpmn")
     assert sorted(docs) == ["koulutuksen-jarjestaja.yaml", "tyopaikka.yaml"]
-    provider = _steps(docs["koulutuksen-jarjestaja.yaml"])
-    gateway = provider["odotetaan-vastausta"]
-    assert gateway["kind"] == "decision", "an event-based gateway is a decision"
-    assert gateway["next"] == {
-        "Sopimus allekirjoitettu": "sopimus-allekirjoitettu",
-        "Kaksi viikkoa": "kaksi-viikkoa",
-    }, "labelled with its events' names"
-    assert provider["sopimus-allekirjoitettu"]["kind"] == "event"
-    assert provider["muistutetaan-tyopaikkaa"]["next"] == ["tyossaoppiminen-sovittu"]
-    assert _steps(docs["tyopaikka.yaml"])["allekirjoitetaan-sopimus"]["role"] == (
-        "tyopaikkaohjaaja"
-    )
-    assert any("pool sid-pool-ministry (Opetushallitus)" in n for n in notes)
-    assert any("bpmn:messageFlow sid-msg-0001" in n for n in notes)
-    files = import_files([str(FIXTURES / "signavio-pools.bpmn")], "redu").files
-    _load_clean(tmp_path, files)
+    provider = docs["koulutuksen-jarjestaja.yaml"]
+    steps = _steps(provider)
+    assert steps["odotetaan-vastausta"]["kind"] == "event-based"
+    assert steps["odotetaan-vastausta"]["next"] == ["sopimus-allekirjoitettu", "kaksi-viikkoa"]
+    assert steps["sopimus-allekirjoitettu"]["trigger"] == "message"
+    assert steps["sopimus-allekirjoitettu"]["catch"] is True, "a message catch event catches"
+    assert steps["kaksi-viikkoa"]["trigger"] == "timer" and "catch" not in steps["kaksi-viikkoa"]
+    assert provider["outputs"] == [
+        {"name": "Sopimus", "to": "tyopaikka", "step": "laaditaan-sopimus"}
+    ]
+    assert docs["tyopaikka.yaml"]["inputs"] == [
+        {"name": "Sopimus", "from": "koulutuksen-jarjestaja", "step": "allekirjoitetaan-sopimus"}
+    ]
+    outcomes = _outcomes(result)
+    assert outcomes[("participant", "sid-pool-ministry")] == "dropped", "no message flow"
+    assert outcomes[("messageFlow", "sid-msg-0001")] == "converted"
+    _load_clean(tmp_path, result.files)
 
 
 def test_file_without_di_with_an_embedded_subprocess(tmp_path: Path) -> None:
-    docs, notes = _imported("no-di-subprocess.bpmn")
+    docs, result = _imported("no-di-subprocess.bpmn")
     main = docs["uuden-opettajan-perehdytys.yaml"]
     inner = docs["uuden-opettajan-perehdytys-perehdytysjakso.yaml"]
     steps = _steps(main)
     assert steps["perehdytysjakso"]["kind"] == "subprocess"
     assert steps["perehdytysjakso"]["call"] == inner["id"]
-    assert steps["perehdytys-riittava"]["kind"] == "decision", "a complex gateway is a decision"
+    assert steps["perehdytys-riittava"]["kind"] == "complex"
     assert [s["id"] for s in inner["steps"]] == [
         "jakso-alkaa",
         "esitellaan-tyoyhteiso",
@@ -130,36 +151,49 @@ def test_file_without_di_with_an_embedded_subprocess(tmp_path: Path) -> None:
         "jakso-paattyy",
     ]
     assert main["description"] == "Perehdytys alkaa työsopimuksesta."
-    assert any("sub-process sp1" in n for n in notes)
-    _load_clean(tmp_path, import_files([str(FIXTURES / "no-di-subprocess.bpmn")], "redu").files)
+    assert _outcomes(result)[("subProcess", "sp1")] == "converted"
+    _load_clean(tmp_path, result.files)
 
 
-def test_parallel_gateway_after_a_gateway_becomes_a_task(tmp_path: Path) -> None:
+def test_implicit_starts_and_ends_and_unlabelled_branches_are_made_explicit(
+    tmp_path: Path,
+) -> None:
     xml = b"""<?xml version="1.0"?>
 <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
   <process id="p" name="P">
-    <startEvent id="s" name="S"/>
-    <exclusiveGateway id="x" name="Which?"/>
-    <parallelGateway id="par"/>
-    <task id="a" name="A"/><task id="b" name="B"/><task id="c" name="C"/>
-    <endEvent id="e" name="E"/>
-    <sequenceFlow id="f1" sourceRef="s" targetRef="x"/>
-    <sequenceFlow id="f2" name="both" sourceRef="x" targetRef="par"/>
-    <sequenceFlow id="f3" name="one" sourceRef="x" targetRef="c"/>
-    <sequenceFlow id="f4" sourceRef="par" targetRef="a"/>
-    <sequenceFlow id="f5" sourceRef="par" targetRef="b"/>
-    <sequenceFlow id="f6" sourceRef="a" targetRef="e"/>
-    <sequenceFlow id="f7" sourceRef="b" targetRef="e"/>
-    <sequenceFlow id="f8" sourceRef="c" targetRef="e"/>
+    <task id="a" name="A"/>
+    <exclusiveGateway id="x"/>
+    <task id="b" name="B"/><task id="c" name="C"/>
+    <sequenceFlow id="f1" sourceRef="a" targetRef="x"/>
+    <sequenceFlow id="f2" sourceRef="x" targetRef="b"/>
+    <sequenceFlow id="f3" name="no" sourceRef="x" targetRef="c"/>
   </process>
 </definitions>"""
     path = tmp_path / "p.bpmn"
     path.write_bytes(xml)
     result = import_files([str(path)], "org")
     steps = _steps(yaml.safe_load(result.files["p.yaml"]))
-    assert steps["which"]["next"] == {"both": "par", "one": "c"}
-    assert steps["par"] == {"id": "par", "kind": "task", "name": "par", "next": ["a", "b"]}
-    assert any(n.element == "par" for n in result.notes)
+    assert steps["start"] == {"id": "start", "kind": "start", "name": "Start", "next": ["a"]}
+    assert steps["b"]["next"] == ["end"] and steps["c"]["next"] == ["end"]
+    assert steps["split"]["next"] == {"B": "b", "no": "c"}, "labelled by its target"
+    assert steps["split"]["name"] == "B / no?"
+    kinds = {r.kind for r in result.records if r.outcome == "converted"}
+    assert {"implicit start", "implicit end", "branch label", "name"} <= kinds
+    text_ = report(result, "en")
+    assert "implicit start" in text_ and "BPMN's implicit start and end" in text_
+
+
+def test_the_report_is_one_table_by_kind_with_ids_on_request() -> None:
+    result = import_files([str(FIXTURES / "signavio-pools.bpmn")], "redu")
+    short = report(result, "en")
+    lines = short.splitlines()
+    assert lines[0] == "What the import did with each kind of BPMN element:"
+    assert lines[1].split() == ["kind", "kept", "converted", "dropped", "how"]
+    assert sum(1 for line in lines if line.strip().startswith("sequenceFlow")) == 1
+    assert "sid-msg-0001" not in short and "--ids" in short
+    assert "sid-msg-0001" in report(result, "en", ids=True)
+    assert "roles:" in short and '- {id: opettaja, name: "Opettaja"}' in short
+    assert "Mitä tuonti teki" in report(result, "fi")
 
 
 @pytest.mark.parametrize("lang", ["fi", "en"])
@@ -171,6 +205,7 @@ def test_round_trip_keeps_steps_lanes_flows_and_labels(tmp_path: Path, lang: str
         (folder / name).write_bytes(data)
     result = import_files([str(folder / name) for name in sorted(exported)])
     assert result.notes == []
+    assert {r.outcome for r in result.records} <= {"kept", "converted"}
     index = Index.build(lamppu())
     ws_copy = workspace_copy(tmp_path)
     for (org, pid), process in sorted(index.processes.items()):
@@ -239,7 +274,7 @@ def test_cli_writes_process_files_and_refuses_to_overwrite(tmp_path: Path) -> No
     assert done.exit_code == 0, done.output
     written = out / "opiskelijapalaute.yaml"
     assert done.stdout.strip() == str(written)
-    assert "timerEventDefinition" in done.stderr
+    assert "startEvent (timer)" in done.stderr and "calls to processes" in done.stderr
     content = written.read_text(encoding="utf-8")
     assert content.splitlines()[1] == "kind: process"
     again = runner.invoke(cli, [*args, "--organisation", "redu", "--lang", "en"])

@@ -10,7 +10,9 @@ import json
 import shutil
 import subprocess
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -85,12 +87,17 @@ def bpmnlint_cli(folder: Path, files: list[str]) -> subprocess.CompletedProcess[
     )
 
 
-def xsd_errors(data: bytes) -> list[str]:
-    """Validation errors against the OMG BPMN 2.0 schema (empty when valid)."""
+@cache
+def _schema() -> Any:
     import xmlschema
 
-    schema = xmlschema.XMLSchema(str(XSD))
-    return [str(e.reason) for e in schema.iter_errors(data.decode("utf-8"))]
+    return xmlschema.XMLSchema(str(XSD))
+
+
+def xsd_errors(data: bytes) -> list[str]:
+    """Validation errors against the OMG BPMN 2.0 schema (empty when valid); the schema is
+    built once per session."""
+    return [str(e.reason) for e in _schema().iter_errors(data.decode("utf-8"))]
 
 
 VIEWER_PAGE = """<!doctype html><html><head><meta charset="utf-8"></head><body>
