@@ -806,12 +806,7 @@ def docx_trends(doc: Any, trends: tuple[Trend, ...], L: dict[str, str]) -> None:
         if t.plotted:
             _picture(doc, t.chart("png"))
         doc.add_paragraph(f"{L['trend_status']}: {L['status_' + t.status]}")
-        unit = f" {t.unit}" if t.unit else ""
-        rows = [
-            [period, shown + (unit if value is not None else "")]
-            for period, shown, value in zip(t.periods, t.shown, t.values, strict=True)
-        ]
-        _table(doc, [L["period"], L["value"]], rows)
+        _table(doc, *tables.trend_values(t, L))
 
 
 def docx_assessment(doc: Any, r: AssessmentReport, L: dict[str, str], level: int = 2) -> None:
@@ -822,30 +817,9 @@ def docx_assessment(doc: Any, r: AssessmentReport, L: dict[str, str], level: int
         _note(doc, L["assessment_example"] + (f": {r.example}" if r.example else ""))
     if r.examples:
         _note(doc, f"{L['example_ratings']}: {r.examples} ({L['example_badge']} = *)")
-    _facts(
-        doc,
-        [
-            (L["criteria_set"], r.criteria_name),
-            (L["period"], r.period),
-            (L["assessed_on"], r.date),
-            (L["method"], r.method),
-            (L["threshold"], f"{r.threshold} {r.threshold_name}"),
-            (L["functioning"], L["functioning_" + r.functioning]),
-            (L["unassessed"], ", ".join(r.unassessed)),
-        ],
-    )
+    _facts(doc, tables.assessment_facts(r, L))
     _picture(doc, r.chart("png"))
-    rows = []
-    for area in r.areas:
-        rows.append([f"{area.id} {area.name}", area.result, "", ""])
-        for item in area.items:
-            rows.append([f"{item.id} {item.name}", item.result, L["item_result"], ""])
-            for x in item.ratings:
-                star = "*" if x.example is not None else ""
-                rating = f"{x.level} {x.level_name}{star}" if x.level is not None else L["unrated"]
-                evidence = ", ".join(e.label for e in x.evidence)
-                rows.append([f"{x.statement} {x.text}", rating, x.rationale, evidence])
-    _table(doc, [L["statement"], L["rating"], L["rationale"], L["evidence"]], rows)
+    _table(doc, *tables.ratings(r, L))
     if r.strengths:
         doc.add_heading(L["strengths"], level=level + 1)
         for s in r.strengths:

@@ -11,8 +11,9 @@ import re
 from collections.abc import Sequence
 
 from qms.export import tables
+from qms.export.assessment import Trend
 from qms.export.labels import catalogue
-from qms.export.manual import Diagrams, Manual, ProcessPage, page_name
+from qms.export.manual import Diagrams, Link, Manual, ProcessPage, page_name
 from qms.views import PROCESS_MAP
 
 _SPECIAL = re.compile(r"([\\`*_\[\]{}|#+!~])")
@@ -33,7 +34,8 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     if not rows:
         return []
     out = ["| " + " | ".join(md(h) for h in head) + " |", "|" + " --- |" * len(head)]
-    out += ["| " + " | ".join(md(c) or "—" for c in row) + " |" for row in rows]
+    # a cell's lines (a document's places of use) are kept apart on the table's one line
+    out += ["| " + " | ".join(md(c.replace("\n", "; ")) or "—" for c in row) + " |" for row in rows]
     return [*out, ""]
 
 
@@ -45,7 +47,7 @@ def _notices(*texts: str) -> list[str]:
 def _process(m: Manual, p: ProcessPage, has_diagram: bool) -> str:
     L = catalogue(m.lang)
     lines = [f"# {md(p.name)}", "", f"[{md(L['back'])}](index.md)", ""]
-    lines += _notices(m.incomplete, p.example)
+    lines += _notices(m.incomplete, m.example_notice, p.example)
     facts = [
         (L["owner"], p.owner),
         (L["type"], L[p.band]),
@@ -115,6 +117,9 @@ def _index(m: Manual, has_map: bool) -> str:
         f"- [{L['quality_plan']}](_plan.md)",
         f"- [{L['metrics']}](_metrics.md)",
         f"- [{L['coverage']}](_goals.md)",
+        f"- [{L['roles']}](_roles.md)",
+        f"- [{L['document_register']}](_documents.md)",
+        *([f"- [{L['self_assessments']}](_assessment.md)"] if m.assessments else []),
         "",
         f"## {L['approval']}",
         "",
@@ -126,6 +131,7 @@ def _index(m: Manual, has_map: bool) -> str:
 def _plan(m: Manual) -> str:
     L = catalogue(m.lang)
     lines = [f"# {L['quality_plan']}", "", "[←](index.md)", ""]
+    lines += _notices(m.incomplete, m.example_notice)
     for plan in m.plans:
         lines += [f"## {md(plan.name)}", ""]
         lines += _notices(plan.example)
@@ -145,14 +151,108 @@ def _plan(m: Manual) -> str:
 def _metrics(m: Manual) -> str:
     L = catalogue(m.lang)
     lines = [f"# {L['metrics']}", "", "[←](index.md)", ""]
+    lines += _notices(m.incomplete, m.example_notice)
     lines += _table(*tables.metrics(m, L))
+    if m.trends:
+        lines += [f"## {L['trend']}", ""]
+    for t in m.trends:
+        mark = f" ({L['example_badge']})" if t.example is not None else ""
+        lines += [f"### {md(t.name)}{mark}", ""]
+        if t.plotted:
+            lines += [f"![{md(L['trend'])}: {md(t.name)}](charts/{_trend_chart(t)})", ""]
+        lines += [f"{L['trend_status']}: {L['status_' + t.status]}", ""]
+        lines += _table(*tables.trend_values(t, L))
     return "\n".join(lines)
 
 
 def _goals(m: Manual) -> str:
     L = catalogue(m.lang)
     lines = [f"# {L['coverage']}", "", "[←](index.md)", ""]
+    lines += _notices(m.incomplete, m.example_notice)
     lines += _table(*tables.coverage(m, L))
+    return "\n".join(lines)
+
+
+def _href(link: Link) -> str:
+    """A portal link as a link between the Markdown pages (`talous.html#step-x` ->
+    `talous.md`): wikis name heading anchors their own way, so the page is linked."""
+    page = link.href.split("#")[0]
+    return page.removesuffix(".html") + ".md" if page else ""
+
+
+def _linked(links: Sequence[Link]) -> str:
+    return ", ".join(f"[{md(x.name)}]({_href(x)})" if x.href else md(x.name) for x in links)
+
+
+def _trend_chart(t: Trend) -> str:
+    return f"trend-{t.metric}.svg"
+
+
+def _roles(m: Manual) -> str:
+    """Who does what: the role matrix, then each role's processes, steps, actions, metrics."""
+    L = catalogue(m.lang)
+    lines = [f"# {L['roles']}", "", "[←](index.md)", ""]
+    lines += _notices(m.incomplete, m.example_notice)
+    if not m.roles:
+        return "\n".join([*lines, L["none"], ""])
+    lines += [f"## {L['role_matrix']}", ""]
+    lines += _table(*tables.role_matrix(m, L))
+    for r in m.roles:
+        lines += [f"## {md(r.name)}", ""]
+        if r.description:
+            lines += [md(r.description), ""]
+        if r.owns:
+            lines += [f"- **{md(L['owns'])}:** {_linked(r.owns)}"]
+        lines += [
+            f"- [{md(proc.name)}]({_href(proc)}): {_linked(found)}" for proc, found in r.steps
+        ]
+        if r.actions:
+            lines += [f"- **{md(L['actions'])}:** {_linked(r.actions)}"]
+        if r.metrics:
+            lines += [f"- **{md(L['metrics'])}:** {_linked(r.metrics)}"]
+        if not (r.owns or r.steps or r.actions or r.metrics):
+            lines += [md(L["none"])]
+        lines += [""]
+    return "\n".join(lines)
+
+
+def _documents(m: Manual) -> str:
+    L = catalogue(m.lang)
+    lines = [f"# {L['document_register']}", "", "[←](index.md)", ""]
+    lines += _notices(m.incomplete, m.example_notice)
+    lines += _table(*tables.register(m, L)) or [L["none"], ""]
+    return "\n".join(lines)
+
+
+def _assessments(m: Manual) -> str:
+    """Each self-assessment: notices, facts, the ratings chart and table, strengths, areas
+    for improvement with their actions (as the portal and the Word manual show them)."""
+    L = catalogue(m.lang)
+    lines = [f"# {L['self_assessments']}", "", "[←](index.md)", ""]
+    lines += _notices(m.incomplete, m.example_notice)
+    for r in m.assessments:
+        lines += [f"## {md(r.name)}", ""]
+        if r.example is not None:
+            lines += _notices(L["assessment_example"] + (f": {r.example}" if r.example else ""))
+        if r.examples:
+            lines += _notices(f"{L['example_ratings']}: {r.examples} ({L['example_badge']} = *)")
+        facts = tables.assessment_facts(r, L)
+        lines += [f"- **{md(k)}:** {md(v) or '—'}" for k, v in facts] + [""]
+        lines += [f"![{md(L['ratings_chart'])}: {md(r.name)}](charts/arvio-{r.id}.svg)", ""]
+        lines += _table(*tables.ratings(r, L))
+        if r.strengths:
+            lines += [f"### {L['strengths']}", ""] + [f"- {md(x)}" for x in r.strengths] + [""]
+        if r.improvements:
+            lines += [f"### {L['improvements']}", ""]
+            for imp in r.improvements:
+                lines += [f"- {md(imp.text)}"]
+                for link, status, due in imp.actions:
+                    parts = [md(link.label), L.get(status, status), due]
+                    lines += ["  - " + " · ".join(x for x in parts if x)]
+                if not imp.actions:
+                    lines += [f"  - *{md(L['no_action'])}*"]
+            lines += [""]
+        lines += [f"*{md(L['criteria_source'])}: {md(r.source)}*", ""]
     return "\n".join(lines)
 
 
@@ -179,4 +279,13 @@ def markdown_files(manuals: list[Manual], diagrams: Diagrams | None) -> dict[str
         files[f"{base}/_plan.md"] = _plan(m)
         files[f"{base}/_metrics.md"] = _metrics(m)
         files[f"{base}/_goals.md"] = _goals(m)
+        files[f"{base}/_roles.md"] = _roles(m)
+        files[f"{base}/_documents.md"] = _documents(m)
+        for t in m.trends:
+            if t.plotted:
+                files[f"{base}/charts/{_trend_chart(t)}"] = t.chart("svg")
+        if m.assessments:
+            files[f"{base}/_assessment.md"] = _assessments(m)
+            for r in m.assessments:
+                files[f"{base}/charts/arvio-{r.id}.svg"] = r.chart("svg")
     return files

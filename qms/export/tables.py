@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from qms.export.assessment import AssessmentReport, Trend
 from qms.export.manual import ActionRow, Manual, ProcessPage, RoleRow
+from qms.l10n import plural
 
 Table = tuple[list[str], list[list[str]]]
 
@@ -150,7 +152,7 @@ def role_matrix(m: Manual, L: dict[str, str]) -> Table:
         for p in m.processes:
             owns, count = r.in_process(p.id)
             parts = ([L["role_owner"]] if owns else []) + (
-                [f"{count} {L['role_steps']}"] if count else []
+                [plural(count, m.lang, one=L["role_step"], other=L["role_steps"])] if count else []
             )
             cells.append(", ".join(parts))
         rows.append([r.name, *cells])
@@ -185,3 +187,42 @@ def register(m: Manual, L: dict[str, str]) -> Table:
         for d in m.documents
     ]
     return head, rows
+
+
+def assessment_facts(r: AssessmentReport, L: dict[str, str]) -> list[tuple[str, str]]:
+    """A self-assessment's facts as (label, text): set, period, date, method, threshold, ..."""
+    return [
+        (L["criteria_set"], r.criteria_name),
+        (L["period"], r.period),
+        (L["assessed_on"], r.date),
+        (L["method"], r.method),
+        (L["threshold"], f"{r.threshold} {r.threshold_name}"),
+        (L["functioning"], L["functioning_" + r.functioning]),
+        (L["unassessed"], ", ".join(r.unassessed)),
+    ]
+
+
+def ratings(r: AssessmentReport, L: dict[str, str]) -> Table:
+    """A self-assessment's ratings: an area row, an item row (with its mean), then each
+    statement's level; `*` marks a rating that is example content."""
+    rows = []
+    for area in r.areas:
+        rows.append([f"{area.id} {area.name}", area.result, "", ""])
+        for item in area.items:
+            rows.append([f"{item.id} {item.name}", item.result, L["item_result"], ""])
+            for x in item.ratings:
+                star = "*" if x.example is not None else ""
+                rating = f"{x.level} {x.level_name}{star}" if x.level is not None else L["unrated"]
+                evidence = ", ".join(e.label for e in x.evidence)
+                rows.append([f"{x.statement} {x.text}", rating, x.rationale, evidence])
+    return [L["statement"], L["rating"], L["rationale"], L["evidence"]], rows
+
+
+def trend_values(t: Trend, L: dict[str, str]) -> Table:
+    """A metric's value per period, with its unit where there is a value."""
+    unit = f" {t.unit}" if t.unit else ""
+    rows = [
+        [period, shown + (unit if value is not None else "")]
+        for period, shown, value in zip(t.periods, t.shown, t.values, strict=True)
+    ]
+    return [L["period"], L["value"]], rows
