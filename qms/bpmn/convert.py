@@ -168,6 +168,12 @@ HOW: dict[str, Msg] = {
         fi="kutsuttu prosessi ei ole tiedostossa: `call` jätetään pois ja huomautus nimeää sen "
         "(tuo se prosessi ja lisää `call`)",
     ),
+    "callActivity-global": Msg(
+        en="a call of a global task (a task defined once, not a process) becomes a subprocess "
+        "without `call`, with a note naming the task",
+        fi="globaalin tehtävän (kerran määritelty tehtävä, ei prosessi) kutsu tuodaan "
+        "aliprosessiksi ilman `call`-kenttää, ja huomautus nimeää tehtävän",
+    ),
     "dataObject": Msg(
         en="a data object becomes a document of the process's register",
         fi="tieto-objekti tuodaan prosessin asiakirjarekisterin asiakirjaksi",
@@ -630,7 +636,7 @@ def _branch(
         branch["condition"] = _text(condition)  # an empty one too: the flow is conditional
     if nodes[src].get("default") == f.get("id", ""):
         branch["default"] = True
-    if ids[dst] not in [b["to"] for b in steps[src].get("next", [])] or not via:
+    if branch not in steps[src].get("next", []) or not via:
         steps[src].setdefault("next", []).append(branch)
 
 
@@ -814,6 +820,8 @@ def _step(
         ctx.record("name", CONVERTED, eid, "named")
     step["name"] = name
     role, lane_name = lanes.get(eid, ("", ""))
+    if not role and tag == "boundaryEvent":  # drawn on its step's border, in its lane
+        role, lane_name = lanes.get(el.get("attachedToRef", ""), ("", ""))
     if role:
         step["role"] = role
         ctx.conv.roles.setdefault(role, lane_name)
@@ -830,6 +838,10 @@ def _step(
         call = call or target
         if call:
             step["call"] = call
+        elif called in ctx.global_tasks:
+            target_name = ctx.names.get(called, "") or called
+            step["notes"] = [f"calls the global task {target_name} ({called})"]
+            outcome, how = CONVERTED, "callActivity-global"
         elif called:
             ctx.conv.missing_calls.setdefault(called, []).append(eid)
             target_name = ctx.names.get(called, "") or called
@@ -1211,7 +1223,46 @@ def read_meta(process: ET.Element) -> dict[str, Any]:
     return meta
 
 
-ROOT_NAMED = {"message", "signal", "error", "escalation", "dataStore", "globalTask"}
+GLOBAL_TASKS = {
+    "globalTask",
+    "globalUserTask",
+    "globalManualTask",
+    "globalScriptTask",
+    "globalBusinessRuleTask",
+}
+"""Tasks defined once for call activities to call (they are not processes of the file)."""
+ROOT_NAMED = {"message", "signal", "error", "escalation", "dataStore"}
+ROOT_SUPPORT = {
+    "process",
+    "collaboration",
+    "category",
+    "itemDefinition",
+    "resource",
+    "import",
+    "interface",
+    "relationship",
+    "partnerEntity",
+    "partnerRole",
+    "correlationProperty",
+    "endPoint",
+    "extension",
+    "documentation",
+    "extensionElements",
+}
+"""Root elements that hold no flow of their own: read where something refers to them."""
+
+
+def unqualify(root: ET.Element) -> None:
+    """References written as QNames (`tns:Task_1`, as the schema types `processRef`,
+    `attachedToRef`, `calledElement`, `messageRef` ... and some tools write every reference)
+    become the bare ids they name: an id is an NCName and never holds a colon, so the part
+    before the last colon can only be a namespace prefix."""
+    for el in root.iter():
+        for key, value in el.attrib.items():
+            if (key.endswith("Ref") or key == "calledElement") and ":" in value:
+                el.set(key, value.rsplit(":", 1)[-1])
+        if isinstance(el.tag, str) and el.tag.endswith("Ref") and ":" in (el.text or ""):
+            el.text = (el.text or "").rsplit(":", 1)[-1]
 
 
 def convert_file(
@@ -1226,20 +1277,23 @@ def convert_file(
     """Every process of a `definitions` element; the caller checks the root element."""
     conv = Conversion()
     from_qms = root.get("exporter") == "qms"
+    unqualify(root)
     ctx = _File(file, organisation or "", from_qms, slugger, unique, conv)
     ctx.taken_pids = taken_pids
     ctx.fresh = fresh
     for el in root:
         tag = local(el.tag)
-        if tag in ROOT_NAMED or tag.startswith("global"):
+        if tag in ROOT_NAMED or tag in GLOBAL_TASKS:
             ctx.names[el.get("id", "")] = " ".join((el.get("name") or "").split())
-            if tag.startswith("global"):
+            if tag in GLOBAL_TASKS:
                 ctx.global_tasks.add(el.get("id", ""))
         elif tag in TRIGGERS:
             ctx.definitions[el.get("id", "")] = tag
         elif tag == "category":
             for value in el.findall(f"{M}categoryValue"):
                 ctx.categories[value.get("id", "")] = " ".join((value.get("value") or "").split())
+        elif el.tag.startswith(M) and tag not in ROOT_SUPPORT:
+            ctx.record(tag, DROPPED, el.get("id", ""), "unknown")  # a choreography, ...
     ctx.bounds = _bounds(root)
 
     pool_names: dict[str, str] = {}

@@ -354,11 +354,20 @@ def export_bpmn(
         used.add(fid)
         return fid
 
+    # The diagram draws one arrow per pair of steps; BPMN gets one flow per branch, so two
+    # answers that lead to the same step (a condition and the default) both stay.
+    branches: dict[tuple[str, str], list[Any]] = {}
+    for e in flow_edges:
+        found = branches.setdefault((e.source, e.target), [])
+        for b in steps[e.source].next:
+            if b.to == e.target and b not in found:
+                found.append(b)
     incoming: dict[str, int] = {}
     outgoing: dict[str, int] = {}
     for e in flow_edges:
-        incoming[e.target] = incoming.get(e.target, 0) + 1
-        outgoing[e.source] = outgoing.get(e.source, 0) + 1
+        n = max(len(branches[(e.source, e.target)]), 1)
+        incoming[e.target] = incoming.get(e.target, 0) + n
+        outgoing[e.source] = outgoing.get(e.source, 0) + n
     kinds = {s.id: s.kind for s in view.steps}
     compensations = {
         (e.source, e.target)
@@ -368,8 +377,9 @@ def export_bpmn(
         and steps[e.target].compensation
     }
     for pair in compensations:  # an association, not a sequence flow
-        incoming[pair[1]] -= 1
-        outgoing[pair[0]] -= 1
+        n = max(len(branches[pair]), 1)
+        incoming[pair[1]] -= n
+        outgoing[pair[0]] -= n
     joins: dict[str, str] = {}
     forks: dict[str, str] = {}
     for sid in [s.id for s in view.steps]:
@@ -439,23 +449,29 @@ def export_bpmn(
             ]
             label_at = None
         source_step = steps[e.source]
-        branch = next((b for b in source_step.next if b.to == e.target), None)
-        condition = (
-            text(branch.condition, lang) if branch and branch.condition is not None else None
-        )
-        default = bool(branch and branch.default)
-        if (
-            condition is None
-            and not default
-            and source_step.kind != "event-based"
-            and any(b.condition is not None or b.default for b in source_step.next)
-        ):
-            condition = ""  # BPMN: beside a condition or a default, every flow has one
-        name = e.label or condition or ""
-        if condition is not None and not name:
-            name = text(steps[e.target].name, lang)  # a conditional flow needs a label
-        fid = flow_id(e.source, e.target)
-        flows.append(_Flow(fid, src.id, dst.id, name, pts, label_at, condition, default))
+        same = branches[(e.source, e.target)]
+        for k, branch in enumerate(same or [None]):
+            at = (label_at[0], label_at[1] + 16 * k) if label_at else None  # labels apart
+            condition = (
+                text(branch.condition, lang) if branch and branch.condition is not None else None
+            )
+            default = bool(branch and branch.default)
+            if (
+                condition is None
+                and not default
+                and source_step.kind != "event-based"
+                and (
+                    len(same) > 1  # else bpmnlint sees duplicate flows: the label tells them apart
+                    or any(b.condition is not None or b.default for b in source_step.next)
+                )
+            ):
+                condition = ""  # BPMN: beside a condition or a default, every flow has one
+            said = text(branch.label, lang) if branch and branch.label else e.label
+            name = said or condition or ""
+            if condition is not None and not name:
+                name = text(steps[e.target].name, lang)  # a conditional flow needs a label
+            fid = flow_id(e.source, e.target)
+            flows.append(_Flow(fid, src.id, dst.id, name, pts, at, condition, default))
 
     # Flows in flow order: by their source's position, then in the order of the step's `next`
     # (a decision's branches keep the order the quality group wrote them in).

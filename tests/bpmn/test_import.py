@@ -155,6 +155,121 @@ def test_file_without_di_with_an_embedded_subprocess(tmp_path: Path) -> None:
     _load_clean(tmp_path, result.files)
 
 
+def test_jbpm_shaped_file_with_qnames_nested_lanes_and_latin1(tmp_path: Path) -> None:
+    """Prefix bpmn2, references as QNames (tns:...), ISO-8859-1, no DI, lanes three deep,
+    a boundary event no lane lists, two answers that lead to the same step."""
+    docs, result = _imported("jbpm-latin1.bpmn")
+    steps = _steps(docs["reklamaation-kasittely.yaml"])
+    assert steps["7-paivaa"] == {
+        "id": "7-paivaa",
+        "kind": "event",
+        "name": "7 päivää",
+        "role": "laatupaallikko",
+        "trigger": "timer",
+        "timer": {"duration": "P7D"},
+        "attached_to": "selvitetaan-syy",
+        "interrupting": False,
+        "next": ["eskaloidaan-johdolle"],
+    }, "attachedToRef='tns:Task_selvitys' names the task; the event sits in its lane"
+    assert steps["reklamaatio-saapuu"]["role"] == "neuvoja", "the innermost lane"
+    assert steps["split"]["kind"] == steps["join"]["kind"] == "parallel"
+    assert steps["selvitetaan-syy"]["loop"] == "sequential"
+    assert steps["ratkaistiinko"]["next"] == [
+        {"to": "reklamaatio-ratkaistu", "label": "kyllä", "condition": "return hyvaksytty;"},
+        {"to": "reklamaatio-ratkaistu", "label": "ei", "default": True},
+    ], "both answers stay, though they lead to the same step"
+    assert steps["eskaloitu"]["trigger"] == "escalation"
+    assert result.roles == {"redu": {"laatupaallikko": "Laatupäällikkö", "neuvoja": "Neuvoja"}}
+    outcomes = _outcomes(result)
+    assert outcomes[("potentialOwner", "PO_1")] == "dropped"
+    assert outcomes[("lane", "Lane_yksikko")] == "converted"
+    assert "catch event" not in {r.kind for r in result.records}, "no event turned into a start"
+    _load_clean(tmp_path, result.files)
+
+
+def test_three_pools_in_utf16_with_other_prefixes(tmp_path: Path) -> None:
+    """Default BPMN namespace, DI under prefixes a:, b:, c:, UTF-16 with a byte-order mark,
+    three pools (one a black box), message flows between steps and whole pools, a
+    conversation and a choreography that have no place in a qms process."""
+    docs, result = _imported("three-pools.bpmn")
+    assert sorted(docs) == ["oppilaitos.yaml", "tyopaikka.yaml"]
+    school, workplace = docs["oppilaitos.yaml"], docs["tyopaikka.yaml"]
+    assert school["inputs"] == [
+        {"name": "Hakemus", "from": "Hakija", "step": "kasitellaan-hakemus"},
+        {"name": "Vastaus", "from": "tyopaikka", "step": "vastaus-saatu"},
+    ]
+    assert school["outputs"] == [
+        {"name": "Päätös", "to": "Hakija", "step": "ilmoitetaan-paatos"},
+        {"name": "Harjoittelupyyntö", "to": "tyopaikka", "step": "pyydetaan-harjoittelupaikka"},
+    ]
+    assert workplace["outputs"] == [{"name": "Vastaus", "to": "oppilaitos"}]
+    assert school["phases"] == [
+        {"id": "hakuvaihe", "name": "Hakuvaihe", "steps": ["hakemus-saapuu", "kasitellaan-hakemus"]}
+    ], "the group's shape encloses two steps"
+    steps = _steps(school)
+    assert steps["kasitellaan-hakemus"]["systems"] == ["Opiskelijarekisteri"]
+    assert steps["kasitellaan-hakemus"]["notes"] == ["Hakuaika päättyy 15.3."]
+    assert steps["pyydetaan-harjoittelupaikka"]["role"] == "opinto-ohjaaja"
+    outcomes = _outcomes(result)
+    assert outcomes[("choreography", "Chor_1")] == "dropped"
+    assert outcomes[("conversation", "Conv_1")] == "dropped"
+    assert outcomes[("participant", "P_hakija")] == "converted"
+    shown = report(result, "en")
+    assert "choreography" in shown and "conversation" in shown
+    _load_clean(tmp_path, result.files)
+
+
+def test_two_processes_without_pools_call_each_other_by_qname(tmp_path: Path) -> None:
+    """No collaboration: every process with flow nodes is a process file; a call through a
+    QName, a transaction with a cancel boundary event and a compensation inside it, a link
+    pair and an ad-hoc sub-process."""
+    docs, result = _imported("two-processes-no-pools.bpmn")
+    assert sorted(docs) == [
+        "hankinta-tarkastetaan-toimitus.yaml",
+        "hankinta-tilataan-ja-maksetaan.yaml",
+        "hankinta.yaml",
+        "kilpailutus.yaml",
+    ]
+    main = _steps(docs["hankinta.yaml"])
+    assert main["kilpailutetaan"]["call"] == "kilpailutus", "calledElement='tns:Kilpailutus'"
+    assert result.missing_calls == {}
+    assert main["tilataan-ja-maksetaan"]["call"] == "hankinta-tilataan-ja-maksetaan"
+    assert main["tilaus-peruttu"]["trigger"] == "cancel"
+    assert main["tilaus-peruttu"]["attached_to"] == "tilataan-ja-maksetaan"
+    assert main["vastaanottoon"]["link"] == main["vastaanotto"]["link"] == "A"
+    inner = _steps(docs["hankinta-tilataan-ja-maksetaan.yaml"])
+    assert inner["comp"]["attached_to"] == "maksetaan"
+    assert inner["comp"]["next"] == ["perutaan-maksu"]
+    assert inner["perutaan-maksu"]["compensation"] is True
+    timer = _steps(docs["kilpailutus.yaml"])["tarjousaika-paattyy"]["timer"]
+    assert timer == {"date": "2027-03-31T16:00:00+02:00"}
+    outcomes = _outcomes(result)
+    assert outcomes[("transaction", "tilaus")] == "converted"
+    assert outcomes[("adHocSubProcess", "tarkastus")] == "converted"
+    _load_clean(tmp_path, result.files)
+
+
+def test_a_call_of_a_global_task_is_not_a_missing_process(tmp_path: Path) -> None:
+    xml = b"""<?xml version="1.0"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
+  <globalUserTask id="gt" name="Hyvaksytaan"/>
+  <process id="p" name="P">
+    <startEvent id="s" name="S"/>
+    <callActivity id="c" name="Kutsu" calledElement="gt"/>
+    <endEvent id="e" name="E"/>
+    <sequenceFlow id="f1" sourceRef="s" targetRef="c"/>
+    <sequenceFlow id="f2" sourceRef="c" targetRef="e"/>
+  </process>
+</definitions>"""
+    path = tmp_path / "g.bpmn"
+    path.write_bytes(xml)
+    result = import_files([str(path)], "org")
+    step = _steps(yaml.safe_load(result.files["p.yaml"]))["kutsu"]
+    assert "call" not in step and step["notes"] == ["calls the global task Hyvaksytaan (gt)"]
+    assert result.missing_calls == {}
+    assert _outcomes(result)[("callActivity", "c")] == "converted"
+
+
 def test_implicit_starts_and_ends_and_unlabelled_branches_are_made_explicit(
     tmp_path: Path,
 ) -> None:

@@ -34,6 +34,16 @@ GOOD_FIXTURES = sorted(
     if p.name not in ("malformed.bpmn", "billion-laughs.bpmn", "xxe.bpmn")
 )
 
+WITHOUT_FULL_DI = {
+    "no-di-subprocess.bpmn",
+    "jbpm-latin1.bpmn",
+    "two-processes-no-pools.bpmn",
+    "three-pools.bpmn",
+}
+"""Import fixtures with no diagram, or one that draws only some elements (and in UTF-16)."""
+OWN_FIXTURES = ("jbpm-latin1.bpmn", "three-pools.bpmn", "two-processes-no-pools.bpmn")
+"""Files shaped unlike the MIWG suite's: QNames, other prefixes, encodings, no pools."""
+
 
 def _write(folder: Path, files: dict[str, bytes]) -> list[str]:
     for name, data in files.items():
@@ -142,7 +152,7 @@ def test_bpmn_js_imports_every_export_without_warnings(tmp_path: Path) -> None:
     docs = dict(lamppu_bpmn())
     docs["broken-control"] = b"<definitions/>"
     for name in GOOD_FIXTURES:
-        if name != "no-di-subprocess.bpmn":  # nothing to show: bpmn-js says "no diagram"
+        if name not in WITHOUT_FULL_DI:  # nothing to show: bpmn-js says "no diagram"
             docs[f"fixture/{name}"] = (FIXTURES / name).read_bytes()
     results = open_in_bpmn_js(tmp_path, docs)
     control = results.pop("broken-control")
@@ -151,3 +161,30 @@ def test_bpmn_js_imports_every_export_without_warnings(tmp_path: Path) -> None:
         assert result["error"] is None, (name, result)
         assert result["warnings"] == [], name
         assert isinstance(result["shapes"], int) and result["shapes"] > 5, name
+
+
+# --- files shaped unlike the MIWG suite --------------------------------------------------------
+
+
+@requires_bpmnlint
+@requires_xsd
+def test_own_fixtures_come_back_whole_and_their_re_exports_pass_the_tools(tmp_path: Path) -> None:
+    """Import, validate (with the roles and owners the import asks for), export again: every
+    element of every kind comes back, and the re-exports pass bpmnlint and the OMG schema."""
+    from qms.lint import lint
+    from tests.bpmn.miwg import round_trip
+
+    names = []
+    for fixture in OWN_FIXTURES:
+        trip = round_trip(FIXTURES / fixture, tmp_path / "ws")
+        assert {k: v for k, v in trip.kinds.items() if v[0] != v[1]} == {}, fixture
+        assert len(trip.kinds) >= 5, fixture
+        findings = lint(load(trip.workspace)).findings
+        assert [f.code for f in findings if f.severity == "error"] == [], fixture
+        for rel, data in trip.exports.items():
+            assert xsd_errors(data) == [], (fixture, rel)
+            names += _write(tmp_path / "lint", {f"{fixture}__{rel.replace('/', '__')}": data})
+    reports = bpmnlint(tmp_path / "lint", names)
+    errors = {n: [r for r in found if r["category"] == "error"] for n, found in reports.items()}
+    assert {n: e for n, e in errors.items() if e} == {}
+    assert len(reports) == len(names) >= 7
