@@ -1252,6 +1252,26 @@ ROOT_SUPPORT = {
 """Root elements that hold no flow of their own: read where something refers to them."""
 
 
+def give_ids(root: ET.Element) -> None:
+    """An id for every flow node, flow, artifact, lane and pool that has none (the schema
+    makes `id` optional): without one, two of them would be one entry and one of them lost.
+    Nothing can refer to such an element, so the id only names it in the report."""
+    taken = {el.get("id") for el in root.iter() if el.get("id")}
+    kinds = FLOW_NODES | ARTIFACTS | {"sequenceFlow", "messageFlow", "lane", "participant"}
+    counter: Counter[str] = Counter()
+    for el in root.iter():
+        tag = local(el.tag)
+        if el.get("id") or tag not in kinds or not str(el.tag).startswith(M):
+            continue
+        while True:
+            counter[tag] += 1
+            candidate = f"{tag}_{counter[tag]}"
+            if candidate not in taken:
+                break
+        taken.add(candidate)
+        el.set("id", candidate)
+
+
 def unqualify(root: ET.Element) -> None:
     """References written as QNames (`tns:Task_1`, as the schema types `processRef`,
     `attachedToRef`, `calledElement`, `messageRef` ... and some tools write every reference)
@@ -1278,6 +1298,7 @@ def convert_file(
     conv = Conversion()
     from_qms = root.get("exporter") == "qms"
     unqualify(root)
+    give_ids(root)
     ctx = _File(file, organisation or "", from_qms, slugger, unique, conv)
     ctx.taken_pids = taken_pids
     ctx.fresh = fresh
@@ -1298,10 +1319,11 @@ def convert_file(
 
     pool_names: dict[str, str] = {}
     blackboxes: list[ET.Element] = []
+    in_file = {p.get("id", "") for p in root.findall(f"{M}process")}
     for collab in root.findall(f"{M}collaboration"):
         for part in collab.findall(f"{M}participant"):
             ref = part.get("processRef")
-            if ref:
+            if ref in in_file:  # a pool whose process is elsewhere is a black box here
                 pool_names[ref] = " ".join((part.get("name") or "").split())
             else:
                 blackboxes.append(part)

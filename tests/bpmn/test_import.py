@@ -270,6 +270,37 @@ def test_a_call_of_a_global_task_is_not_a_missing_process(tmp_path: Path) -> Non
     assert _outcomes(result)[("callActivity", "c")] == "converted"
 
 
+def test_elements_without_ids_and_a_pool_whose_process_is_elsewhere(tmp_path: Path) -> None:
+    """The schema makes `id` optional: two tasks without one are two steps, not one lost.
+    A pool whose process is in another file is the outside party of its message flow."""
+    xml = b"""<?xml version="1.0"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
+  <collaboration id="c">
+    <participant id="pp" name="Oma" processRef="p"/>
+    <participant id="po" name="Toinen" processRef="other-file-process"/>
+    <messageFlow id="m" name="Tilaus" sourceRef="po" targetRef="s"/>
+  </collaboration>
+  <process id="p" name="P">
+    <startEvent id="s" name="S"><messageEventDefinition/></startEvent>
+    <task name="A"/>
+    <task name="B"/>
+    <endEvent id="e" name="E"/>
+    <sequenceFlow id="f1" sourceRef="s" targetRef="e"/>
+  </process>
+</definitions>"""
+    path = tmp_path / "n.bpmn"
+    path.write_bytes(xml)
+    result = import_files([str(path)], "org")
+    doc = yaml.safe_load(result.files["oma.yaml"])
+    steps = _steps(doc)
+    assert steps["a"]["kind"] == steps["b"]["kind"] == "task"
+    assert doc["inputs"] == [{"name": "Tilaus", "from": "Toinen", "step": "s"}]
+    outcomes = _outcomes(result)
+    assert outcomes[("task", "task_1")] == outcomes[("task", "task_2")] == "kept"
+    assert outcomes[("participant", "po")] == "converted"
+    _load_clean(tmp_path, result.files)
+
+
 def test_implicit_starts_and_ends_and_unlabelled_branches_are_made_explicit(
     tmp_path: Path,
 ) -> None:
