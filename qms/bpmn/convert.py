@@ -458,7 +458,7 @@ def lane_map(process: ET.Element, ctx: _File) -> dict[str, tuple[str, str]]:
             if ctx.from_qms and lid.startswith("Lane_"):
                 role = "" if lid == "Lane__none" else lid[len("Lane_") :]
             else:
-                role = ctx.unique(ctx.slugger(name or lid, "role"), taken)
+                role = ctx.unique(ctx.slugger(name, "") or ctx.slugger(lid, "role"), taken)
             ctx.record("lane", CONVERTED, lid, "lane")
             for node in _refs(lane, "flowNodeRef"):
                 found.setdefault(node, (role, name))
@@ -526,7 +526,7 @@ def convert_container(
             elif not (el.get("name") or "").strip() and local(el.tag) in GATEWAYS:
                 sid = "join" if outs[eid] <= 1 else "split"
             else:
-                sid = ctx.slugger(el.get("name") or eid)
+                sid = ctx.slugger(el.get("name") or "", "") or ctx.slugger(eid)
         ids[eid] = ctx.unique(sid[:60], taken)
         ctx.located[eid] = (index, ids[eid])
 
@@ -1357,7 +1357,8 @@ def convert_file(
             (process.get("name") or "").split()
         )
         base = meta.get("id") if re.match(ID_PATTERN, meta.get("id", "")) else None
-        pid = unique(base or slugger(name or process.get("id", ""), "process"), taken_pids)
+        own = slugger(name, "") or slugger(process.get("id", ""), "process")
+        pid = unique(base or own, taken_pids)
         ctx.process_of_id[process.get("id", "")] = pid
         planned.append((process, pid, name, meta))
     for collab in root.findall(f"{M}collaboration"):

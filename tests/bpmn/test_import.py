@@ -301,6 +301,35 @@ def test_elements_without_ids_and_a_pool_whose_process_is_elsewhere(tmp_path: Pa
     _load_clean(tmp_path, result.files)
 
 
+def test_names_without_latin_letters_give_ids_from_the_element_ids(tmp_path: Path) -> None:
+    """A name that has no ASCII form (Chinese, Japanese, ...) cannot make an id: the element's
+    own id does, not a run of `step`, `step-2`, ... that says nothing."""
+    xml = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
+  <process id="Process_CN" name="采购流程">
+    <laneSet id="ls"><lane id="Lane_Buy" name="采购部"><flowNodeRef>Task_Order</flowNodeRef>
+    </lane></laneSet>
+    <startEvent id="s" name="开始"/>
+    <task id="Task_Order" name="下订单"/>
+    <endEvent id="e" name="结束"/>
+    <sequenceFlow id="f1" sourceRef="s" targetRef="Task_Order"/>
+    <sequenceFlow id="f2" sourceRef="Task_Order" targetRef="e"/>
+  </process>
+</definitions>"""
+    path = tmp_path / "cjk.bpmn"
+    path.write_text(xml, encoding="utf-8")
+    result = import_files([str(path)], "org")
+    doc = yaml.safe_load(result.files["process_cn.yaml"])
+    assert doc["name"] == "采购流程"
+    assert [(s["id"], s["name"]) for s in doc["steps"]] == [
+        ("s", "开始"),
+        ("task_order", "下订单"),
+        ("e", "结束"),
+    ]
+    assert result.roles == {"org": {"lane_buy": "采购部"}}
+    _load_clean(tmp_path, result.files)
+
+
 def test_implicit_starts_and_ends_and_unlabelled_branches_are_made_explicit(
     tmp_path: Path,
 ) -> None:
