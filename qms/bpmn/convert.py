@@ -139,6 +139,12 @@ HOW: dict[str, Msg] = {
         en="a lane with sub-lanes is flattened into its sub-lanes' roles",
         fi="kaista, jossa on alikaistoja, litistetään alikaistojen rooleiksi",
     ),
+    "lane-drawn": Msg(
+        en="lanes that list no steps (no flowNodeRef): each step takes the lane its shape is "
+        "drawn in",
+        fi="kaistat eivät luettele vaiheita (ei flowNodeRef-viittauksia): kukin vaihe saa "
+        "kaistan, johon sen kuvio on piirretty",
+    ),
     "messageFlow": Msg(
         en="a message flow becomes an output of the sending process and an input of the "
         "receiving one, each with its step",
@@ -460,12 +466,30 @@ def lane_map(process: ET.Element, ctx: _File) -> dict[str, tuple[str, str]]:
             else:
                 role = ctx.unique(ctx.slugger(name, "") or ctx.slugger(lid, "role"), taken)
             ctx.record("lane", CONVERTED, lid, "lane")
+            leaves.append((lid, role, name))
             for node in _refs(lane, "flowNodeRef"):
                 found.setdefault(node, (role, name))
 
+    leaves: list[tuple[str, str, str]] = []
     for lane_set in process.findall(f"{M}laneSet"):
         walk(lane_set)
+    if not found and leaves:  # lanes that list nothing: the steps drawn inside them
+        for node in process:
+            box = ctx.bounds.get(node.get("id", "")) if local(node.tag) in FLOW_NODES else None
+            if box is None:
+                continue
+            x, y = box[0] + box[2] / 2, box[1] + box[3] / 2
+            for lid, role, name in leaves:
+                lane_box = ctx.bounds.get(lid)
+                if lane_box and _inside(x, y, lane_box):
+                    found[node.get("id", "")] = (role, name)
+                    ctx.record("lane membership", CONVERTED, node.get("id", ""), "lane-drawn")
+                    break
     return found
+
+
+def _inside(x: float, y: float, box: tuple[float, float, float, float]) -> bool:
+    return box[0] <= x <= box[0] + box[2] and box[1] <= y <= box[1] + box[3]
 
 
 def convert_container(
@@ -1125,13 +1149,12 @@ def _groups(ctx: _File) -> None:
         box = ctx.bounds.get(gid)
         members: dict[int, list[str]] = {}
         if box is not None:
-            x, y, w, h = box
             for eid, (index, sid) in ctx.located.items():
                 shape = ctx.bounds.get(eid)
                 if shape is None:
                     continue
                 cx, cy = shape[0] + shape[2] / 2, shape[1] + shape[3] / 2
-                if x <= cx <= x + w and y <= cy <= y + h:
+                if _inside(cx, cy, box):
                     members.setdefault(index, []).append(sid)
         for where, sid in ctx.members.get(group.get("categoryValueRef", ""), []):
             if where >= 0 and sid not in members.get(where, []):

@@ -330,6 +330,40 @@ def test_names_without_latin_letters_give_ids_from_the_element_ids(tmp_path: Pat
     _load_clean(tmp_path, result.files)
 
 
+def test_lanes_that_list_no_steps_take_the_steps_drawn_in_them(tmp_path: Path) -> None:
+    """Some tools draw the lanes and leave out flowNodeRef: the diagram still says who does
+    what, so each step takes the lane its shape's centre lies in (said in the report)."""
+    xml = b"""<?xml version="1.0"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:di="http://www.omg.org/spec/BPMN/20100524/DI"
+  xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" id="d" targetNamespace="x">
+  <process id="p" name="P">
+    <laneSet id="ls"><lane id="l1" name="Opettaja"/><lane id="l2" name="Rehtori"/></laneSet>
+    <startEvent id="s" name="S"/><task id="a" name="A"/><endEvent id="e" name="E"/>
+    <sequenceFlow id="f1" sourceRef="s" targetRef="a"/>
+    <sequenceFlow id="f2" sourceRef="a" targetRef="e"/>
+  </process>
+  <di:BPMNDiagram id="dg"><di:BPMNPlane id="pl" bpmnElement="p">
+    <di:BPMNShape id="l1_di" bpmnElement="l1"><dc:Bounds x="0" y="0" width="600" height="100"/>
+    </di:BPMNShape>
+    <di:BPMNShape id="l2_di" bpmnElement="l2"><dc:Bounds x="0" y="100" width="600" height="100"/>
+    </di:BPMNShape>
+    <di:BPMNShape id="s_di" bpmnElement="s"><dc:Bounds x="50" y="32" width="36" height="36"/>
+    </di:BPMNShape>
+    <di:BPMNShape id="a_di" bpmnElement="a"><dc:Bounds x="150" y="110" width="100" height="80"/>
+    </di:BPMNShape>
+  </di:BPMNPlane></di:BPMNDiagram>
+</definitions>"""
+    path = tmp_path / "lanes.bpmn"
+    path.write_bytes(xml)
+    result = import_files([str(path)], "org")
+    steps = _steps(yaml.safe_load(result.files["p.yaml"]))
+    assert steps["s"]["role"] == "opettaja" and steps["a"]["role"] == "rehtori"
+    assert "role" not in steps["e"], "no shape, no lane"
+    assert _outcomes(result)[("lane membership", "a")] == "converted"
+    assert "the lane its shape is drawn in" in report(result, "en")
+
+
 def test_implicit_starts_and_ends_and_unlabelled_branches_are_made_explicit(
     tmp_path: Path,
 ) -> None:
