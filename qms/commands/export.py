@@ -74,6 +74,7 @@ def export(
         qms export models/lamppu --format docx --reference-docx pohja.docx -o manuals
         qms export models/lamppu --format md --lang en -o wiki
         qms export models/lamppu --format bpmn -o bpmn
+        qms export models/lamppu --format xlsx -o tyokirjat   (back with: qms import xlsx)
     """
     from qms.cli import publish, stop_unless_loaded
     from qms.publish import Publication

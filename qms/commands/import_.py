@@ -1,4 +1,4 @@
-"""`qms import`: model files from other tools' formats (BPMN 2.0 for now)."""
+"""`qms import`: model files from other tools' formats (BPMN 2.0) and from a workbook."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from qms.cli import lang_option, pick_lang
 
 @click.group(name="import")
 def import_() -> None:
-    """Turn files of other tools into model files: BPMN 2.0 for now.
+    """Turn files of other tools into model files: BPMN 2.0, or a workbook of
+    `qms export --format xlsx` written back into an organisation's YAML.
 
     \b
-    Example:
+    Examples:
         qms import bpmn talous.bpmn -o models/x/organisations/redu/processes --organisation redu
+        qms import xlsx redu.xlsx -o models/x/organisations/redu --force
     """
 
 
@@ -82,3 +84,45 @@ def bpmn(
         sys.exit(2)
     for path in written:
         click.echo(printable(path))
+
+
+@import_.command()
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=str))
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=str),
+    help="The organisation's folder, e.g. models/x/organisations/redu.",
+)
+@click.option("--force", is_flag=True, help="Replace the YAML files that the workbook changes.")
+@lang_option
+def xlsx(workbook: str, out: str, force: bool, lang: str | None) -> None:
+    """Write a workbook of `qms export --format xlsx` back into an organisation's YAML files.
+
+    Only what the workbook changes is written: comments, key order and every field the
+    workbook does not carry stay as they are. A mistake is reported at its cell (Sheet!B7)
+    with the hint `qms validate` gives; nothing is written unless there is no error, and files
+    that exist are replaced only with --force, all of them or none. Exit code 0 on success,
+    2 when nothing was written.
+
+    \b
+    Examples:
+        qms import xlsx redu.xlsx -o models/lamppu/organisations/redu
+        qms import xlsx redu.xlsx -o models/lamppu/organisations/redu --force
+    """
+    from pathlib import Path
+
+    from qms.findings import printable
+    from qms.workbook.read import plan_import, report, write
+
+    outcome = plan_import(Path(workbook), Path(out))
+    language = pick_lang(lang, outcome.lang)
+    written = None if not outcome.ok else write(outcome, force, language)
+    for line in report(outcome, language, None if written is None else len(written)):
+        click.echo(line, err=True)
+    for path in written or []:
+        click.echo(printable(path))
+    if written is None:
+        sys.exit(2)

@@ -16,6 +16,7 @@ from qms.findings import Msg
 
 if TYPE_CHECKING:
     from qms.export.manual import Diagrams, Manual
+    from qms.model import Organisation
     from qms.publish import Files, Publication
 
 ONE_FILE = Msg(
@@ -97,13 +98,38 @@ def _bpmn(pub: Publication, out: Path, organisations: Sequence[str]) -> Files:
 
     ws = pub.loaded.workspace
     assert ws is not None
-    chosen: list[str] = []
-    for name in organisations:
-        found = [o.id for o in ws.organisations if name.lower() in (o.id, (o.short or "").lower())]
-        if not found:
-            raise Refused(pub.unknown_org(name))
-        chosen.extend(found)
+    chosen = [o.id for name in organisations for o in _matching(pub, name)]
     return dict(bpmn_files(ws, pub.doc_lang, chosen or None, pub.left_out()))
+
+
+def _xlsx(pub: Publication, out: Path, organisations: Sequence[str]) -> Files:
+    """One workbook per organisation, OUT/<org>.xlsx, for `qms import xlsx` (qms/workbook/)."""
+    from qms.workbook.source import read_org
+    from qms.workbook.write import to_workbook, workbook_name
+
+    ws = pub.loaded.workspace
+    assert ws is not None
+    chosen = {o.id for name in organisations for o in _matching(pub, name)}
+    langs: list[str] = [ws.settings.language, *ws.settings.languages]
+    partial = pub.left_out().text(pub.doc_lang)
+    files: Files = {}
+    for org in ws.organisations:
+        if chosen and org.id not in chosen:
+            continue
+        folder = Path(ws.root) / (org._source.rsplit("/", 1)[0] if "/" in org._source else "")
+        found = read_org(folder)
+        files[workbook_name(found, folder)] = to_workbook(found, langs, pub.doc_lang, partial)
+    return files
+
+
+def _matching(pub: Publication, name: str) -> list[Organisation]:
+    """The organisations an --organisation value names (id or short name, any case)."""
+    ws = pub.loaded.workspace
+    assert ws is not None
+    found = [o for o in ws.organisations if name.lower() in (o.id.lower(), (o.short or "").lower())]
+    if not found:
+        raise Refused(pub.unknown_org(name))
+    return found
 
 
 EXPORTS: dict[str, ExportFormat] = {
@@ -112,5 +138,6 @@ EXPORTS: dict[str, ExportFormat] = {
     "pdf": ExportFormat("via WeasyPrint", _per_manual("pdf", "svg")),
     "md": ExportFormat("Markdown for wikis", _markdown),
     "bpmn": ExportFormat("one BPMN 2.0 file per process for BPMN modellers", _bpmn),
+    "xlsx": ExportFormat("one workbook per organisation, for qms import xlsx", _xlsx),
 }
 """Format name -> how to make its files; `qms export --format` offers these names."""
