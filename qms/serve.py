@@ -35,6 +35,7 @@ from qms.findings import Finding, Msg, printable
 from qms.report import shown_path
 
 if TYPE_CHECKING:
+    from qms.edit import Session
     from qms.render.layout import Ranks
 
 LOCAL_HOSTS = ["localhost", "127.0.0.1", "::1", "[::1]"]
@@ -129,9 +130,15 @@ def _finding_row(f: Finding, root: str, lang: str) -> dict[str, str]:
 class Site:
     """The built portal of one workspace, in memory, and how to rebuild it."""
 
-    def __init__(self, root: str, lang: str | None = None) -> None:
+    def __init__(self, root: str, lang: str | None = None, edit: bool = False) -> None:
         self.root = root
         self.lang = lang
+        self.session: Session | None = None
+        if edit:
+            from qms.edit import Session
+
+            self.session = Session()
+        """With `qms serve --edit`: the editor's token and files (qms/edit.py)."""
         self.files: dict[str, bytes] = {}
         self.state = State()
         self.incomplete = ""
@@ -181,6 +188,8 @@ class Site:
                     self.state = State(self.state.version + 1, [self.failure(error)], rows)
                 else:
                     pub.forget_unused()
+                    if self.session is not None:
+                        self.session.update(ws)
                     self.files = {
                         rel: (data.encode("utf-8") if isinstance(data, str) else data)
                         for rel, data in built.items()
@@ -296,18 +305,22 @@ def listen(host: str, port: int, lang: str) -> socket.socket:
     return sock
 
 
-def _inject(html: bytes) -> bytes:
-    """The live-reload script, just before </body>."""
+def _inject(html: bytes, extra: bytes = b"") -> bytes:
+    """The live-reload script (and the editor's links), just before </body>."""
     marker = b"</body>"
-    script = LIVE_SCRIPT.encode("utf-8")
+    script = extra + LIVE_SCRIPT.encode("utf-8")
     at = html.rfind(marker)
     return html[:at] + script + html[at:] if at >= 0 else html + script
 
 
 def create_app(
-    site: Site, watch: bool = True, on_change: Callable[[], None] | None = None
+    site: Site,
+    watch: bool = True,
+    on_change: Callable[[], None] | None = None,
+    origins: set[str] | None = None,
 ) -> Starlette:
-    """The ASGI app over a site; with `watch`, a background task rebuilds on every save."""
+    """The ASGI app over a site; with `watch`, a background task rebuilds on every save.
+    With the site's editor on, `origins` are the Origin headers its writes must carry."""
     changed = asyncio.Condition()
 
     async def notify() -> None:
@@ -398,7 +411,12 @@ def create_app(
             return Response("404", status_code=404, media_type="text/plain")
         suffix = Path(request.url.path).suffix or ".html"
         if suffix == ".html":
-            body = _inject(body)
+            extra = b""
+            if site.session is not None:
+                from qms.edit import links
+
+                extra = links(site.session, request.url.path, site.language)
+            body = _inject(body, extra)
         return Response(
             body,
             media_type=TYPES.get(suffix, "application/octet-stream"),
@@ -408,8 +426,14 @@ def create_app(
     async def health(_: Request) -> JSONResponse:
         return JSONResponse({"version": site.state.version, "built_in": site.state.built_in})
 
+    editing = []
+    if site.session is not None:
+        from qms.edit import routes
+
+        editing = routes(site, origins or set())
     return Starlette(
         routes=[
+            *editing,
             Route("/__qms__/events", events),
             Route("/__qms__/state", state),
             Route("/__qms__/health", health),

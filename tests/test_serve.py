@@ -9,7 +9,9 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -36,13 +38,16 @@ def served(tmp_path: Path) -> Iterator[tuple[Path, str, Site]]:
     site = Site(str(ws))
     site.rebuild()
     port = free_port()
+    with running(create_app(site), port) as base:
+        yield ws, base, site
+
+
+@contextmanager
+def running(app: Any, port: int) -> Iterator[str]:
+    """`app` served by uvicorn on a loopback port in a thread; its base URL while it runs."""
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(site),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            timeout_graceful_shutdown=1,
+            app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1
         )
     )
     thread = threading.Thread(target=server.run, daemon=True)
@@ -51,7 +56,7 @@ def served(tmp_path: Path) -> Iterator[tuple[Path, str, Site]]:
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.started
-    yield ws, f"http://127.0.0.1:{port}", site
+    yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
 

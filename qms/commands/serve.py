@@ -32,25 +32,35 @@ SERVING = Msg(
     type=click.Choice(["127.0.0.1", "localhost", "::1"]),
     help="Loopback address to bind; the preview is never served to the network.",
 )
+@click.option(
+    "--edit",
+    is_flag=True,
+    help="Add 'Muokkaa' (edit) to process, plan and metric pages: a form that writes the YAML "
+    "back, comments and order kept (docs/serve.md).",
+)
 @lang_option
-def serve(workspace: str, port: int, host: str, lang: str | None) -> None:
+def serve(workspace: str, port: int, host: str, lang: str | None, edit: bool) -> None:
     """Preview the workspace's HTML portal in a browser; pages reload as files are saved.
 
     Findings show on the page; a file broken mid-edit shows an overlay and keeps the last
     good pages until it is fixed. Only the built site is served: no model files, no
-    directory listings, no writes, and only to a Host header naming this machine.
+    directory listings, and only to a Host header naming this machine. Without --edit nothing
+    is ever written; with it, only the files of process, plan and metric pages, through the
+    form, with this session's token and this server's Origin.
 
     \b
-    Example:
+    Examples:
         qms serve models/lamppu --port 8000
+        qms serve models/lamppu --edit
     """
     import uvicorn
 
     from qms.cli import pick_lang
+    from qms.edit import origins
     from qms.serve import Site, create_app, listen, quiet_logs
 
     with listen(host, port, pick_lang(lang, None)) as sock:  # a port in use: exit 2 at once
-        site = Site(workspace, lang)
+        site = Site(workspace, lang, edit=edit)
         state = site.rebuild()
         language = pick_lang(lang, site.lang)
         if state.errors and not site.files:
@@ -65,7 +75,7 @@ def serve(workspace: str, port: int, host: str, lang: str | None) -> None:
             err=True,
         )
         config = uvicorn.Config(
-            create_app(site),
+            create_app(site, origins=origins(host, port) if edit else None),
             host=host,
             port=port,
             log_level="warning",

@@ -222,6 +222,8 @@ class Field:
             return cell
         if codec == "date":
             return _parse_date(cell)
+        if isinstance(cell, str) and re.fullmatch(r"[+-]?\d+(\.\d+)?", cell):
+            return float(cell) if "." in cell else int(cell)
         return cell  # value: a number or a text, as typed
 
 

@@ -182,6 +182,17 @@ class Outcome:
         return not any(p.severity == "error" for p in self.problems)
 
 
+def same(value: Any) -> str:
+    """A cell as compared with the YAML's: its text, so that a number typed as text (or a
+    spreadsheet's number for a text) is no change."""
+    value = plain(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(value)
+
+
 def _problem(where: str, msg: Msg, severity: str = "error", **params: Any) -> Problem:
     return Problem(where, make_text(msg, **params), severity)
 
@@ -359,10 +370,10 @@ class Merge:
             got = row.cells.get(f.key)
             if got is None:
                 continue
-            cells = [plain(c.value) for c in got]
+            cells = [same(c.value) for c in got]
             old = item.get(f.key, MISSING)
             try:
-                if [plain(c) for c in f.cells(old, self.ctx, self.lang)] == cells:
+                if [same(c) for c in f.cells(old, self.ctx, self.lang)] == cells:
                     continue
                 value = f.parse([c.value for c in got], self.ctx, self.lang)
             except CellError as error:
