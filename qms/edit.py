@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,7 @@ from qms.workbook.read import (
     same,
 )
 from qms.workbook.source import OrgFiles, items
+from qms.workbook.write import choices
 
 if TYPE_CHECKING:
     from qms.model import Workspace
@@ -141,12 +143,8 @@ def form(root: Path, e: Editable, session: Session, lang: str) -> dict[str, Any]
         columns = []
         for f in _fields(sheet):
             for part, head in enumerate(f.heads(ctx, lang)):
-                choice = None
-                if f.codec == "enum" and f.names and part == 0:
-                    from qms.values import name_of
-
-                    choice = [name_of(v, lang) for v in f.names]
-                elif f.roles:
+                choice = choices(f, lang) if part == 0 else None
+                if f.roles:
                     choice = session.roles.get(e.rel, [])
                 columns.append({"key": f.key, "part": part, "head": head, "choices": choice})
         if single:
@@ -195,10 +193,21 @@ class Applied:
     text: str | None
     problems: list[Problem]
     disk: str | None = None
+    preview: str | None = None
+    """A process's flow drawn from the unsaved form (SVG), when it loads."""
 
 
-def apply(root: Path, e: Editable, payload: dict[str, Any], session: Session, lang: str) -> Applied:
-    """The file's text with the form's rows written in, and the findings at their fields."""
+def apply(
+    root: Path,
+    e: Editable,
+    payload: dict[str, Any],
+    session: Session,
+    lang: str,
+    want_preview: bool = False,
+    ranks: MutableMapping[str, Any] | None = None,
+) -> Applied:
+    """The file's text with the form's rows written in, and the findings at their fields;
+    with `want_preview`, a process's flow drawn from it (first passes kept in `ranks`)."""
     from qms import yamledit
 
     path = root / e.rel
@@ -228,10 +237,37 @@ def apply(root: Path, e: Editable, payload: dict[str, Any], session: Session, la
         )
     m.changed[rel] = data
     text = yamledit.dump(data)
+    preview = None
     if not any(p.severity == "error" for p in problems) and text != disk:
-        _check(m, root.resolve(), folder, {rel: text})
+        ws = _check(m, root.resolve(), folder, {rel: text})
+        if ws is not None and e.kind == "process" and want_preview:
+            preview = draw_flow(
+                ws, str(data.get("organisation", "")), str(data.get("id", "")), lang, ranks
+            )
     stale = payload.get("base") != digest(disk)
-    return Applied(None if text == disk else text, problems, disk if stale else None)
+    return Applied(None if text == disk else text, problems, disk if stale else None, preview)
+
+
+def draw_flow(
+    ws: Workspace, org: str, pid: str, lang: str, ranks: MutableMapping[str, Any] | None
+) -> str | None:
+    """The flow of process `pid` of `ws` as SVG text (None when it cannot be drawn): the
+    editor's preview of a form not yet saved, laid out as `qms render` would."""
+    from qms.index import Index
+    from qms.render import build_jobs
+    from qms.render.engine import draw_many
+    from qms.views import flow_view
+
+    index = Index.build(ws)
+    process = index.processes.get((org, pid))
+    if process is None:
+        return None
+    try:
+        jobs, _ = build_jobs([flow_view(index, process, lang)], {} if ranks is None else ranks)
+        drawn = draw_many(jobs, "svg", workers=1) if jobs else []
+    except (OSError, RuntimeError, ValueError):
+        return None
+    return drawn[0].decode("utf-8") if drawn and drawn[0] else None
 
 
 def _table(sheet: Sheet, rows: Any, ctx: Context, lang: str) -> Table:
@@ -349,6 +385,8 @@ def routes(site: Any, allowed_origins: set[str]) -> list[Any]:
 
     session: Session = site.session
     root = Path(site.root)
+    ranks: dict[str, Any] = {}
+    """First passes of the previews' flows, kept while the server runs."""
     lock = threading.Lock()
     headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
@@ -386,10 +424,11 @@ def routes(site: Any, allowed_origins: set[str]) -> list[Any]:
         if isinstance(got, Response):
             return got
         e, payload = got
-        done = await asyncio.to_thread(apply, root, e, payload, session, lang())
-        return JSONResponse(
-            {"problems": problems_json(done.problems, lang()), "text": done.text}, headers=headers
-        )
+        if len(ranks) > 500:  # one per distinct step order seen: a bound, not a leak
+            ranks.clear()
+        done = await asyncio.to_thread(apply, root, e, payload, session, lang(), True, ranks)
+        answer = {"problems": problems_json(done.problems, lang()), "preview": done.preview}
+        return JSONResponse(answer, headers=headers)
 
     def save_now(e: Editable, payload: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         with lock:

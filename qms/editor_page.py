@@ -29,6 +29,7 @@ WORDS = {
         "refused": "Tallennus estettiin",
         "errors": "Korjaa virheet ennen tallennusta.",
         "tools": "Järjestys",
+        "preview": "Esikatselu: lomakkeen tallentamaton versio",
     },
     "en": {
         "edit": "Edit",
@@ -51,6 +52,7 @@ WORDS = {
         "refused": "The save was refused",
         "errors": "Fix the errors before saving.",
         "tools": "Order",
+        "preview": "Preview: the form's unsaved version",
     },
 }
 
@@ -79,6 +81,7 @@ button{font:inherit;padding:.25em .7em;border:1px solid #1f3b57;background:#fff;
 .both{display:grid;grid-template-columns:1fr 1fr;gap:1em}
 pre{white-space:pre-wrap;border:1px solid #999;padding:.5em;max-height:30em;overflow:auto}
 .file{color:#444}
+.note{font-style:italic;color:#444}
 #diagram svg{max-width:100%;height:auto}
 """
 
@@ -218,9 +221,20 @@ SCRIPT = r"""
     post('/__qms__/check').then(function (r) { return r.json(); }).then(function (answer) {
       show(answer.problems || []);
       document.getElementById('status').textContent = '';
+      if (answer.preview) preview(answer.preview);
     });
   }
   function schedule() { clearTimeout(timer); timer = setTimeout(check, 400); }
+  function preview(svgText) {
+    var doc = new DOMParser().parseFromString(svgText, 'image/svg+xml');
+    var svg = doc.documentElement;
+    if (svg.nodeName !== 'svg') return;
+    svg.setAttribute('role', 'img');
+    svg.setAttribute('aria-label', WORDS.preview + ': ' + state.title);
+    var box = document.getElementById('diagram'); box.textContent = '';
+    box.appendChild(el('p', {'class': 'note'}, WORDS.preview));
+    box.appendChild(document.importNode(svg, true));
+  }
   function diagram() {
     fetch(state.page, {cache: 'no-store'}).then(function (r) {
       return r.text();

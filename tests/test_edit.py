@@ -159,6 +159,15 @@ def test_a_wrong_role_is_reported_at_its_field_and_not_written(
     assert (ws / PROCESS).read_bytes() == before
 
 
+def axe(tab: Any) -> list[str]:
+    """axe-core's violations on the page (axe must be loaded into it)."""
+    found = tab.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']}))"
+        ".violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
+    )
+    return list(found)
+
+
 @requires_dot
 @requires_chromium
 @requires_axe
@@ -177,11 +186,7 @@ def test_a_step_added_in_the_editor_reaches_the_yaml_and_the_diagram(
         tab.get_by_role("link", name="Muokkaa: Opiskelijapalautteen käsittely").click()
         expect(tab.locator("h1")).to_contain_text("Muokkaa")
         tab.evaluate(AXE.read_text(encoding="utf-8"))
-        found = tab.evaluate(
-            "async () => (await axe.run(document, {resultTypes: ['violations']}))"
-            ".violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
-        )
-        assert found == []
+        assert axe(tab) == []
         steps = tab.locator("fieldset", has_text="Vaiheet")
         steps.get_by_role("button", name="Lisää rivi").click()
         new = "Opiskelijat kommentoivat tuloksia"
@@ -202,6 +207,11 @@ def test_a_step_added_in_the_editor_reaches_the_yaml_and_the_diagram(
             ).click()
         expect(tab.get_by_label("Vaiheen tunniste, rivi 3")).to_have_value("kommentit")
         expect(tab.locator("#problems")).to_contain_text("Ei havaintoja.", timeout=15_000)
+        # the diagram is redrawn from the unsaved form as it is checked
+        expect(tab.locator("#diagram svg")).to_contain_text("kommentoivat", timeout=15_000)
+        expect(tab.locator("#diagram")).to_contain_text("Esikatselu")
+        assert "kommentit" not in (ws / PROCESS).read_text(encoding="utf-8")
+        assert axe(tab) == []  # with the preview and the new row in it
         version = site.state.version
         tab.get_by_role("button", name="Tallenna").click()
         expect(tab.locator("#status")).to_have_text("Tallennettu.", timeout=15_000)
@@ -210,7 +220,8 @@ def test_a_step_added_in_the_editor_reaches_the_yaml_and_the_diagram(
         assert text.index("id: kysely") < text.index("id: kommentit") < text.index("id: kasittely")
         assert COMMENT in text  # the comment kept
         assert "next: [kommentit]" in text
-        expect(tab.locator("#diagram svg")).to_contain_text("kommentoivat", timeout=30_000)
+        expect(tab.locator("#diagram")).not_to_contain_text("Esikatselu", timeout=30_000)
+        expect(tab.locator("#diagram svg")).to_contain_text("kommentoivat")  # the saved one
         assert site.state.version > version
         tab.goto(f"{base}/oppilaitos/opiskelijapalaute.html")
         expect(tab.locator("figure.flow svg")).to_contain_text("kommentoivat")

@@ -280,6 +280,7 @@ def test_the_workbook_has_dropdowns_frozen_headers_and_text_cells(
         "Steps",
         "Roles",
         "Metrics",
+        "Plans",
         "Plan actions",
         "Results",
     ]
@@ -288,6 +289,7 @@ def test_the_workbook_has_dropdowns_frozen_headers_and_text_cells(
     lists = {str(dv.sqref): dv.formula1 for dv in steps.data_validations.dataValidation}
     assert lists["E2:E2000"] == "'Roles'!$A$2:$A$2000"
     assert "decision" in lists["F2:F2000"]
+    assert steps["O1"].value == "Trigger" and "timer" in lists["O2:O2000"]
     assert steps.column_dimensions["C"].width > 20
     cell = next(c for row in steps.iter_rows() for c in row if c.value == "=1+1 ja @SUM(A1)")
     assert cell.data_type == "s" and cell.quotePrefix
@@ -348,3 +350,35 @@ def test_a_workbook_saved_by_libreoffice_calc_reads_back_unchanged(
     result = _import(lamppu, saved, "redu", "--force")
     assert result.exit_code == 0 and "ei muuta mitään" in result.output, result.output
     assert _tree(lamppu) == before
+
+
+def test_an_organisation_folder_made_from_its_workbook_alone(books: Path, lamppu: Path) -> None:
+    """KAO's folder deleted, its workbook makes it again: organisation (id, names, roles),
+    processes, plan (from the Plans sheet), metrics and results, which load without an error;
+    what the workbook does not carry (documents, process map, metric values) is absent."""
+    from tests.conftest import error_findings
+
+    shutil.rmtree(lamppu / "organisations/kao")
+    result = _import(lamppu, books / "kao.xlsx", "kao")
+    assert result.exit_code == 0, result.output
+    made = sorted(
+        p.relative_to(lamppu / "organisations/kao").as_posix()
+        for p in (lamppu / "organisations/kao").rglob("*.yaml")
+    )
+    assert made == [
+        "metrics.yaml",
+        "organisation.yaml",
+        "plan.yaml",
+        "processes/laadunhallinta.yaml",
+        "processes/mittaaminen.yaml",
+        "processes/toimintaohjeiden-hallinta.yaml",
+        "processes/verkostoyhteistyo.yaml",
+        "results.yaml",
+    ]
+    assert error_findings(lamppu) == []
+    plan = (lamppu / "organisations/kao/plan.yaml").read_text(encoding="utf-8")
+    assert plan.startswith("# yaml-language-server: $schema=../../qms.schema.json\nkind: plan\n")
+    assert "example: {reason:" in plan and "  - id: benchmark-tapaaminen\n" in plan
+    for rel in made:
+        if rel.startswith("processes/") or rel == "metrics.yaml":
+            assert "example: {reason:" in (lamppu / "organisations/kao" / rel).read_text("utf-8")

@@ -115,14 +115,16 @@ def xlsx(workbook: str, out: str, force: bool, lang: str | None) -> None:
     from pathlib import Path
 
     from qms.findings import printable
-    from qms.workbook.read import plan_import, report, write
+    from qms.workbook.read import WROTE, plan_import, report, write
 
     outcome = plan_import(Path(workbook), Path(out))
     language = pick_lang(lang, outcome.lang)
-    written = None if not outcome.ok else write(outcome, force, language)
-    for line in report(outcome, language, None if written is None else len(written)):
+    for line in report(outcome, language):
         click.echo(line, err=True)
-    for path in written or []:
-        click.echo(printable(path))
-    if written is None:
+    if not outcome.ok:
         sys.exit(2)
+    written = write(outcome, force, language)  # refused (exit 2) over files without --force
+    for path in written:
+        click.echo(printable(path))
+    if written:
+        click.echo(f"qms: {WROTE.format(language, count=len(written))}", err=True)

@@ -135,6 +135,8 @@ class Field:
     """exchanges: the key of the other party (from/to)."""
     default: str = ""
     """enum: the model's default, shown for an absent key (so a task says 'tehtävä')."""
+    options: tuple[str, ...] = ()
+    """str: the values a dropdown offers (the model's, as written; the loader checks them)."""
     widths: dict[str, int] = field(default_factory=dict)
 
     def heads(self, ctx: Context, lang: str) -> list[str]:
@@ -380,6 +382,15 @@ def _parse_next(cells: Sequence[Any], ctx: Context) -> Any:
 # --- the sheets -------------------------------------------------------------------------------
 
 
+def literals(name: str) -> tuple[str, ...]:
+    """The values of one of the model's Literal types (qms.model.Trigger, TaskType)."""
+    from typing import get_args
+
+    from qms import model
+
+    return tuple(str(a) for a in get_args(getattr(model, name)))
+
+
 def _f(key: str, en: str, fi: str, codec: str, **more: Any) -> Field:
     return Field(key, en, fi, codec, **more)
 
@@ -441,11 +452,11 @@ STEPS = Sheet(
         _f("next", "Next steps", "Seuraavat vaiheet", "next"),
         _f("description", "Description", "Kuvaus", "text"),
         _f("call", "Calls process", "Kutsuu prosessia", "str"),
-        _f("trigger", "Trigger", "Laukaisija", "str"),
+        _f("trigger", "Trigger", "Laukaisija", "str", options=literals("Trigger")),
         _f("catch", "Catches", "Odottaa", "bool"),
         _f("attached_to", "Attached to step", "Kiinnitetty vaiheeseen", "id"),
         _f("interrupting", "Interrupting", "Keskeyttävä", "bool"),
-        _f("task_type", "Task type", "Tehtävän tyyppi", "str"),
+        _f("task_type", "Task type", "Tehtävän tyyppi", "str", options=literals("TaskType")),
         EXAMPLE,
     ),
     parent=_f("process", "Process", "Prosessi", "id"),
@@ -478,6 +489,20 @@ METRICS = Sheet(
         _f("owner", "Owner", "Vastuu", "id", roles=True),
         _f("eqavet", "EQAVET indicator", "EQAVET-indikaattori", "int"),
         _f("realizes", "Goals", "Tavoitteet", "ids"),
+        EXAMPLE,
+    ),
+)
+PLANS = Sheet(
+    "plans",
+    "Plans",
+    "Suunnitelmat",
+    (
+        _f("id", "Id", "Tunniste", "id"),
+        _f("name", "Name", "Nimi", "text"),
+        _f("description", "Description", "Kuvaus", "text"),
+        _f("horizon", "Horizon", "Ulottuu", "date"),
+        _f("status", "Status", "Tila", "enum", names=v.APPROVAL, default="draft"),
+        _f("version", "Version", "Versio", "str"),
         EXAMPLE,
     ),
 )
@@ -515,5 +540,5 @@ RESULTS = Sheet(
         EXAMPLE,
     ),
 )
-SHEETS: tuple[Sheet, ...] = (PROCESSES, STEPS, ROLES, METRICS, ACTIONS, RESULTS)
+SHEETS: tuple[Sheet, ...] = (PROCESSES, STEPS, ROLES, METRICS, PLANS, ACTIONS, RESULTS)
 """The data sheets, in the workbook's order (after the About sheet)."""

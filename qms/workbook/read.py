@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qms import yamledit
 from qms.findings import Finding, Msg, did_you_mean, make_text, printable
@@ -38,6 +38,9 @@ from qms.workbook.columns import (
 from qms.workbook.source import Doc, OrgFiles, items, read_org
 from qms.workbook.write import ABOUT, ORG_LABEL, context
 from qms.yamledit import CommentedMap, CommentedSeq
+
+if TYPE_CHECKING:
+    from qms.model import Workspace
 
 MAX_BYTES = 20 * 1024 * 1024
 """A larger workbook is refused before it is opened."""
@@ -96,8 +99,8 @@ TWICE = Msg(
     fi="'{id}' on kahdesti (myös rivillä {other}); yksi rivi kutakin kohden",
 )
 UNKNOWN_OWNER = Msg(
-    en="no {what} '{id}' in {folder}{hint}; known: {known}",
-    fi="kansiossa {folder} ei ole kohdetta ({what}) '{id}'{hint}; tunnetut: {known}",
+    en="no {what} '{id}' in {folder} nor in the workbook{hint}; known: {known}",
+    fi="kansiossa {folder} tai työkirjassa ei ole {what} '{id}'{hint}; tunnetut: {known}",
 )
 NO_ORG_ID = Msg(
     en="{folder} has no organisation.yaml, and the About sheet names no organisation "
@@ -110,8 +113,8 @@ NOT_READ = Msg(
     fi="taulukkoa '{name}' qms ei lue; ohitettu",
 )
 LEFT_AS_IS = Msg(
-    en="{file}: process '{id}' is not in the workbook; the file is left as it is",
-    fi="{file}: prosessia '{id}' ei ole työkirjassa; tiedosto jätetään ennalleen",
+    en="{file}: {what} '{id}' is not in the workbook; the file is left as it is",
+    fi="{file}: {what} '{id}' ei ole työkirjassa; tiedosto jätetään ennalleen",
 )
 UNREADABLE = Msg(
     en="{file} cannot be read as YAML; fix it first (qms validate)",
@@ -124,6 +127,10 @@ OUTSIDE = Msg(
 WHAT = {
     "en": {"process": "process", "plan": "plan"},
     "fi": {"process": "prosessi", "plan": "suunnitelma"},
+}
+WHAT_NONE = {
+    "en": {"process": "process", "plan": "plan"},
+    "fi": {"process": "prosessia", "plan": "suunnitelmaa"},
 }
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
@@ -356,6 +363,11 @@ class Merge:
     """Organisation-relative path -> the document's data, for every file touched or new."""
     new_files: set[str] = field(default_factory=set)
 
+    @property
+    def org_id(self) -> str:
+        """The organisation's id, for the new files' `organisation:`."""
+        return self.files.org_id
+
     def cell_error(self, row: Row, f: Field, error: CellError) -> None:
         ref = row.cells[f.key][error.column].ref
         self.problems.append(_problem(ref, error.msg, **error.params))
@@ -473,7 +485,7 @@ def _by_owner(m: Merge, table: Table, known: dict[str, Any], what: str) -> dict[
                 {
                     code: UNKNOWN_OWNER.format(
                         code,
-                        what=WHAT[code][what],
+                        what=WHAT_NONE[code][what],
                         id=row.owner,
                         folder=m.files.folder,
                         hint=DID_YOU_MEAN.format(code, word=guess) if guess else "",
@@ -638,34 +650,8 @@ def _merge(m: Merge, tables: dict[str, Table], about: dict[str, str], folder: Pa
             org.data, "roles", t, _unique(m, t, t.rows), _ids, _order("Role"), True, (org.rel, ())
         )
         m.changed[org.rel] = org.data
-    procs = {_doc_id(d): d for d in files.processes}
-    listed = set(procs)
-    if "processes" in tables:
-        t = tables["processes"]
-        rows = _unique(m, t, t.rows)
-        listed = {row.key for row in rows}
-        for row in rows:
-            doc = procs.get(row.key)
-            if doc is None:
-                if not re.fullmatch(ID_PATTERN, row.key) or len(row.key) > 64:
-                    ref = row.cells[t.sheet.fields[0].key][0].ref
-                    m.problems.append(_problem(ref, OUTSIDE, id=row.key, folder=folder))
-                    continue
-                data = CommentedMap(
-                    [("kind", "process"), ("id", row.key), ("organisation", org_id)]
-                )
-                doc = Doc(f"processes/{row.key}.yaml", "", data)
-                procs[row.key] = doc
-                files.processes.append(doc)
-                m.new_files.add(doc.rel)
-            m.apply(doc.data, t, row, _order("Process"), False)
-            m.rows_at[(doc.rel, ())] = (t, row)
-            m.changed[doc.rel] = doc.data
-        for pid, doc in procs.items():
-            if pid not in listed:
-                m.problems.append(
-                    _problem(str(folder / doc.rel), LEFT_AS_IS, "note", file=doc.rel, id=pid)
-                )
+    procs, listed = _documents(m, tables.get("processes"), files.processes, "process", folder)
+    plans, planned = _documents(m, tables.get("plans"), files.plans, "plan", folder)
     if "steps" in tables:
         t = tables["steps"]
         for pid, rows in _by_owner(m, t, procs, "process").items():
@@ -691,19 +677,13 @@ def _merge(m: Merge, tables: dict[str, Table], about: dict[str, str], folder: Pa
         )
     if "actions" in tables:
         t = tables["actions"]
-        plans = {_doc_id(d): d for d in files.plans}
         for plan_id, rows in _by_owner(m, t, plans, "plan").items():
+            if plan_id not in planned:
+                continue
             doc = plans[plan_id]
-            m.merge_list(
-                doc.data,
-                "actions",
-                t,
-                _unique(m, t, rows),
-                _ids,
-                _order("Action"),
-                False,
-                (doc.rel, ()),
-            )
+            where = (doc.rel, ())
+            actions = _unique(m, t, rows)
+            m.merge_list(doc.data, "actions", t, actions, _ids, _order("Action"), False, where)
             m.changed[doc.rel] = doc.data
     if "results" in tables:
         t = tables["results"]
@@ -719,6 +699,52 @@ def _merge(m: Merge, tables: dict[str, Table], about: dict[str, str], folder: Pa
             m, t, t.rows, files.results, "results", "results.yaml", org_id, _result_keys, "Result"
         )
     return True
+
+
+def _documents(
+    m: Merge, t: Table | None, docs: list[Doc], kind: str, folder: Path
+) -> tuple[dict[str, Doc], set[str]]:
+    """Documents of one kind by id, the sheet's rows written into them (a new id a new file:
+    processes/<id>.yaml; plan.yaml, or plans/<id>.yaml when that is taken), and the ids the
+    sheet lists (all of them without the sheet; one it leaves out is left as it is)."""
+    from qms.model import ID_PATTERN
+
+    by_id = {_doc_id(d): d for d in docs}
+    if t is None:
+        return by_id, set(by_id)
+    rows = _unique(m, t, t.rows)
+    listed = {row.key for row in rows}
+    taken = {d.rel for d in docs}
+    for row in rows:
+        doc = by_id.get(row.key)
+        if doc is None:
+            if not re.fullmatch(ID_PATTERN, row.key) or len(row.key) > 64:
+                ref = row.cells[t.sheet.fields[0].key][0].ref
+                m.problems.append(_problem(ref, OUTSIDE, id=row.key, folder=folder))
+                continue
+            data = CommentedMap([("kind", kind), ("id", row.key), ("organisation", m.org_id)])
+            rel = f"processes/{row.key}.yaml" if kind == "process" else "plan.yaml"
+            if rel in taken:
+                rel = f"plans/{row.key}.yaml"
+            doc = Doc(rel, "", data)
+            taken.add(rel)
+            by_id[row.key] = doc
+            docs.append(doc)
+            m.new_files.add(doc.rel)
+        m.apply(doc.data, t, row, _order(kind.capitalize()), False)
+        m.rows_at[(doc.rel, ())] = (t, row)
+        m.changed[doc.rel] = doc.data
+    for known, doc in by_id.items():
+        if known not in listed:
+            what = {c: WHAT[c][kind] for c in ("en", "fi")}
+            m.problems.append(
+                Problem(
+                    str(folder / doc.rel),
+                    {c: LEFT_AS_IS.format(c, file=doc.rel, what=what[c], id=known) for c in what},
+                    "note",
+                )
+            )
+    return by_id, listed
 
 
 def _spread(
@@ -795,14 +821,15 @@ def _all_docs(ws: Any) -> list[Any]:
     return [*settings, *(d for group in groups for d in group)]
 
 
-def _check(m: Merge, root: Path, folder: Path, texts: dict[str, str]) -> None:
-    """The loader's and the rules' new findings in the files to be written, at their cells."""
+def _check(m: Merge, root: Path, folder: Path, texts: dict[str, str]) -> Workspace | None:
+    """The loader's and the rules' new findings in the files to be written, at their cells;
+    the workspace as it would be (for the editor's preview), None when it does not load."""
     from qms.lint import run_rules
     from qms.load import assemble, build_document, load, parse_file
 
     loaded = load(root, packs=False)
     if loaded.workspace is None:
-        return
+        return None
     prefix = folder.resolve().relative_to(root).as_posix()
     changed = {(f"{prefix}/{rel}" if prefix != "." else rel): text for rel, text in texts.items()}
     before = Counter(
@@ -835,6 +862,7 @@ def _check(m: Merge, root: Path, folder: Path, texts: dict[str, str]) -> None:
         where = _cell_of(m, rel, f) or f"{f.file}:{f.line}:{f.col}"
         said = {code: f"{f.code} {f.message(code)}" for code in ("en", "fi")}
         m.problems.append(Problem(where, said, f.severity, f.code))
+    return ws
 
 
 def _cell_of(m: Merge, rel: str, f: Finding) -> str | None:
@@ -876,9 +904,8 @@ WROTE = Msg(
 )
 
 
-def report(outcome: Outcome, lang: str, written: int | None = None) -> list[str]:
-    """The problems as lines, `Sheet!B7: error: message`, and the summary (with `written`,
-    the count of files written)."""
+def report(outcome: Outcome, lang: str) -> list[str]:
+    """The problems as lines, `Sheet!B7: error: message`, and why nothing will be written."""
     words = SEVERITY.get(lang, SEVERITY["en"])
     lines = [
         printable(
@@ -891,8 +918,6 @@ def report(outcome: Outcome, lang: str, written: int | None = None) -> list[str]
         lines.append(f"qms: {NOTHING_WRITTEN.format(lang, count=errors)}")
     elif not outcome.files:
         lines.append(f"qms: {UNCHANGED.format(lang)}")
-    elif written is not None:
-        lines.append(f"qms: {WROTE.format(lang, count=written)}")
     return lines
 
 

@@ -14,7 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from qms import yamledit
-from qms.workbook.columns import ACTIONS, METRICS, PROCESSES, RESULTS, ROLES, STEPS, Sheet
+from qms.workbook.columns import (
+    ACTIONS,
+    METRICS,
+    PLANS,
+    PROCESSES,
+    RESULTS,
+    ROLES,
+    STEPS,
+    Sheet,
+)
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 """A larger YAML file in an organisation folder is not read (the loader's limit too)."""
@@ -122,6 +131,8 @@ def rows(files: OrgFiles, sheet: Sheet, outer: tuple[Any, ...] = ()) -> list[Row
     elif sheet is METRICS:
         for d in files.metrics:
             out += [("", m, (*chain, m)) for m in items(d.data, "metrics")]
+    elif sheet is PLANS:
+        out = [("", d.data, (*chain, d.data)) for d in files.plans]
     elif sheet is ACTIONS:
         for d in files.plans:
             plan = str(d.data.get("id", ""))

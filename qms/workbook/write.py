@@ -25,7 +25,7 @@ ORG_LABEL = {"en": "Organisation", "fi": "Organisaatio"}
 ABOUT_LINES = Msg(
     en="""This workbook is exported from the YAML model files of the organisation's folder
 (qms export --format xlsx) and is read back with: qms import xlsx WORKBOOK -o ORG_DIR --force
-Edit rows, add rows, delete rows; the import writes only what changed, keeping the YAML's
+Edit, add, delete and move rows; the import writes only what changed, keeping the YAML's
 comments, key order and every field this workbook does not show.
 Not in the workbook (kept from the YAML as it is): a process's parent, description, systems,
 documents, risks, review, approval, phases and notes; a step's documents, outputs, timer,
@@ -74,10 +74,11 @@ def _append(sheet: Any, values: list[Any]) -> None:
     append_typed(sheet, values)
 
 
-def _enum_list(f: Field, lang: str) -> str | None:
-    if f.codec != "enum" or f.names is None:
-        return None
-    return ",".join(v.name_of(value, lang) for value in f.names)
+def choices(f: Field, lang: str) -> list[str] | None:
+    """The values a field's dropdown offers in `lang`, None for a field without one."""
+    if f.codec == "enum" and f.names is not None:
+        return [v.name_of(value, lang) for value in f.names]
+    return list(f.options) or None
 
 
 def to_workbook(
@@ -157,10 +158,10 @@ def to_workbook(
         for f in fields:
             span = len(f.heads(ctx, lang))
             letter = get_column_letter(col)
-            choices = _enum_list(f, lang)
+            offered = choices(f, lang)
             formula = None
-            if choices is not None:
-                formula = f'"{choices}"'
+            if offered is not None:
+                formula = '"' + ",".join(offered) + '"'
             elif f.roles and sheet.key != "roles":
                 formula = f"'{roles_sheet}'!$A$2:$A${LIST_ROWS}"
             if formula is not None:
