@@ -383,6 +383,8 @@ class _File:
     moved: set[str] = field(default_factory=set)
     members: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     """Category value id -> (process index, step id) of the steps that name it."""
+    lang: str = "en"
+    """The language of the names and notes the import writes (WRITTEN)."""
 
     def record(self, kind: str, outcome: str, eid: str, how: str = "") -> None:
         self.conv.records.append(Record(self.file, kind, outcome, eid, how))
@@ -433,15 +435,64 @@ def _loop(el: ET.Element) -> str | None:
     return None
 
 
-def _fallback_name(tag: str, trigger: str | None, sid: str) -> str:
-    if tag in EVENTS:
-        word = {"startEvent": "Start", "endEvent": "End"}.get(tag, "Event")
-        return (
-            f"{(trigger or '').replace('-', ' ').capitalize()} {word.lower()}".strip().capitalize()
-            if trigger
-            else word
-        )
-    return sid
+WRITTEN: dict[str, dict[str, str]] = {
+    "fi": {
+        "startEvent": "Alku",
+        "endEvent": "Loppu",
+        "event": "Tapahtuma",
+        "named": "{trigger} ({what})",
+        "missing": "kutsuu prosessia {name} ({id}), joka ei ollut tuodussa tiedostossa",
+        "global": "kutsuu globaalia tehtävää {name} ({id})",
+        "message": "Viesti",
+        "timer": "Ajastin",
+        "signal": "Signaali",
+        "conditional": "Ehto",
+        "escalation": "Eskalointi",
+        "error": "Virhe",
+        "compensation": "Hyvitys",
+        "terminate": "Lopetus",
+        "link": "Linkki",
+        "cancel": "Peruutus",
+        "multiple": "Useita",
+        "parallel-multiple": "Useita yhtä aikaa",
+        "decision": "Päätös",
+        "parallel": "Rinnakkaisuus",
+        "inclusive": "Valinta",
+        "event-based": "Tapahtumaan perustuva valinta",
+        "complex": "Monimutkainen liitos",
+    },
+    "en": {
+        "startEvent": "Start",
+        "endEvent": "End",
+        "event": "Event",
+        "named": "{trigger} {what}",
+        "missing": "calls {name} ({id}), which was not in the imported file",
+        "global": "calls the global task {name} ({id})",
+    },
+}
+"""Texts the import writes into the model (names it has to give, notes), in `--lang`."""
+
+
+def written(key: str, lang: str, **params: str) -> str:
+    """One text of WRITTEN in `lang` (English when it has none).
+
+    >>> written("missing", "fi", name="Auditointi", id="audit")
+    'kutsuu prosessia Auditointi (audit), joka ei ollut tuodussa tiedostossa'
+    """
+    words = WRITTEN["fi" if lang == "fi" else "en"]
+    value = words.get(key) or WRITTEN["en"].get(key) or key.replace("-", " ").capitalize()
+    return value.format(**params) if params else value
+
+
+def _fallback_name(tag: str, trigger: str | None, sid: str, lang: str) -> str:
+    """A name for an unnamed event (its trigger and type) or task (its id)."""
+    if tag not in EVENTS:
+        return sid
+    what = written(tag if tag in ("startEvent", "endEvent") else "event", lang)
+    if not trigger:
+        return what
+    named = written("named", lang, trigger=written(trigger, lang), what=what.lower())
+    return named[0].upper() + named[1:]
 
 
 def lane_map(process: ET.Element, ctx: _File) -> dict[str, tuple[str, str]]:
@@ -689,7 +740,9 @@ def _complete(
                     ctx.record("branch label", CONVERTED, eid, "labelled")
             if not step["name"]:
                 labels = [b.get("label", "") for b in branches if b.get("label")]
-                step["name"] = " / ".join(labels) + "?" if labels else step["kind"].capitalize()
+                step["name"] = (
+                    " / ".join(labels) + "?" if labels else written(step["kind"], ctx.lang)
+                )
                 ctx.record("name", CONVERTED, eid, "named")
     if not steps:
         return
@@ -727,7 +780,8 @@ def _complete(
             (s for s in steps.values() if s["kind"] == "start" and not s.get("trigger")), None
         )
         if blank is None:
-            blank = {"id": ctx.unique("start", taken), "kind": "start", "name": "Start"}
+            start = written("startEvent", ctx.lang)
+            blank = {"id": ctx.unique("start", taken), "kind": "start", "name": start}
             steps[f"{cid}#start"] = blank
         for s in firsts:
             blank.setdefault("next", []).append({"to": s["id"]})
@@ -742,7 +796,7 @@ def _complete(
         and s.get("trigger") not in ("link", "compensation")
     ]
     if lasts:
-        end = {"id": ctx.unique("end", taken), "kind": "end", "name": "End"}
+        end = {"id": ctx.unique("end", taken), "kind": "end", "name": written("endEvent", ctx.lang)}
         steps[f"{cid}#end"] = end
         for s in lasts:
             s["next"] = [{"to": end["id"]}]
@@ -840,7 +894,7 @@ def _step(
         "event-based",
         "complex",
     ):
-        name = _fallback_name(tag, step.get("trigger"), sid)
+        name = _fallback_name(tag, step.get("trigger"), sid, ctx.lang)
         ctx.record("name", CONVERTED, eid, "named")
     step["name"] = name
     role, lane_name = lanes.get(eid, ("", ""))
@@ -864,12 +918,12 @@ def _step(
             step["call"] = call
         elif called in ctx.global_tasks:
             target_name = ctx.names.get(called, "") or called
-            step["notes"] = [f"calls the global task {target_name} ({called})"]
+            step["notes"] = [written("global", ctx.lang, name=target_name, id=called)]
             outcome, how = CONVERTED, "callActivity-global"
         elif called:
             ctx.conv.missing_calls.setdefault(called, []).append(eid)
             target_name = ctx.names.get(called, "") or called
-            step["notes"] = [f"calls {target_name} ({called}), which was not in the imported file"]
+            step["notes"] = [written("missing", ctx.lang, name=target_name, id=called)]
             outcome, how = CONVERTED, "callActivity-missing"
     elif tag in SUBPROCESSES and not any(local(c.tag) in FLOW_NODES for c in el):
         if el.get("triggeredByEvent") == "true":
@@ -1316,8 +1370,10 @@ def convert_file(
     slugger: Callable[..., str],
     unique: Callable[[str, set[str]], str],
     fresh: Callable[[], set[str]] = set,
+    lang: str = "en",
 ) -> Conversion:
-    """Every process of a `definitions` element; the caller checks the root element."""
+    """Every process of a `definitions` element; the caller checks the root element. Names
+    and notes the import has to write are in `lang`."""
     conv = Conversion()
     from_qms = root.get("exporter") == "qms"
     unqualify(root)
@@ -1325,6 +1381,7 @@ def convert_file(
     ctx = _File(file, organisation or "", from_qms, slugger, unique, conv)
     ctx.taken_pids = taken_pids
     ctx.fresh = fresh
+    ctx.lang = lang
     for el in root:
         tag = local(el.tag)
         if tag in ROOT_NAMED or tag in GLOBAL_TASKS:

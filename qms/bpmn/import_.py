@@ -314,14 +314,19 @@ def _unique(base: str, taken: set[str]) -> str:
 
 
 def convert_all(
-    root: ET.Element, file: str, organisation: str | None, taken_pids: set[str] | None = None
+    root: ET.Element,
+    file: str,
+    organisation: str | None,
+    taken_pids: set[str] | None = None,
+    lang: str = "en",
 ) -> Conversion:
-    """A parsed BPMN document -> the processes and the record of every element."""
+    """A parsed BPMN document -> the processes and the record of every element; the names
+    and notes the import writes are in `lang`."""
     if root.tag != f"{M}definitions":
         raise BpmnImportError(make_text(NOT_BPMN, file=file, tag=local(root.tag)))
     taken = _Taken(taken_pids)
     try:
-        conversion = convert_file(root, file, organisation, taken, slug, _unique, _Taken)
+        conversion = convert_file(root, file, organisation, taken, slug, _unique, _Taken, lang)
     except NeedOrganisation as error:
         raise BpmnImportError(make_text(NO_ORGANISATION, file=file)) from error
     if not conversion.processes:
@@ -472,8 +477,9 @@ def check_ids(root: ET.Element, file: str) -> None:
             raise BpmnImportError(make_text(DUPLICATE_ID, file=file, id=eid, elements=shown))
 
 
-def import_files(paths: list[str], organisation: str | None = None) -> Imported:
-    """Convert every file; raise BpmnImportError on the first one that cannot be imported."""
+def import_files(paths: list[str], organisation: str | None = None, lang: str = "en") -> Imported:
+    """Convert every file; raise BpmnImportError on the first one that cannot be imported.
+    Names and notes the import has to write (an added start, a missing call) are in `lang`."""
     if organisation is not None and not re.match(ID_PATTERN, organisation):
         raise BpmnImportError(make_text(BAD_ORGANISATION, org=organisation))
     result = Imported()
@@ -483,7 +489,7 @@ def import_files(paths: list[str], organisation: str | None = None) -> Imported:
         root = parse_xml(to_utf8(read_bpmn(shown), shown), shown)
         check_ids(root, shown)
         try:
-            conversion = convert_all(root, shown, organisation)
+            conversion = convert_all(root, shown, organisation, lang=lang)
         except RecursionError as error:
             raise BpmnImportError(make_text(TOO_DEEP, file=shown)) from error
         result.records.extend(conversion.records)

@@ -70,7 +70,7 @@ def bpmn(
 
     language = pick_lang(lang, None)
     try:
-        result = import_files(list(files), organisation)
+        result = import_files(list(files), organisation, language)
         for note in result.notes:
             word = SEVERITY_WORD[language].get(note.severity, note.severity)
             click.echo(printable(f"{note.file}: {word}: {note.text[language]}"), err=True)

@@ -68,13 +68,7 @@ def _process(m: Manual, p: ProcessPage, has_diagram: bool) -> str:
         lines += [f"_{L['no_diagram']}_", ""]
     if p.steps:
         lines += [f"## {L['steps']}", ""]
-        lines += _table(
-            ["#", L["step"], L["role"], L["next"], L["documents"]],
-            [
-                [str(i), s.name, s.role, "; ".join(s.next), ", ".join(s.documents)]
-                for i, s in enumerate(p.steps, 1)
-            ],
-        )
+        lines += _table(*tables.steps(p, L))  # with BPMN detail, description, outputs
     if p.metrics:
         lines += [f"## {L['metrics']}", ""]
         lines += _table(*tables.process_metrics(p, L))

@@ -114,6 +114,27 @@ def test_camunda_file_keeps_gateway_types_task_types_and_triggers() -> None:
     assert result.unowned == {"redu": ["opiskelijapalaute"]}
 
 
+def test_what_the_import_writes_is_in_the_chosen_language(tmp_path: Path) -> None:
+    """The names it gives (an added start) and its notes (a call to a process not in the
+    file) are model content: in Finnish for a Finnish run."""
+    result = import_files([str(FIXTURES / "camunda-lanes.bpmn")], "redu", lang="fi")
+    steps = _steps(yaml.safe_load(result.files["opiskelijapalaute.yaml"]))
+    assert steps["sisainen-auditointi"]["notes"] == [
+        "kutsuu prosessia internal-audit (internal-audit), joka ei ollut tuodussa tiedostossa"
+    ]
+    xml = b"""<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+  <process id="p" name="P"><task id="a" name="A"/>
+    <intermediateThrowEvent id="t"><signalEventDefinition/></intermediateThrowEvent>
+    <sequenceFlow id="f" sourceRef="a" targetRef="t"/></process></definitions>"""
+    path = tmp_path / "p.bpmn"
+    path.write_bytes(xml)
+    names = {
+        s["id"]: s["name"]
+        for s in yaml.safe_load(import_files([str(path)], "o", "fi").files["p.yaml"])["steps"]
+    }
+    assert names == {"start": "Alku", "a": "A", "t": "Signaali (tapahtuma)", "end": "Loppu"}
+
+
 def test_signavio_file_keeps_message_flow_as_hand_off(tmp_path: Path) -> None:
     docs, result = _imported("signavio-pools.bpmn")
     assert sorted(docs) == ["koulutuksen-jarjestaja.yaml", "tyopaikka.yaml"]
