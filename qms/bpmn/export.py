@@ -440,7 +440,8 @@ def export_bpmn(
                 s_side = "right" if s_side in ("left", "right") else s_side
             start = _anchor(s_side, src.centre, SIZES[src.size], pts[0], src.size)
             pts = _reattach(pts, 0, s_side, start)
-            pts = _reattach(pts, -1, t_side, _anchor(t_side, dst.centre, SIZES[dst.size]))
+            end = _anchor(t_side, dst.centre, SIZES[dst.size], pts[-1], dst.size)
+            pts = _reattach(pts, -1, t_side, end)
             label_at = geo.pt(route.label_at) if route.label_at else None
         else:
             pts = [

@@ -441,6 +441,7 @@ def _place(
     stacks: dict[tuple[str, int], list[str]] = {}
     for s in sorted(view.steps, key=lambda s: (col_of[s.id], ord_of[s.id], s.id)):
         stacks.setdefault((s.lane, col_of[s.id]), []).append(s.id)
+    _order_stacks(view, stacks, {lane_id: k for k, lane_id in enumerate(lane_ids)})
 
     def stack_height(ids: list[str]) -> float:
         return sum(sizes[i][1] + below[i] for i in ids) + styles.STACK_GAP * (len(ids) - 1)
@@ -480,6 +481,7 @@ def _place(
             w, h, lines = sizes[sid]
             nodes[sid] = NodeBox(sid, kinds[sid], col_x[col], y + h / 2, w, h, tuple(lines))
             y += h + below[sid] + styles.STACK_GAP
+    _straighten(view, nodes, stacks, lane_of, below, col_of)
     _align_connectors(view, nodes, stacks, lane_of)
     layout = SwimlaneLayout(width, top + band_h * len(lanes), top, styles.LANE_HEADER)
     layout.lanes = lanes
@@ -487,6 +489,109 @@ def _place(
     step_lane = {s.id: s.lane for s in view.steps}
     layout.edges = _route(view, layout, col_of, col_w, col_x, gaps, step_lane, lane_ids)
     return layout
+
+
+def _order_stacks(
+    view: FlowView, stacks: dict[tuple[str, int], list[str]], lane_index: dict[str, int]
+) -> None:
+    """Reorder the steps sharing a lane and a column by where their flows to other lanes go.
+
+    dot orders a column without knowing the lanes; a step whose flow leads to a lane below
+    then may stand above its neighbours in the stack, and its flow crosses theirs on the way
+    down. Steps with flows to other lanes move towards them (by the mean height of those
+    flows' other ends); the others keep dot's order.
+    """
+    pos: dict[str, float] = {}
+    for (lane_id, _), ids in stacks.items():
+        for k, i in enumerate(ids):
+            pos[i] = lane_index[lane_id] + (k + 1) / (len(ids) + 1)
+    lane = {s.id: s.lane for s in view.steps}
+    away: dict[str, list[str]] = {}
+    for e in view.edges:
+        if e.source in pos and e.target in pos and lane[e.source] != lane[e.target]:
+            away.setdefault(e.source, []).append(e.target)
+            away.setdefault(e.target, []).append(e.source)
+    for key in sorted(stacks, key=lambda k: (k[1], lane_index[k[0]])):
+        ids = stacks[key]
+        if len(ids) < 2 or not any(i in away for i in ids):
+            continue
+
+        def height(i: str) -> float:
+            ends = away.get(i)
+            return sum(pos[j] for j in ends) / len(ends) if ends else pos[i]
+
+        ids = sorted(ids, key=lambda i: (height(i), pos[i]))
+        stacks[key] = ids
+        base = lane_index[key[0]]
+        for k, i in enumerate(ids):
+            pos[i] = base + (k + 1) / (len(ids) + 1)
+
+
+STRAIGHTEN_SWEEPS = 4
+"""Sweeps of `_straighten`, alternating left to right and right to left."""
+
+
+def _straighten(
+    view: FlowView,
+    nodes: dict[str, NodeBox],
+    stacks: dict[tuple[str, int], list[str]],
+    lane_of: dict[str, LaneBand],
+    below: dict[str, float],
+    col_of: dict[str, int],
+) -> None:
+    """Move steps up or down inside their band so that flows between steps of one lane run
+    straight, as a hand drawing keeps a lane's main path on one line.
+
+    A band is as high as its lane's tallest stack needs, so a shorter stack has room to move:
+    each step goes to the height of a neighbour in its lane (the one before it in a sweep to
+    the right, the one after it in a sweep to the left, the upper when several), keeping its
+    stack's order and gaps and the band's padding (room for loops along its edges).
+    """
+    lane = {s.id: s.lane for s in view.steps}
+    before: dict[str, list[str]] = {}
+    after: dict[str, list[str]] = {}
+    for e in view.edges:
+        s, t = e.source, e.target
+        if s not in nodes or t not in nodes or lane[s] != lane[t] or col_of[s] == col_of[t]:
+            continue
+        if "connector" in (nodes[s].kind, nodes[t].kind):
+            continue  # placed level with their partner afterwards
+        if col_of[s] > col_of[t]:
+            s, t = t, s  # a loop back: its ends are neighbours all the same
+        after.setdefault(s, []).append(t)
+        before.setdefault(t, []).append(s)
+    if not before:
+        return
+    keys = sorted(stacks, key=lambda k: (k[1], k[0]))
+    for sweep in range(STRAIGHTEN_SWEEPS):
+        forward = sweep % 2 == 0
+        first, second = (before, after) if forward else (after, before)
+        for key in keys if forward else reversed(keys):
+            ids = stacks[key]
+            band = lane_of[key[0]]
+            want = []
+            for i in ids:
+                near = first.get(i) or second.get(i) or []
+                here = nodes[i].y
+                want.append(
+                    min((nodes[j].y for j in near), key=lambda y: (abs(y - here), y), default=here)
+                )
+            up = [nodes[i].h / 2 for i in ids]
+            down = [nodes[i].h / 2 + below[i] for i in ids]
+            lo, hi = band.y + styles.LANE_PAD, band.y + band.h - styles.LANE_PAD
+            ys = list(want)
+            for k in range(len(ids)):  # down from the band's top, in order with gaps
+                floor = lo + up[k] if k == 0 else ys[k - 1] + down[k - 1] + styles.STACK_GAP + up[k]
+                ys[k] = max(ys[k], floor)
+            for k in reversed(range(len(ids))):  # up from the band's bottom
+                if k == len(ids) - 1:
+                    # An event's name may reach into the padding, as long as it stays inside.
+                    ceil = min(hi - up[k], band.y + band.h - 4 - down[k])
+                else:
+                    ceil = ys[k + 1] - up[k + 1] - styles.STACK_GAP - down[k]
+                ys[k] = min(ys[k], ceil)
+            for i, y in zip(ids, ys, strict=True):
+                nodes[i] = replace(nodes[i], y=y)
 
 
 def _align_connectors(
@@ -497,14 +602,17 @@ def _align_connectors(
 ) -> None:
     """Move each connector level with the step it belongs to, so its flow runs straight.
 
-    Connectors of one lane and column keep their order and stay a connector apart; a stack
-    that would leave its band is pushed back inside it.
+    Connectors of one lane and column stay a connector apart, those where flows resume in
+    the order of their steps (those where flows leave keep theirs); a stack that would leave
+    its band is pushed back inside it.
     """
     partner: dict[str, str] = {}
+    resuming: set[str] = set()
     for e in view.edges:
         if e.target in nodes and nodes[e.target].kind == "connector":
             partner[e.target] = e.source
         if e.source in nodes and nodes[e.source].kind == "connector":
+            resuming.add(e.source)
             partner[e.source] = e.target
     step = styles.CONNECTOR + 8
     for (lane_id, _), ids in stacks.items():
@@ -512,6 +620,10 @@ def _align_connectors(
             continue
         band = lane_of[lane_id]
         lo, hi = band.y + styles.CONNECTOR, band.y + band.h - styles.CONNECTOR
+        if all(i in resuming for i in ids):
+            # Where flows resume: in the order of the steps they lead to, so that their flows
+            # never cross (a stable sort: those of one step keep their letters' order).
+            ids = sorted(ids, key=lambda i: nodes[partner[i]].y)
         ys: list[float] = []
         for i in ids:
             want = nodes[partner[i]].y if i in partner else nodes[i].y
@@ -547,6 +659,21 @@ STUB = 16.0
 """A one-bend route needs at least this much straight line into (out of) a symbol's side."""
 PORT = 10.0
 """How far above or below the middle of the right side a second flow of a step may leave."""
+
+
+OFF_MIDDLE = {"task": 14.0, "subprocess": 14.0, "start": 6.0, "end": 6.0, "event": 6.0}
+"""How far beside the middle of its left or right side a flow may meet a symbol: within
+what BPMN DI keeps as a port (60 % of its symbol's half side); diamonds keep their corners."""
+
+
+def _side_at(n: NodeBox, dy: float, sign: int) -> float | None:
+    """x where a horizontal line `dy` below the middle meets the left (sign -1) or right
+    (+1) side of a symbol, or None when that is too far off the middle for it."""
+    if abs(dy) > OFF_MIDDLE.get(n.kind, 0.0):
+        return None
+    if n.kind in styles.EVENTS:  # on the circle
+        return n.x + sign * math.sqrt(max(0.0, (n.w / 2) ** 2 - dy * dy))
+    return n.x + sign * n.w / 2
 
 
 def _tidy(points: Sequence[Point]) -> list[Point]:
@@ -694,6 +821,7 @@ def _route(
         fan_out[e.source] = fan_out.get(e.source, 0) + 1
     back: dict[str, int] = {}
     options: list[list[tuple[str, list[Point]]]] = []
+    option_ends: list[set[str]] = []
     for e in view.edges:
         s, t = nodes[e.source], nodes[e.target]
         col_t = col_of[t.id]
@@ -707,6 +835,15 @@ def _route(
         if col_of[t.id] > col_of[s.id]:
             if abs(s.y - t.y) < 1:
                 candidates.append(("right", [(s.right, s.y), (t.left, s.y)]))
+            else:
+                # Nearly level: straight, into the target's side beside its middle, or out of
+                # the source's side beside its middle (a port), level with the other's middle.
+                x = _side_at(t, s.y - t.y, -1)
+                if x is not None:
+                    candidates.append(("right", [(s.right, s.y), (x, s.y)]))
+                x = _side_at(s, t.y - s.y, 1)
+                if x is not None:
+                    candidates.append((f"right{t.y - s.y:+g}", [(x, t.y), t_left]))
             # One bend: out of the right side and down (or up) into the target's top (bottom).
             if abs(s.y - t.y) >= t.h / 2 + STUB:
                 entry = "top" if t.y > s.y else "bottom"
@@ -714,7 +851,7 @@ def _route(
                     end_y = t.top if entry == "top" else t.bottom
                     candidates.append(("right", [(s.right, s.y), (t.x, s.y), (t.x, end_y)]))
             # One bend: out of the top (bottom) corner when the target lies beyond it.
-            if abs(s.y - t.y) >= s.h / 2 + STUB:
+            if abs(s.y - t.y) >= s.h / 2 + STUB / 2:
                 side = "top" if t.y < s.y else "bottom"
                 if can_exit(s, side):
                     exit_y = s.top if side == "top" else s.bottom
@@ -800,13 +937,23 @@ def _route(
             for side, pts in tidy
             if pts and (pts[0][0] == pts[1][0]) == (side in ("top", "bottom"))
         ]
-        candidates = candidates or [("right", [(s.right, s.y), t_left])]
+        if not candidates:
+            # Nothing else is drawable (e.g. two steps of one column in different lanes): out
+            # to the right, along the edge of the target's band that faces the source, in
+            # from the left; orthogonal, whatever it passes.
+            band_t = lanes[step_lane[t.id]]
+            edge = band_t.y + 10 if t.y > s.y else band_t.y + band_t.h - 10
+            ch_s = s.right + gap_after(col_of[s.id]) / 2
+            candidates = [
+                ("right", _tidy(detour(s, t, ch_s, edge, ch_t)) or detour(s, t, ch_s, edge, ch_t))
+            ]
         unique: dict[tuple[Point, ...], tuple[str, list[Point]]] = {}
         for cand in candidates:
             unique.setdefault(tuple(cand[1]), cand)
-        candidates = list(unique.values())
-        usable = [c for c in candidates if free(c[1], ends)]
-        options.append(usable or candidates[-1:])
+        # Whether a candidate crosses a symbol is asked only of those a flow considers
+        # (`pick` stops at the first cheap enough): most are never looked at.
+        options.append(list(unique.values()))
+        option_ends.append(ends)
 
     edges = list(view.edges)
     chosen: list[tuple[str, list[Point]]] = [("", [])] * len(edges)
@@ -892,6 +1039,15 @@ def _route(
     for i, e in enumerate(edges):
         by_source.setdefault(e.source, []).append(i)
 
+    clear: dict[tuple[int, int], bool] = {}
+
+    def usable(i: int, k: int) -> bool:
+        """Whether candidate k of flow i keeps clear of every symbol (asked once)."""
+        found = clear.get((i, k))
+        if found is None:
+            found = clear[(i, k)] = free(options[i][k][1], option_ends[i])
+        return found
+
     def pick(i: int) -> tuple[float, tuple[str, list[Point]]]:
         e = edges[i]
         taken = {chosen[j][0] for j in by_source[e.source] if j != i and active[j]}
@@ -901,13 +1057,17 @@ def _route(
         for own, k in bases[i]:
             if best is not None and own > best[0]:
                 break
+            if not usable(i, k):
+                continue
             side, points = options[i][k]
             # The flows of one step leave by different sides while there are sides left.
             reuse = SIDE_COST if side in taken and len(by_source[e.source]) <= 3 else 0.0
             c = own + reuse + cost(i, side, points)
             if best is None or (c, k) < best:
                 best = (c, k)
-        assert best is not None
+        if best is None:  # nothing keeps clear of the symbols: the last resort anyway
+            side, points = options[i][-1]
+            return base(i, side, points) + cost(i, side, points), options[i][-1]
         return best[0], options[i][best[1]]
 
     bases = [

@@ -405,3 +405,33 @@ def test_render_and_bpmn_export_refuse_a_process_beyond_the_limit_with_a_message
     )
     assert result.exit_code == 1, result.output
     assert "12" in result.output and "Traceback" not in result.output
+
+
+def test_flows_in_one_lane_run_straight_where_the_band_allows() -> None:
+    """A decision's two branches stack in one column; the step after the upper branch moves
+    level with it (its band has room), so that flow runs straight instead of turning twice,
+    and a step nearly level with its predecessor is entered beside its middle, straight."""
+    steps = (
+        StepView("s", "start", "Alku", "r0"),
+        StepView("a", "task", "Tarkistetaan", "r0"),
+        StepView("d", "decision", "Kunnossa?", "r0"),
+        StepView("y", "task", "Hyväksytään", "r0"),
+        StepView("n", "task", "Korjataan", "r0"),
+        StepView("p", "task", "Julkaistaan", "r0"),
+        StepView("e", "end", "Loppu", "r0"),
+    )
+    edges = (
+        FlowEdge("s", "a"), FlowEdge("a", "d"), FlowEdge("d", "y", "kyllä"),
+        FlowEdge("d", "n", "ei"), FlowEdge("y", "p"), FlowEdge("p", "e"), FlowEdge("n", "e"),
+    )  # fmt: skip
+    view = FlowView("o", "p", "P", "", "", "luonnos", (Lane("r0", "Rooli"),), steps, edges)
+    ranks = {"s": (0, 0), "a": (1, 0), "d": (2, 0), "y": (3, 0), "n": (3, 1), "p": (4, 0)}
+    ranks["e"] = (5, 0)
+    layout = compute(view, ranks)
+    route = {(r.source, r.target): r.points for r in layout.edges}
+    assert len(route[("y", "p")]) == 2, "the upper branch's next step stands level with it"
+    assert len(route[("p", "e")]) == 2
+    assert len(route[("s", "a")]) == len(route[("a", "d")]) == 2
+    bends = sum(len(points) - 2 for points in route.values())
+    assert bends <= 3, route
+    check(view, layout)

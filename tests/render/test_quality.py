@@ -110,6 +110,8 @@ def test_no_two_flows_share_a_line_and_no_branch_crosses_its_sibling(
             flows = _flows(q, layout)
             m = q.measure_flows(pid, {}, flows)
             assert m.shared == 0, f"{pid}: two flows on one line"
+            if root == LAMPPU:  # connectors where flows resume stand in their steps' order
+                assert m.crossings == 0, f"{pid}: {m.crossings} crossings"
             for a, b in itertools.combinations(flows, 2):
                 if a.source != b.source:
                     continue
