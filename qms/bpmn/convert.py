@@ -385,6 +385,10 @@ class _File:
     """Category value id -> (process index, step id) of the steps that name it."""
     lang: str = "en"
     """The language of the names and notes the import writes (WRITTEN)."""
+    file_lanes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Flow node id -> (role, lane name) of every lane of the file's processes."""
+    host: tuple[str, str] = ("", "")
+    """The lane of the embedded sub-process being converted: its steps' lane by default."""
 
     def record(self, kind: str, outcome: str, eid: str, how: str = "") -> None:
         self.conv.records.append(Record(self.file, kind, outcome, eid, how))
@@ -553,7 +557,15 @@ def convert_container(
     ctx.conv.processes.append(doc)
     ctx.process_of[container.get("id", "")] = index
     ctx.process_of_pid[pid] = index
-    lanes = lane_map(container, ctx) if local(container.tag) == "process" else {}
+    if local(container.tag) == "process":
+        lanes = lane_map(container, ctx)
+        ctx.file_lanes.update(lanes)
+    else:  # an embedded sub-process: the lanes that list its nodes, else its own lane
+        lanes = {
+            c.get("id", ""): ctx.file_lanes.get(c.get("id", ""), ctx.host)
+            for c in container
+            if local(c.tag) in FLOW_NODES and (c.get("id", "") in ctx.file_lanes or ctx.host[0])
+        }
 
     nodes: dict[str, ET.Element] = {}
     flows: list[ET.Element] = []
@@ -782,6 +794,8 @@ def _complete(
         if blank is None:
             start = written("startEvent", ctx.lang)
             blank = {"id": ctx.unique("start", taken), "kind": "start", "name": start}
+            if firsts[0].get("role"):  # drawn in the lane of the step it starts
+                blank["role"] = firsts[0]["role"]
             steps[f"{cid}#start"] = blank
         for s in firsts:
             blank.setdefault("next", []).append({"to": s["id"]})
@@ -797,6 +811,8 @@ def _complete(
     ]
     if lasts:
         end = {"id": ctx.unique("end", taken), "kind": "end", "name": written("endEvent", ctx.lang)}
+        if lasts[0].get("role"):  # drawn in the lane of the step it ends
+            end["role"] = lasts[0]["role"]
         steps[f"{cid}#end"] = end
         for s in lasts:
             s["next"] = [{"to": end["id"]}]
@@ -940,7 +956,9 @@ def _step(
             step["name"] = inner_name
         inner = ctx.unique(ctx.slugger(f"{pid}-{inner_name}", "subprocess"), ctx.taken_pids)
         ctx.conv.inner[eid] = inner
+        outer, ctx.host = ctx.host, ("", "") if ctx.from_qms else (role, lane_name)
         convert_container(el, inner, inner_name, {}, ctx)
+        ctx.host = outer
         step["call"] = inner
         outcome, how = CONVERTED, tag if tag != "subProcess" else "subProcess"
     description = ""

@@ -385,6 +385,39 @@ def test_lanes_that_list_no_steps_take_the_steps_drawn_in_them(tmp_path: Path) -
     assert "the lane its shape is drawn in" in report(result, "en")
 
 
+def test_an_embedded_sub_process_keeps_the_lanes_of_its_steps(tmp_path: Path) -> None:
+    """Steps inside an expanded sub-process are done in the lane that lists them, else in the
+    sub-process's own lane; an added start or end is drawn in the lane of its step."""
+    xml = b"""<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+  <process id="p" name="P">
+    <laneSet id="ls">
+      <lane id="l1" name="Opettaja"><flowNodeRef>s</flowNodeRef><flowNodeRef>sp</flowNodeRef>
+        <flowNodeRef>e</flowNodeRef></lane>
+      <lane id="l2" name="Rehtori"><flowNodeRef>b</flowNodeRef></lane>
+    </laneSet>
+    <startEvent id="s" name="S"/>
+    <subProcess id="sp" name="Arviointi">
+      <task id="a" name="A"/><task id="b" name="B"/>
+      <sequenceFlow id="i1" sourceRef="a" targetRef="b"/>
+    </subProcess>
+    <endEvent id="e" name="E"/>
+    <sequenceFlow id="f1" sourceRef="s" targetRef="sp"/>
+    <sequenceFlow id="f2" sourceRef="sp" targetRef="e"/>
+  </process>
+</definitions>"""
+    path = tmp_path / "sp.bpmn"
+    path.write_bytes(xml)
+    result = import_files([str(path)], "org")
+    inner = _steps(yaml.safe_load(result.files["p-arviointi.yaml"]))
+    assert {sid: step.get("role") for sid, step in inner.items()} == {
+        "start": "opettaja",
+        "a": "opettaja",
+        "b": "rehtori",
+        "end": "rehtori",
+    }
+    _load_clean(tmp_path, result.files)
+
+
 def test_implicit_starts_and_ends_and_unlabelled_branches_are_made_explicit(
     tmp_path: Path,
 ) -> None:
