@@ -859,6 +859,12 @@ def _route(
             candidates.append(("right", [(s.right, s.y), (ch_t, s.y), (ch_t, t.y), t_left]))
             ch_s = s.right + gap_after(col_of[s.id]) / 2
             candidates.append(("right", [(s.right, s.y), (ch_s, s.y), (ch_s, t.y), t_left]))
+            if fan_out[s.id] > 1:
+                # Beside the channel's middle too: two flows of one step turning in one
+                # channel towards the same side take lines of their own.
+                for off in (-6.0, 6.0):
+                    ch = ch_s + off
+                    candidates.append(("right", [(s.right, s.y), (ch, s.y), (ch, t.y), t_left]))
             band = lanes[step_lane[s.id]]
             low = t.y > s.y or step_lane[s.id] == step_lane[t.id]
             # Along the band's edge, on one of a few parallel lines (the cost keeps two flows
