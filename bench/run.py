@@ -82,6 +82,9 @@ def _env() -> dict[str, str]:
     if CACHE is not None:
         env["QMS_CACHE_DIR"] = str(CACHE)
     env.pop("QMS_CACHE", None)
+    # An installed qms runs from compiled bytecode; a machine that forbids writing it would
+    # time Python compiling qms's sources on every command instead.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["QMS_LANG"] = "fi"
     return env
 

@@ -183,7 +183,9 @@ def _doc(model: type[BaseModel]) -> str:
 
 def model_markdown() -> str:
     """The model reference: a fields table per document kind, then per nested element."""
-    from qms.model import DOCUMENT_KINDS
+    from qms.model import DOCUMENT_KINDS, documented
+
+    documented()
 
     parts = [
         HEADER.format(source="the field docstrings in qms/model.py"),

@@ -129,12 +129,12 @@ ApprovalStatus = Annotated[
 
 
 class Node(BaseModel):
-    """Base of every model element: frozen, unknown keys refused, docstrings documented."""
+    """Base of every model element: frozen, unknown keys refused; its attribute docstrings
+    describe its fields in the schema and docs/model.md (`documented`)."""
 
     model_config = ConfigDict(
         extra="forbid",
         frozen=True,
-        use_attribute_docstrings=True,
         populate_by_name=True,
         str_strip_whitespace=False,
         allow_inf_nan=False,
@@ -1065,3 +1065,34 @@ class Workspace(BaseModel):
             *self.criteria,
             *self.assessments,
         )
+
+
+def documented() -> None:
+    """Give every model field the description its attribute docstring holds, for the JSON
+    schema and docs/model.md (idempotent).
+
+    Not done at import (pydantic's `use_attribute_docstrings`): pydantic finds the docstrings
+    by parsing each class's source, a fifth of importing the model, which loading and checking
+    a workspace never need. The same pydantic function reads them here, and each class is
+    rebuilt, in the order it was defined (parts before the wholes that embed them), so that
+    its schema carries them; inherited fields are described by their base's docstring.
+    """
+    from pydantic._internal._docs_extraction import extract_docstrings_from_cls
+
+    if _DOCUMENTED:
+        return
+    for cls in list(globals().values()):
+        if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or cls.__module__ != __name__:
+            continue
+        docs: dict[str, str] = {}
+        for base in reversed(cls.__mro__):  # inherited fields keep their base's docstring
+            if base.__module__ == __name__:
+                docs.update(extract_docstrings_from_cls(base, use_inspect=True))
+        for name, info in cls.model_fields.items():
+            if info.description is None and name in docs:
+                info.description = docs[name]
+        cls.model_rebuild(force=True)
+    _DOCUMENTED.append(True)
+
+
+_DOCUMENTED: list[bool] = []

@@ -63,6 +63,9 @@ class Publication:
     """Warnings for the user met on the way (e.g. no Graphviz: manuals without diagrams)."""
     reference_docx: bytes | None = None
     """A Word template for the DOCX (`--reference-docx`): its styles, page, header, footer."""
+    processes: int = 1
+    """Processes that may lay out flows (qms/render/pool.py): the cores, for one-shot
+    commands; 1 (this process only) for a server, which must not fork."""
     _result: Result | None = None
     _prepared: dict[str, Prepared] = field(default_factory=dict)
     _diagrams: dict[str, Diagrams] = field(default_factory=dict)
@@ -78,11 +81,12 @@ class Publication:
         """Load for a command that ends when it is done: the model is frozen for the cyclic
         collector (qms.render.keep_model), which spares seconds on a national network."""
         from qms.render import keep_model
+        from qms.render.pool import cores
 
         with gc_paused():
             loaded = load(root)
             keep_model()
-        return cls(loaded, lang)
+        return cls(loaded, lang, processes=cores())
 
     # --- load and lint ------------------------------------------------------------------------
 
@@ -133,7 +137,9 @@ class Publication:
 
             ws = self._ws()
             with gc_paused():
-                self._prepared[lang] = prepare(views(ws, Index.build(ws), lang), self.ranks)
+                self._prepared[lang] = prepare(
+                    views(ws, Index.build(ws), lang), self.ranks, processes=self.processes
+                )
         return self._prepared[lang]
 
     def render(
@@ -160,7 +166,14 @@ class Publication:
             prepared = self.prepared(lang)
         ws = self._ws()
         return render_diagrams(
-            ws, lang, out, formats, progress, run=run or run_dot_json, prepared=prepared
+            ws,
+            lang,
+            out,
+            formats,
+            progress,
+            run=run or run_dot_json,
+            prepared=prepared,
+            processes=self.processes,
         )
 
     def diagrams(self, lang: str) -> Diagrams:

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from qms import __version__
-from qms.model import DOCUMENT_KINDS
+from qms.model import DOCUMENT_KINDS, documented
 
 SCHEMA_FILE = "qms.schema.json"
 """Where `qms init` writes the schema, at the workspace root."""
@@ -84,6 +84,7 @@ def _untangle(node: Any, defs: dict[str, Any]) -> Any:
 
 def json_schema() -> dict[str, Any]:
     """The schema of any model file: `kind:` picks the document's definition."""
+    documented()
     classes = list(DOCUMENT_KINDS.values())
     _, top = models_json_schema(
         [(cls, "validation") for cls in classes], by_alias=True, ref_template="#/$defs/{model}"

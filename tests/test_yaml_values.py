@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from qms.cli import cli
-from tests.conftest import requires_dot
+from tests.conftest import LAMPPU, requires_dot
 
 ORG = "kind: organisation\nid: a\nname: A\n"
 PROCESS = (
@@ -153,3 +153,41 @@ def test_writers_never_get_a_control_character(tmp_path: Path) -> None:
     assert any("Ohjaus" in p.text for p in document.paragraphs)
     with zipfile.ZipFile(io.BytesIO((out / "m.docx").read_bytes())) as package:
         ET.fromstring(package.read("word/document.xml"))
+
+
+def _problems(text: str, quick: bool) -> tuple[list[tuple[str, object, object]], object]:
+    from qms.load.yaml_source import _Loader
+
+    loader = _Loader(text)
+    node = loader.get_single_node()
+    if not quick:
+        loader._plain = loader._clean = False  # the full walk, with a look at every text
+    loader._check_values(node)
+    data = loader.construct_document(node)
+    return [(str(msg.en), params, path) for _, msg, params, path in loader.value_problems], data
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: !!python/object x\nb: 2027-02-30\nc: !!int abc\nd: [1, !!set {a: 1}, !x 2]\n",
+        "kind: process\nid: p\nsteps: [{id: s, next: [{to: t, label: kyllä}]}]\nn: ~\nm: 1e999\n",
+        "!!map {a: !!seq [1, 2], b: !!str 3, c: 99999999999999999999999999999999999}\n",
+        "a: !!null x\nb: !!bool maybe\n",
+        *(p.read_text(encoding="utf-8") for p in sorted(LAMPPU.rglob("*.yaml"))[:40]),
+    ],
+)
+def test_the_quick_check_of_a_plain_file_finds_what_the_full_check_finds(text: str) -> None:
+    """A file without anchors, control characters or escapes is first looked over by a
+    lighter walk (qms/load/yaml_source.py `_all_fine`), which never changes anything and
+    leaves any doubt to the full walk: the same problems at the same paths, the same values."""
+    assert _problems(text, quick=True) == _problems(text, quick=False)
+
+
+def test_the_quick_check_passes_a_clean_file() -> None:
+    from qms.load.yaml_source import _Loader
+
+    for path in sorted(LAMPPU.rglob("*.yaml")):
+        loader = _Loader(path.read_text(encoding="utf-8"))
+        if loader._plain and loader._clean:
+            assert loader._all_fine(loader.get_single_node()), path

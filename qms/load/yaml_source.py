@@ -93,6 +93,9 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
         what a model file may hold."""
         # Without anchors there are no aliases, so every node is built once: the fast path.
         self._plain = "&" not in stream
+        # Text comes from the file's characters, except escapes in double quotes (\x07, \N):
+        # with neither a control character nor a backslash in the file, no text holds one.
+        self._clean = "\\" not in stream and CONTROL.search(stream) is None
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         """Memoised for plain scalars: keys and ids recur in every file (half of parse time).
@@ -141,6 +144,8 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
         !!set), a scalar its tag cannot construct (2027-02-30, !!int abc, !!bool maybe, an
         integer beyond Python's digit limit), and control characters in any text (replaced by
         U+FFFD, so that no writer ever gets one)."""
+        if self._plain and self._clean and self._all_fine(root):
+            return
         seen: set[int] = set()
         stack: list[tuple[yaml.Node, tuple[PathPart, ...]]] = [(root, ())]
         while stack:
@@ -162,6 +167,37 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
                     stack += ((value, (*path, name)), (key, (*path, name)))
             else:
                 stack += reversed([(item, (*path, i)) for i, item in enumerate(node.value)])
+
+    def _all_fine(self, root: yaml.Node) -> bool:
+        """True when `_check_values` would find nothing in this tree, for the usual file: no
+        anchors (so no node is reached twice) and text that can hold no control character, so
+        that plain text needs no look. Nothing is changed; on any doubt, False (then the full
+        walk runs and says what it finds, with its key path)."""
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            kind = type(node)
+            if isinstance(node, yaml.ScalarNode):
+                tag = node.tag
+                if tag in (_STR_TAG, _MERGE_TAG):
+                    continue
+                if tag not in _SCALAR_TAGS:
+                    return False
+                try:
+                    if tag == f"{_CORE}null" and node.value not in _NULLS:
+                        return False
+                    self.yaml_constructors[tag](self, node)
+                except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
+                    return False
+                continue
+            if node.tag != (_MAP_TAG if kind is yaml.MappingNode else _SEQ_TAG):
+                return False
+            if kind is yaml.MappingNode:
+                for key, value in node.value:
+                    stack += (value, key)
+            else:
+                stack += node.value
+        return True
 
     def _check_scalar(self, node: yaml.ScalarNode, path: tuple[PathPart, ...]) -> None:
         value = node.value

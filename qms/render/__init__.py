@@ -34,7 +34,7 @@ from qms.files import (
 from qms.index import Index
 from qms.load import gc_paused, source_digest
 from qms.model import Workspace
-from qms.render import graphviz
+from qms.render import graphviz, pool
 from qms.render.dot import goal_map, order_source, process_flow, process_map
 from qms.render.engine import (
     MANIFEST,
@@ -56,6 +56,7 @@ from qms.render.layout import (
     ranks_from_json,
     run_dot_json,
 )
+from qms.render.pool import sound_ranks
 from qms.views import (
     FlowView,
     GoalMapView,
@@ -97,22 +98,6 @@ def load_ranks(out: str | os.PathLike[str]) -> dict[str, Ranks]:
         if len(ranks) == len(value):
             found[key] = ranks
     return found
-
-
-def sound_ranks(ranks: Ranks, steps: set[str]) -> bool:
-    """True when `ranks` could be what `ranks_from_json` made for a flow of `steps`: the same
-    step ids, columns 0..n-1 all used, and in each column the orders 0..m-1. Anything else (a
-    crafted or stale cache) would index past the layout's lists or make it enormous."""
-    if set(ranks) != steps:
-        return False
-    columns: dict[int, list[int]] = {}
-    for pair in ranks.values():
-        if not (isinstance(pair, tuple) and len(pair) == 2 and all(type(v) is int for v in pair)):
-            return False
-        columns.setdefault(pair[0], []).append(pair[1])
-    return sorted(columns) == list(range(len(columns))) and all(
-        sorted(orders) == list(range(len(orders))) for orders in columns.values()
-    )
 
 
 def dump_ranks(cache: MutableMapping[str, Ranks]) -> str:
@@ -165,9 +150,14 @@ def prepare(
     selected: Sequence[View],
     ranks_cache: MutableMapping[str, Ranks],
     run: Callable[[str], str] = run_dot_json,
+    processes: int = 1,
 ) -> Prepared:
     """Lay out every flow of `selected` once (first passes from `ranks_cache`, else Graphviz,
-    added to the cache) and build the DOT job of every view."""
+    added to the cache) and build the DOT job of every view.
+
+    With `processes` > 1 and many flows, the flows are laid out in forked worker processes
+    (qms/render/pool.py), with the same result.
+    """
     global layout_passes
     cache = ranks_cache
     failures: list[tuple[str, str]] = []
@@ -180,8 +170,41 @@ def prepare(
                 failures.append((v.name, err.message(v.lang)))
                 continue
             flows.append(v)
+    count = pool.workers(processes, len(flows)) if run is run_dot_json else 0
+    futures = pool.lay_out(flows, cache, count) if count else []
+    jobs: list[DotJob] = []
+    for other in selected:  # meanwhile, if the workers have the flows
+        if isinstance(other, ProcessMapView):
+            jobs.append(DotJob(other.name, process_map(other), PINNED))
+        elif isinstance(other, GoalMapView):
+            jobs.append(DotJob(other.name, goal_map(other)))
+    if futures:
+        outcomes: list[pool.Outcome] = []
+        for future in futures:
+            new, part = future.result()
+            cache.update(new)
+            outcomes += part
+    else:
+        outcomes = _lay_out_here(flows, cache, run)
+    for view, (key, dot, error) in zip(flows, outcomes, strict=True):
+        if dot is None:
+            cache.pop(key, None)  # an entry found unsound and not made again
+            failures.append((view.name, error or "dot -Tjson failed"))
+            continue
+        layout_passes += 1
+        jobs.append(DotJob(view.name, dot, PINNED))
+    layouts = {view.name: key for view, (key, _, _) in zip(flows, outcomes, strict=True)}
+    jobs.sort(key=lambda j: j.name)
+    return Prepared(list(selected), jobs, failures, layouts, cache)
+
+
+def _lay_out_here(
+    flows: Sequence[FlowView], cache: MutableMapping[str, Ranks], run: Callable[[str], str]
+) -> list[pool.Outcome]:
+    """Lay out flows in this process: first passes (batched, one Graphviz process per core),
+    then each flow's layout and DOT text."""
     sources = [order_source(v) for v in flows]
-    keys = [hashlib.sha256(s.encode("utf-8")).hexdigest() for s in sources]
+    keys = [pool.first_pass_key(s) for s in sources]
     for view, key in zip(flows, keys, strict=True):
         if key in cache and not sound_ranks(cache[key], {s.id for s in view.steps}):
             del cache[key]  # on doubt, lay it out again
@@ -204,38 +227,22 @@ def prepare(
         def first_passes(batch: list[tuple[str, str]]) -> list[bytes | graphviz.GraphvizError]:
             return graphviz.run_batch(("dot",), [src for _, src in batch], "json")
 
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for batch, docs in zip(batches, pool.map(first_passes, batches), strict=True):
-                for (key, _), doc in zip(batch, docs, strict=True):
-                    if isinstance(doc, graphviz.GraphvizError):
-                        errors[key] = doc.message
-                        continue
-                    try:
-                        cache[key] = ranks_from_json(doc.decode("utf-8"))
-                    except ValueError as err:
-                        errors[key] = str(err)
+        with ThreadPoolExecutor(max_workers=workers) as threads:
+            for batch, docs in zip(batches, threads.map(first_passes, batches), strict=True):
+                pool.read_first_passes(batch, docs, cache, errors)
     else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for key, result in pool.map(first_pass, missing):
+        with ThreadPoolExecutor(max_workers=workers) as threads:
+            for key, result in threads.map(first_pass, missing):
                 if isinstance(result, dict):
                     cache[key] = result
                 else:
                     errors[key] = result
-    jobs: list[DotJob] = []
-    for view, key in zip(flows, keys, strict=True):
-        if key not in cache:
-            failures.append((view.name, errors.get(key, "dot -Tjson failed")))
-            continue
-        layout_passes += 1
-        jobs.append(DotJob(view.name, process_flow(view, compute(view, cache[key])), PINNED))
-    for other in selected:
-        if isinstance(other, ProcessMapView):
-            jobs.append(DotJob(other.name, process_map(other), PINNED))
-        elif isinstance(other, GoalMapView):
-            jobs.append(DotJob(other.name, goal_map(other)))
-    layouts = {view.name: key for view, key in zip(flows, keys, strict=True)}
-    jobs.sort(key=lambda j: j.name)
-    return Prepared(list(selected), jobs, failures, layouts, cache)
+    return [
+        (key, process_flow(view, compute(view, cache[key])), None)
+        if key in cache
+        else (key, None, errors.get(key, "dot -Tjson failed"))
+        for view, key in zip(flows, keys, strict=True)
+    ]
 
 
 def diagram_jobs(
@@ -386,6 +393,7 @@ def render_diagrams(
     run: Callable[[str], str] = run_dot_json,
     workers: int | None = None,
     prepared: Prepared | None = None,
+    processes: int = 1,
 ) -> Rendered:
     """Draw every diagram of `ws` into `out`, skipping the Python work of unchanged ones.
 
@@ -393,7 +401,8 @@ def render_diagrams(
     `.qms-diagrams.json` and the engine's manifest says each requested file was drawn from
     the DOT text that key produced and is still there unchanged. Everything else goes through
     `prepare` and `render_all`; `prepared` gives jobs already made for every view (by
-    `qms build`, whose manuals need them all), so that no flow is laid out twice.
+    `qms build`, whose manuals need them all), so that no flow is laid out twice; `processes`
+    lets `prepare` lay the flows out in worker processes (one-shot commands only).
 
     Keys that no diagram uses any more are dropped from both caches, and the files of a
     diagram that no longer exists (a deleted process) are deleted when the manifest vouches
@@ -403,7 +412,7 @@ def render_diagrams(
     # Millions of model objects are alive and few cycles are made: without the cyclic
     # collector paused, collections walking the model cost more than the work itself.
     with gc_paused(), output_lock(Path(out), lang):
-        return _render(ws, lang, Path(out), formats, progress, run, workers, prepared)
+        return _render(ws, lang, Path(out), formats, progress, run, workers, prepared, processes)
 
 
 def _render(
@@ -415,6 +424,7 @@ def _render(
     run: Callable[[str], str],
     workers: int | None,
     prepared: Prepared | None,
+    processes: int,
 ) -> Rendered:
     entries = load_diagram_cache(root)
     manifest = load_manifest(root)
@@ -440,7 +450,7 @@ def _render(
     ranks = load_ranks(root) if flows and prepared is None else {}
     on_disk = dict(ranks)
     if prepared is None:
-        done = prepare(stale, ranks, run)
+        done = prepare(stale, ranks, run, processes)
     else:
         names = {v.name for v in stale}
         done = Prepared(

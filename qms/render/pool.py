@@ -1,0 +1,143 @@
+"""Render's own Python work on every core: flows laid out and written as DOT in worker processes.
+
+Laying out a flow (dot's first pass, then qms's folding and routing in `layout.compute`) and
+writing its DOT text (`dot.process_flow`) is about half of a cold `qms render`'s CPU time.
+Threads cannot share it out (the interpreter runs one thread of Python at a time), so
+`lay_out` forks worker processes: each inherits the views and the first-pass cache, lays out
+a chunk of flows (running dot's first pass for the chunk in one Graphviz process) and sends
+back only text. The results are exactly those of the serial path, which the tests compare.
+
+Only where `fork` is the platform's way of starting processes (Linux), only for one-shot
+commands (a server with threads must not fork) and only when there are enough flows for the
+workers' start to pay.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import sys
+from collections.abc import Mapping, MutableMapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from qms.render import graphviz
+from qms.render.dot import order_source, process_flow
+from qms.render.layout import Ranks, compute, ranks_from_json
+from qms.views import FlowView
+
+MIN_FLOWS = 64
+"""Fewer flows than this are laid out in the calling process: starting workers would cost
+more than it saves."""
+CHUNK = 48
+"""Flows per task: small enough to keep every worker busy to the end, large enough that one
+dot process per chunk for the first passes is cheap."""
+
+Outcome = tuple[str, str | None, str | None]
+"""Per flow: (first-pass key, DOT text or None, dot's message when the first pass failed)."""
+
+_TASK: tuple[Sequence[FlowView], Mapping[str, Ranks]] = ((), {})
+"""The flows and the first-pass cache, set before the workers fork (they inherit it)."""
+
+
+def workers(processes: int, flows: int) -> int:
+    """How many worker processes to use: 0 means lay out in this process."""
+    if processes < 2 or flows < MIN_FLOWS or not sys.platform.startswith("linux"):
+        return 0
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 0  # pragma: no cover - Linux always has fork
+    return processes
+
+
+def sound_ranks(ranks: Ranks, steps: set[str]) -> bool:
+    """True when `ranks` could be what `ranks_from_json` made for a flow of `steps`: the same
+    step ids, columns 0..n-1 all used, and in each column the orders 0..m-1. Anything else (a
+    crafted or stale cache) would index past the layout's lists or make it enormous."""
+    if set(ranks) != steps:
+        return False
+    columns: dict[int, list[int]] = {}
+    for pair in ranks.values():
+        if not (isinstance(pair, tuple) and len(pair) == 2 and all(type(v) is int for v in pair)):
+            return False
+        columns.setdefault(pair[0], []).append(pair[1])
+    return sorted(columns) == list(range(len(columns))) and all(
+        sorted(orders) == list(range(len(orders))) for orders in columns.values()
+    )
+
+
+def first_pass_key(source: str) -> str:
+    """The key of a flow's first pass in the layout cache: the sha256 of its DOT."""
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+
+def read_first_passes(
+    missing: Sequence[tuple[str, str]],
+    docs: Sequence[bytes | graphviz.GraphvizError],
+    into: MutableMapping[str, Ranks],
+    errors: dict[str, str],
+) -> None:
+    """Read dot's `-Tjson` outputs for the (key, source) pairs `missing` into the first-pass
+    cache `into`; where dot failed, or wrote what cannot be read, its message into `errors`."""
+    for (key, _), doc in zip(missing, docs, strict=True):
+        if isinstance(doc, graphviz.GraphvizError):
+            errors[key] = doc.message
+            continue
+        try:
+            into[key] = ranks_from_json(doc.decode("utf-8"))
+        except ValueError as err:
+            errors[key] = str(err)
+
+
+def _chunk(bounds: tuple[int, int]) -> tuple[dict[str, Ranks], list[Outcome]]:
+    """Lay out flows[start:end] in a worker: the new first passes and one outcome per flow."""
+    flows, cache = _TASK
+    chunk = flows[bounds[0] : bounds[1]]
+    sources = [order_source(v) for v in chunk]
+    keys = [first_pass_key(s) for s in sources]
+    known = {  # an unsound cached entry (crafted or stale) is laid out again
+        key: cache[key]
+        for view, key in zip(chunk, keys, strict=True)
+        if key in cache and sound_ranks(cache[key], {s.id for s in view.steps})
+    }
+    missing = sorted({k: s for k, s in zip(keys, sources, strict=True) if k not in known}.items())
+    new: dict[str, Ranks] = {}
+    errors: dict[str, str] = {}
+    if missing:
+        docs = graphviz.run_batch(("dot",), [src for _, src in missing], "json")
+        read_first_passes(missing, docs, new, errors)
+    out: list[Outcome] = []
+    for view, key in zip(chunk, keys, strict=True):
+        ranks = known.get(key) or new.get(key)
+        if ranks is None:
+            out.append((key, None, errors.get(key, "dot -Tjson failed")))
+        else:
+            out.append((key, process_flow(view, compute(view, ranks)), None))
+    return new, out
+
+
+def lay_out(
+    flows: Sequence[FlowView], cache: Mapping[str, Ranks], count: int
+) -> list[Future[tuple[dict[str, Ranks], list[Outcome]]]]:
+    """Start laying out `flows` on `count` forked workers; one future per chunk, in order.
+
+    The caller may do other work meanwhile and then read the futures; the pool shuts down
+    once they are all done.
+    """
+    global _TASK
+    _TASK = (flows, cache)
+    size = max(1, min(CHUNK, -(-len(flows) // (count * 4))))
+    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"))
+    try:
+        return [
+            pool.submit(_chunk, (i, min(i + size, len(flows)))) for i in range(0, len(flows), size)
+        ]
+    finally:
+        pool.shutdown(wait=False)  # runs what was submitted, then the workers exit
+
+
+def cores() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1

@@ -1,0 +1,59 @@
+"""Flows laid out in worker processes (qms/render/pool.py) give exactly the files of the
+serial path, and only one-shot commands fork."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import qms.render as render_mod
+from qms.load import load
+from qms.publish import Publication
+from qms.render import pool, render_diagrams
+from qms.render.engine import MANIFEST
+from tests.conftest import LAMPPU, requires_dot
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != MANIFEST  # the manifest holds file times
+    }
+
+
+@requires_dot
+def test_workers_draw_the_same_bytes_as_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loaded = load(LAMPPU)
+    assert loaded.workspace is not None
+    serial = render_diagrams(loaded.workspace, "fi", tmp_path / "one", ("svg", "dot"))
+    placed = render_mod.layout_passes
+    monkeypatch.setattr(pool, "MIN_FLOWS", 1)  # LAMPPU's 16 flows are too few to fork for
+    chunks: list[int] = []
+    real = pool.lay_out
+
+    def spy(flows, cache, count):  # type: ignore[no-untyped-def]
+        chunks.append(count)
+        return real(flows, cache, count)
+
+    monkeypatch.setattr(pool, "lay_out", spy)
+    forked = render_diagrams(loaded.workspace, "fi", tmp_path / "two", ("svg", "dot"), processes=2)
+    assert chunks == [2], "the flows went to two worker processes"
+    flows = len(list(LAMPPU.glob("organisations/*/processes/*.yaml")))
+    assert render_mod.layout_passes - placed == flows == 16
+    assert [j.name for j in forked.jobs] == [j.name for j in serial.jobs]
+    assert [j.source for j in forked.jobs] == [j.source for j in serial.jobs]
+    assert forked.failures == serial.failures == []
+    assert _files(tmp_path / "two") == _files(tmp_path / "one")
+
+
+def test_only_one_shot_commands_fork() -> None:
+    """`qms serve` builds through Publication(...) in a threaded server: it must not fork."""
+    assert Publication.open(LAMPPU).processes == 1
+    assert Publication.one_shot(str(LAMPPU)).processes == pool.cores()
+    assert pool.workers(1, 10_000) == 0
+    assert pool.workers(2, pool.MIN_FLOWS - 1) == 0
+    assert pool.workers(2, 10_000) == 2
