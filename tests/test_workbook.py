@@ -228,11 +228,15 @@ def test_what_is_not_a_workbook_is_refused_without_a_traceback(
         (other_zip, "not an Excel workbook"),
         (bomb, "unpacked"),
         (tmp_path / "empty.xlsx", "no sheet of a qms workbook"),
-        (tmp_path / "missing.xlsx", "not an Excel workbook"),
+        (tmp_path / "missing.xlsx", "missing.xlsx: error: no such file"),
     ):
         result = _import(lamppu, path, "redu", "--force", "--lang", "en")
         assert result.exit_code == 2, (path, result.output)
         assert said in result.output and "Traceback" not in result.output
+        assert "qms: 1 error; nothing written" in result.output  # CLDR plural, no "(s)"
+    finnish = _import(lamppu, tmp_path / "missing.xlsx", "redu", "--force", "--lang", "fi")
+    assert "virhe: tiedostoa ei ole" in finnish.output and "Error" not in finnish.output
+    assert "qms: 1 virhe; mitään ei kirjoitettu" in finnish.output
     assert _tree(lamppu) == before
 
 

@@ -115,7 +115,7 @@ def xlsx(workbook: str, out: str, force: bool, lang: str | None) -> None:
     from pathlib import Path
 
     from qms.findings import printable
-    from qms.workbook.read import WROTE, plan_import, report, write
+    from qms.workbook.read import plan_import, report, write, wrote
 
     outcome = plan_import(Path(workbook), Path(out))
     language = pick_lang(lang, outcome.lang)
@@ -127,4 +127,4 @@ def xlsx(workbook: str, out: str, force: bool, lang: str | None) -> None:
     for path in written:
         click.echo(printable(path))
     if written:
-        click.echo(f"qms: {WROTE.format(language, count=len(written))}", err=True)
+        click.echo(f"qms: {wrote(len(written), language)}", err=True)

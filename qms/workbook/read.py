@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from qms import yamledit
 from qms.findings import Finding, Msg, did_you_mean, make_text, printable
+from qms.l10n import plural
 from qms.workbook.columns import (
     MISSING,
     SHEETS,
@@ -53,6 +54,7 @@ NOT_WORKBOOK = Msg(
     en="not an Excel workbook (.xlsx) that can be read ({error}); save it as .xlsx",
     fi="ei luettava Excel-työkirja (.xlsx) ({error}); tallenna se .xlsx-muodossa",
 )
+NO_FILE = Msg(en="no such file", fi="tiedostoa ei ole")
 TOO_BIG = Msg(
     en="the workbook is {size} bytes ({unpacked} unpacked), more than the limit of {limit}",
     fi="työkirjan koko on {size} tavua ({unpacked} purettuna), yli rajan {limit}",
@@ -219,6 +221,8 @@ def _open(path: Path) -> tuple[Any, Problem | None]:
         if unpacked > MAX_UNPACKED:
             return None, _problem(where, TOO_BIG, size=size, unpacked=unpacked, limit=MAX_UNPACKED)
         return load_workbook(io.BytesIO(data), data_only=False), None
+    except FileNotFoundError:
+        return None, _problem(where, NO_FILE)
     except Exception as error:  # noqa: BLE001 - not a workbook, in any of many ways
         shown = printable(f"{type(error).__name__}: {error}")[:200]
         return None, _problem(where, NOT_WORKBOOK, error=shown)
@@ -891,17 +895,25 @@ SEVERITY = {
     "en": {"error": "error", "warning": "warning", "info": "info", "note": "note"},
     "fi": {"error": "virhe", "warning": "varoitus", "info": "huomio", "note": "huomautus"},
 }
-NOTHING_WRITTEN = Msg(
-    en="{count} error(s); nothing written", fi="{count} virhettä; mitään ei kirjoitettu"
-)
+NOTHING_WRITTEN = Msg(en="{count}; nothing written", fi="{count}; mitään ei kirjoitettu")
+ERRORS = {"fi": {"one": "virhe", "other": "virhettä"}, "en": {"one": "error", "other": "errors"}}
+FILES = {
+    "fi": {"one": "tiedosto", "other": "tiedostoa"},
+    "en": {"one": "file", "other": "files"},
+}
 UNCHANGED = Msg(
     en="the workbook changes nothing; nothing written",
     fi="työkirja ei muuta mitään; mitään ei kirjoitettu",
 )
 WROTE = Msg(
-    en="{count} file(s) written. Next: qms validate",
-    fi="{count} tiedosto(a) kirjoitettu. Seuraavaksi: qms validate",
+    en="{count} written. Next: qms validate",
+    fi="{count} kirjoitettu. Seuraavaksi: qms validate",
 )
+
+
+def wrote(count: int, lang: str) -> str:
+    """'3 tiedostoa kirjoitettu. Seuraavaksi: qms validate' (CLDR plurals)."""
+    return WROTE.format(lang, count=plural(count, lang, **FILES.get(lang, FILES["en"])))
 
 
 def report(outcome: Outcome, lang: str) -> list[str]:
@@ -915,7 +927,8 @@ def report(outcome: Outcome, lang: str) -> list[str]:
     ]
     errors = sum(p.severity == "error" for p in outcome.problems)
     if errors:
-        lines.append(f"qms: {NOTHING_WRITTEN.format(lang, count=errors)}")
+        count = plural(errors, lang, **ERRORS.get(lang, ERRORS["en"]))
+        lines.append(f"qms: {NOTHING_WRITTEN.format(lang, count=count)}")
     elif not outcome.files:
         lines.append(f"qms: {UNCHANGED.format(lang)}")
     return lines
