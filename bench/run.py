@@ -89,21 +89,34 @@ def _env() -> dict[str, str]:
     return env
 
 
+LOG: Path | None = None
+"""runs.jsonl in the work folder: every measurement as it is made, so that a run stopped
+half-way still leaves its figures."""
+
+
+def _logged(what: list[str], got: dict[str, Any]) -> dict[str, Any]:
+    if LOG is not None:
+        with LOG.open("a", encoding="utf-8") as out:
+            out.write(json.dumps({"at": time.strftime("%H:%M:%S"), "what": what, **got}) + "\n")
+    return got
+
+
 def qms(*args: str, ok: Sequence[int] = (0,)) -> dict[str, Any]:
     """Run one `qms` command as a child process and measure it (bench/measure.py)."""
     exe = Path(sys.executable).with_name("qms")
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "qms"]
-    return timed([*command, *args], cwd=REPO, env=_env(), ok=ok)
+    return _logged(["qms", *args], timed([*command, *args], cwd=REPO, env=_env(), ok=ok))
 
 
 def floor(kind: str, path: Path) -> dict[str, Any]:
     """One floor (bench/floors.py) in a fresh interpreter."""
-    return _json_child([sys.executable, "-m", "bench.floors", kind, str(path)])
+    command = [sys.executable, "-m", "bench.floors", kind, str(path)]
+    return _logged(["floor", kind, str(path)], _json_child(command))
 
 
 def child(*args: str) -> dict[str, Any]:
     """One library-level step (bench/_child.py) in a fresh interpreter."""
-    return _json_child([sys.executable, "-m", "bench._child", *args])
+    return _logged(["child", *args], _json_child([sys.executable, "-m", "bench._child", *args]))
 
 
 def _json_child(command: list[str]) -> dict[str, Any]:
@@ -236,10 +249,11 @@ def after_edits(root: Path, repeat: int, *command: str) -> dict[str, list[dict[s
 
 def run(args: argparse.Namespace) -> str:
     """Every measurement; returns the Markdown report."""
-    global CACHE
+    global CACHE, LOG
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
     CACHE = work / "cache"
+    LOG = work / "runs.jsonl"
     n_national, n_warm, steps = QUICK if args.quick else (args.processes, args.warm, STEPS)
     repeat = 1 if args.quick else args.repeat
     load_before = _load()
@@ -257,7 +271,8 @@ def run(args: argparse.Namespace) -> str:
     w_render = qms("render", str(warm), "-o", str(w_out))
     w_edit_render = after_edits(warm, repeat, "render", str(warm), "-o", str(w_out))
     log("serve: rebuild after one edit")
-    w_serve = [child("serve", str(warm), kind) for kind in EDITS]
+    served = child("serve", str(warm))
+    w_serve = served["runs"]
 
     # -- the national workspace
     national = work / "national"
@@ -266,12 +281,15 @@ def run(args: argparse.Namespace) -> str:
     t0 = time.perf_counter()
     files = generate(national, providers, per, steps, seed=args.seed)
     generated = time.perf_counter() - t0
-    log("validate vs bare libyaml, interleaved")
-    floors, vals = validate_pairs(national, repeat)
+    if providers * per == w_prov * w_per:  # one size (--processes = --warm): measured above
+        floors, vals, edit_val = w_floors, w_vals, w_edit_val
+    else:
+        log("validate vs bare libyaml, interleaved")
+        floors, vals = validate_pairs(national, repeat)
+        log("validate after one edit")
+        edit_val = after_edits(national, repeat, "validate", str(national), "--quiet")
     if vals and any(v["exit"] for v in vals):
         raise RuntimeError("the generated workspace has findings")
-    log("validate after one edit")
-    edit_val = after_edits(national, repeat, "validate", str(national), "--quiet")
 
     log("render vs serial Graphviz")
     out = work / "render-out"
@@ -480,7 +498,7 @@ def run(args: argparse.Namespace) -> str:
         "quick": args.quick,
         "repeat": repeat,
         "commands": {f"{what} ({sizes[root]})": runs for what, root, runs in commands},
-        "serve_first_build": [s["first"] for s in w_serve],
+        "serve_first_build": served["first"],
         "record": recorded,
     }
     table = [(what, sizes[root], runs) for what, root, runs in commands]
