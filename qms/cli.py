@@ -227,9 +227,11 @@ def publish(
     organisations: Sequence[str] = (),
     force: bool = False,
     announce: bool = True,
+    within: str | None = None,
 ) -> int:
-    """Write the files of export format `fmt` under `out` and, with `announce`, say how many;
-    the exit code (`qms build` says where everything is in one line of its own)."""
+    """Write the files of export format `fmt` under `out` (a folder inside `within`, the
+    folder the user named, if given) and, with `announce`, say how many; the exit code
+    (`qms build` says where everything is in one line of its own)."""
     from qms.files import write_tree
     from qms.partial import echo_left_out
     from qms.render.layout import TooManySteps
@@ -247,7 +249,8 @@ def publish(
         say(err.message(pub.language))
         return 1
     _notes(pub)
-    written = write_tree(files, Path(out), force, pub.language)
+    inside = Path(within) if within is not None else None
+    written = write_tree(files, Path(out), force, pub.language, inside)
     unchanged = len(files) - written
     if announce:
         shown = WRITTEN.format(pub.language, count=written, out=Path(out), unchanged=unchanged)

@@ -42,7 +42,10 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
 def stage(target: Path, data: bytes) -> Path:
     """`data` in a temporary file beside `target`, with the permissions of a new file
     (0644 under umask 022: mkstemp makes 0600, and outputs are for sharing)."""
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as error:  # a read-only folder: name the file the user asked for
+        raise OSError(error.errno, error.strerror, os.fspath(target)) from error
     tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -59,12 +62,37 @@ def stage(target: Path, data: bytes) -> Path:
     return tmp
 
 
-def replace_together(files: Mapping[Path, bytes]) -> list[Path]:
+SPECIAL = Msg(
+    en="{path} is not a regular file (a device, a pipe or a socket); qms does not replace it, "
+    "not even with --force: choose another output; nothing written",
+    fi="{path} ei ole tavallinen tiedosto (laite, putki tai pistoke); qms ei korvaa sitä "
+    "valitsimellakaan --force: valitse toinen tuloste; mitään ei kirjoitettu",
+)
+
+
+def refuse_special(targets: Iterable[Path], lang: str = "en") -> None:
+    """Stop (exit 2) before writing when a target exists and is a device, FIFO or socket:
+    renaming a file onto `-o /dev/null` would replace the device itself (as root, for the
+    whole machine). Links and folders are left to the writers (a link is replaced, never
+    written through; a folder where a file goes fails with its own message)."""
+    import stat
+
+    for target in targets:
+        try:
+            mode = target.lstat().st_mode
+        except OSError:
+            continue
+        if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode) or stat.S_ISDIR(mode)):
+            raise refusal(SPECIAL.format(lang, path=target))
+
+
+def replace_together(files: Mapping[Path, bytes], lang: str = "en") -> list[Path]:
     """Write several files so that either every one is replaced or none is.
 
     Everything is staged beside its target first (a full disk fails here, before any target
     is touched); then the staged files are swapped in (`swap_in`).
     """
+    refuse_special(files, lang)
     staged: list[tuple[Path, Path]] = []
     try:
         for target, data in sorted(files.items()):
@@ -117,15 +145,16 @@ MAX_CACHE_BYTES = 256 * 1024 * 1024
 
 
 def read_cache(path: Path) -> Any:
-    """The JSON of a cache file, or None when it is missing, too large, not JSON, or nested
-    deeper than the parser can follow. Caches in an output folder are untrusted input: the
-    caller checks the shape of what it gets and recomputes on doubt."""
+    """The JSON of a cache file, or None when it is missing, not a regular file, too large, not
+    JSON, or nested deeper than the parser can follow. Caches in an output folder are untrusted
+    input: the caller checks the shape of what it gets and recomputes on doubt."""
     import json
 
     try:
-        if path.stat().st_size > MAX_CACHE_BYTES:
+        data, size = read_regular(path, MAX_CACHE_BYTES)  # a FIFO put there: no hang
+        if size > MAX_CACHE_BYTES:
             return None
-        return json.loads(path.read_bytes())
+        return json.loads(data)
     except (OSError, ValueError, RecursionError):
         return None
 
@@ -177,10 +206,11 @@ NOT_REGULAR = "not a regular file (a pipe, a device or a socket)"
 
 
 def read_regular(path: str | os.PathLike[str], limit: int) -> tuple[bytes, int]:
-    """(the first `limit` + 1 bytes, the size) of a regular file. A FIFO, a device such as
-    /dev/zero or a socket raises OSError before anything is read (opened without blocking,
-    so a FIFO without a writer does not hang), and no more than `limit` + 1 bytes are read,
-    whatever the file claims its size is."""
+    """(the first `limit` + 1 bytes, the size) of a regular file; (b"", the size) when it says
+    it is larger than `limit`. A FIFO, a device such as /dev/zero or a socket raises OSError
+    before anything is read (opened without blocking, so a FIFO without a writer does not
+    hang), and no more than `limit` + 1 bytes are read, whatever the file claims its size is
+    (a file of /proc says 0)."""
     import errno
     import stat
 
@@ -189,6 +219,8 @@ def read_regular(path: str | os.PathLike[str], limit: int) -> tuple[bytes, int]:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise OSError(errno.EINVAL, NOT_REGULAR, os.fspath(path))
+        if info.st_size > limit:  # too large, as it says: nothing read (a sparse 300 MB file)
+            return b"", info.st_size
         chunks = []
         left = limit + 1
         while left > 0:
@@ -335,17 +367,29 @@ def staged_folder(base: Path, lang: str = "en", keep: Iterable[str] = ()) -> Ite
         shutil.rmtree(stage, ignore_errors=True)
 
 
-def write_tree(files: Mapping[str, str | bytes], base: Path, force: bool, lang: str = "en") -> int:
+def write_tree(
+    files: Mapping[str, str | bytes],
+    base: Path,
+    force: bool,
+    lang: str = "en",
+    within: Path | None = None,
+) -> int:
     """Write a map of relative path -> contents under `base`, as a whole.
 
     Refuses (exit 2, nothing written) when any file exists with other contents, unless
     `force`, when one output would be another's folder, or when a folder written into is a
-    symbolic link; files that are already identical are left alone, their times too. A set of
-    files is written into a staged copy of `base` that then replaces it (`staged_folder`); a
-    single file (`rel` "") atomically. Returns the number of files written.
+    symbolic link (from `within`, the folder the user named, when `base` is a folder inside
+    it, as `qms build` puts the portal in OUT/site); files that are already identical are
+    left alone, their times too. A set of files is staged beside its targets and swapped in
+    all or nothing (`replace_together`); a single file (`rel` "") atomically. Returns the
+    number of files written.
     """
     refuse_clashes(files, lang)
-    refuse_links(base, files, lang)
+    if within is not None and within != base and within in base.parents:
+        below = base.relative_to(within).as_posix()
+        refuse_links(within, (f"{below}/{rel}" if rel else below for rel in files), lang)
+    else:
+        refuse_links(base, files, lang)
     clashes = conflicts(files, base)
     if clashes and not force:
         shown = "\n".join(f"  {c}" for c in clashes[:10])
@@ -358,17 +402,19 @@ def write_tree(files: Mapping[str, str | bytes], base: Path, force: bool, lang: 
         if not (target.is_file() and target.read_bytes() == data):
             changed[rel] = data
     if "" in changed:
+        refuse_special([base], lang)
         write_atomic(base, changed[""])
     elif changed:
         if base.exists() and not base.is_dir():
             raise refusal(NOT_A_FOLDER.format(lang, path=base))
-        replace_together({base / rel: data for rel, data in changed.items()})
+        replace_together({base / rel: data for rel, data in changed.items()}, lang)
     return len(changed)
 
 
 def write_safely(path: str, content: str | bytes, force: bool, lang: str = "en") -> None:
     """Write one file, refusing to replace a different existing file without force."""
     target = Path(path)
+    refuse_special([target], lang)
     if not force and conflicts({target.name: content}, target.parent):
         raise refusal(EXISTS.format(lang, path=path))
     write_atomic(target, _bytes(content))

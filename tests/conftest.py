@@ -61,11 +61,12 @@ def error_findings(root: Path) -> list[tuple[str, str, int]]:
     ]
 
 
-def run_qms(*args: str, timeout: float = 300) -> tuple[int, str, str]:
-    """`qms ARGS --lang en` in a child process: (exit code, stdout, stderr). A hang fails the
-    test at `timeout` instead of stopping the whole run."""
+def run_qms(*args: str, timeout: float = 300, lang: bool = True) -> tuple[int, str, str]:
+    """`qms ARGS --lang en` (without `--lang en` for commands that have none) in a child
+    process: (exit code, stdout, stderr). A hang fails the test at `timeout` instead of
+    stopping the whole run."""
     proc = subprocess.run(
-        [sys.executable, "-m", "qms", *args, "--lang", "en"],
+        [sys.executable, "-m", "qms", *args, *(["--lang", "en"] if lang else [])],
         capture_output=True,
         text=True,
         timeout=timeout,

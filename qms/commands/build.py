@@ -60,7 +60,8 @@ def build(
     code = draw(pub, out or default_out(workspace), formats, whole=True)
     folder = out or default_out(workspace, "build")
     for fmt, below in BUILD_OUTPUTS:  # the manuals: PUB/site/ (HTML) and PUB/<org>.docx
-        code = code or publish(pub, fmt, below.format(folder), force=True, announce=False)
+        target = below.format(folder)
+        code = code or publish(pub, fmt, target, force=True, announce=False, within=folder)
     if code == 0:
         published(pub, folder)
     sys.exit(code or pub.result.exit_code(False))  # --keep-going writes, and still fails

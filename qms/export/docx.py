@@ -31,6 +31,7 @@ from qms.export.coverage_tables import _stable_zip
 from qms.export.flowcut import cut_rows
 from qms.export.labels import catalogue, sheet_parts
 from qms.export.manual import Diagrams, Manual, ProcessPage
+from qms.files import read_regular
 from qms.render import styles
 from qms.render.dot import flow_rows
 
@@ -845,16 +846,21 @@ def docx_assessments(doc: Any, reports: tuple[AssessmentReport, ...], L: dict[st
         docx_assessment(doc, r, L)
 
 
+MAX_REFERENCE_BYTES = 64 * 2**20
+"""A Word template larger than this is refused (one with its fonts embedded is a few MB)."""
+
+
 def read_reference(path: str) -> bytes:
     """The bytes of a reference document, checked: ValueError says why it cannot be used
     (missing, unreadable, not a .docx, a .docx python-docx cannot open)."""
     import docx
 
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+    try:  # a FIFO or a device (/dev/zero) is refused before reading: no hang, no endless read
+        data, size = read_regular(path, MAX_REFERENCE_BYTES)
     except OSError as error:
         raise ValueError(error.strerror or str(error)) from None
+    if size > MAX_REFERENCE_BYTES:
+        raise ValueError(f"larger than {MAX_REFERENCE_BYTES // 2**20} MB")
     try:
         docx.Document(io.BytesIO(data))
     except Exception as error:  # noqa: BLE001 - any failure to open means "not usable"
