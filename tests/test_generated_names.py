@@ -25,7 +25,22 @@ from qms.load import load
 from qms.render import views
 from tests.conftest import requires_dot
 
-STEMS = ["process-map", "goal-map", "index", "plan", "metrics", "goals", "findings", "diagrams"]
+STEMS = [
+    "process-map",
+    "goal-map",
+    "index",
+    "plan",
+    "metrics",
+    "goals",
+    "findings",
+    "diagrams",
+    "roles",
+    "documents",
+    "assessment",
+    "search",
+    "site",
+    "qms",
+]
 
 
 def _process(pid: str, org: str) -> str:
@@ -138,3 +153,26 @@ def test_an_id_that_names_a_generated_file_is_refused(
     assert f"{clash} would have to be both a file and the folder of {clash}/" in done.output
     assert "Traceback" not in done.output
     assert not out.exists() or (not any(out.rglob("*.svg")) and not any(out.rglob("*.html")))
+
+
+@requires_dot
+def test_an_organisation_called_site_keeps_its_diagrams_beside_the_portal(
+    make_workspace: Callable[[dict[str, str]], Path], tmp_path: Path
+) -> None:
+    """`qms build -o OUT` puts the diagrams of organisation `site` in OUT/site, where the
+    portal goes too: no file of one is written over by the other."""
+    files = _files()
+    files["site/organisation.yaml"] = "kind: organisation\nid: site\nname: Org site\n"
+    for pid in STEMS:
+        files[f"site/{pid}.yaml"] = _process(pid, "site")
+    root = make_workspace(files)
+    out = tmp_path / "out"
+    done = CliRunner().invoke(cli, ["build", str(root), "-o", str(out), "--keep-going"])
+    assert done.exit_code in (0, 1), done.output
+    for pid in STEMS:
+        svg = (out / "site" / f"{pid}.svg").read_text(encoding="utf-8")
+        assert f"Alku {pid}".replace("-", "&#45;") in svg, pid
+        assert f"Alku {pid}" in (out / "site" / "site" / page_name(pid)).read_text("utf-8")
+    assert "Prosessi" in (out / "site" / "_process-map.svg").read_text("utf-8")
+    assert "Org site" in (out / "site" / "site" / "index.html").read_text("utf-8")
+    assert "<html" in (out / "site" / "index.html").read_text("utf-8")
