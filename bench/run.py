@@ -39,6 +39,9 @@ NATIONAL = 9000
 WARM = 1000
 STEPS = 15
 QUICK = (16, 16, 10)
+SVG = ("--format", "svg")
+"""`qms render` draws what the floor draws (bench/_child.py record: SVG): its default also
+writes PNG (and the DOT text), which would time cairo's rasterising against an SVG floor."""
 """--quick: national and warm workspaces of 16 processes of 10 steps."""
 
 
@@ -268,8 +271,8 @@ def run(args: argparse.Namespace) -> str:
     w_edit_val = after_edits(warm, repeat, "validate", str(warm), "--quiet")
     w_out = work / "warm-out"
     cold()
-    w_render = qms("render", str(warm), "-o", str(w_out))
-    w_edit_render = after_edits(warm, repeat, "render", str(warm), "-o", str(w_out))
+    w_render = qms("render", str(warm), "-o", str(w_out), *SVG)
+    w_edit_render = after_edits(warm, repeat, "render", str(warm), "-o", str(w_out), *SVG)
     log("serve: rebuild after one edit")
     served = child("serve", str(warm))
     w_serve = served["runs"]
@@ -295,7 +298,7 @@ def run(args: argparse.Namespace) -> str:
     out = work / "render-out"
     shutil.rmtree(out, ignore_errors=True)
     cold()
-    render = qms("render", str(national), "-o", str(out))
+    render = qms("render", str(national), "-o", str(out), *SVG)
     record = work / "render-dot"
     shutil.rmtree(record, ignore_errors=True)
     recorded = child("record", str(national), str(record))
@@ -305,7 +308,7 @@ def run(args: argparse.Namespace) -> str:
     edit_render = {}
     for kind, edit in EDITS.items():
         edit(national, 100)
-        edit_render[kind] = [qms("render", str(national), "-o", str(out))]
+        edit_render[kind] = [qms("render", str(national), "-o", str(out), *SVG)]
 
     log("export --format html (the portal), cold")
     cold()
