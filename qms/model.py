@@ -442,6 +442,10 @@ class Review(Node):
     """When it is next reviewed."""
 
 
+Digest = Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{16,64}$")]
+"""A content digest as `qms approve` writes it: `sha256:` and hex digits."""
+
+
 class Approval(Node):
     """Who approved the description, and when."""
 
@@ -449,6 +453,15 @@ class Approval(Node):
     """Who approved it (a role, body or person)."""
     on: Date
     """When it was approved."""
+    digest: Digest | None = None
+    """The canonical digest of the approved content, written by `qms approve`; an edit after
+    the approval makes the approval suspect (rule suspect-approval)."""
+    version: str | None = None
+    """The version that was approved, written by `qms approve` (rule unversioned-change)."""
+    links: dict[Annotated[str, StringConstraints(max_length=200)], Digest] = {}
+    """Digests of the goals, parent process and metrics the element pointed to when it was
+    approved (`goal:G7`, `parent:talous`, `metric:m1`; written by `qms approve`); a change in
+    one of them makes the approval suspect (rule suspect-link)."""
 
 
 class Branch(Node):
