@@ -30,7 +30,7 @@ from qms.export.assessment import AssessmentReport, Trend
 from qms.export.coverage_tables import _stable_zip
 from qms.export.flowcut import cut_rows
 from qms.export.labels import catalogue, sheet_parts
-from qms.export.manual import Diagrams, Manual, ProcessPage
+from qms.export.manual import Diagrams, History, Manual, ProcessPage
 from qms.files import read_regular
 from qms.render import styles
 from qms.render.dot import flow_rows
@@ -588,7 +588,7 @@ def _process(
         (L["type"], L[p.band]),
         (L["status"], L[p.status]),
         (L["version"], p.version),
-        (L["approved_by"], f"{p.approved_by} {p.approved_on}".strip()),
+        (L["approved_by"], tables.approval(p.approved_by, p.approved_on, p.approval_state, L)),
         (L["jhs_level"], L[f"level_{p.level}"]),
     ]
     if p.parent:
@@ -627,6 +627,19 @@ def _process(
     if p.risks:
         doc.add_heading(L["risks"], level=2)
         _table(doc, *tables.risks(p, L))
+    _history(doc, p.history, L, level=2)
+
+
+def _history(doc: Any, history: History, L: dict[str, str], level: int) -> None:
+    """The change history (muutoshistoria): a table, or the note why there is none."""
+    if history.state == "off":
+        return
+    doc.add_heading(L["history"], level=level)
+    note, table = tables.history(history, L)
+    if note:
+        doc.add_paragraph(note)
+    else:
+        _table(doc, *table)
 
 
 def _line(*parts: str) -> str:
@@ -740,13 +753,17 @@ def to_docx(m: Manual, diagrams: Diagrams | None, reference: bytes | None = None
             [
                 (L["status"], L[plan.status]),
                 (L["version"], plan.version),
-                (L["approved_by"], f"{plan.approved_by} {plan.approved_on}".strip()),
+                (
+                    L["approved_by"],
+                    tables.approval(plan.approved_by, plan.approved_on, plan.approval_state, L),
+                ),
                 (L["horizon"], plan.horizon),
             ],
         )
         for phase, actions in plan.phases:
             doc.add_heading(L[phase] if phase else L["no_phase"], level=3)
             _table(doc, *tables.actions(actions, L))
+        _history(doc, plan.history, L, level=3)
     doc.add_heading(L["metrics"], level=1)
     _table(doc, *tables.metrics(m, L))
     docx_trends(doc, m.trends, L)

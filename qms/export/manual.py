@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qms.coverage import Coverage, Element, coverage
 from qms.example import Example, counted_elements, example_of, examples
@@ -29,6 +29,9 @@ from qms.partial import left_out
 from qms.render import graphviz
 from qms.render.engine import DotJob
 from qms.views import NO_ROLE, PROCESS_MAP, ProcessMapView, process_map_view
+
+if TYPE_CHECKING:
+    from qms.history import Revision
 
 BANDS = ("management", "core", "support")
 PHASES = ("plan", "do", "check", "act", "")
@@ -268,6 +271,33 @@ class PeriodResult:
 
 
 @dataclass(frozen=True)
+class HistoryRow:
+    """One change of a process or plan in git: which version, when, who, what changed."""
+
+    version: str
+    date: str
+    author: str
+    summary: str
+    """The semantic changes in a few words (qms.diff.summary_line)."""
+    commit: str = ""
+    version_kept: bool = False
+    """The content changed but the version did not."""
+
+
+@dataclass(frozen=True)
+class History:
+    """The change history (muutoshistoria) of a process or plan, newest first.
+
+    `state` says where it comes from: `git` (rows from the repository; none when no commit
+    changed the file's content), `no-git` (the workspace is not in a git repository: the
+    manual says so), `off` (not asked for).
+    """
+
+    state: str = "off"
+    rows: tuple[HistoryRow, ...] = ()
+
+
+@dataclass(frozen=True)
 class ProcessPage:
     """Everything the manual says about one process."""
 
@@ -309,6 +339,10 @@ class ProcessPage:
     """The processes above this one, top first (the breadcrumb's trail)."""
     children: tuple[Link, ...] = ()
     """The processes one level down (`parent:` naming this one)."""
+    history: History = History()
+    approval_state: str = ""
+    """`current` when the approval's digest still matches the content, `changed` when the
+    content (or a goal, parent or metric it points to) changed after the approval, else ''."""
 
 
 @dataclass(frozen=True)
@@ -340,6 +374,9 @@ class PlanSection:
     phases: tuple[tuple[str, tuple[ActionRow, ...]], ...]
     example: str = ""
     """A notice when the plan, or some of its actions, is example content (with the reason)."""
+    history: History = History()
+    approval_state: str = ""
+    """As ProcessPage.approval_state."""
 
 
 @dataclass(frozen=True)
@@ -563,11 +600,14 @@ def build_manual(
     index: Index | None = None,
     result: Result | None = None,
     cov: Coverage | None = None,
+    history: Mapping[str, Sequence[Revision]] | bool | None = False,
 ) -> Manual:
     """The manual of one organisation; KeyError when the workspace has no such organisation.
 
     `result` is the lint result of the loaded workspace (its open and suppressed findings are
-    published); `cov` the coverage matrix (computed here when not given).
+    published); `cov` the coverage matrix (computed here when not given). `history` is the git
+    history of the model files by path (qms.history.histories_of), None when the workspace is
+    not in git (the manual says so), False when no history is wanted.
     """
     index = index or Index.build(ws)
     org: Organisation = index.organisations[organisation]
@@ -701,6 +741,8 @@ def build_manual(
                 for c in order
                 if own[c].parent and index.process_key(own[c].parent or "", org.id) == key(proc)
             ),
+            history=_history(history, proc.source, chosen),
+            approval_state=_approval_state(proc, index),
         )
 
     def key(proc: Process) -> tuple[str, str]:
@@ -745,6 +787,8 @@ def build_manual(
                 approved_on=_date(plan.approved.on, chosen) if plan.approved else "",
                 phases=tuple((p, tuple(rows)) for p, rows in grouped.items() if rows),
                 example=_page_notice(plan_mark, sum(1 for m in action_marks if m), tx),
+                history=_history(history, plan.source, chosen),
+                approval_state=_approval_state(plan, index),
             )
         )
     goals: list[GoalRow] = []
@@ -816,6 +860,39 @@ def build_manual(
             t for m in metrics_of_org if (t := trend(m, index, chosen, org.id)) is not None
         ),
     )
+
+
+def _history(
+    history: Mapping[str, Sequence[Revision]] | bool | None, source: str, lang: str
+) -> History:
+    """One document's change history for the manual, in `lang`."""
+    from qms.diff import summary_line
+
+    if history is False or history is True:
+        return History()
+    if history is None:
+        return History("no-git")
+    rows = tuple(
+        HistoryRow(
+            version=r.version or "",
+            date=format_date(r.date, lang),
+            author=r.author,
+            summary=summary_line(r.changes, lang),
+            commit=r.commit,
+            version_kept=r.version_kept,
+        )
+        for r in history.get(source, ())
+    )
+    return History("git", rows)
+
+
+def _approval_state(element: Process | Plan, index: Index) -> str:
+    """`current`, `changed` or '' (no approval with a digest): see ProcessPage."""
+    from qms.approval import suspect
+
+    if element.approved is None or not element.approved.digest:
+        return ""
+    return "changed" if suspect(element, index) else "current"
 
 
 def _party_fields(ex: Exchange) -> tuple[str, str]:
@@ -985,12 +1062,19 @@ def build_manuals(
     organisations: list[str] | None = None,
     lang: str | None = None,
     result: Result | None = None,
+    history: bool = True,
 ) -> list[Manual]:
     """The manuals of the chosen organisations (all, in file order, when none are named).
 
     Names match an organisation's id or short name in any case; KeyError names one that
-    matches nothing.
+    matches nothing. With `history`, each process and plan carries its change history from
+    the git repository the workspace is in (or the note that there is none).
     """
+    found: Mapping[str, Sequence[Revision]] | bool | None = False
+    if history:
+        from qms.history import histories_of
+
+        found = histories_of(ws.root)
     index = Index.build(ws)
     cov = coverage(ws, index)
     wanted: list[str] = []
@@ -1008,7 +1092,10 @@ def build_manuals(
             raise KeyError(name)
         if match not in wanted:
             wanted.append(match)
-    return [build_manual(ws, o, lang, index=index, result=result, cov=cov) for o in wanted]
+    return [
+        build_manual(ws, o, lang, index=index, result=result, cov=cov, history=found)
+        for o in wanted
+    ]
 
 
 # --- diagrams --------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from qms.export import tables
 from qms.export.assessment import Trend
 from qms.export.labels import catalogue
-from qms.export.manual import Diagrams, Link, Manual, ProcessPage, page_name
+from qms.export.manual import Diagrams, History, Link, Manual, ProcessPage, page_name
 from qms.views import PROCESS_MAP
 
 _SPECIAL = re.compile(r"([\\`*_\[\]{}|#+!~])")
@@ -53,7 +53,7 @@ def _process(m: Manual, p: ProcessPage, has_diagram: bool) -> str:
         (L["type"], L[p.band]),
         (L["status"], L[p.status]),
         (L["version"], p.version),
-        (L["approved_by"], f"{p.approved_by} {p.approved_on}".strip()),
+        (L["approved_by"], tables.approval(p.approved_by, p.approved_on, p.approval_state, L)),
     ]
     lines += [f"- **{md(k)}:** {md(v) or '—'}" for k, v in facts] + [""]
     for key, value in (("purpose", p.purpose), ("scope", p.scope), ("description", p.description)):
@@ -89,7 +89,16 @@ def _process(m: Manual, p: ProcessPage, has_diagram: bool) -> str:
         f"- **{L['review_next']}:** {p.review_next or '—'}{overdue}",
         "",
     ]
+    lines += _history(p.history, L, "##")
     return "\n".join(lines)
+
+
+def _history(history: History, L: dict[str, str], hashes: str) -> list[str]:
+    """The change history (muutoshistoria): a table, or the note why there is none."""
+    if history.state == "off":
+        return []
+    note, table = tables.history(history, L)
+    return [f"{hashes} {L['history']}", "", *([f"_{md(note)}_", ""] if note else _table(*table))]
 
 
 def _index(m: Manual, has_map: bool) -> str:
@@ -131,14 +140,18 @@ def _plan(m: Manual) -> str:
         lines += _notices(plan.example)
         if plan.description:
             lines += [md(plan.description), ""]
+        approved = tables.approval(plan.approved_by, plan.approved_on, plan.approval_state, L)
         lines += [
             f"- **{L['status']}:** {L[plan.status]}",
             f"- **{L['horizon']}:** {plan.horizon or '—'}",
+            f"- **{L['version']}:** {md(plan.version) or '—'}",
+            f"- **{L['approved_by']}:** {md(approved) or '—'}",
             "",
         ]
         for phase, actions in plan.phases:
             lines += [f"### {L[phase] if phase else L['no_phase']}", ""]
             lines += _table(*tables.actions(actions, L))
+        lines += _history(plan.history, L, "###")
     return "\n".join(lines)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qms.export.assessment import AssessmentReport, Trend
-from qms.export.manual import ActionRow, Manual, ProcessPage, RoleRow
+from qms.export.manual import ActionRow, History, Manual, ProcessPage, RoleRow
 from qms.l10n import plural
 
 Table = tuple[list[str], list[list[str]]]
@@ -78,6 +78,33 @@ def approvals(m: Manual, L: dict[str, str]) -> Table:
     head = [L["document"], L["version"], L["status"], L["approved_by"], L["approved_on"]]
     rows = [[a.document, a.version, L[a.status], a.approved_by, a.approved_on] for a in m.approvals]
     return head, rows
+
+
+def approval(by: str, on: str, state: str, L: dict[str, str]) -> str:
+    """`yhtymahallitus 15.1.2013 (muutoksia hyväksynnän jälkeen)`: who, when, still valid?"""
+    shown = f"{by} {on}".strip()
+    return f"{shown} ({L['approval_' + state]})" if state and shown else shown
+
+
+def history(h: History, L: dict[str, str]) -> tuple[str, Table]:
+    """The change history as a note (no git, no changes) and a table (version, date, author,
+    changes), newest first; the note is '' when there are rows."""
+    head = [L["version"], L["history_date"], L["history_author"], L["history_summary"]]
+    rows = [
+        [
+            r.version + (f" ({L['version_kept']})" if r.version_kept else ""),
+            r.date,
+            r.author,
+            r.summary,
+        ]
+        for r in h.rows
+    ]
+    note = ""
+    if h.state == "no-git":
+        note = L["history_no_git"]
+    elif not rows:
+        note = L["history_none"]
+    return note, (head, rows)
 
 
 def actions(rows: Sequence[ActionRow], L: dict[str, str]) -> Table:
