@@ -299,6 +299,28 @@ def load_sides(
     return Sides(_loaded(old, labels[0], lang), _loaded(new, labels[1], lang), *labels, notes=notes)
 
 
+NO_DOT = Msg(
+    en="Graphviz could not draw the changed diagrams: {error}",
+    fi="Graphviz ei voinut piirtää muuttuneita kaavioita: {error}",
+)
+
+
+def _draw(sides: Sides, folder: str, force: bool, lang: str) -> None:
+    """The highlighted diagrams into `folder` (nothing outside it; no file replaced without
+    `force`); a refusal with Graphviz's message when it cannot draw them."""
+    from pathlib import Path
+
+    from qms.files import refusal, write_tree
+    from qms.render.graphviz import GraphvizError
+    from qms.visualdiff import draw_changes
+
+    try:
+        files = draw_changes(sides.old, sides.new, lang)
+    except (GraphvizError, ValueError) as error:
+        raise refusal(NO_DOT.format(lang, error=printable(str(error)))) from None
+    write_tree(dict(files), Path(folder), force, lang)
+
+
 def without_unread(diff: WorkspaceDiff, notes: list[Unread]) -> WorkspaceDiff:
     """Leave out a document that looks added or removed only because its file could not be
     read on one side: the note says so instead of a wrong "deleted"."""
@@ -323,9 +345,11 @@ def run_diff(
     exit_code: bool,
     lang: str | None,
     say: Callable[..., None],
+    svg_dir: str | None = None,
 ) -> int:
-    """`qms diff`: print or write the change list; the exit code (1 with `exit_code` when
-    anything changed, else 0). Bad usage raises a refusal (exit 2)."""
+    """`qms diff`: print or write the change list, and with `svg_dir` one highlighted
+    diagram per added or changed process (DIR/ORG/PROCESS.svg); the exit code (1 with
+    `exit_code` when anything changed, else 0). Bad usage raises a refusal (exit 2)."""
     from qms.files import write_safely
 
     language = language_of(workspace, lang)
@@ -338,6 +362,8 @@ def run_diff(
         say(out, nl=False)
     else:
         write_safely(output, out, force, language)
+    if svg_dir is not None:
+        _draw(sides, svg_dir, force, language)
     if output is not None or fmt not in ("text",):
         for note in sides.notes:  # also on the terminal when the list goes elsewhere
             say(f"qms: {printable(note.say(language))}", err=True)

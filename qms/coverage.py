@@ -325,7 +325,7 @@ def coverage(
         if _wanted(goals, g.id, f"{project.id}/{g.id}")
     ]
     goal_defs = list({g.id: (g, w) for g, w in reversed(goal_defs)}.values())[::-1]
-    orgs = _first_by_id([o for o in ws.organisations if _wanted(organisations, o.id, o.short)])
+    orgs = _first_by_id([o for o in ws.members if _wanted(organisations, o.id, o.short)])
 
     # (goal, org) -> realizing elements, by kind
     found: dict[tuple[str, str], dict[str, list[Element]]] = {}
@@ -407,7 +407,7 @@ def coverage(
 
     # A goal is covered by the network: an organisation filter narrows the columns shown, not
     # the organisations that can cover a goal.
-    declared = {o.id for o in ws.organisations}
+    declared = {o.id for o in ws.members}
     realized_anywhere = {goal_id for goal_id, org_id in found if org_id in declared}
 
     rows: list[tuple[Cell, ...]] = []
@@ -540,7 +540,7 @@ def coverage(
     kept = sum(o.kept for o in org_cols) + explained["unkept-commitment"]
     reported = sum(o.reported for o in org_cols) + explained["unreported-goal"]
     return Coverage(
-        modelled=len(ws.organisations),
+        modelled=len(ws.members),
         members=next((p.members for p in ws.projects if p.members), None),
         as_of=today,
         goals=tuple(goal_rows),

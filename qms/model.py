@@ -396,6 +396,10 @@ class Organisation(Document, Exemplary):
     """Members of the quality group (laaturyhmä)."""
     documents: list[DocumentRef] = []
     """The register of operating instructions (toimintaohjerekisteri)."""
+    merges_into: Id | None = None
+    """For a predecessor unit in a merger: the organisation it merges into (e.g. `jedu`). It
+    is not a member of the network: coverage, the goal map and the published manuals leave it
+    out (name it with `--organisation` to publish it); `qms compare` compares it."""
 
 
 # --- process ---------------------------------------------------------------------------------
@@ -1064,6 +1068,12 @@ class Workspace(BaseModel):
     def language(self) -> str:
         """The workspace's default language."""
         return self.settings.language
+
+    @property
+    def members(self) -> tuple[Organisation, ...]:
+        """The network's member organisations: all but predecessor units (`merges_into`),
+        which are counted, covered and published with none of the members."""
+        return tuple(o for o in self.organisations if o.merges_into is None)
 
     def documents(self) -> tuple[Document, ...]:
         """Every document, settings first, then by kind in a fixed order."""

@@ -479,7 +479,7 @@ def goal_map_view(ws: Workspace, index: Index, lang: str) -> GoalMapView:
     states = coverage_states(ws, index)
     goals: list[GoalView] = []
     gaps: list[tuple[str, str]] = []
-    orgs = tuple((o.id, o.short or o.id.upper()) for o in ws.organisations)
+    orgs = tuple((o.id, o.short or o.id.upper()) for o in ws.members)
     title = text(ws.projects[0].name, lang) if ws.projects else text(ws.settings.name, lang)
     for project in ws.projects:
         for goal in project.goals:

@@ -83,3 +83,28 @@ def test_coverage_says_five_of_seven_are_modelled() -> None:
     result = CliRunner().invoke(cli, ["coverage", str(LAMPPU), "--lang", "fi"])
     assert result.exit_code == 0
     assert "5/7 kumppania mallinnettu" in result.output
+
+
+def test_jedus_predecessor_units_are_example_content_outside_the_seven() -> None:
+    """The reports say only that JEDU supported a merger of education providers: the two
+    predecessor units of the merger case are invented, marked, and counted with no member."""
+    from qms.export.manual import build_manuals
+
+    ws, cov = lamppu()
+    predecessors = [o for o in ws.organisations if o.merges_into]
+    assert sorted(o.id for o in predecessors) == ["jedu-a", "jedu-b"]
+    assert {o.merges_into for o in predecessors} == {"jedu"}
+    for org in predecessors:
+        mark = example_of(ws.settings, org)
+        assert mark is not None and "keksitty" in str(mark.reason), org.id
+        assert "esimerkki" in str(org.name)
+    for process in ws.processes:
+        if process.organisation in ("jedu-a", "jedu-b"):
+            owner = next(o for o in predecessors if o.id == process.organisation)
+            assert example_of(ws.settings, owner, process) is not None
+    members = ["jedu", "kao", "lappia", "redu", "sakk"]
+    assert [o.id for o in cov.organisations] == members and cov.modelled == 5
+    assert sorted(o.id for o in ws.members) == members
+    assert [m.organisation for m in build_manuals(ws, history=False)] == members
+    realized = {e.id.split("/")[0] for row in cov.cells for c in row for e in c.elements}
+    assert not realized & {"jedu-a", "jedu-b"}

@@ -19,9 +19,12 @@ from qms.cli import lang_option, workspace_argument
               help="Write to this file instead of standard output.")  # fmt: skip
 @click.option("--force", is_flag=True, help="Replace an existing different output file.")
 @click.option("--exit-code", is_flag=True, help="Exit 1 when anything changed (as git diff).")
+@click.option("--svg", "svg_dir", type=click.Path(file_okay=False, path_type=str), default=None,
+              help="Also draw each changed process highlighted: DIR/ORG/ID.svg.")  # fmt: skip
 @lang_option
 def diff(workspace: str, other: str | None, rev_from: str | None, rev_to: str | None, fmt: str,
-         output: str | None, force: bool, exit_code: bool, lang: str | None) -> None:  # fmt: skip
+         output: str | None, force: bool, exit_code: bool, svg_dir: str | None,
+         lang: str | None) -> None:  # fmt: skip
     """List what changed in the model: per organisation and document, the elements added,
     removed and renamed and the fields changed, with old and new values.
 
@@ -37,8 +40,9 @@ def diff(workspace: str, other: str | None, rev_from: str | None, rev_to: str | 
         qms diff models/lamppu --from HEAD~3 --format json
         qms diff vanha/ uusi/                             # two folders
         qms diff models/lamppu --from origin/main --format github > comment.md
+        qms diff models/lamppu --from main --svg review/  # highlighted diagrams
     """
     from qms.changes import run_diff
 
     args = (workspace, other, rev_from, rev_to, fmt, output, force, exit_code, lang, click.echo)
-    raise SystemExit(run_diff(*args))
+    raise SystemExit(run_diff(*args, svg_dir=svg_dir))

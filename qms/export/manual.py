@@ -1079,7 +1079,7 @@ def build_manuals(
     cov = coverage(ws, index)
     wanted: list[str] = []
     orgs = list(index.organisations.values())
-    for name in organisations or [o.id for o in orgs]:
+    for name in organisations or [o.id for o in orgs if o.merges_into is None]:
         match = next(
             (
                 o.id

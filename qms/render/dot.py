@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import cast
 
 import graphviz
@@ -136,8 +136,15 @@ def _subprocess_label(lines: tuple[str, ...]) -> str:
     )
 
 
-def process_flow(view: FlowView, layout: SwimlaneLayout) -> str:
-    """The swimlane diagram: every position pinned, for `neato -n2`."""
+def process_flow(
+    view: FlowView, layout: SwimlaneLayout, marks: Mapping[str, Mapping[str, str]] | None = None
+) -> str:
+    """The swimlane diagram: every position pinned, for `neato -n2`.
+
+    `marks` overrides the attributes of steps (by step id) and flows (by `source->target`),
+    for the visual diff (qms/visualdiff.py) that highlights what a change added or removed.
+    """
+    marks = marks or {}
     height = layout.height + styles.MARGIN
     g, pos = _pinned(view.name, height)
 
@@ -228,11 +235,12 @@ def process_flow(view: FlowView, layout: SwimlaneLayout) -> str:
         if hrefs.get(sid):
             attrs["href"] = str(hrefs[sid])
             attrs["tooltip"] = name.replace("\\", "\\\\")  # DOT escapes
-        g.node(f"s__{sid}", **attrs)
+        g.node(f"s__{sid}", **(attrs | dict(marks.get(sid, {}))))
     for route in sorted(layout.edges, key=lambda r: (r.source, r.target)):
         edge = _edge_attrs(route, height)
         if (route.source, route.target) in attached:  # the event on a step's border
             edge.update(style="dotted", arrowhead="none")
+        edge.update(marks.get(f"{route.source}->{route.target}", {}))
         g.edge(f"s__{route.source}", f"s__{route.target}", **edge)
     return f"{ROWS_MARK}{_row_cuts(layout)}\n{g.source}"
 

@@ -167,6 +167,7 @@ def check(ctx: Context) -> Iterator[Problem]:
         for i, goal in enumerate(project.goals):
             yield from c.goal(ctx.loc(project, "goals", i, "parent"), goal.parent)
     for org in ws.organisations:
+        yield from c.org(ctx.loc(org, "merges_into"), org.merges_into)
         yield from c.goals(ctx.loc(org, "commits_to"), org.commits_to)
         if org.process_map:
             for band in ("management", "core", "support"):
