@@ -1276,7 +1276,8 @@ def bpmn_files(
     the loader left out) is said in every file."""
     index = Index.build(ws)
     files: dict[str, bytes] = {}
-    for (org, pid), process in sorted(index.processes.items()):
+    # Sorted by the path itself: 'jedu/x' sorts after 'jedu-a/y' ('-' < '/'), not before.
+    for (org, pid), process in sorted(index.processes.items(), key=lambda kv: "/".join(kv[0])):
         if organisations and org not in organisations:
             continue
         files[f"{org}/{pid}.bpmn"] = export_bpmn(ws, index, process, lang, incomplete)
