@@ -137,14 +137,17 @@ def _subprocess_label(lines: tuple[str, ...]) -> str:
 
 
 def process_flow(
-    view: FlowView, layout: SwimlaneLayout, marks: Mapping[str, Mapping[str, str]] | None = None
+    view: FlowView,
+    layout: SwimlaneLayout,
+    highlight: Mapping[str, Mapping[str, str]] | None = None,
 ) -> str:
     """The swimlane diagram: every position pinned, for `neato -n2`.
 
-    `marks` overrides the attributes of steps (by step id) and flows (by `source->target`),
-    for the visual diff (qms/visualdiff.py) that highlights what a change added or removed.
+    `highlight` overrides the attributes of steps (by step id) and flows (by
+    `source->target`), for the visual diff (qms/visualdiff.py) that highlights what a change
+    added or removed.
     """
-    marks = marks or {}
+    highlight = highlight or {}
     height = layout.height + styles.MARGIN
     g, pos = _pinned(view.name, height)
 
@@ -235,12 +238,12 @@ def process_flow(
         if hrefs.get(sid):
             attrs["href"] = str(hrefs[sid])
             attrs["tooltip"] = name.replace("\\", "\\\\")  # DOT escapes
-        g.node(f"s__{sid}", **(attrs | dict(marks.get(sid, {}))))
+        g.node(f"s__{sid}", **(attrs | dict(highlight.get(sid, {}))))
     for route in sorted(layout.edges, key=lambda r: (r.source, r.target)):
         edge = _edge_attrs(route, height)
         if (route.source, route.target) in attached:  # the event on a step's border
             edge.update(style="dotted", arrowhead="none")
-        edge.update(marks.get(f"{route.source}->{route.target}", {}))
+        edge.update(highlight.get(f"{route.source}->{route.target}", {}))
         g.edge(f"s__{route.source}", f"s__{route.target}", **edge)
     return f"{ROWS_MARK}{_row_cuts(layout)}\n{g.source}"
 
