@@ -246,7 +246,8 @@ def test_an_unchanged_form_of_every_lamppu_file_changes_nothing(tmp_path: Path) 
     session = Session()
     session.update(loaded.workspace)
     kinds = sorted(e.kind for e in session.files.values())
-    assert kinds.count("process") == 16 and kinds.count("plan") == 5 and kinds.count("metrics") == 5
+    # 16 sourced processes and 6 of JEDU's merger case (example content), with their metric sets
+    assert kinds.count("process") == 22 and kinds.count("plan") == 5 and kinds.count("metrics") == 7
     for e in session.files.values():
         for lang in ("fi", "en"):
             state = form(root, e, session, lang)
