@@ -368,3 +368,56 @@ def run_diff(
         for note in sides.notes:  # also on the terminal when the list goes elsewhere
             say(f"qms: {printable(note.say(language))}", err=True)
     return 1 if exit_code and result.documents else 0
+
+
+# --- `qms serve`'s review page ---------------------------------------------------------------
+
+REVIEW_TITLE = Msg(en="Changes: HEAD → working tree", fi="Muutokset: HEAD → työkopio")
+NO_CHANGES = Msg(en="No process has changed.", fi="Yksikään prosessi ei ole muuttunut.")
+
+
+def review_pages(root: str, lang: str) -> dict[str, bytes]:
+    """The review of a workspace's uncommitted changes for `qms serve` (/__qms__/diff/), by
+    path: `index.html` (the change list and each changed process's highlighted diagram) and
+    `ORG/PROCESS.svg`. What `qms diff` would refuse (no git, ...) is said on the page."""
+    import html
+
+    from qms.files import Refused
+    from qms.render.graphviz import GraphvizError
+    from qms.visualdiff import diff_svg
+
+    body: list[str] = []
+    pages: dict[str, bytes] = {}
+    try:
+        sides = load_sides(root, None, None, None, lang)
+    except Refused as refused:
+        sides = None
+        body.append(f"<p>{html.escape(refused.message)}</p>")
+    if sides is not None:
+        from qms.index import Index
+        from qms.visualdiff import changed_processes
+
+        body += [f'<p role="alert">{html.escape(n.say(lang))}</p>' for n in sides.notes]
+        diff = diff_workspaces(sides.old, sides.new, sides.old_label, sides.new_label)
+        diff = without_unread(diff, sides.notes)
+        body.append(f"<pre>{html.escape(as_text(diff, [], lang))}</pre>")
+        index = Index.build(sides.new)
+        changed = changed_processes(sides.old, sides.new)
+        for was, process in changed:
+            name = f"{process.organisation}/{process.id}.svg"
+            try:
+                pages[name] = diff_svg(index, was, process, lang)
+            except (GraphvizError, ValueError) as error:
+                body.append(f"<p>{html.escape(name)}: {html.escape(str(error))}</p>")
+                continue
+            title = html.escape(f"{process.organisation} · {text(process.name, lang)}")
+            body.append(f'<h2>{title}</h2><p><img src="{html.escape(name)}" alt="{title}"></p>')
+        if not changed:
+            body.append(f"<p>{html.escape(NO_CHANGES.format(lang))}</p>")
+    title = html.escape(REVIEW_TITLE.format(lang))
+    pages["index.html"] = (
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>'
+        '<style>img{max-width:100%}</style>'
+        f"</head><body><main><h1>{title}</h1>{''.join(body)}</main></body></html>"
+    ).encode()
+    return pages

@@ -423,6 +423,22 @@ def create_app(
             headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
         )
 
+    async def diff(request: Request) -> Response:
+        """The uncommitted changes (HEAD -> the saved files), each changed process drawn
+        with them highlighted (qms.changes.review_pages); drawn when asked."""
+        from qms.changes import review_pages
+
+        pages = await asyncio.to_thread(review_pages, site.root, site.language)
+        body = pages.get(request.path_params.get("path", "") or "index.html")
+        if body is None:
+            return Response("404", status_code=404, media_type="text/plain")
+        suffix = Path(request.path_params.get("path", "") or "index.html").suffix
+        return Response(
+            body,
+            media_type=TYPES.get(suffix, "application/octet-stream"),
+            headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
+        )
+
     async def health(_: Request) -> JSONResponse:
         return JSONResponse({"version": site.state.version, "built_in": site.state.built_in})
 
@@ -437,6 +453,8 @@ def create_app(
             Route("/__qms__/events", events),
             Route("/__qms__/state", state),
             Route("/__qms__/health", health),
+            Route("/__qms__/diff/", diff),
+            Route("/__qms__/diff/{path:path}", diff),
             Route("/favicon.ico", lambda _: Response(status_code=204)),
             Route("/{path:path}", page, methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]),
         ],
