@@ -417,7 +417,7 @@ def review_pages(root: str, lang: str) -> dict[str, bytes]:
     title = html.escape(REVIEW_TITLE.format(lang))
     pages["index.html"] = (
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>'
-        '<style>img{max-width:100%}</style>'
+        "<style>img{max-width:100%}</style>"
         f"</head><body><main><h1>{title}</h1>{''.join(body)}</main></body></html>"
     ).encode()
     return pages

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-import threading
-import time
+import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import defusedxml.ElementTree as ET
-import uvicorn
 from click.testing import CliRunner
 
 from qms.cli import cli
@@ -17,7 +15,7 @@ from qms.serve import Site, create_app
 from qms.visualdiff import ADDED, CHANGED, EDGE, REMOVED
 from tests.changes.conftest import edit
 from tests.conftest import requires_dot
-from tests.test_serve import free_port
+from tests.test_serve import free_port, running
 
 SVG = "{http://www.w3.org/2000/svg}"
 TALOUS = "organisations/redu/processes/talous.yaml"
@@ -79,24 +77,8 @@ def test_diff_svg_marks_what_changed(
 @requires_dot
 def test_serve_shows_the_review(lamppu_repo: Path, make_four_edits: Callable[[Path], None]) -> None:
     _changes(lamppu_repo, make_four_edits)
-    site = Site(str(lamppu_repo), "en")
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(site, watch=False),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            timeout_graceful_shutdown=1,
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        base = f"http://127.0.0.1:{port}/__qms__/diff/"
+    with running(create_app(Site(str(lamppu_repo), "en"), watch=False), free_port()) as url:
+        base = f"{url}/__qms__/diff/"
         with urllib.request.urlopen(base, timeout=60) as response:
             page = response.read().decode("utf-8")
         assert "Changes: HEAD → working tree" in page
@@ -106,6 +88,8 @@ def test_serve_shows_the_review(lamppu_repo: Path, make_four_edits: Callable[[Pa
             assert response.headers["Content-Type"] == "image/svg+xml"
             marks = strokes(response.read())
         assert marks["s__lausunto"][1] == ADDED["color"]
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        try:
+            urllib.request.urlopen(base + "../../qms.yaml", timeout=60)
+            raise AssertionError("only the review's own files are served")
+        except urllib.error.HTTPError as error:
+            assert error.code == 404
