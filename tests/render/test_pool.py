@@ -43,7 +43,7 @@ def test_workers_draw_the_same_bytes_as_one_process(
     forked = render_diagrams(loaded.workspace, "fi", tmp_path / "two", ("svg", "dot"), processes=2)
     assert chunks == [2], "the flows went to two worker processes"
     flows = len(list(LAMPPU.glob("organisations/*/processes/*.yaml")))
-    assert render_mod.layout_passes - placed == flows == 16
+    assert render_mod.layout_passes - placed == flows == 22  # 16 sourced, 6 JEDU merger examples
     assert [j.name for j in forked.jobs] == [j.name for j in serial.jobs]
     assert [j.source for j in forked.jobs] == [j.source for j in serial.jobs]
     assert forked.failures == serial.failures == []
