@@ -116,6 +116,16 @@ def counts(diff: WorkspaceDiff) -> dict[str, int]:
     }
 
 
+def summary(diff: WorkspaceDiff, lang: str) -> str:
+    """'1 asiakirja muuttunut: 0 lisätty, ...' with the document count's CLDR plural."""
+    from qms.l10n import plural
+
+    words = LABELS[lang]
+    found = counts(diff)
+    docs = plural(found.pop("docs"), lang, one=words["document"], other=words["documents"])
+    return words["summary"].format(docs=docs, **found)
+
+
 def _kept(doc: DocumentDiff, lang: str) -> str:
     return LABELS[lang]["version_kept"].format(version=doc.version[0])
 
@@ -125,7 +135,7 @@ def as_text(diff: WorkspaceDiff, notes: list[Unread], lang: str) -> str:
     lines = [f"! {printable(n.say(lang))}" for n in notes]
     if not diff.documents:
         return "\n".join([*lines, words["none"], ""])
-    lines += [f"{diff.old_label} -> {diff.new_label}", words["summary"].format(**counts(diff)), ""]
+    lines += [f"{diff.old_label} -> {diff.new_label}", summary(diff, lang), ""]
     for doc in diff.documents:
         lines.append(f"{heading(doc, lang)}  [{printable(doc.source)}]")
         lines.extend(f"  {describe(c, lang)}" for c in doc.changes)
@@ -168,7 +178,7 @@ def as_markdown(diff: WorkspaceDiff, notes: list[Unread], lang: str) -> str:
     lines += [line for n in notes for line in (f"> **{_md(n.say(lang))}**", "")]
     if not diff.documents:
         return "\n".join([*lines, words["none"], ""])
-    lines += [words["summary"].format(**counts(diff)), ""]
+    lines += [summary(diff, lang), ""]
     organisation = None
     for doc in diff.documents:
         if doc.organisation != organisation:
@@ -189,8 +199,8 @@ def as_github(diff: WorkspaceDiff, notes: list[Unread], lang: str) -> str:
     lines += [line for n in notes for line in (f"> [!CAUTION]\n> {_md(n.say(lang))}", "")]
     if not diff.documents:
         return "\n".join([*lines, words["none"], ""])
-    summary = words["summary"].format(**counts(diff))
-    lines += [f"{summary} ({_md(diff.old_label)} → {_md(diff.new_label)})", ""]
+    said = summary(diff, lang)
+    lines += [f"{said} ({_md(diff.old_label)} → {_md(diff.new_label)})", ""]
     by_org: dict[str, list[DocumentDiff]] = {}
     for doc in diff.documents:
         by_org.setdefault(doc.organisation or "-", []).append(doc)

@@ -184,3 +184,15 @@ def test_a_new_users_repository(tmp_path: Path) -> None:
     shutil.copytree(ws, sub)
     code, out = run("diff", str(sub), "--from", "HEAD", "--lang", "en")
     assert (code, "the folder uusi does not exist at revision 'HEAD'" in out) == (2, True), out
+
+
+def test_the_summary_counts_documents_with_plurals() -> None:
+    """'1 asiakirja muuttunut', '2 asiakirjaa', '1 document': CLDR plurals, not '1 asiakirjaa'."""
+    from qms.changes import summary
+    from qms.diff import DocumentDiff, WorkspaceDiff
+
+    one = DocumentDiff("process", "o", "p", "P", ())
+    assert summary(WorkspaceDiff("a", "b", (one,)), "fi").startswith("1 asiakirja muuttunut: ")
+    two = WorkspaceDiff("a", "b", (one, DocumentDiff("plan", "o", "q", "Q", ())))
+    assert summary(two, "fi").startswith("2 asiakirjaa muuttunut: ")
+    assert summary(WorkspaceDiff("a", "b", (one,)), "en").startswith("1 document changed: ")
