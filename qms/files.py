@@ -197,6 +197,9 @@ def output_lock(folder: Path, lang: str = "en", wait: float = LOCK_WAIT) -> Iter
         lock_path = str(folder / LOCK_NAME)
         raise refusal(BUSY.format(lang, folder=folder, seconds=wait, lock=lock_path)) from error
     try:
+        # Holding the lock, no other run is using a staging folder here: one left behind is
+        # from a killed run, and goes even when this run has nothing to draw.
+        remove_stale_staging(folder)
         yield
     finally:
         lock.release()
@@ -335,6 +338,15 @@ STAGING = ".qms-staging-"
 """The prefix of a staging folder inside an output folder."""
 
 
+def remove_stale_staging(base: Path) -> None:
+    """Remove the staging folders a killed run left in `base` (call it holding the lock)."""
+    import shutil
+
+    for stale in base.glob(f"{STAGING}*"):
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+
+
 @contextmanager
 def staged_folder(base: Path, lang: str = "en", keep: Iterable[str] = ()) -> Iterator[Path]:
     """An empty hidden folder inside `base` to write a whole set of outputs into (with copies
@@ -353,8 +365,7 @@ def staged_folder(base: Path, lang: str = "en", keep: Iterable[str] = ()) -> Ite
     # Inside the output folder (hidden), so that nothing is ever written outside it; a run
     # killed part-way leaves its staging folder behind, and the next run (holding the
     # folder's lock, so no other run is using one) removes it.
-    for stale in base.glob(f"{STAGING}*"):
-        shutil.rmtree(stale, ignore_errors=True)
+    remove_stale_staging(base)
     stage = Path(tempfile.mkdtemp(prefix=STAGING, dir=base))
     try:
         for name in keep:

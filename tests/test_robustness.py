@@ -216,3 +216,21 @@ def test_nasty_names_come_out_of_docx_and_bpmn_as_written(
     names = {el.get("name") for el in SafeET.fromstring(bpmn).iter() if el.get("name")}
     for name in NASTY:
         assert name in names, f"{name!r} not in the BPMN"
+
+
+@requires_dot
+def test_a_staging_folder_left_by_a_killed_run_is_removed_by_the_next(tmp_path: Path) -> None:
+    """A kill can leave `.qms-staging-*` in the output folder; the next run into it removes
+    it even when it has nothing to draw (it holds the folder's lock, so no run is using it)."""
+    out = tmp_path / "out"
+    assert (
+        subprocess.run(qms("render", str(LAMPPU), "-o", str(out)), capture_output=True).returncode
+        == 0
+    )
+    stale = out / ".qms-staging-killed" / "redu"
+    stale.mkdir(parents=True)
+    (stale / "talous.svg").write_text("<svg", encoding="utf-8")  # a partial file
+    again = subprocess.run(qms("render", str(LAMPPU), "-o", str(out)), capture_output=True)
+    assert again.returncode == 0, again.stderr
+    assert not (out / ".qms-staging-killed").exists()
+    assert not list(out.glob(".qms-staging-*"))
