@@ -122,10 +122,18 @@ class Publication:
 
     def left_out(self) -> LeftOut:
         """What the published documents say was left out: the loader's errors and unknown
-        references (linted once), so that the terminal and the pages give the same count."""
-        from qms.partial import left_out
+        references, so that the terminal and the pages give the same count. A command that
+        lints anyway (build, the manuals) reuses its findings; render and BPMN export run
+        only the rules whose findings count, not the whole set."""
+        from qms.partial import LOADER_CODES, left_out
 
-        return left_out(self.result.findings)
+        if self._result is not None:
+            return left_out(self._result.findings)
+        from qms.lint import lint
+        from qms.rules import all_rules
+
+        counted = [r for r in all_rules() if r.code in LOADER_CODES]
+        return left_out(lint(self.loaded, counted).findings)
 
     # --- views and diagrams -------------------------------------------------------------------
 

@@ -187,6 +187,23 @@ def test_coverage_with_an_unknown_goal_reference_is_incomplete(
     assert notice in result.stderr and notice in result.stdout
 
 
+def test_render_and_export_count_an_unknown_reference_as_the_pages_do(
+    make_workspace: Make, tmp_path: Path
+) -> None:
+    """A flow to an unknown step is missing from the drawing: render and export say the model
+    is incomplete on the terminal, with the count the published pages give."""
+    files = dict(FILES)
+    talous = "organisations/opisto/processes/talous.yaml"
+    files[talous] = files[talous].replace("next: [", "next: [tuntematon, ", 1)
+    root = make_workspace(files)
+    notice = f"Malli on puutteellinen: 1 virhe ({talous})"
+    result = CliRunner().invoke(cli, ["render", str(root), "-o", str(tmp_path / "r")])
+    assert notice in result.stderr
+    code, err = export(root, "md", tmp_path / "md")
+    assert code == 0 and notice in err  # written, as with the loader's errors
+    assert f"> **{notice}" in (tmp_path / "md" / "opisto" / "index.md").read_text("utf-8")
+
+
 def test_build_keep_going_writes_and_exits_1(make_workspace: Make, tmp_path: Path) -> None:
     root = make_workspace(broken_files())
     runner = CliRunner()
