@@ -660,7 +660,7 @@ def build_manual(
             StepRow(
                 id=s.id,
                 kind=s.kind,
-                name=_tag(tx(s.name), step_marks[s.id] and not proc_mark, chosen),
+                name=tag(tx(s.name), proc, s),
                 role=roles.get(s.role or "", s.role or NO_ROLE),
                 next=tuple(
                     names.get(b.to, b.to) + (f" ({tx(b.label)})" if b.label else "") for b in s.next
@@ -710,7 +710,7 @@ def build_manual(
             documents=tuple(
                 DocRow(
                     d.id,
-                    _tag(tx(d.name), example_of(*chain, d) and not proc_mark, chosen),
+                    tag(tx(d.name), proc, d),
                     d.version or "",
                     d.link or "",
                     roles.get(d.owner or "", d.owner or ""),
@@ -757,11 +757,11 @@ def build_manual(
         grouped: dict[str, list[ActionRow]] = {p: [] for p in PHASES}
         plan_mark = example_of(*top, plan)
         action_marks = [example_of(*top, plan, a) for a in plan.actions]
-        for a, a_mark in zip(plan.actions, action_marks, strict=True):
+        for a in plan.actions:
             grouped[a.phase or ""].append(
                 ActionRow(
                     id=a.id,
-                    what=_tag(tx(a.what), a_mark and not plan_mark, chosen),
+                    what=tag(tx(a.what), plan, a),
                     who=roles.get(a.who or "", a.who or ""),
                     due=_date(a.when, chosen),
                     overdue=bool(a.when and a.when < as_of and a.status not in ("done", "dropped")),
