@@ -86,6 +86,37 @@ def refuse_special(targets: Iterable[Path], lang: str = "en") -> None:
             raise refusal(SPECIAL.format(lang, path=target))
 
 
+A_FOLDER = Msg(
+    en="{path} is a folder where qms writes a file of that name: rename or remove the folder, "
+    "or choose another output folder; nothing written",
+    fi="{path} on kansio, johon qms kirjoittaisi samannimisen tiedoston: nimeä kansio "
+    "uudelleen tai poista se, tai valitse toinen tulostekansio; mitään ei kirjoitettu",
+)
+A_FILE = Msg(
+    en="{path} is a file where qms needs a folder for {inner}: rename or remove the file, or "
+    "choose another output folder; nothing written",
+    fi="{path} on tiedosto, mutta qms tarvitsee siihen kansion tiedostolle {inner}: nimeä "
+    "tiedosto uudelleen tai poista se, tai valitse toinen tulostekansio; mitään ei kirjoitettu",
+)
+
+
+def refuse_wrong_kinds(targets: Iterable[Path], lang: str = "en") -> None:
+    """Stop (exit 2) before writing when what is already there is of the other kind: a folder
+    where a file goes, or a file where a folder is needed (an earlier export's `a.docx` where
+    the diagrams of an organisation called `a.docx` go). The renames would otherwise fail
+    half-way with the operating system's words."""
+    seen: set[Path] = set()
+    for target in targets:
+        if target.is_dir() and not target.is_symlink():
+            raise refusal(A_FOLDER.format(lang, path=target))
+        for folder in target.parents:
+            if folder in seen:
+                break
+            seen.add(folder)
+            if folder.exists() and not folder.is_dir():
+                raise refusal(A_FILE.format(lang, path=folder, inner=target))
+
+
 def replace_together(files: Mapping[Path, bytes], lang: str = "en") -> list[Path]:
     """Write several files so that either every one is replaced or none is.
 
@@ -93,6 +124,7 @@ def replace_together(files: Mapping[Path, bytes], lang: str = "en") -> list[Path
     is touched); then the staged files are swapped in (`swap_in`).
     """
     refuse_special(files, lang)
+    refuse_wrong_kinds(files, lang)
     staged: list[tuple[Path, Path]] = []
     try:
         for target, data in sorted(files.items()):
@@ -373,7 +405,9 @@ def staged_folder(base: Path, lang: str = "en", keep: Iterable[str] = ()) -> Ite
                 shutil.copy2(base / name, stage / name)
         yield stage
         written = sorted(p for p in stage.rglob("*") if p.is_file() or p.is_symlink())
-        swap_in([(p, base / p.relative_to(stage)) for p in written])
+        pairs = [(p, base / p.relative_to(stage)) for p in written]
+        refuse_wrong_kinds((target for _, target in pairs), lang)
+        swap_in(pairs)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 

@@ -226,6 +226,18 @@ class Publication:
             raise Refused(NOTHING.format(self.language))
         return EXPORTS[fmt].build(self, Path(out), organisations)
 
+    def refuse_shared_folder_clashes(self) -> None:
+        """`qms build -o OUT` writes the diagrams (a folder per organisation) and the Word files
+        (OUT/<org>.docx) into one folder, each set on its own: an organisation called `a.docx`
+        beside `a` would need one name as both. Refuse before anything is drawn, rather than
+        stop half-way at the second set (exit 2)."""
+        from qms.files import refuse_clashes
+        from qms.views import PROCESS_MAP
+
+        folders = [f"{org.id}/{PROCESS_MAP}.svg" for org in self._ws().organisations]
+        documents = [f"{m.organisation}.docx" for m in self.manuals(self.doc_lang)]
+        refuse_clashes([*folders, *BUILD_PORTAL_PAGE, *documents], self.language)
+
     def forget_unused(self) -> None:
         """Drop the first passes and pictures this publication did not use from the kept
         caches (`qms serve` keeps them across rebuilds: without this they only grow)."""
@@ -250,5 +262,6 @@ def _graphviz() -> bool:
 
 
 BUILD_OUTPUTS = (("html", str(Path("{}") / "site")), ("docx", "{}"))
+BUILD_PORTAL_PAGE = ("site/index.html",)
 """What `qms build` publishes next to the diagrams: the HTML portal in OUT/site and one DOCX
 per organisation in OUT/<org>.docx. Build outputs are generated, so they are replaced."""

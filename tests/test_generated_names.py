@@ -176,3 +176,69 @@ def test_an_organisation_called_site_keeps_its_diagrams_beside_the_portal(
     assert "Prosessi" in (out / "site" / "_process-map.svg").read_text("utf-8")
     assert "Org site" in (out / "site" / "site" / "index.html").read_text("utf-8")
     assert "<html" in (out / "site" / "index.html").read_text("utf-8")
+
+
+def _docx_beside(files: dict[str, str]) -> dict[str, str]:
+    """Organisations `a` and `a.docx`: the Word file of one is the diagram folder of the
+    other when both go into one folder."""
+    for org in ("a", "a.docx"):
+        files[f"{org}/organisation.yaml"] = f"kind: organisation\nid: {org}\nname: Org {org}\n"
+        files[f"{org}/p.yaml"] = _process("p", org)
+    return files
+
+
+@requires_dot
+def test_build_refuses_a_shared_folder_clash_before_drawing(
+    make_workspace: Callable[[dict[str, str]], Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`qms build -o OUT` writes diagrams and Word files into one folder in two sets; a name
+    both need is refused before the first set is written, not half-way (it was an OS error
+    after the diagrams and the portal were written)."""
+    root = make_workspace(_docx_beside(_files()))
+    out = tmp_path / "out"
+    done = CliRunner().invoke(
+        cli, ["build", str(root), "-o", str(out), "--keep-going", "--lang", "en"]
+    )
+    assert done.exit_code == 2, done.output
+    assert "a.docx would have to be both a file and the folder of a.docx/" in done.output
+    assert not out.exists()
+    # Without -o the two sets go to different folders (diagrams/, build/): nothing clashes.
+    monkeypatch.chdir(tmp_path)
+    apart = CliRunner().invoke(cli, ["build", str(root), "--keep-going", "--lang", "en"])
+    assert apart.exit_code == 1, apart.output  # the model's own findings, nothing refused
+    assert "would have to be both" not in apart.output
+    assert (tmp_path / "build" / root.name / "a.docx").is_file()
+    assert (tmp_path / "diagrams" / root.name / "a.docx" / "p.svg").is_file()
+
+
+@requires_dot
+def test_an_existing_entry_of_the_other_kind_is_refused_before_writing(
+    make_workspace: Callable[[dict[str, str]], Path], tmp_path: Path
+) -> None:
+    """What an earlier run left may be a file where a folder goes, or a folder where a file
+    goes: refused with both paths named (exit 2), nothing renamed half-way, no empty
+    folders left."""
+    root = make_workspace(_docx_beside(_files()))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.docx").write_bytes(b"an earlier Word file")
+    drawn = CliRunner().invoke(cli, ["render", str(root), "-o", str(out), "--lang", "en"])
+    assert drawn.exit_code == 2, drawn.output
+    assert f"{out / 'a.docx'} is a file where qms needs a folder for" in drawn.output
+    assert sorted(p.name for p in out.iterdir()) == [".qms-lock", "a.docx"]
+    assert (out / "a.docx").read_bytes() == b"an earlier Word file"
+
+    (out / "a.docx").unlink()
+    (out / "a.docx").mkdir()
+    (out / "a.docx" / "mine.txt").write_text("kept", encoding="utf-8")
+    done = CliRunner().invoke(
+        cli,
+        ["export", str(root), "--format", "docx", "-o", str(out), "--force", "--lang", "en"],
+    )
+    assert done.exit_code == 2, done.output
+    assert f"{out / 'a.docx'} is a folder where qms writes a file of that name" in done.output
+    assert (out / "a.docx" / "mine.txt").read_text(encoding="utf-8") == "kept"
+    assert not (out / "a").exists()
+    assert "Traceback" not in done.output + drawn.output

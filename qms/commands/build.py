@@ -57,6 +57,8 @@ def build(
     if pub.result.exit_code(False) != 0 and not keep_going:
         say(STOPPED.format(pub.language))
         sys.exit(1)
+    if out:  # diagrams and manuals share one folder
+        pub.refuse_shared_folder_clashes()
     code = draw(pub, out or default_out(workspace), formats, whole=True)
     folder = out or default_out(workspace, "build")
     for fmt, below in BUILD_OUTPUTS:  # the manuals: PUB/site/ (HTML) and PUB/<org>.docx

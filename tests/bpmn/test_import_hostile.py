@@ -299,11 +299,15 @@ def _two_processes(tmp_path: Path) -> list[str]:
     return paths
 
 
-def test_a_failure_part_way_puts_back_what_was_replaced(tmp_path: Path) -> None:
+def test_a_folder_where_a_file_goes_is_refused_before_anything_is_replaced(
+    tmp_path: Path,
+) -> None:
+    """It used to fail part-way (a.yaml replaced, then b.yaml not, and a.yaml put back);
+    now nothing is touched. A failure part-way is tests/test_file_system.py's."""
     out = tmp_path / "o"
     out.mkdir()
     (out / "a.yaml").write_text("old a\n", encoding="utf-8")
-    (out / "b.yaml").mkdir()  # a.yaml is replaced first, then b.yaml cannot be
+    (out / "b.yaml").mkdir()  # a folder where the import writes the file b.yaml
     (out / "b.yaml" / "keep").write_text("", encoding="utf-8")
     code, out_text, err = invoke(
         "import",
@@ -316,7 +320,8 @@ def test_a_failure_part_way_puts_back_what_was_replaced(tmp_path: Path) -> None:
         "--force",
     )
     assert code == 2 and out_text == ""
-    assert "cannot write" in err and "nothing was written" in err
+    assert f"{out / 'b.yaml'} is a folder where qms writes a file" in err
+    assert "nothing written" in err
     assert (out / "a.yaml").read_text(encoding="utf-8") == "old a\n"
     assert sorted(p.name for p in out.iterdir()) == ["a.yaml", "b.yaml"], "no staged files left"
 
