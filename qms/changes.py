@@ -273,15 +273,33 @@ def language_of(workspace: str, lang: str | None) -> str:
     return pick_lang(lang, None)
 
 
+def rev_range(other: str | None) -> tuple[str, str, bool] | None:
+    """`A..B` or `A...B` (git's ways to name two revisions) as (A, B, three dots), when no
+    folder has that name; a side left out is HEAD, as in git (`main..` is main against HEAD).
+    Revision names cannot contain `..`, so the first one splits.
+
+    >>> rev_range("v1.0..v1.1"), rev_range("main..."), rev_range("vanha/")
+    (('v1.0', 'v1.1', False), ('main', 'HEAD', True), None)
+    """
+    if other is None or ".." not in other or os.path.exists(other):
+        return None
+    old, _, new = other.partition("..")
+    three = new.startswith(".")
+    return old or "HEAD", new.removeprefix(".") or "HEAD", three
+
+
 def load_sides(
     workspace: str, other: str | None, rev_from: str | None, rev_to: str | None, lang: str
 ) -> Sides:
     """Load the two versions `qms diff` compares; refuse (exit 2) with a located message when
     the folder is not in git, a revision is unknown or a side cannot be loaded."""
     from qms.files import refusal
-    from qms.history import HistoryError, load_at, open_repository
+    from qms.history import HistoryError, load_at, merge_base, open_repository
     from qms.load import load
 
+    revisions = rev_range(other) if rev_from is None and rev_to is None else None
+    if revisions is not None:  # `qms diff WS A..B` (or A...B), as git writes them
+        other, (rev_from, rev_to, _) = None, revisions
     if other is not None:
         if rev_from is not None or rev_to is not None:
             raise refusal(TWO_FOLDERS.format(lang))
@@ -298,6 +316,8 @@ def load_sides(
             WORKING_TREE[lang] if rev_to is None else rev_to,
         )
         try:
+            if revisions is not None and revisions[2]:  # A...B: B against where it left A
+                labels = (merge_base(repository, labels[0], labels[1])[:12], labels[1])
             old = load_at(repository, labels[0])
             new = load(workspace, packs=False) if rev_to is None else load_at(repository, rev_to)
         except HistoryError as error:

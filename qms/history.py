@@ -109,6 +109,22 @@ def resolve(repository: Repository, rev: str) -> bytes:
     return bytes(commit.id)
 
 
+def merge_base(repository: Repository, one: str, other: str) -> str:
+    """The commit id (hex) where two revisions' histories meet: the old side of git's
+    `A...B` (what B changed since it branched from A)."""
+    from dulwich.graph import find_merge_base
+    from dulwich.objects import ObjectID
+
+    ends = [ObjectID(resolve(repository, rev)) for rev in (one, other)]
+    bases = find_merge_base(repository.repo, ends)
+    if not bases:
+        raise HistoryError(
+            f"'{one}' and '{other}' have no common history",
+            f"versioilla '{one}' ja '{other}' ei ole yhteistä historiaa",
+        )
+    return bytes(bases[0]).decode("ascii")
+
+
 def _files_at(repository: Repository, commit_id: bytes, rev: str) -> Iterator[tuple[str, bytes]]:
     """(path relative to the workspace, blob bytes) of every `.yaml` file at a commit."""
     from dulwich.object_store import iter_tree_contents, tree_lookup_path

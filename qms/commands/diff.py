@@ -38,6 +38,7 @@ def diff(workspace: str, other: str | None, rev_from: str | None, rev_to: str | 
         qms diff models/lamppu                            # HEAD -> working tree
         qms diff models/lamppu --from main --to HEAD      # what a branch changes
         qms diff models/lamppu --from HEAD~3 --format json
+        qms diff models/lamppu v1.0..v1.1               # two revisions, as git writes them
         qms diff vanha/ uusi/                             # two folders
         qms diff models/lamppu --from origin/main --format github > comment.md
         qms diff models/lamppu --from main --svg review/  # highlighted diagrams

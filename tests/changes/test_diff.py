@@ -196,3 +196,27 @@ def test_the_summary_counts_documents_with_plurals() -> None:
     two = WorkspaceDiff("a", "b", (one, DocumentDiff("plan", "o", "q", "Q", ())))
     assert summary(two, "fi").startswith("2 asiakirjaa muuttunut: ")
     assert summary(WorkspaceDiff("a", "b", (one,)), "en").startswith("1 document changed: ")
+
+
+def test_a_revision_range_as_git_writes_it(
+    tmp_path: Path, lamppu_repo: Path, make_four_edits: Callable[[Path], None]
+) -> None:
+    """`A..B` is `--from A --to B`; `A..` ends at HEAD; `A...B` starts where B left A (so
+    `HEAD...HEAD~1` is nothing, while `HEAD..HEAD~1` undoes the four edits); a folder that
+    happens to be called `x..y` is still a folder."""
+    make_four_edits(lamppu_repo)
+    commit(lamppu_repo.parent.parent, "Neljä muutosta", 1_357_084_800)
+    for rev in ("HEAD~1..HEAD", "HEAD~1..", "HEAD~1...HEAD"):
+        code, out = run("diff", str(lamppu_repo), rev, "--format", "json")
+        assert code == 0, (rev, out)
+        assert changes(json.loads(out)) == sorted(EXPECTED), rev
+    code, out = run("diff", str(lamppu_repo), "HEAD..HEAD~1", "--format", "json")
+    assert ("redu", "process", "talous", "changed", "owner") in changes(json.loads(out))
+    code, out = run("diff", str(lamppu_repo), "HEAD...HEAD~1", "--lang", "en")
+    assert (code, out) == (0, "No semantic changes.\n")
+    code, out = run("diff", str(lamppu_repo), "HEAD~1..nonexistent", "--lang", "en")
+    assert code == 2 and "unknown revision 'nonexistent'" in out
+    dotted = tmp_path / "x..y"
+    shutil.copytree(lamppu_repo, dotted, ignore=shutil.ignore_patterns(".git"))
+    code, out = run("diff", str(lamppu_repo), str(dotted), "--format", "json")
+    assert (code, json.loads(out)["documents"]) == (0, [])
