@@ -10,6 +10,7 @@ A change names its place as a path with ids: `steps[raami].name`, `next[raami->e
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -334,8 +335,132 @@ LABELS = {
 }
 
 
+FIELD_WORDS: dict[str, dict[str, tuple[str, str]]] = {
+    "en": {
+        "steps": ("steps", "step"),
+        "next": ("next steps", "next step"),
+        "roles": ("roles", "role"),
+        "metrics": ("metrics", "metric"),
+        "actions": ("actions", "action"),
+        "goals": ("goals", "goal"),
+        "documents": ("documents", "document"),
+        "periods": ("periods", "period"),
+        "results": ("results", "result"),
+        "values": ("values", "value"),
+        "inputs": ("inputs", "input"),
+        "outputs": ("outputs", "output"),
+        "risks": ("risks", "risk"),
+        "quality_group": ("quality group", "member"),
+        "ratings": ("ratings", "rating"),
+        "statements": ("statements", "statement"),
+        "resources": ("resources", "resource"),
+        "customers": ("customers", "customer"),
+        "suppliers": ("suppliers", "supplier"),
+        "realizes": ("realizes", "goal"),
+        "influences": ("influences", "goal"),
+        "commits_to": ("commits to", "goal"),
+        "name": ("name", "name"),
+        "description": ("description", "description"),
+        "purpose": ("purpose", "purpose"),
+        "scope": ("scope", "scope"),
+        "owner": ("owner", "owner"),
+        "role": ("role", "role"),
+        "level": ("description level", "description level"),
+        "type": ("process type", "process type"),
+        "review": ("review", "review"),
+        "method": ("method", "method"),
+        "last": ("last", "last"),
+        "example": ("example mark", "example mark"),
+        "version": ("version", "version"),
+        "status": ("status", "status"),
+        "label": ("branch label", "branch label"),
+        "condition": ("condition", "condition"),
+        "target": ("target", "target"),
+        "baseline": ("baseline", "baseline"),
+        "unit": ("unit", "unit"),
+        "who": ("responsible", "responsible"),
+        "due": ("due date", "due date"),
+        "phase": ("phase", "phase"),
+        "evaluated_by": ("evaluated by", "metric"),
+        "approved": ("approval", "approval"),
+        "process_map": ("process map", "process map"),
+        "notes": ("notes", "note"),
+    },
+    "fi": {
+        "steps": ("vaiheet", "vaihe"),
+        "next": ("seuraavat vaiheet", "seuraava vaihe"),
+        "roles": ("roolit", "rooli"),
+        "metrics": ("mittarit", "mittari"),
+        "actions": ("toimenpiteet", "toimenpide"),
+        "goals": ("tavoitteet", "tavoite"),
+        "documents": ("dokumentit", "dokumentti"),
+        "periods": ("kaudet", "kausi"),
+        "results": ("tulokset", "tulos"),
+        "values": ("arvot", "arvo"),
+        "inputs": ("syötteet", "syöte"),
+        "outputs": ("tuotokset", "tuotos"),
+        "risks": ("riskit", "riski"),
+        "quality_group": ("laaturyhmä", "jäsen"),
+        "ratings": ("arviot", "arvio"),
+        "statements": ("väittämät", "väittämä"),
+        "resources": ("resurssit", "resurssi"),
+        "customers": ("asiakkaat", "asiakas"),
+        "suppliers": ("toimittajat", "toimittaja"),
+        "realizes": ("toteuttaa", "tavoite"),
+        "influences": ("vaikuttaa", "tavoite"),
+        "commits_to": ("sitoutuu", "tavoite"),
+        "name": ("nimi", "nimi"),
+        "description": ("kuvaus", "kuvaus"),
+        "purpose": ("tarkoitus", "tarkoitus"),
+        "scope": ("rajaus", "rajaus"),
+        "owner": ("omistaja", "omistaja"),
+        "role": ("rooli", "rooli"),
+        "level": ("kuvaustaso", "kuvaustaso"),
+        "type": ("prosessityyppi", "prosessityyppi"),
+        "review": ("katselmointi", "katselmointi"),
+        "method": ("menetelmä", "menetelmä"),
+        "last": ("edellinen", "edellinen"),
+        "example": ("esimerkkimerkintä", "esimerkkimerkintä"),
+        "version": ("versio", "versio"),
+        "status": ("tila", "tila"),
+        "label": ("haaran nimi", "haaran nimi"),
+        "condition": ("ehto", "ehto"),
+        "target": ("tavoitetaso", "tavoitetaso"),
+        "baseline": ("lähtötaso", "lähtötaso"),
+        "unit": ("yksikkö", "yksikkö"),
+        "who": ("vastuu", "vastuu"),
+        "due": ("määräaika", "määräaika"),
+        "phase": ("vaihe", "vaihe"),
+        "evaluated_by": ("arvioidaan mittarilla", "mittari"),
+        "approved": ("hyväksyntä", "hyväksyntä"),
+        "process_map": ("prosessikartta", "prosessikartta"),
+        "notes": ("huomautukset", "huomautus"),
+    },
+}
+"""Words for the model's fields in a change history: (the field, one item of its list). A
+field not listed here is shown by its name."""
+
+
+def describe(path: str, lang: str) -> str:
+    """A change's place in words, for readers of a manual rather than of YAML; ids stay ids
+    (they name the element exactly).
+
+    >>> describe("steps[korjaus].next[seuranta]", "fi")
+    'vaihe korjaus › seuraava vaihe seuranta'
+    >>> describe("review.method", "en"), describe("task_type", "en")
+    ('review › method', 'task type')
+    """
+    words = FIELD_WORDS[lang]
+    parts = []
+    for field_name, key in re.findall(r"([^.\[\]]+)(?:\[([^\]]*)\])?", path):
+        whole, item = words.get(field_name, (field_name.replace("_", " "),) * 2)
+        parts.append(f"{item} {key}" if key else whole)
+    return " › ".join(parts)
+
+
 def summary_line(changes: Iterable[Change], lang: str, limit: int = 4) -> str:
-    """A short semantic summary of one document's changes, for a change-history row."""
+    """A short semantic summary of one document's changes, for a change-history row, in
+    words (`describe`): 'changed owner; renamed step raami'."""
     items = list(changes)
     if not items:
         return ""
@@ -344,6 +469,7 @@ def summary_line(changes: Iterable[Change], lang: str, limit: int = 4) -> str:
         return words["created" if items[0].op == "added" else "deleted"]
     parts = []
     for c in items[:limit]:
-        parts.append(f"{words[c.op]} {c.path}")
+        path = c.path.removesuffix(".name") if c.op == "renamed" else c.path
+        parts.append(f"{words[c.op]} {describe(path, lang)}")
     more = len(items) - limit
     return "; ".join(parts) + (f"; +{more}" if more > 0 else "")

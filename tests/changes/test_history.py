@@ -23,7 +23,7 @@ requires_weasyprint = needs(
     "scripts/test-tools/weasyprint.sh)",
 )
 TALOUS = "organisations/redu/processes/talous.yaml"
-SUMMARY = "changed owner; renamed steps[raami].name; added steps[korjaus].next[seuranta]"
+SUMMARY = "changed owner; renamed step raami; added step korjaus › next step seuranta"
 
 
 def _two_versions(workspace: Path, make_four_edits: Callable[[Path], None]) -> None:
@@ -83,7 +83,7 @@ def test_history_in_html_and_markdown(
     assert "| 0.2 | 3 Jan 2013 | Laatupaallikko | changed version; renamed " in section
     assert (
         "| 0.1 (version unchanged) | 2 Jan 2013 | Laatupaallikko | changed owner; renamed "
-        "steps\\[raami\\].name; added steps\\[korjaus\\].next\\[seuranta\\] |" in section
+        "step raami; added step korjaus › next step seuranta |" in section
     )
     assert "| 0.1 | 1 Jan 2013 | Laatupaallikko | created |" in section
     plan = (tmp_path / "md/redu/_plan.md").read_text(encoding="utf-8")
