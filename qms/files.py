@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +30,17 @@ EXISTS = Msg(
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Write via a temporary file in the same folder and rename: never half a file."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = stage(target, data)
+    made = _missing_folders(target.parent)
     try:
-        os.replace(tmp, target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = stage(target, data)
+        try:
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        _remove_empty(made)
         raise
 
 
@@ -117,6 +122,24 @@ def refuse_wrong_kinds(targets: Iterable[Path], lang: str = "en") -> None:
                 raise refusal(A_FILE.format(lang, path=folder, inner=target))
 
 
+def _missing_folders(folder: Path) -> list[Path]:
+    """`folder` and those of its parents that do not exist yet (nearest first)."""
+    missing = []
+    for f in (folder, *folder.parents):
+        if f.exists():
+            break
+        missing.append(f)
+    return missing
+
+
+def _remove_empty(folders: Iterable[Path]) -> None:
+    """Remove the folders a failed write made, deepest first: a failed write leaves no trace.
+    Only empty ones (`rmdir`): never what someone else put there meanwhile."""
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        with suppress(OSError):
+            folder.rmdir()
+
+
 def replace_together(files: Mapping[Path, bytes], lang: str = "en") -> list[Path]:
     """Write several files so that either every one is replaced or none is.
 
@@ -126,14 +149,18 @@ def replace_together(files: Mapping[Path, bytes], lang: str = "en") -> list[Path
     refuse_special(files, lang)
     refuse_wrong_kinds(files, lang)
     staged: list[tuple[Path, Path]] = []
+    made: list[Path] = []
     try:
         for target, data in sorted(files.items()):
+            made += _missing_folders(target.parent)
             target.parent.mkdir(parents=True, exist_ok=True)
             staged.append((stage(target, data), target))
         swap_in(staged)
-    finally:
+    except BaseException:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
+        _remove_empty(made)
+        raise
     return [target for _, target in staged]
 
 

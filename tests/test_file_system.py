@@ -239,3 +239,63 @@ def test_a_real_full_or_read_only_disk(ws: Path, tmp_path: Path, disk: str) -> N
     assert before and (tmp_path / "after").read_text() == before
     left = proc.stderr.rsplit("rc=2", 1)[1].split()
     assert sorted(left) == sorted(["site", *(["fill"] if disk == "full" else [])])
+
+
+@pytest.mark.skipif(not _can_mount(), reason="cannot mount a small tmpfs (needs unshare -m)")
+@pytest.mark.parametrize("disk", ["full", "read-only"])
+def test_drafting_commands_on_a_real_full_or_read_only_disk(tmp_path: Path, disk: str) -> None:
+    """`qms init`, `qms new` and `qms import xlsx` write what the user drafts: on a full or
+    read-only disk each stops with exit 2 and the reason, changes no file of the workspace,
+    and leaves no empty folder or staged file behind (init's new workspace included)."""
+    from openpyxl import load_workbook
+
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    qms = f"{sys.executable} -m qms"
+    workbook = tmp_path / "college.xlsx"
+    setup = (
+        f"{qms} init {mnt}/ws --lang en >/dev/null 2>&1; "
+        f"{qms} export {mnt}/ws --format xlsx -o {tmp_path} --lang en 2>/dev/null"
+    )
+    spoil = (
+        f"dd if=/dev/zero of={mnt}/fill bs=1k 2>/dev/null || true"
+        if disk == "full"
+        else f"mount -o remount,ro {mnt}"
+    )
+    commands = [
+        f"init {mnt}/second --lang en",
+        f"new organisation lappia {mnt}/ws --lang en",
+        f"new process huolto --organisation college {mnt}/ws --lang en",
+        f"new metric keskeyttaneet --organisation college {mnt}/ws --lang en",
+        f"import xlsx {workbook} -o {mnt}/ws/organisations/college --force --lang en",
+    ]
+    listing = (
+        f"cd {mnt} && find . ! -name fill | sort | xargs -d '\\n' sha256sum 2>/dev/null | sort"
+    )
+    runs = "; ".join(f"{qms} {c}; echo rc=$? >&2" for c in commands)
+    script = (
+        f"set -e; mount -t tmpfs -o size=1m tmpfs {mnt}; {qms} init {mnt}/ws --lang en; "
+        f"{listing} > {tmp_path}/before || true; {spoil}; set +e; {runs}; "
+        f"{listing} > {tmp_path}/after || true; find {mnt} -mindepth 1 | sort >&2"
+    )
+    # The workbook changes one process name, so that the import has something to write.
+    first = subprocess.run(
+        ["unshare", "-m", "sh", "-c", f"mount -t tmpfs tmpfs {mnt}; {setup}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert workbook.is_file(), first.stderr
+    book = load_workbook(workbook)
+    book["Processes"]["B2"] = "Handling feedback from students"
+    book.save(workbook)
+    proc = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=600
+    )
+    assert proc.stderr.count("rc=2") == len(commands), (proc.stdout, proc.stderr)
+    reason = "No space left on device" if disk == "full" else "Read-only file system"
+    assert proc.stderr.count(reason) >= len(commands) and "Traceback" not in proc.stderr
+    before = (tmp_path / "before").read_text()
+    assert before and (tmp_path / "after").read_text() == before
+    left = [p for p in proc.stderr.splitlines() if p.startswith(str(mnt))]
+    assert not [p for p in left if "second" in p or ".tmp" in p or "lappia" in p or "huolto" in p]
