@@ -28,6 +28,7 @@ from qms.load import Loaded, gc_paused, load
 if TYPE_CHECKING:
     from qms.export.manual import Diagrams, Manual
     from qms.lint import Result
+    from qms.memo import Memo
     from qms.model import Workspace
     from qms.partial import LeftOut
     from qms.render import Prepared, Rendered
@@ -66,6 +67,9 @@ class Publication:
     processes: int = 1
     """Processes that may lay out flows (qms/render/pool.py): the cores, for one-shot
     commands; 1 (this process only) for a server, which must not fork."""
+    kept: Memo | None = None
+    """DOT texts, charts and pages of earlier builds by a digest of their inputs (qms/memo.py):
+    kept across rebuilds by `qms serve`, so that a save rebuilds only what it changed."""
     _result: Result | None = None
     _prepared: dict[str, Prepared] = field(default_factory=dict)
     _diagrams: dict[str, Diagrams] = field(default_factory=dict)
@@ -146,7 +150,10 @@ class Publication:
             ws = self._ws()
             with gc_paused():
                 self._prepared[lang] = prepare(
-                    views(ws, Index.build(ws), lang), self.ranks, processes=self.processes
+                    views(ws, Index.build(ws), lang),
+                    self.ranks,
+                    processes=self.processes,
+                    kept=self.kept,
                 )
         return self._prepared[lang]
 
@@ -248,6 +255,8 @@ class Publication:
             used = {k for d in self._diagrams.values() for k in d.used}
             for old in [k for k in self.drawn if k not in used]:
                 del self.drawn[old]
+        if self.kept is not None:
+            self.kept.forget_unused()
 
     def _ws(self) -> Workspace:
         if self.workspace is None:

@@ -32,6 +32,7 @@ from starlette.routing import Route
 
 from qms.files import Refused
 from qms.findings import Finding, Msg, printable
+from qms.memo import Memo
 from qms.report import shown_path
 
 if TYPE_CHECKING:
@@ -145,6 +146,8 @@ class Site:
         """'Malli on puutteellinen: ...' when the last load left something out."""
         self._ranks: dict[str, Ranks] = {}
         self._drawn: dict[tuple[str, str], bytes | None] = {}
+        self.kept = Memo()
+        """DOT texts, charts and pages by their inputs: a save rebuilds what it changed."""
         self._lock = threading.Lock()
 
     @property
@@ -155,16 +158,20 @@ class Site:
     def rebuild(self) -> State:
         """Load, lint and publish again; keep the last good pages when the model is broken.
 
-        The first passes and pictures of the previous build are kept, so only diagrams whose
-        DOT changed run Graphviz again; whatever this build did not use is dropped, so the
-        caches hold one build's worth however long the preview runs."""
-        from qms.load import load
+        The first passes, DOT texts, pictures, charts and pages of the previous build are
+        kept by a digest of their inputs (qms/memo.py), so a save lays out, draws and renders
+        only what it changed, and the pages are the same bytes as a full build's; whatever
+        this build did not use is dropped, so the caches hold one build's worth however long
+        the preview runs."""
+        from qms.load import gc_paused, load
         from qms.partial import left_out
         from qms.publish import Publication
 
         started = time.perf_counter()
-        with self._lock:
-            pub = Publication(load(self.root), self.lang, self._ranks, self._drawn)
+        # The model is millions of small objects with few cycles (qms.load.gc_paused): the
+        # collector walking it would cost more than a small rebuild. Collected after.
+        with self._lock, gc_paused():
+            pub = Publication(load(self.root), self.lang, self._ranks, self._drawn, kept=self.kept)
             loaded, ws = pub.loaded, pub.workspace
             lang = pub.doc_lang
             self.incomplete = left_out(loaded.findings).text(lang)

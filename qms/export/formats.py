@@ -54,7 +54,7 @@ def _manuals(
 def _html(pub: Publication, out: Path, organisations: Sequence[str]) -> Files:
     from qms.export.html import portal
 
-    return dict(portal(*_manuals(pub, organisations, "svg")))
+    return dict(portal(*_manuals(pub, organisations, "svg"), kept=pub.kept))
 
 
 def _markdown(pub: Publication, out: Path, organisations: Sequence[str]) -> Files:

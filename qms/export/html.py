@@ -14,13 +14,14 @@ import functools
 import html
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import jinja2
 from markupsafe import Markup
 
-from qms.export.assessment import maturity
+from qms.export.assessment import AssessmentReport, Trend, maturity
 from qms.export.flowcut import cut_rows
 from qms.export.labels import catalogue, sheet_parts
 from qms.export.manual import (
@@ -32,8 +33,11 @@ from qms.export.manual import (
     step_anchor,
 )
 from qms.l10n import plural
+from qms.memo import Memo, digest
 from qms.render import styles
 from qms.render.dot import flow_rows
+
+T = TypeVar("T")
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -269,45 +273,126 @@ def search_documents(manuals: Iterable[Manual]) -> list[dict[str, str]]:
     return docs
 
 
-def portal(manuals: list[Manual], diagrams: Diagrams | None, title: str = "") -> dict[str, str]:
-    """The portal of one or more organisations as {relative path: HTML, CSS or JS text}."""
+def portal(
+    manuals: list[Manual],
+    diagrams: Diagrams | None,
+    title: str = "",
+    kept: Memo | None = None,
+) -> dict[str, str]:
+    """The portal of one or more organisations as {relative path: HTML, CSS or JS text}.
+
+    With `kept` (`qms serve`'s memo, qms/memo.py), each page, chart and the search index is
+    looked up under a digest of everything it is made from (its manual, the set of process
+    pages it may link to, its diagram's SVG, the language and title), so that a rebuild after
+    a save renders only the pages whose inputs changed: those of the edited organisation and
+    the index pages. The result is the same text either way."""
     env = environment()
     pages = _pages(manuals)
     lang = manuals[0].lang if manuals else "en"
     labels = catalogue(lang)
     title = title or labels["manuals"]
+    multi = len(manuals) > 1
+    own = {m.organisation: digest(m) for m in manuals} if kept is not None else {}
+    every = digest(lang, title, *own.values()) if kept is not None else ""
+    linked = digest(sorted(pages)) if kept is not None else ""
+
+    def once(kind: str, key: tuple[object, ...], make: Callable[[], T]) -> T:
+        """`make()`, or what an earlier build made from the same inputs `key`."""
+        return make() if kept is None else kept.get(kind, digest(*key), make)
+
     files: dict[str, str] = {
         "qms.css": (STATIC / "qms.css").read_text(encoding="utf-8"),
         ".nojekyll": "",
     }
     for name in ("minisearch.js", "minisearch.LICENSE.txt", "search.js"):
         files[name] = (STATIC / name).read_text(encoding="utf-8")
-    files["search-index.js"] = (
-        "window.QMS_SEARCH = "
-        + json.dumps({"docs": search_documents(manuals)}, ensure_ascii=False, sort_keys=True)
-        + ";\n"
+    files["search-index.js"] = once(
+        "search",
+        (every,),
+        lambda: (
+            "window.QMS_SEARCH = "
+            + json.dumps({"docs": search_documents(manuals)}, ensure_ascii=False, sort_keys=True)
+            + ";\n"
+        ),
     )
     base = {"L": labels, "lang": lang, "root": "", "title": title, "linked": True}
-    files["index.html"] = env.get_template("home.html.j2").render(**base, manuals=manuals)
-    files["search.html"] = env.get_template("search.html.j2").render(
-        **base, kinds={k: labels[f"search_kind_{k}"] for k in SEARCH_KINDS}
+    files["index.html"] = once(
+        "page",
+        ("index.html", every),
+        lambda: env.get_template("home.html.j2").render(**base, manuals=manuals),
+    )
+    files["search.html"] = once(
+        "page",
+        ("search.html", lang, title),
+        lambda: env.get_template("search.html.j2").render(
+            **base, kinds={k: labels[f"search_kind_{k}"] for k in SEARCH_KINDS}
+        ),
     )
     for m in manuals:
-        links = {
-            page_name(pid) if org == m.organisation else f"../{org}/{page_name(pid)}"
-            for org, pid in pages
-        }
-        svg = diagrams.draw(m.map_diagram, "svg") if diagrams else None
-        common = {
-            "L": labels,
-            "lang": m.lang,
-            "root": "../",
-            "m": m,
-            "sections": SECTIONS,
-            "multi": len(manuals) > 1,
-            "linked": True,
-        }
-        files[f"{m.organisation}/index.html"] = env.get_template("front.html.j2").render(
+        _organisation_pages(
+            m, diagrams, pages, multi, files, once, (own.get(m.organisation), linked)
+        )
+    views = maturity([(m.short, m.assessments) for m in manuals])
+    drawn = {v.criteria: once("chart", ("maturity", v), v.chart) for v in views}
+    for v in views:  # the matrix as a picture of its own, for a report to the funder
+        files[f"maturity-{v.criteria}.svg"] = drawn[v.criteria].decode("utf-8")
+    if views:
+        files["maturity.html"] = once(
+            "page",
+            ("maturity.html", lang, title, views),
+            lambda: env.get_template("maturity.html.j2").render(
+                L=labels,
+                lang=lang,
+                root="",
+                title=title or labels["manuals"],
+                views=views,
+                charts={
+                    v.criteria: inline_chart(
+                        drawn[v.criteria], f"{labels['maturity']}: {v.criteria_name}"
+                    )
+                    for v in views
+                },
+            ),
+        )
+    return files
+
+
+Once = Callable[[str, tuple[object, ...], Callable[[], Any]], Any]
+"""`once(kind, key, make)`: `make()`, or what an earlier build made from the inputs `key`."""
+
+
+def _organisation_pages(
+    m: Manual,
+    diagrams: Diagrams | None,
+    pages: set[tuple[str, str]],
+    multi: bool,
+    files: dict[str, str],
+    once: Once,
+    keys: tuple[str | None, str],
+) -> None:
+    """The front, section and process pages of one organisation into `files`. `keys` are the
+    digests of the manual and of `pages` (empty without a memo)."""
+    env = environment()
+    labels = catalogue(m.lang)
+    manual, linked = keys
+    links = {
+        page_name(pid) if org == m.organisation else f"../{org}/{page_name(pid)}"
+        for org, pid in pages
+    }
+    svg = diagrams.draw(m.map_diagram, "svg") if diagrams else None
+    common = {
+        "L": labels,
+        "lang": m.lang,
+        "root": "../",
+        "m": m,
+        "sections": SECTIONS,
+        "multi": multi,
+        "linked": True,
+    }
+    files[f"{m.organisation}/index.html"] = once(
+        "page",
+        ("front", manual, linked, multi, svg or b""),
+        lambda: env.get_template("front.html.j2").render(
             **common,
             current="front",
             trail=(),
@@ -319,54 +404,53 @@ def portal(manuals: list[Manual], diagrams: Diagrams | None, title: str = "") ->
                 name=f"{labels['process_map']}: {m.name}",
                 names=_map_names(m),
             ),
+        ),
+    )
+    charts: list[dict[str, Markup]] = []
+
+    def section(key: str) -> str:
+        if not charts:
+            charts.append(quality_charts(m, once))
+        return env.get_template(f"{key}.html.j2").render(
+            **common,
+            current=key,
+            trail=(),
+            here=labels[SECTION_TITLES[key]],
+            charts=charts[0],
         )
-        charts = quality_charts(m)
-        for key, name in SECTIONS.items():
-            if key == "assessment" and not m.assessments:
-                continue
-            files[f"{m.organisation}/{name}"] = env.get_template(f"{key}.html.j2").render(
-                **common,
-                current=key,
-                trail=(),
-                here=labels[SECTION_TITLES[key]],
-                charts=charts,
-            )
-        for p in m.processes:
-            flow = diagrams.draw(p.diagram, "svg") if diagrams else None
-            files[f"{m.organisation}/{page_name(p.id)}"] = env.get_template(
-                "process.html.j2"
-            ).render(
-                **common,
-                current=p.id,
-                p=p,
-                links=links,
-                trail=p.lineage,
-                here=p.name,
-                flow_svg=inline_svg(
-                    flow,
-                    m.organisation,
-                    pages,
-                    fit=False,
-                    name=f"{labels['diagram_of']}: {p.name}",
-                    names=_flow_names(p),
-                ),
-            )
-    views = maturity([(m.short, m.assessments) for m in manuals])
-    for v in views:  # the matrix as a picture of its own, for a report to the funder
-        files[f"maturity-{v.criteria}.svg"] = v.chart().decode("utf-8")
-    if views:
-        files["maturity.html"] = env.get_template("maturity.html.j2").render(
-            L=labels,
-            lang=lang,
-            root="",
-            title=title or labels["manuals"],
-            views=views,
-            charts={
-                v.criteria: inline_chart(v.chart(), f"{labels['maturity']}: {v.criteria_name}")
-                for v in views
-            },
+
+    for key, name in SECTIONS.items():
+        if key == "assessment" and not m.assessments:
+            continue
+        files[f"{m.organisation}/{name}"] = once(
+            "page", (key, manual, multi), functools.partial(section, key)
         )
-    return files
+
+    def process(p: ProcessPage, flow: bytes | None) -> str:
+        return env.get_template("process.html.j2").render(
+            **common,
+            current=p.id,
+            p=p,
+            links=links,
+            trail=p.lineage,
+            here=p.name,
+            flow_svg=inline_svg(
+                flow,
+                m.organisation,
+                pages,
+                fit=False,
+                name=f"{labels['diagram_of']}: {p.name}",
+                names=_flow_names(p),
+            ),
+        )
+
+    for p in m.processes:
+        flow = diagrams.draw(p.diagram, "svg") if diagrams else None
+        files[f"{m.organisation}/{page_name(p.id)}"] = once(
+            "page",
+            ("process", p.id, manual, linked, multi, flow or b""),
+            functools.partial(process, p, flow),
+        )
 
 
 def _map_names(m: Manual) -> dict[str, str]:
@@ -390,15 +474,20 @@ def inline_chart(svg: bytes, label: str) -> Markup:
     return Markup(text.replace("<svg", f'<svg class="chart" role="img" aria-label="{name}"', 1))
 
 
-def quality_charts(m: Manual) -> dict[str, Markup]:
+def quality_charts(m: Manual, once: Once | None = None) -> dict[str, Markup]:
     """The charts of an organisation's quality-cycle pages: ratings by assessment id and
-    metric trends by `trend-<metric id>`."""
+    metric trends by `trend-<metric id>` (with `once`, each made once per inputs)."""
     labels = catalogue(m.lang)
-    charts = {
-        r.id: inline_chart(r.chart(), f"{labels['ratings_chart']}: {r.name}") for r in m.assessments
-    }
+
+    def chart(item: AssessmentReport | Trend, label: str) -> Markup:
+        def made() -> Markup:
+            return inline_chart(item.chart(), label)
+
+        return made() if once is None else once("chart", (item, label), made)
+
+    charts = {r.id: chart(r, f"{labels['ratings_chart']}: {r.name}") for r in m.assessments}
     for t in (t for t in m.trends if t.plotted):
-        charts[f"trend-{t.metric}"] = inline_chart(t.chart(), f"{labels['trend']}: {t.name}")
+        charts[f"trend-{t.metric}"] = chart(t, f"{labels['trend']}: {t.name}")
     return charts
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qms.coverage import Coverage, Element, coverage
-from qms.example import Example, counted_elements, example_of, examples
+from qms.example import Example, Marked, counted_elements, example_of, examples
 from qms.export.assessment import AssessmentReport, Trend, trend
 from qms.export.assessment import reports as assessment_reports
 from qms.findings import Msg
@@ -567,6 +567,19 @@ def _owner_of(ws: Workspace) -> dict[str, str]:
     return owners
 
 
+@dataclass(frozen=True)
+class _Shared:
+    """What each organisation's manual reads from the whole workspace: made once for all
+    manuals (each walking every element again made the manuals quadratic in organisations)."""
+
+    owners: dict[str, str]
+    examples: tuple[Marked, ...]
+
+    @classmethod
+    def of(cls, ws: Workspace) -> _Shared:
+        return cls(_owner_of(ws), tuple(examples(ws)))
+
+
 def _findings(
     result: Result | None, org: str, owners: dict[str, str], lang: str
 ) -> list[tuple[str, FindingRow]]:
@@ -601,15 +614,18 @@ def build_manual(
     result: Result | None = None,
     cov: Coverage | None = None,
     history: Mapping[str, Sequence[Revision]] | bool | None = False,
+    shared: _Shared | None = None,
 ) -> Manual:
     """The manual of one organisation; KeyError when the workspace has no such organisation.
 
     `result` is the lint result of the loaded workspace (its open and suppressed findings are
     published); `cov` the coverage matrix (computed here when not given). `history` is the git
     history of the model files by path (qms.history.histories_of), None when the workspace is
-    not in git (the manual says so), False when no history is wanted.
+    not in git (the manual says so), False when no history is wanted. `shared` is what every
+    organisation's manual reads from the whole workspace, made once by `build_manuals`.
     """
     index = index or Index.build(ws)
+    shared = shared or _Shared.of(ws)
     org: Organisation = index.organisations[organisation]
     chosen = lang or ws.language
     tx = _Tx(chosen, ws.language)
@@ -621,8 +637,7 @@ def build_manual(
     bands = tuple(Band(band, tuple((b.id, b.name) for b in boxes)) for band, boxes in pm.bands)
     order = [pid for band in bands for pid, _ in band.processes]
     order += [pid for pid in own if pid not in order]
-    owners = _owner_of(ws)
-    found = _findings(result, org.id, owners, chosen)
+    found = _findings(result, org.id, shared.owners, chosen)
     metrics_of_org = [m for doc, _, m in index.metrics_docs() if doc.organisation == org.id]
     top = (ws.settings, org)
 
@@ -635,7 +650,7 @@ def build_manual(
 
     marked = [
         (f"{m.kind} {m.element}", tx(m.reason))
-        for m in examples(ws)
+        for m in shared.examples
         if m.element.split("/")[0] == org.id or m.kind == "workspace"
     ]
 
@@ -1092,8 +1107,9 @@ def build_manuals(
             raise KeyError(name)
         if match not in wanted:
             wanted.append(match)
+    shared = _Shared.of(ws)
     return [
-        build_manual(ws, o, lang, index=index, result=result, cov=cov, history=found)
+        build_manual(ws, o, lang, index=index, result=result, cov=cov, history=found, shared=shared)
         for o in wanted
     ]
 

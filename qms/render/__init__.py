@@ -33,6 +33,7 @@ from qms.files import (
 )
 from qms.index import Index
 from qms.load import gc_paused, source_digest
+from qms.memo import Memo
 from qms.model import Workspace
 from qms.render import graphviz, pool
 from qms.render.dot import goal_map, order_source, process_flow, process_map
@@ -151,18 +152,31 @@ def prepare(
     ranks_cache: MutableMapping[str, Ranks],
     run: Callable[[str], str] = run_dot_json,
     processes: int = 1,
+    kept: Memo | None = None,
 ) -> Prepared:
     """Lay out every flow of `selected` once (first passes from `ranks_cache`, else Graphviz,
     added to the cache) and build the DOT job of every view.
 
     With `processes` > 1 and many flows, the flows are laid out in forked worker processes
-    (qms/render/pool.py), with the same result.
+    (qms/render/pool.py), with the same result. `kept` (`qms serve`'s memo) holds the DOT
+    texts of an earlier build by `view_key`: a view whose key is there is not laid out again.
     """
     global layout_passes
     cache = ranks_cache
     failures: list[tuple[str, str]] = []
     flows: list[FlowView] = []
+    known: dict[str, tuple[str, DotJob]] = {}
+    """View name -> (first-pass key, DOT job) found in `kept`."""
+    keys: dict[str, str] = {}
+    code = code_digest() if kept is not None else ""
+    twice = {n for n, c in Counter(v.name for v in selected).items() if c > 1} if code else set()
     for v in selected:
+        if code and kept is not None and v.name not in twice:  # as in `_render`
+            keys[v.name] = view_key(v, code)
+            found = kept.find("dot", keys[v.name])
+            if found is not None:
+                known[v.name] = found
+                continue
         if isinstance(v, FlowView):
             try:
                 check_size(v)  # refused up front: not even the first pass runs
@@ -174,6 +188,8 @@ def prepare(
     futures = pool.lay_out(flows, cache, count) if count else []
     jobs: list[DotJob] = []
     for other in selected:  # meanwhile, if the workers have the flows
+        if other.name in known:
+            continue
         if isinstance(other, ProcessMapView):
             jobs.append(DotJob(other.name, process_map(other), PINNED))
         elif isinstance(other, GoalMapView):
@@ -194,6 +210,14 @@ def prepare(
         layout_passes += 1
         jobs.append(DotJob(view.name, dot, PINNED))
     layouts = {view.name: key for view, (key, _, _) in zip(flows, outcomes, strict=True)}
+    if kept is not None:
+        for job in jobs:
+            if job.name in keys:
+                kept.put("dot", keys[job.name], (layouts.get(job.name, ""), job))
+        for layout, job in known.values():
+            jobs.append(job)
+            if layout:
+                layouts[job.name] = layout
     jobs.sort(key=lambda j: j.name)
     return Prepared(list(selected), jobs, failures, layouts, cache)
 
