@@ -155,14 +155,16 @@ class Site:
         """The language of the server's own messages."""
         return self.lang or "fi"
 
-    def rebuild(self) -> State:
+    def rebuild(self, processes: int = 1) -> State:
         """Load, lint and publish again; keep the last good pages when the model is broken.
 
         The first passes, DOT texts, pictures, charts and pages of the previous build are
         kept by a digest of their inputs (qms/memo.py), so a save lays out, draws and renders
         only what it changed, and the pages are the same bytes as a full build's; whatever
         this build did not use is dropped, so the caches hold one build's worth however long
-        the preview runs."""
+        the preview runs. `processes` > 1 lets the flows be laid out in forked workers
+        (qms/render/pool.py): only for the first build, before the server starts its threads
+        (a process with threads must not fork)."""
         from qms.load import gc_paused, load
         from qms.partial import left_out
         from qms.publish import Publication
@@ -171,7 +173,14 @@ class Site:
         # The model is millions of small objects with few cycles (qms.load.gc_paused): the
         # collector walking it would cost more than a small rebuild. Collected after.
         with self._lock, gc_paused():
-            pub = Publication(load(self.root), self.lang, self._ranks, self._drawn, kept=self.kept)
+            pub = Publication(
+                load(self.root),
+                self.lang,
+                self._ranks,
+                self._drawn,
+                processes=processes,
+                kept=self.kept,
+            )
             loaded, ws = pub.loaded, pub.workspace
             lang = pub.doc_lang
             self.incomplete = left_out(loaded.findings).text(lang)

@@ -57,11 +57,12 @@ def serve(workspace: str, port: int, host: str, lang: str | None, edit: bool) ->
 
     from qms.cli import pick_lang
     from qms.edit import origins
+    from qms.render.pool import cores
     from qms.serve import Site, create_app, listen, quiet_logs
 
     with listen(host, port, pick_lang(lang, None)) as sock:  # a port in use: exit 2 at once
         site = Site(workspace, lang, edit=edit)
-        state = site.rebuild()
+        state = site.rebuild(processes=cores())  # no threads yet: the first build may fork
         language = pick_lang(lang, site.lang)
         if state.errors and not site.files:
             for error in state.errors:
