@@ -200,15 +200,17 @@ def draw(pub: Publication, out: str, formats: str, whole: bool = False) -> int:
 
     language = pub.language
     fmts = parse_formats(formats, language)
-    echo_left_out(pub.left_out(), language)
     update, close = progress_bar()
     try:
         done = pub.render(out, fmts, update, whole=whole)
     except GraphvizMissing:
-        say(NO_DOT.format(language))
-        return 2
+        done = None
     finally:
         close()
+    echo_left_out(pub.left_out(), language)  # worked out while the flows were laid out
+    if done is None:
+        say(NO_DOT.format(language))
+        return 2
     report = done.report
     report.failed.extend((name, "json", message) for name, message in done.failures)
     for message in report.messages(language):

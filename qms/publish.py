@@ -71,6 +71,7 @@ class Publication:
     """DOT texts, charts and pages of earlier builds by a digest of their inputs (qms/memo.py):
     kept across rebuilds by `qms serve`, so that a save rebuilds only what it changed."""
     _result: Result | None = None
+    _left_out: LeftOut | None = None
     _prepared: dict[str, Prepared] = field(default_factory=dict)
     _diagrams: dict[str, Diagrams] = field(default_factory=dict)
     _manuals: dict[tuple[str, tuple[str, ...]], list[Manual]] = field(default_factory=dict)
@@ -128,16 +129,19 @@ class Publication:
         """What the published documents say was left out: the loader's errors and unknown
         references, so that the terminal and the pages give the same count. A command that
         lints anyway (build, the manuals) reuses its findings; render and BPMN export run
-        only the rules whose findings count, not the whole set."""
+        only the rules whose findings count, not the whole set (once: `render` may have
+        run them while its workers laid the flows out)."""
         from qms.partial import LOADER_CODES, left_out
 
         if self._result is not None:
             return left_out(self._result.findings)
-        from qms.lint import lint
-        from qms.rules import all_rules
+        if self._left_out is None:
+            from qms.lint import lint
+            from qms.rules import all_rules
 
-        counted = [r for r in all_rules() if r.code in LOADER_CODES]
-        return left_out(lint(self.loaded, counted).findings)
+            counted = [r for r in all_rules() if r.code in LOADER_CODES]
+            self._left_out = left_out(lint(self.loaded, counted).findings)
+        return self._left_out
 
     # --- views and diagrams -------------------------------------------------------------------
 
@@ -189,6 +193,7 @@ class Publication:
             run=run or run_dot_json,
             prepared=prepared,
             processes=self.processes,
+            meanwhile=self.left_out,
         )
 
     def diagrams(self, lang: str) -> Diagrams:

@@ -153,6 +153,7 @@ def prepare(
     run: Callable[[str], str] = run_dot_json,
     processes: int = 1,
     kept: Memo | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Prepared:
     """Lay out every flow of `selected` once (first passes from `ranks_cache`, else Graphviz,
     added to the cache) and build the DOT job of every view.
@@ -160,6 +161,7 @@ def prepare(
     With `processes` > 1 and many flows, the flows are laid out in forked worker processes
     (qms/render/pool.py), with the same result. `kept` (`qms serve`'s memo) holds the DOT
     texts of an earlier build by `view_key`: a view whose key is there is not laid out again.
+    `meanwhile` is run in this process while the workers lay out (its CPU is otherwise idle).
     """
     global layout_passes
     cache = ranks_cache
@@ -194,6 +196,8 @@ def prepare(
             jobs.append(DotJob(other.name, process_map(other), PINNED))
         elif isinstance(other, GoalMapView):
             jobs.append(DotJob(other.name, goal_map(other)))
+    if futures and meanwhile is not None:
+        meanwhile()
     if futures:
         outcomes: list[pool.Outcome] = []
         for future in futures:
@@ -418,6 +422,7 @@ def render_diagrams(
     workers: int | None = None,
     prepared: Prepared | None = None,
     processes: int = 1,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Rendered:
     """Draw every diagram of `ws` into `out`, skipping the Python work of unchanged ones.
 
@@ -426,7 +431,8 @@ def render_diagrams(
     the DOT text that key produced and is still there unchanged. Everything else goes through
     `prepare` and `render_all`; `prepared` gives jobs already made for every view (by
     `qms build`, whose manuals need them all), so that no flow is laid out twice; `processes`
-    lets `prepare` lay the flows out in worker processes (one-shot commands only).
+    lets `prepare` lay the flows out in worker processes (one-shot commands only), while this
+    process runs `meanwhile` (the rules whose findings the terminal reports).
 
     Keys that no diagram uses any more are dropped from both caches, and the files of a
     diagram that no longer exists (a deleted process) are deleted when the manifest vouches
@@ -436,7 +442,9 @@ def render_diagrams(
     # Millions of model objects are alive and few cycles are made: without the cyclic
     # collector paused, collections walking the model cost more than the work itself.
     with gc_paused(), output_lock(Path(out), lang):
-        return _render(ws, lang, Path(out), formats, progress, run, workers, prepared, processes)
+        return _render(
+            ws, lang, Path(out), formats, progress, run, workers, prepared, processes, meanwhile
+        )
 
 
 def _render(
@@ -449,6 +457,7 @@ def _render(
     workers: int | None,
     prepared: Prepared | None,
     processes: int,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Rendered:
     entries = load_diagram_cache(root)
     manifest = load_manifest(root)
@@ -474,7 +483,7 @@ def _render(
     ranks = load_ranks(root) if flows and prepared is None else {}
     on_disk = dict(ranks)
     if prepared is None:
-        done = prepare(stale, ranks, run, processes)
+        done = prepare(stale, ranks, run, processes, meanwhile=meanwhile)
     else:
         names = {v.name for v in stale}
         done = Prepared(

@@ -40,8 +40,17 @@ def test_workers_draw_the_same_bytes_as_one_process(
         return real(flows, cache, count)
 
     monkeypatch.setattr(pool, "lay_out", spy)
-    forked = render_diagrams(loaded.workspace, "fi", tmp_path / "two", ("svg", "dot"), processes=2)
+    meanwhile: list[str] = []
+    forked = render_diagrams(
+        loaded.workspace,
+        "fi",
+        tmp_path / "two",
+        ("svg", "dot"),
+        processes=2,
+        meanwhile=lambda: meanwhile.append("ran"),
+    )
     assert chunks == [2], "the flows went to two worker processes"
+    assert meanwhile == ["ran"], "the parent's own work ran once while the workers laid out"
     flows = len(list(LAMPPU.glob("organisations/*/processes/*.yaml")))
     assert render_mod.layout_passes - placed == flows == 22  # 16 sourced, 6 JEDU merger examples
     assert [j.name for j in forked.jobs] == [j.name for j in serial.jobs]
@@ -51,7 +60,8 @@ def test_workers_draw_the_same_bytes_as_one_process(
 
 
 def test_only_one_shot_commands_fork() -> None:
-    """`qms serve` builds through Publication(...) in a threaded server: it must not fork."""
+    """`qms serve` rebuilds through Publication(...) in a threaded server: it must not fork
+    (only its first build, before the server's threads start, may: Site.rebuild(processes))."""
     assert Publication.open(LAMPPU).processes == 1
     assert Publication.one_shot(str(LAMPPU)).processes == pool.cores()
     assert pool.workers(1, 10_000) == 0
