@@ -61,13 +61,15 @@ def record(root: str, folder: str) -> dict[str, Any]:
 
 def serve(root: str) -> dict[str, Any]:
     """What `qms serve` does: build the portal in memory, then rebuild it after each kind of
-    edit (bench/run.py EDITS); the rebuilds' times, one per edit."""
+    edit (bench/run.py EDITS); the rebuilds' times and CPU, one per edit, and what each
+    rebuild made again (qms/memo.py: flows laid out, pages rendered)."""
     from bench.run import EDITS
+    from qms.render.pool import cores
     from qms.serve import Site
 
     start = time.perf_counter()
     site = Site(root)
-    state = site.rebuild()
+    state = site.rebuild(processes=cores())  # as `qms serve` starts
     first = time.perf_counter() - start
     if state.errors:
         raise RuntimeError(f"the first build failed: {state.errors[:3]}")
@@ -83,6 +85,7 @@ def serve(root: str) -> dict[str, Any]:
                 "cpu": _cpu() - cpu,
                 "errors": len(state.errors),
                 "peak_kb": _peak_kb(),
+                "made": dict(site.kept.last),
             }
         )
     return {"first": first, "runs": runs}
