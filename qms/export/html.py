@@ -14,14 +14,14 @@ import functools
 import html
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import jinja2
 from markupsafe import Markup
 
-from qms.export.assessment import AssessmentReport, Trend, maturity
+from qms.export.assessment import AssessmentReport, MaturityView, Trend, maturity
 from qms.export.flowcut import cut_rows
 from qms.export.labels import catalogue, sheet_parts
 from qms.export.manual import (
@@ -36,6 +36,7 @@ from qms.l10n import plural
 from qms.memo import Memo, digest
 from qms.render import styles
 from qms.render.dot import flow_rows
+from qms.render.pool import map_forked
 
 T = TypeVar("T")
 
@@ -278,6 +279,7 @@ def portal(
     diagrams: Diagrams | None,
     title: str = "",
     kept: Memo | None = None,
+    processes: int = 1,
 ) -> dict[str, str]:
     """The portal of one or more organisations as {relative path: HTML, CSS or JS text}.
 
@@ -285,7 +287,9 @@ def portal(
     looked up under a digest of everything it is made from (its manual, the set of process
     pages it may link to, its diagram's SVG, the language and title), so that a rebuild after
     a save renders only the pages whose inputs changed: those of the edited organisation and
-    the index pages. The result is the same text either way."""
+    the index pages. The result is the same text either way. With `processes` > 1 (one-shot
+    commands) and no memo, the charts are drawn first, on forked workers (matplotlib is most
+    of a portal's own CPU time)."""
     env = environment()
     pages = _pages(manuals)
     lang = manuals[0].lang if manuals else "en"
@@ -295,6 +299,13 @@ def portal(
     own = {m.organisation: digest(m) for m in manuals} if kept is not None else {}
     every = digest(lang, title, *own.values()) if kept is not None else ""
     linked = digest(sorted(pages)) if kept is not None else ""
+
+    views = maturity([(m.short, m.assessments) for m in manuals])
+    drawn = _draw_charts(manuals, views, processes)
+
+    def svg_of(item: Chartable) -> bytes:
+        """The chart's SVG: drawn beforehand on the workers, else now."""
+        return drawn.get(id(item)) or item.chart()
 
     def once(kind: str, key: tuple[object, ...], make: Callable[[], T]) -> T:
         """`make()`, or what an earlier build made from the same inputs `key`."""
@@ -330,12 +341,13 @@ def portal(
     )
     for m in manuals:
         _organisation_pages(
-            m, diagrams, pages, multi, files, once, (own.get(m.organisation), linked)
+            m, diagrams, pages, multi, files, once, (own.get(m.organisation), linked), svg_of
         )
-    views = maturity([(m.short, m.assessments) for m in manuals])
-    drawn = {v.criteria: once("chart", ("maturity", v), v.chart) for v in views}
+    matrices = {
+        v.criteria: once("chart", ("maturity", v), functools.partial(svg_of, v)) for v in views
+    }
     for v in views:  # the matrix as a picture of its own, for a report to the funder
-        files[f"maturity-{v.criteria}.svg"] = drawn[v.criteria].decode("utf-8")
+        files[f"maturity-{v.criteria}.svg"] = matrices[v.criteria].decode("utf-8")
     if views:
         files["maturity.html"] = once(
             "page",
@@ -348,7 +360,7 @@ def portal(
                 views=views,
                 charts={
                     v.criteria: inline_chart(
-                        drawn[v.criteria], f"{labels['maturity']}: {v.criteria_name}"
+                        matrices[v.criteria], f"{labels['maturity']}: {v.criteria_name}"
                     )
                     for v in views
                 },
@@ -369,6 +381,7 @@ def _organisation_pages(
     files: dict[str, str],
     once: Once,
     keys: tuple[str | None, str],
+    svg_of: Callable[[Chartable], bytes] | None = None,
 ) -> None:
     """The front, section and process pages of one organisation into `files`. `keys` are the
     digests of the manual and of `pages` (empty without a memo)."""
@@ -410,7 +423,7 @@ def _organisation_pages(
 
     def section(key: str) -> str:
         if not charts:
-            charts.append(quality_charts(m, once))
+            charts.append(quality_charts(m, once, svg_of))
         return env.get_template(f"{key}.html.j2").render(
             **common,
             current=key,
@@ -453,6 +466,27 @@ def _organisation_pages(
         )
 
 
+Chartable = AssessmentReport | Trend | MaturityView
+"""What draws a chart of the portal (`.chart()`: SVG bytes)."""
+
+
+def _svg(item: Chartable) -> bytes:
+    return item.chart()
+
+
+def _draw_charts(
+    manuals: Sequence[Manual], views: Sequence[MaturityView], processes: int
+) -> dict[int, bytes]:
+    """Every chart of the portal drawn at once on forked workers (qms.render.pool.map_forked),
+    by the id of what it shows; empty unless `processes` > 1 (then each is drawn when asked)."""
+    if processes < 2:
+        return {}
+    items: list[Chartable] = [r for m in manuals for r in m.assessments]
+    items += [t for m in manuals for t in m.trends if t.plotted]
+    items += views
+    return dict(zip(map(id, items), map_forked(_svg, items, processes), strict=True))
+
+
 def _map_names(m: Manual) -> dict[str, str]:
     """DOT ids of a process map's boxes -> the processes' names."""
     return {f"p__{pid}": name for band in m.bands for pid, name in band.processes}
@@ -474,14 +508,17 @@ def inline_chart(svg: bytes, label: str) -> Markup:
     return Markup(text.replace("<svg", f'<svg class="chart" role="img" aria-label="{name}"', 1))
 
 
-def quality_charts(m: Manual, once: Once | None = None) -> dict[str, Markup]:
+def quality_charts(
+    m: Manual, once: Once | None = None, svg_of: Callable[[Chartable], bytes] | None = None
+) -> dict[str, Markup]:
     """The charts of an organisation's quality-cycle pages: ratings by assessment id and
-    metric trends by `trend-<metric id>` (with `once`, each made once per inputs)."""
+    metric trends by `trend-<metric id>` (with `once`, each made once per inputs; `svg_of`
+    gives a chart's SVG, when it was drawn beforehand)."""
     labels = catalogue(m.lang)
 
     def chart(item: AssessmentReport | Trend, label: str) -> Markup:
         def made() -> Markup:
-            return inline_chart(item.chart(), label)
+            return inline_chart(svg_of(item) if svg_of else item.chart(), label)
 
         return made() if once is None else once("chart", (item, label), made)
 

@@ -18,13 +18,17 @@ import hashlib
 import multiprocessing
 import os
 import sys
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, TypeVar
 
 from qms.render import graphviz
 from qms.render.dot import order_source, process_flow
 from qms.render.layout import Ranks, compute, ranks_from_json
 from qms.views import FlowView
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 MIN_FLOWS = 64
 """Fewer flows than this are laid out in the calling process: starting workers would cost
@@ -133,6 +137,34 @@ def lay_out(
         ]
     finally:
         pool.shutdown(wait=False)  # runs what was submitted, then the workers exit
+
+
+_MAP: tuple[Callable[[Any], Any], Sequence[Any]] = (lambda item: item, ())
+"""The function and items of `map_forked`, set before the workers fork (they inherit it)."""
+
+MIN_ITEMS = 8
+"""Fewer items than this are mapped in the calling process."""
+
+
+def _map_chunk(bounds: tuple[int, int]) -> list[Any]:
+    function, items = _MAP
+    return [function(item) for item in items[bounds[0] : bounds[1]]]
+
+
+def map_forked(function: Callable[[T], R], items: Sequence[T], processes: int) -> list[R]:
+    """`[function(item) for item in items]`, on `processes` forked workers that inherit the
+    items (only the results are sent back): for CPU-bound pure work of a one-shot command,
+    such as the portal's charts (matplotlib). In this process when `workers` would not fork
+    or there are fewer than MIN_ITEMS."""
+    global _MAP
+    count = workers(processes, MIN_FLOWS) if len(items) >= MIN_ITEMS else 0
+    if not count:
+        return [function(item) for item in items]
+    _MAP = (function, items)
+    size = max(1, -(-len(items) // (count * 4)))
+    with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
+        chunks = pool.map(_map_chunk, [(i, i + size) for i in range(0, len(items), size)])
+        return [result for chunk in chunks for result in chunk]
 
 
 def cores() -> int:

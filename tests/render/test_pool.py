@@ -67,3 +67,45 @@ def test_only_one_shot_commands_fork() -> None:
     assert pool.workers(1, 10_000) == 0
     assert pool.workers(2, pool.MIN_FLOWS - 1) == 0
     assert pool.workers(2, 10_000) == 2
+
+
+@requires_dot
+def test_charts_drawn_on_workers_are_the_portals_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The portal's charts (matplotlib) drawn on forked workers by a one-shot command: the
+    same pages as drawing each when its page asks."""
+    from qms.export import html
+
+    serial = Publication(load(LAMPPU)).files("html", "out")
+    forked: list[int] = []
+    real = pool.map_forked
+
+    def spy(function, items, processes):  # type: ignore[no-untyped-def]
+        forked.append(len(items))
+        return real(function, items, processes)
+
+    monkeypatch.setattr(html, "map_forked", spy)
+    two = Publication(load(LAMPPU), processes=2).files("html", "out")
+    assert forked and forked[0] >= pool.MIN_ITEMS, "the charts went to the workers"
+    assert two == serial
+
+
+@requires_dot
+def test_documents_made_on_workers_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One DOCX per organisation, made on forked workers: the same documents."""
+    import io
+    import zipfile
+
+    def parts(files: dict[str, str | bytes]) -> dict[str, dict[str, bytes]]:
+        out = {}
+        for name, data in files.items():
+            assert isinstance(data, bytes)
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                out[name] = {i.filename: z.read(i) for i in z.infolist()}
+        return out
+
+    two = ("kao", "redu")
+    serial = Publication(load(LAMPPU)).files("docx", "out", two)
+    monkeypatch.setattr(pool, "MIN_ITEMS", 1)  # two manuals are too few to fork for
+    forked = Publication(load(LAMPPU), processes=2).files("docx", "out", two)
+    assert sorted(serial) == ["kao.docx", "redu.docx"]
+    assert parts(forked) == parts(serial)
