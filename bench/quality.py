@@ -413,7 +413,7 @@ def collect(quick: bool, work: Path, seed: int = 2012) -> list[Comparison]:
     out: list[Comparison] = []
     sets: list[tuple[str, dict[str, bytes], dict[str, bytes] | None, list[str]]] = []
     lamppu = qms_bpmn(REPO / "models" / "lamppu")
-    sets.append(("LAMPPU (16 processes)", lamppu, None, []))
+    sets.append((f"LAMPPU ({len(lamppu)} processes)", lamppu, None, []))
     miwg = _miwg_dir()
     if miwg is not None:
         refs = sorted(miwg.glob("*.bpmn"))

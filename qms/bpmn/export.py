@@ -339,7 +339,15 @@ def export_bpmn(
             w, h = SIZES[host.size]
             k = on_border.get(host.id, 0)
             on_border[host.id] = k + 1
-            node.centre = (host.centre[0] - w / 2 + 20 + 30 * k, host.centre[1] + h / 2)
+            box, hbox = layout.nodes.get(sv.id), layout.nodes.get(host_id)
+            if box is not None and hbox is not None and box.name_box is not None:
+                # Where the layout put it on the host's border (its flows leave from there),
+                # moved onto the BPMN symbol's edge, which is narrower than the SVG one.
+                dx = (box.x - hbox.x) / (hbox.w / 2) * (w / 2)
+                dy = h / 2 if box.y > hbox.y else -h / 2
+                node.centre = (round(host.centre[0] + dx), host.centre[1] + dy)
+            else:
+                node.centre = (host.centre[0] - w / 2 + 20 + 30 * k, host.centre[1] + h / 2)
             node.lane = host.lane
 
     routes = {(r.source, r.target): r for r in layout.edges}
@@ -429,7 +437,7 @@ def export_bpmn(
         dst = nodes[joins.get(e.target, elem[e.target])]
         route = routes.get((e.source, e.target))
         sbox, tbox = layout.nodes.get(e.source), layout.nodes.get(e.target)
-        if src.tag == "boundaryEvent":
+        if src.tag == "boundaryEvent" and (sbox is None or sbox.name_box is None or not route):
             pts = _from_border(src.centre, dst.centre, SIZES[dst.size])
             label_at = None
         elif route is not None and sbox is not None and tbox is not None:

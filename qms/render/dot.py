@@ -14,7 +14,7 @@ from typing import cast
 import graphviz
 
 from qms.render import styles
-from qms.render.layout import EdgeRoute, SwimlaneLayout
+from qms.render.layout import EdgeRoute, SwimlaneLayout, border_events
 from qms.views import FlowView, GoalMapView, ProcessMapView, counted, label
 
 
@@ -27,14 +27,16 @@ def _inch(points: float) -> str:
     return f"{points / 72:.4f}"
 
 
-def _lines(lines: Iterable[str]) -> str:
-    r"""Lines joined with DOT's centred line break `\n`.
+def _lines(lines: Iterable[str], end: str = "\\n") -> str:
+    r"""Lines joined with DOT's centred line break `\n` (or `end`: `\r` right-aligns them).
 
     Backslashes are doubled (DOT escapes) and `&` written as `&amp;`: Graphviz decodes HTML
     entities even in plain labels, so a name holding `&amp;` would otherwise lose text; and
     the graphviz package takes a string in `<...>` for an HTML label unless marked `nohtml`.
     """
-    joined = "\\n".join(line.replace("\\", "\\\\").replace("&", "&amp;") for line in lines)
+    joined = end.join(line.replace("\\", "\\\\").replace("&", "&amp;") for line in lines)
+    if end != "\\n":
+        joined += end  # each line ends in its justification
     return cast(str, graphviz.nohtml(joined))  # else `<...>` is taken for an HTML label
 
 
@@ -77,8 +79,21 @@ def order_source(view: FlowView) -> str:
     for step in view.steps:
         w, h, _ = styles.step_size(step.kind, step.name)
         g.node(step.id, label="", width=_inch(w), height=_inch(h))
+    on_border = border_events(view)
     for e in view.edges:
+        if e.attached and e.target in on_border:
+            continue
         g.edge(e.source, e.target)
+    # An event on its host's border shares the host's column, just below (above) it, so that
+    # dot orders its flows' targets below (above) those of the host.
+    for event, (host, k) in on_border.items():
+        with g.subgraph() as same:
+            same.attr(rank="same")
+            # The tail of a flat edge comes first: above its head (ranks_from_json's order).
+            if k % 2:
+                same.edge(event, host)
+            else:
+                same.edge(host, event)
     return str(g.source)
 
 
@@ -194,7 +209,8 @@ def process_flow(
     examples = {s.id for s in view.steps if s.example}
     marks = {s.id: s for s in view.steps}
     attached = {(e.source, e.target) for e in view.edges if e.attached}
-    for sid, box in layout.nodes.items():
+    # Events on a border last: drawn over their host's outline, as BPMN draws them.
+    for sid, box in sorted(layout.nodes.items(), key=lambda kv: kv[1].name_box is not None):
         st = styles.STEPS.get(box.kind, styles.STEPS["task"])
         attrs = {
             "shape": st.shape,
@@ -222,16 +238,26 @@ def process_flow(
             attrs["label"] = mark.marker if mark is not None else ""
             lines = styles.wrap(name, styles.EVENT_LABEL_WRAP)
             label_h = styles.event_label_height(name)
+            where = {
+                "label": _lines(lines),
+                "pos": pos(box.x, box.bottom + label_h / 2 + 1),
+                "width": _inch(styles.EVENT_LABEL_W),
+            }
+            if box.name_box is not None:  # on a border: right-aligned beside its circle
+                left, top, right, bottom = box.name_box
+                where = {
+                    "label": _lines(lines, end="\\r"),
+                    "pos": pos((left + right) / 2, (top + bottom) / 2),
+                    "width": _inch(right - left),
+                }
             g.node(
                 f"s__{sid}__name",
-                label=_lines(lines),
                 shape="plaintext",
                 fontsize=_n(styles.EVENT_LABEL_SIZE),
-                pos=pos(box.x, box.bottom + label_h / 2 + 1),
-                width=_inch(styles.EVENT_LABEL_W),
                 height=_inch(label_h),
                 fixedsize="true",
                 margin="0",
+                **where,
             )
         if box.kind == "subprocess":
             attrs["label"] = _subprocess_label(box.lines)

@@ -36,6 +36,16 @@ class NodeBox:
     w: float
     h: float
     lines: tuple[str, ...] = ()
+    name_box: tuple[float, float, float, float] | None = None
+    """Where an event on its host's border has its name (left, top, right, bottom): beside
+    the line its flows leave by, right-aligned to it; None for a name centred below."""
+
+    def moved(self, dy: float) -> NodeBox:
+        """The same symbol `dy` lower (a row of a folded diagram), its name with it."""
+        box = self.name_box
+        if box is not None:
+            box = (box[0], box[1] + dy, box[2], box[3] + dy)
+        return replace(self, y=self.y + dy, name_box=box)
 
     @property
     def left(self) -> float:
@@ -133,6 +143,69 @@ def check_size(view: FlowView) -> None:
         raise TooManySteps(view.name, len(view.steps))
 
 
+BORDER_HOSTS = ("task", "subprocess")
+"""Steps that carry their boundary events on their border (a gateway or an event is too small
+for a name beside them: such an event keeps a column of its own and a dotted link)."""
+BORDER_MAX = 2
+"""Boundary events drawn on one host's border: one on its bottom edge, one on its top (a
+third one's flow would run through the first one's name); more stand beside the host with a
+dotted link, as events on a gateway do."""
+BORDER_INSET = 16.0
+"""How far in from the host's right corner its first boundary event sits."""
+
+
+def border_events(view: FlowView) -> dict[str, tuple[str, int]]:
+    """Boundary events drawn on their host's border: event id -> (host id, k), the k-th on that
+    host (0 on the bottom edge, 1 on the top), in the order of the steps.
+
+    BPMN draws a boundary event on the outline of the step it interrupts; laid out as a step
+    of its own it stands a column further right, and its flows cross the host's.
+    """
+    kinds = {s.id: s.kind for s in view.steps}
+    count: dict[str, int] = {}
+    out: dict[str, tuple[str, int]] = {}
+    attached = {e.target: e.source for e in view.edges if e.attached}
+    for s in view.steps:
+        host = attached.get(s.id)
+        if host is None or s.kind not in styles.EVENTS or kinds.get(host) not in BORDER_HOSTS:
+            continue
+        k = count.get(host, 0)
+        count[host] = k + 1
+        if k < BORDER_MAX:
+            out[s.id] = (host, k)
+    return out
+
+
+def border_name_box(name: str, x: float, y: float, r: float, top: bool) -> Box:
+    """The name of an event of radius `r` on a border at (x, y): under (above) the host, beside
+    the circle, right-aligned to its left, so that the line its flows leave by (down or up
+    from x) never runs through the text."""
+    lines = styles.wrap(name, styles.EVENT_LABEL_WRAP)
+    w = max((styles.text_width(line, styles.EVENT_LABEL_SIZE) for line in lines), default=0.0)
+    h = styles.event_label_height(name)
+    right = x - r - 2
+    if top:
+        return (right - w, y - 2 - h, right, y - 2)
+    return (right - w, y + 2, right, y + 2 + h)
+
+
+def border_reach(
+    view: FlowView, hosts: dict[str, tuple[str, int]]
+) -> dict[str, tuple[float, float]]:
+    """How far each host's boundary events reach above its top and below its bottom (the
+    event's outer half or its name, whichever is more)."""
+    out: dict[str, tuple[float, float]] = {}
+    for s in view.steps:
+        if s.id not in hosts:
+            continue
+        host, k = hosts[s.id]
+        r = styles.step_size(s.kind, s.name)[1] / 2
+        reach = max(r, styles.event_label_height(s.name) + 2) + 2
+        up, down = out.get(host, (0.0, 0.0))
+        out[host] = (max(up, reach), down) if k % 2 else (up, max(down, reach))
+    return out
+
+
 Ranks = dict[str, tuple[int, int]]
 """Step id -> (column, order inside the column)."""
 
@@ -196,6 +269,8 @@ def compute(view: FlowView, ranks: Ranks, fold: bool = True) -> SwimlaneLayout:
     fallback = max((c for c, _ in ranks.values()), default=-1) + 1
     col_of = {s.id: ranks.get(s.id, (fallback, i))[0] for i, s in enumerate(view.steps)}
     ord_of = {s.id: ranks.get(s.id, (fallback, i))[1] for i, s in enumerate(view.steps)}
+    for event, (host, _) in border_events(view).items():  # on its host's border
+        col_of[event], ord_of[event] = col_of[host], ord_of[host]
     col_w = _column_widths(view, col_of)
     # The unfolded width follows from the columns alone: a flow that folds is never routed
     # unfolded first.
@@ -211,7 +286,10 @@ def _column_widths(view: FlowView, col_of: dict[str, int]) -> list[float]:
     ncols = max(col_of.values(), default=-1) + 1
     widths = [40.0] * ncols
     seen = [False] * ncols
+    on_border = border_events(view)
     for s in view.steps:
+        if s.id in on_border:
+            continue
         w = styles.step_size(s.kind, s.name)[0]
         if s.kind in styles.EVENTS:
             w = max(w, styles.EVENT_LABEL_W)
@@ -409,7 +487,7 @@ def _folded(
         if r:
             dy += placed[r - 1].height - styles.TITLE_HEIGHT + styles.ROW_GAP
         out.lanes += [replace(lane, y=lane.y + dy, row=r) for lane in p.lanes]
-        out.nodes.update({k: replace(n, y=n.y + dy) for k, n in p.nodes.items()})
+        out.nodes.update({k: n.moved(dy) for k, n in p.nodes.items()})
         out.edges += [
             replace(
                 e,
@@ -432,19 +510,29 @@ def _place(
     """One row of bands: every step at its column, bands at least `band_h` high."""
     lane_ids = [lane.id for lane in view.lanes]
     sizes = {s.id: styles.step_size(s.kind, s.name) for s in view.steps}
+    on_border = border_events(view)
+    # What stands below (above) a symbol in its stack: an event's name, a host's boundary
+    # events with theirs.
     below = {
         s.id: styles.event_label_height(s.name) if s.kind in styles.EVENTS else 0.0
         for s in view.steps
     }
+    above = dict.fromkeys(below, 0.0)
+    for host, (up, down) in border_reach(view, on_border).items():
+        above[host], below[host] = up, down
     ncols = max(col_of.values(), default=-1) + 1
     # Stacks: the steps sharing a lane and a column, top to bottom in dot's order.
     stacks: dict[tuple[str, int], list[str]] = {}
     for s in sorted(view.steps, key=lambda s: (col_of[s.id], ord_of[s.id], s.id)):
-        stacks.setdefault((s.lane, col_of[s.id]), []).append(s.id)
-    _order_stacks(view, stacks, {lane_id: k for k, lane_id in enumerate(lane_ids)})
+        if s.id not in on_border:
+            stacks.setdefault((s.lane, col_of[s.id]), []).append(s.id)
+    lane_index = {lane_id: k for k, lane_id in enumerate(lane_ids)}
+    _order_stacks(view, stacks, lane_index, col_of, on_border)
 
     def stack_height(ids: list[str]) -> float:
-        return sum(sizes[i][1] + below[i] for i in ids) + styles.STACK_GAP * (len(ids) - 1)
+        return sum(above[i] + sizes[i][1] + below[i] for i in ids) + styles.STACK_GAP * (
+            len(ids) - 1
+        )
 
     need = max((stack_height(ids) for ids in stacks.values()), default=0.0)
     # A band holds its lane's wrapped name too (names wrap, they never shrink).
@@ -452,7 +540,8 @@ def _place(
     band_h = max(styles.MIN_LANE, need + 2 * styles.LANE_PAD, band_h, names)
     in_col: list[list[str]] = [[] for _ in range(ncols)]
     for sid, c in col_of.items():
-        in_col[c].append(sid)
+        if sid not in on_border:
+            in_col[c].append(sid)
     col_w = [
         max(
             (max(sizes[s][0], styles.EVENT_LABEL_W if below[s] else 0.0) for s in ids),
@@ -479,9 +568,18 @@ def _place(
             y = min(band.y + band.h / 2, band.y + band.h - 4 - below[ids[0]] - h / 2) - h / 2
         for sid in ids:
             w, h, lines = sizes[sid]
+            y += above[sid]
             nodes[sid] = NodeBox(sid, kinds[sid], col_x[col], y + h / 2, w, h, tuple(lines))
             y += h + below[sid] + styles.STACK_GAP
-    _straighten(view, nodes, stacks, lane_of, below, col_of)
+    _straighten(view, nodes, stacks, lane_of, above, below, col_of)
+    event_names = {s.id: s.name for s in view.steps}
+    for event, (host_id, k) in on_border.items():
+        hbox = nodes[host_id]
+        w, h, lines = sizes[event]
+        x = hbox.right - BORDER_INSET
+        y = hbox.top if k % 2 else hbox.bottom
+        box = border_name_box(event_names[event], x, y, h / 2, top=bool(k % 2))
+        nodes[event] = NodeBox(event, kinds[event], x, y, w, h, tuple(lines), box)
     _align_connectors(view, nodes, stacks, lane_of)
     layout = SwimlaneLayout(width, top + band_h * len(lanes), top, styles.LANE_HEADER)
     layout.lanes = lanes
@@ -492,39 +590,72 @@ def _place(
 
 
 def _order_stacks(
-    view: FlowView, stacks: dict[tuple[str, int], list[str]], lane_index: dict[str, int]
+    view: FlowView,
+    stacks: dict[tuple[str, int], list[str]],
+    lane_index: dict[str, int],
+    col_of: dict[str, int],
+    on_border: dict[str, tuple[str, int]],
 ) -> None:
-    """Reorder the steps sharing a lane and a column by where their flows to other lanes go.
+    """Reorder the steps sharing a lane and a column by where their flows come from and go.
 
-    dot orders a column without knowing the lanes; a step whose flow leads to a lane below
-    then may stand above its neighbours in the stack, and its flow crosses theirs on the way
-    down. Steps with flows to other lanes move towards them (by the mean height of those
-    flows' other ends); the others keep dot's order.
+    dot orders a column without knowing the lanes; once the steps stand in their lanes, a
+    step whose flow leads to a lane below (or comes from low in its own lane) may stand above
+    its neighbours in the stack, and its flow crosses theirs. Sweeping left to right and back,
+    each step with flows to other columns moves to the mean height of those flows' other ends
+    (a barycentre, as dot itself orders); the others keep dot's order. An event on a border
+    stands for a point just below (above) its host.
     """
     pos: dict[str, float] = {}
-    for (lane_id, _), ids in stacks.items():
+
+    def spread(lane_id: str, ids: list[str]) -> None:
         for k, i in enumerate(ids):
             pos[i] = lane_index[lane_id] + (k + 1) / (len(ids) + 1)
-    lane = {s.id: s.lane for s in view.steps}
-    away: dict[str, list[str]] = {}
+
+    for (lane_id, _), ids in stacks.items():
+        spread(lane_id, ids)
+    host_of = {event: host for event, (host, _) in on_border.items()}
+    side = {event: (-0.01 if k % 2 else 0.01) for event, (_, k) in on_border.items()}
+
+    def at(i: str) -> float | None:
+        if i in host_of:
+            h = pos.get(host_of[i])
+            return None if h is None else h + side[i]
+        return pos.get(i)
+
+    links: dict[str, list[str]] = {}
     for e in view.edges:
-        if e.source in pos and e.target in pos and lane[e.source] != lane[e.target]:
-            away.setdefault(e.source, []).append(e.target)
-            away.setdefault(e.target, []).append(e.source)
-    for key in sorted(stacks, key=lambda k: (k[1], lane_index[k[0]])):
-        ids = stacks[key]
-        if len(ids) < 2 or not any(i in away for i in ids):
+        if e.attached and e.target in on_border:
             continue
+        s, t = host_of.get(e.source, e.source), host_of.get(e.target, e.target)
+        if s == t or col_of.get(s) == col_of.get(t):
+            continue
+        links.setdefault(s, []).append(e.target)
+        links.setdefault(t, []).append(e.source)
+    keys = sorted(stacks, key=lambda k: (k[1], lane_index[k[0]]))
+    for sweep in range(ORDER_SWEEPS):
+        forward = sweep % 2 == 0
+        for key in keys if forward else reversed(keys):
+            ids = stacks[key]
+            if len(ids) < 2 or not any(i in links for i in ids):
+                continue
 
-        def height(i: str) -> float:
-            ends = away.get(i)
-            return sum(pos[j] for j in ends) / len(ends) if ends else pos[i]
+            def height(i: str, col: int = key[1], forward: bool = forward) -> float:
+                # The ends on the side swept from (placed already), else all of them.
+                ends = [
+                    j
+                    for j in links.get(i, [])
+                    if (col_of[host_of.get(j, j)] < col) == forward and at(j) is not None
+                ] or [j for j in links.get(i, []) if at(j) is not None]
+                here = pos[i]
+                return sum(at(j) or here for j in ends) / len(ends) if ends else here
 
-        ids = sorted(ids, key=lambda i: (height(i), pos[i]))
-        stacks[key] = ids
-        base = lane_index[key[0]]
-        for k, i in enumerate(ids):
-            pos[i] = base + (k + 1) / (len(ids) + 1)
+            ids = sorted(ids, key=lambda i: (height(i), pos[i]))
+            stacks[key] = ids
+            spread(key[0], ids)
+
+
+ORDER_SWEEPS = 2
+"""Sweeps of `_order_stacks`: left to right, then right to left."""
 
 
 STRAIGHTEN_SWEEPS = 4
@@ -536,6 +667,7 @@ def _straighten(
     nodes: dict[str, NodeBox],
     stacks: dict[tuple[str, int], list[str]],
     lane_of: dict[str, LaneBand],
+    above: dict[str, float],
     below: dict[str, float],
     col_of: dict[str, int],
 ) -> None:
@@ -576,7 +708,7 @@ def _straighten(
                 want.append(
                     min((nodes[j].y for j in near), key=lambda y: (abs(y - here), y), default=here)
                 )
-            up = [nodes[i].h / 2 for i in ids]
+            up = [nodes[i].h / 2 + above[i] for i in ids]
             down = [nodes[i].h / 2 + below[i] for i in ids]
             lo, hi = band.y + styles.LANE_PAD, band.y + band.h - styles.LANE_PAD
             ys = list(want)
@@ -772,9 +904,23 @@ def _route(
     # checked against the symbols of the cells it passes only (linear time in the steps).
     keepout: _Grid[str] = _Grid()
     for n in nodes.values():
+        if n.name_box is not None:  # on a border: the circle, and its name beside it
+            keepout.add((n.left - 4, n.top - 4, n.right + 4, n.bottom + 4), n.id)
+            box = n.name_box
+            keepout.add((box[0] - 2, box[1] - 2, box[2] + 2, box[3] + 2), f"{n.id}#name")
+            continue
         half = max(n.w, styles.EVENT_LABEL_W) / 2 if n.kind in styles.EVENTS else n.w / 2
         bottom = n.bottom + (label_h[n.id] if n.kind in styles.EVENTS else 0.0)
         keepout.add((n.x - half - 4, n.top - 4, n.x + half + 4, bottom + 4), n.id)
+    # An event on its host's border leaves it outwards only (down from the bottom edge, up
+    # from the top); the host's own keepout then lies behind it.
+    border_side = {
+        event: "top" if k % 2 else "bottom"
+        for event, (_, k) in border_events(view).items()
+        if event in nodes
+    }
+    # The link of a host to the event on its border is the border itself: not drawn.
+    edges = [e for e in view.edges if not (e.attached and e.target in border_side)]
 
     def blocked(a: Point, b: Point, ends: set[str]) -> bool:
         x0, x1 = sorted((a[0], b[0]))
@@ -799,9 +945,12 @@ def _route(
         ]
 
     def can_exit(s: NodeBox, side: str) -> bool:
-        """An event's name stands below it; a connector is left to the right only."""
+        """An event's name stands below it; a connector is left to the right only; an event on
+        a border outwards."""
         if s.kind == "connector":
             return side == "right"
+        if s.id in border_side:
+            return side == border_side[s.id]
         return not (side == "bottom" and s.kind in styles.EVENTS)
 
     def can_enter(t: NodeBox, side: str) -> bool:
@@ -812,17 +961,17 @@ def _route(
 
     # Channel offsets: edges entering the same column spread a little apart.
     into: dict[int, list[str]] = {}
-    for e in view.edges:
+    for e in edges:
         into.setdefault(col_of[e.target], [])
         if e.target not in into[col_of[e.target]]:
             into[col_of[e.target]].append(e.target)
     fan_out: dict[str, int] = {}
-    for e in view.edges:
+    for e in edges:
         fan_out[e.source] = fan_out.get(e.source, 0) + 1
     back: dict[str, int] = {}
     options: list[list[tuple[str, list[Point]]]] = []
     option_ends: list[set[str]] = []
-    for e in view.edges:
+    for e in edges:
         s, t = nodes[e.source], nodes[e.target]
         col_t = col_of[t.id]
         targets = sorted(into[col_t], key=lambda i: nodes[i].y)
@@ -933,6 +1082,24 @@ def _route(
                         ex = s.x + math.sqrt(max(0.0, (s.w / 2) ** 2 - d * d))
                     moved = [(ex, s.y + d), (points[1][0], s.y + d), *points[2:]]
                     candidates.append((f"right{d:+g}", moved))
+        if s.id in border_side:
+            # Out of the event's outer side only, then to the right at once (its name stands
+            # on the other side of the line) or at the target's height.
+            out = border_side[s.id]
+            sign = 1.0 if out == "bottom" else -1.0
+            ey = s.bottom if out == "bottom" else s.top
+            candidates = [
+                c for c in candidates if c[0] == out and sign * (c[1][1][1] - c[1][0][1]) > 0
+            ]
+            if sign * (t.y - ey) >= STUB and t.left > s.x + STUB:
+                candidates.append((out, [(s.x, ey), (s.x, t.y), t_left]))
+            # Beyond its name too, for a target to the left (its host, a step before it).
+            assert s.name_box is not None
+            past = s.name_box[3] if out == "bottom" else s.name_box[1]
+            turns = [ey + sign * (12 + off) for off in CORRIDORS]
+            turns += [past + sign * (6 + off) for off in CORRIDORS]
+            for yt in turns:
+                candidates.append((out, [(s.x, ey), (s.x, yt), (ch_t, yt), (ch_t, t.y), t_left]))
         ends = {s.id, t.id}
         # A corridor on the symbol's own edge folds back on itself: no such candidates.
         tidy = [(side, _tidy(pts)) for side, pts in candidates]
@@ -953,6 +1120,14 @@ def _route(
             candidates = [
                 ("right", _tidy(detour(s, t, ch_s, edge, ch_t)) or detour(s, t, ch_s, edge, ch_t))
             ]
+            if s.id in border_side and s.name_box is not None:
+                out = border_side[s.id]
+                if out == "bottom":
+                    ey, yt = s.bottom, s.name_box[3] + 6
+                else:
+                    ey, yt = s.top, s.name_box[1] - 6
+                path = [(s.x, ey), (s.x, yt), (ch_t, yt), (ch_t, t.y), t_left]
+                candidates = [(out, _tidy(path) or path)]
         unique: dict[tuple[Point, ...], tuple[str, list[Point]]] = {}
         for cand in candidates:
             unique.setdefault(tuple(cand[1]), cand)
@@ -961,7 +1136,6 @@ def _route(
         options.append(list(unique.values()))
         option_ends.append(ends)
 
-    edges = list(view.edges)
     chosen: list[tuple[str, list[Point]]] = [("", [])] * len(edges)
     version = [0] * len(edges)
     active = [False] * len(edges)
@@ -1129,7 +1303,11 @@ def _route(
             n.bottom + (label_h[n.id] if n.kind in styles.EVENTS else 0.0),
         )
         for n in nodes.values()
+        if n.name_box is None
     ]
+    for n in nodes.values():
+        if n.name_box is not None:
+            symbols += [(n.left, n.top, n.right, n.bottom), n.name_box]
     lane_edges = sorted({y for lane in lanes.values() for y in (lane.y, lane.y + lane.h)})
     return _clear_labels(routes, symbols, lane_edges)
 

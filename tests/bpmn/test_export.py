@@ -269,3 +269,83 @@ def test_cli_export_writes_one_file_per_process(tmp_path: Path) -> None:
     )
     assert only.exit_code == 0
     assert {p.parent.name for p in redu.rglob("*.bpmn")} == {"redu"}
+
+
+BOUNDARY = """\
+kind: process
+id: pyynto
+organisation: org
+name: Asiakirjapyyntö
+owner: a
+steps:
+  - {id: alku, kind: start, name: Pyyntö tullut, role: a, next: [pyyda]}
+  - {id: pyyda, name: Pyydetään asiakirja, role: a, next: [odota]}
+  - {id: odota, name: Odotetaan vastausta, role: a, next: [saatu]}
+  - {id: saatu, kind: end, name: Asiakirja saatu, role: a}
+  - {id: paivittain, kind: event, name: Päivittäin, trigger: timer, attached_to: odota,
+     interrupting: false, next: [muistuta]}
+  - {id: viikko, kind: event, name: Viikko, trigger: timer, attached_to: odota, next: [soita]}
+  - {id: muistuta, name: Lähetetään muistutus, role: a, next: [muistutettu]}
+  - {id: soita, name: Soitetaan asiakkaalle, role: a, next: [vastattu]}
+  - {id: muistutettu, kind: end, name: Muistutettu, role: a}
+  - {id: vastattu, kind: end, name: Vastaus saatu, role: a}
+"""
+
+
+@requires_dot
+def test_boundary_events_sit_on_their_host_and_their_flows_are_the_routers(
+    make_workspace: Callable[[dict[str, str]], Path],
+) -> None:
+    """A boundary event is where the layout put it, on its host's edge, and its flow leaves
+    from there along the router's route (not redrawn by the export), crossing nothing."""
+    from bench.quality import measure_bpmn
+
+    root = make_workspace(
+        {
+            "qms.yaml": "kind: workspace\nname: t\n",
+            "org/organisation.yaml": ORG,
+            "org/processes/pyynto.yaml": BOUNDARY,
+        }
+    )
+    ws = load(root).workspace
+    assert ws is not None
+    index = Index.build(ws)
+    process = index.processes[("org", "pyynto")]
+    layout = swimlane_layout(flow_view(index, process, "fi"))
+    data = export_bpmn(ws, index, process, "fi")
+    tree = ET.fromstring(data)
+    shapes = {
+        s.get("bpmnElement"): s.find("dc:Bounds", NS)
+        for s in tree.iter(f"{{{NS['bpmndi']}}}BPMNShape")
+    }
+    edges = {e.get("bpmnElement"): e for e in tree.iter(f"{{{NS['bpmndi']}}}BPMNEdge")}
+
+    def box(eid: str) -> tuple[float, float, float, float]:
+        b = shapes[eid]
+        assert b is not None
+        x, y = float(b.get("x", 0)), float(b.get("y", 0))
+        return x, y, x + float(b.get("width", 0)), y + float(b.get("height", 0))
+
+    host = box("Task_odota")
+    sides = set()
+    for event, target in (("paivittain", "muistuta"), ("viikko", "soita")):
+        left, top, right, bottom = box(f"Event_{event}")
+        cx, cy = (left + right) / 2, (top + bottom) / 2
+        assert host[0] < cx < host[2]
+        assert cy in (host[1], host[3]), "on the host's top or bottom edge"
+        outer = bottom if cy == host[3] else top
+        sides.add(cy)
+        (flow,) = [e for e in edges if e and e.startswith(f"Flow_{event}_{target}")]
+        pts = [
+            (float(w.get("x", 0)), float(w.get("y", 0)))
+            for w in edges[flow].findall("di:waypoint", NS)
+        ]
+        assert pts[0] == (cx, outer) and pts[1][0] == cx, "out of the event's outer side"
+        route = next(r for r in layout.edges if (r.source, r.target) == (event, target))
+        scaled = [_Geometry(layout).pt(p) for p in route.points]
+        # The router's route; only its ends move onto the BPMN symbols (narrower than the SVG's).
+        assert len(pts) == len(scaled) and pts[2:-1] == scaled[2:-1], "the router's route"
+        assert pts[-1][1] == scaled[-1][1]
+    assert len(sides) == 2, "one on the bottom edge, one on the top"
+    (q,) = measure_bpmn(data, "pyynto")
+    assert (q.crossings, q.shared) == (0, 0)

@@ -6,11 +6,11 @@ import itertools
 from dataclasses import replace
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from qms.render import styles
-from qms.render.layout import compute
+from qms.render.layout import _orth_cross, border_events, compute
 from qms.views import FlowEdge, FlowView, Lane, StepView, flow_view
 from tests.conftest import LAMPPU, requires_dot
 from tests.render.helpers import fixed_ranks, small
@@ -42,14 +42,24 @@ def check(view, layout) -> None:  # type: ignore[no-untyped-def]
             assert set(ids) == used, "a folded row draws exactly the lanes it uses"
         for above, below in itertools.pairwise(row):
             assert below.y == pytest.approx(above.y + above.h)
+    on_border = border_events(view)
     for sid, box in layout.nodes.items():
         if box.kind == "connector":
             continue
-        bands = [lane for lane in layout.lanes if lane.id == lane_of[sid]]
+        lane = lane_of[on_border[sid][0]] if sid in on_border else lane_of[sid]
+        bands = [band for band in layout.lanes if band.id == lane]
         assert any(b.y <= box.top and box.bottom <= b.y + b.h for b in bands), sid
         assert layout.header < box.left and box.right < layout.width, sid
+        if box.name_box is not None:  # an event's name beside it stays in its band too
+            left, top, _, bottom = box.name_box
+            assert any(b.y <= top and bottom <= b.y + b.h for b in bands), sid
+            assert layout.header < left, sid
+    check_border(view, layout)
     for a in layout.nodes.values():
         for b in layout.nodes.values():
+            hosts = {on_border[i][0] for i in (a.id, b.id) if i in on_border}
+            if hosts & {a.id, b.id}:
+                continue  # an event on its host's border
             if a.id < b.id:
                 apart = a.right <= b.left or b.right <= a.left
                 apart = apart or a.bottom <= b.top or b.bottom <= a.top
@@ -62,6 +72,30 @@ def check(view, layout) -> None:  # type: ignore[no-untyped-def]
     check_connectors(view, layout)
 
 
+def check_border(view, layout) -> None:  # type: ignore[no-untyped-def]
+    """An event attached to a task sits on its top or bottom edge, its flows leave outwards
+    from there, and the link to its host is the border itself (no drawn line)."""
+    on_border = border_events(view)
+    drawn = {(r.source, r.target) for r in layout.edges}
+    for event, (host_id, _) in on_border.items():
+        e, host = layout.nodes[event], layout.nodes[host_id]
+        assert e.name_box is not None
+        assert e.y in (pytest.approx(host.top), pytest.approx(host.bottom)), event
+        assert host.left < e.x < host.right, event
+        assert (host_id, event) not in drawn
+        left, top, right, bottom = e.name_box
+        for other in layout.nodes.values():
+            if other.id != event:
+                apart = right <= other.left or other.right <= left
+                apart = apart or bottom <= other.top or other.bottom <= top
+                assert apart, f"the name of {event} overlaps {other.id}"
+        for r in layout.edges:
+            if r.source == event:
+                (x0, y0), (_, y1) = r.points[:2]
+                outwards = y1 > y0 if e.y > host.y else y1 < y0
+                assert x0 == pytest.approx(e.x) and outwards, (event, r.points)
+
+
 def check_connectors(view, layout) -> None:  # type: ignore[no-untyped-def]
     """Every flow is drawn once: whole, or as a lettered out/in connector pair across rows."""
     conn = {sid: box for sid, box in layout.nodes.items() if box.kind == "connector"}
@@ -70,8 +104,10 @@ def check_connectors(view, layout) -> None:  # type: ignore[no-untyped-def]
     outs = {r.target: r.source for r in layout.edges if r.target in conn}
     ins = {r.source: r.target for r in layout.edges if r.source in conn}
     assert len(drawn) == len(layout.edges)
-    whole = {(e.source, e.target) for e in view.edges} & drawn
-    assert len(whole) + len(outs) == len(view.edges)
+    on_border = border_events(view)
+    flows = [e for e in view.edges if not (e.attached and e.target in on_border)]
+    whole = {(e.source, e.target) for e in flows} & drawn
+    assert len(whole) + len(outs) == len(flows)
     assert {o.removesuffix("-out") for o in outs} == {i.removesuffix("-in") for i in ins}
     row_h = {lane.row: lane.y for lane in layout.lanes}
     for o, source in outs.items():
@@ -116,11 +152,18 @@ def test_lamppu_layouts() -> None:
     lanes=st.lists(st.integers(0, 3), min_size=2, max_size=12),
     loops=st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=3),
     cols=st.lists(st.integers(0, 2), min_size=12, max_size=12),
+    border=st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=3),
 )
+# Two events on one task, each with a flow back into the task (a retry): out and around.
+@example(lanes=[0, 1], loops=[], cols=[0] * 12, border=[(0, 0), (0, 0)])
 def test_any_flow_keeps_bands_equal_and_steps_inside(
-    lanes: list[int], loops: list[tuple[int, int]], cols: list[int]
+    lanes: list[int],
+    loops: list[tuple[int, int]],
+    cols: list[int],
+    border: list[tuple[int, int]],
 ) -> None:
-    """Random chains with random lanes, loops and shared columns keep the layout invariants."""
+    """Random chains with random lanes, loops, shared columns and events on tasks' borders
+    (with a flow each to a random step) keep the layout invariants."""
     n = len(lanes)
     steps = tuple(
         StepView(
@@ -130,6 +173,12 @@ def test_any_flow_keeps_bands_equal_and_steps_inside(
     )
     edges = {(f"s{i}", f"s{i + 1}") for i in range(n - 1)}
     edges |= {(f"s{a}", f"s{b}") for a, b in loops if a < n and b < n and a != b}
+    flows = [FlowEdge(a, b, "kyllä") for a, b in sorted(edges)]
+    for k, (host, to) in enumerate(border):
+        if host < n and to < n and steps[host].kind == "task":
+            event = StepView(f"b{k}", "event", f"Aikaraja {k}", steps[host].lane)
+            steps += (event,)
+            flows += [FlowEdge(f"s{host}", event.id, attached=True), FlowEdge(event.id, f"s{to}")]
     order = sorted({s.lane for s in steps})
     view = FlowView(
         "o",
@@ -140,7 +189,7 @@ def test_any_flow_keeps_bands_equal_and_steps_inside(
         "luonnos",
         tuple(Lane(r, r) for r in order),
         steps,
-        tuple(FlowEdge(a, b, "kyllä") for a, b in sorted(edges)),
+        tuple(flows),
     )
     # Columns as dot would give them: along the chain, sometimes two steps share a column.
     ranks, col = {}, 0
@@ -435,3 +484,46 @@ def test_flows_in_one_lane_run_straight_where_the_band_allows() -> None:
     bends = sum(len(points) - 2 for points in route.values())
     assert bends <= 3, route
     check(view, layout)
+
+
+def test_boundary_events_sit_on_their_task_and_a_third_stands_beside_it() -> None:
+    """Two events attached to a task go on its bottom and top edges, their flows' targets
+    below and above its own successor (no crossing); a third keeps a column of its own with
+    a dotted link, since its flow would run through the first one's name."""
+    steps = (
+        StepView("a", "start", "Alku", "r"),
+        StepView("t", "task", "Odotetaan vastausta", "r"),
+        StepView("ok", "end", "Saatu", "r"),
+        StepView("e0", "event", "Päivittäin", "r"),
+        StepView("e1", "event", "Viikko", "r"),
+        StepView("e2", "event", "Kuukausi", "r"),
+        StepView("low", "task", "Muistutetaan", "r"),
+        StepView("high", "task", "Soitetaan", "r"),
+        StepView("far", "task", "Suljetaan", "r"),
+    )
+    edges = (
+        FlowEdge("a", "t"),
+        FlowEdge("t", "ok"),
+        *(FlowEdge("t", e, attached=True) for e in ("e0", "e1", "e2")),
+        FlowEdge("e0", "low"),
+        FlowEdge("e1", "high"),
+        FlowEdge("e2", "far"),
+    )
+    view = FlowView("o", "p", "P", "", "", "luonnos", (Lane("r", "R"),), steps, edges)
+    assert border_events(view) == {"e0": ("t", 0), "e1": ("t", 1)}
+    # As dot orders them (qms.render.dot.order_source: e1 above t above e0).
+    ranks = {"a": (0, 0), "e1": (1, 0), "t": (1, 1), "e0": (1, 2), "e2": (2, 0)}
+    ranks |= {"high": (2, 1), "ok": (2, 2), "low": (2, 3), "far": (3, 0)}
+    layout = compute(view, ranks, fold=False)
+    check(view, layout)
+    t = layout.nodes["t"]
+    assert layout.nodes["e0"].y == t.bottom and layout.nodes["e1"].y == t.top
+    assert layout.nodes["high"].y < layout.nodes["ok"].y < layout.nodes["low"].y
+    assert layout.nodes["e2"].name_box is None and ("t", "e2") in {
+        (r.source, r.target) for r in layout.edges
+    }
+    routes = [r.points for r in layout.edges]
+    for a, b in itertools.combinations(routes, 2):
+        for s in itertools.pairwise(a):
+            for u in itertools.pairwise(b):
+                assert not _orth_cross(s, u), "no two flows cross"
