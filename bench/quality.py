@@ -11,6 +11,8 @@ sequence flows:
   units, except where two flows into one target run together on their common last stretch
   up to it (a join);
 - bends per flow: corners of the polyline (repeated and collinear points dropped);
+- through symbols: flows that pass through a flow node other than their own ends (one that
+  holds both ends, an expanded subprocess, excepted), as a last-resort route does;
 - labels near: flow labels (with DI bounds) that another flow passes within `NEAR` units of;
 - area and aspect of the drawn flow nodes, waypoints and labels (width / height);
 - print pt: the size that 12-unit text (bpmn-js's label size) gets when the drawing is scaled
@@ -34,6 +36,8 @@ BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC = "http://www.omg.org/spec/DD/20100524/DC"
 DI = "http://www.omg.org/spec/DD/20100524/DI"
 
+FLOW_NODES = ("ask", "Event", "Gateway", "ubProcess", "callActivity", "transaction")
+"""Endings of the BPMN tags of flow nodes (task, userTask, startEvent, subProcess, ...)."""
 NEAR = 6.0
 """A label with another flow closer than this (DI units) counts as `labels near`."""
 SHARED_MIN = 2.0
@@ -75,6 +79,8 @@ class Quality:
     bends: int = 0
     labels: int = 0
     labels_near: int = 0
+    through: int = 0
+    """Flows drawn through a flow node other than their ends."""
     width: float = 0.0
     height: float = 0.0
     print_pt: float = 0.0
@@ -99,6 +105,7 @@ def total(name: str, parts: Sequence[Quality]) -> Quality:
     for attr in ("nodes", "flows", "drawn", "crossings", "shared", "bends", "labels"):
         setattr(out, attr, sum(getattr(p, attr) for p in parts))
     out.labels_near = sum(p.labels_near for p in parts)
+    out.through = sum(p.through for p in parts)
     drawn = [p for p in parts if p.width and p.height]
     if drawn:
         mid = sorted(drawn, key=lambda p: p.area)[len(drawn) // 2]
@@ -198,14 +205,62 @@ def _joined(a: list[Point], i: int, b: list[Point], j: int) -> bool:
     )
 
 
-def measure_flows(name: str, nodes: dict[str, Box], flows: list[Flow]) -> Quality:
-    """The measure of one drawing from its node boxes and flows."""
+def passes(box: Box, seg: Segment) -> bool:
+    """Whether a segment runs through the inside of a box (more than `EPS` in from its edges):
+    a flow drawn across a symbol."""
+    left, top, right, bottom = box[0] + EPS, box[1] + EPS, box[2] - EPS, box[3] - EPS
+    (ax, ay), (bx, by) = seg
+    lo, hi = 0.0, 1.0  # Liang-Barsky: the part of the segment inside the box
+    for p, q in (
+        (-(bx - ax), ax - left),
+        (bx - ax, right - ax),
+        (-(by - ay), ay - top),
+        (by - ay, bottom - ay),
+    ):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        r = q / p
+        if p < 0:
+            lo = max(lo, r)
+        else:
+            hi = min(hi, r)
+        if lo > hi:
+            return False
+    return hi - lo > 1e-9
+
+
+def _holds(box: Box, other: Box | None) -> bool:
+    return (
+        other is not None
+        and box[0] <= other[0]
+        and box[1] <= other[1]
+        and (other[2] <= box[2] and other[3] <= box[3])
+    )
+
+
+def measure_flows(
+    name: str, nodes: dict[str, Box], flows: list[Flow], symbols: dict[str, Box] | None = None
+) -> Quality:
+    """The measure of one drawing from its node boxes and flows (`symbols`: the flow nodes
+    a flow must not pass through; the nodes when not given)."""
     q = Quality(name, nodes=len(nodes), flows=len(flows))
+    symbols = nodes if symbols is None else symbols
     drawn = [f for f in flows if len(f.points) >= 2]
     q.drawn = len(drawn)
     segs = [list(itertools.pairwise(f.points)) for f in drawn]
     for f in drawn:
         q.bends += max(0, len(f.points) - 2)
+        ends = (symbols.get(f.source), symbols.get(f.target))
+        if any(
+            passes(box, seg)
+            for sid, box in symbols.items()
+            if sid not in (f.source, f.target)
+            and not (_holds(box, ends[0]) and _holds(box, ends[1]))
+            for seg in itertools.pairwise(f.points)
+        ):
+            q.through += 1
     for i, j in itertools.combinations(range(len(drawn)), 2):
         same_target = drawn[i].target == drawn[j].target
         for si, s in enumerate(segs[i]):
@@ -269,6 +324,7 @@ def measure_bpmn(data: bytes, name: str) -> list[Quality]:
     for n, process in enumerate(processes):
         flows: list[Flow] = []
         nodes: dict[str, Box] = {}
+        symbols: dict[str, Box] = {}
         for el in process.iter():
             tag = el.tag.rsplit("}", 1)[-1]
             eid = el.get("id", "")
@@ -286,10 +342,12 @@ def measure_bpmn(data: bytes, name: str) -> list[Quality]:
                 )
             elif eid in shapes and tag not in ("lane", "laneSet", "process"):
                 nodes[eid] = shapes[eid]
+                if tag.endswith(FLOW_NODES):
+                    symbols[eid] = shapes[eid]
         if not flows and not nodes:
             continue
-        label = name if len(processes) == 1 else f"{name}#{n + 1}"
-        out.append(measure_flows(label, nodes, flows))
+        title = name if len(processes) == 1 else f"{name}#{n + 1}"
+        out.append(measure_flows(title, nodes, flows, symbols))
     return out
 
 
@@ -446,15 +504,17 @@ def collect(quick: bool, work: Path, seed: int = 2012) -> list[Comparison]:
 def table(comparisons: Sequence[Comparison]) -> list[str]:
     """The Markdown table of the measure, one line per set and layout."""
     lines = [
-        "| Processes | Layout | diagrams | flows | crossings | shared segments | bends / flow "
+        "| Processes | Layout | diagrams | flows | crossings | shared segments | through symbols "
+        "| bends / flow "
         f"| labels within {NEAR:g} of a flow | median area (k units²) | median aspect "
         "| smallest print pt (12-unit text, A4) |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for c in comparisons:
         for name, q in c.drawings.items():
             lines.append(
                 f"| {c.title} | {name} | {q.diagrams} | {q.drawn} | {q.crossings} | {q.shared} "
+                f"| {q.through} "
                 f"| {q.bends_per_flow:.2f} | {q.labels_near} / {q.labels} "
                 f"| {q.area / 1000:.0f} | {q.aspect:.2f} | {q.print_pt:.1f} |"
             )
@@ -465,9 +525,10 @@ def table(comparisons: Sequence[Comparison]) -> list[str]:
 
 
 def per_file(comparison: Comparison) -> list[str]:
-    """Crossings / shared segments / bends per flow for each file of a set, layouts side by side."""
+    """Crossings / shared segments / flows through symbols / bends per flow for each file of a
+    set, layouts side by side."""
     names = list(comparison.drawings)
-    head = " | ".join(f"{n}: x / s / b" for n in names)
+    head = " | ".join(f"{n}: x / s / t / b" for n in names)
     lines = [f"| file | {head} |", "|---|" + "---:|" * len(names)]
     keys = sorted(
         {key_of(p.name.split("#")[0]) for q in comparison.drawings.values() for p in q.parts}
@@ -479,7 +540,11 @@ def per_file(comparison: Comparison) -> list[str]:
                 p for p in comparison.drawings[name].parts if key_of(p.name.split("#")[0]) == key
             ]
             t = total(name, parts)
-            cells.append(f"{t.crossings} / {t.shared} / {t.bends_per_flow:.2f}" if parts else "-")
+            cells.append(
+                f"{t.crossings} / {t.shared} / {t.through} / {t.bends_per_flow:.2f}"
+                if parts
+                else "-"
+            )
         lines.append(f"| {key} | {' | '.join(cells)} |")
     return lines
 
@@ -503,7 +568,7 @@ def report(comparisons: Sequence[Comparison], extra: Sequence[str] = ()) -> str:
                 "",
                 f"## Per file: {c.title}",
                 "",
-                "x crossings, s shared segments, b bends per flow.",
+                "x crossings, s shared segments, t flows through symbols, b bends per flow.",
                 "",
             ]
             out += per_file(c)

@@ -11,10 +11,11 @@ y downwards) that the DOT builder pins with `neato -n2` and that a BPMN export c
 from __future__ import annotations
 
 import bisect
+import heapq
 import itertools
 import json
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Generic, TypeVar
 
@@ -272,9 +273,10 @@ def compute(view: FlowView, ranks: Ranks, fold: bool = True) -> SwimlaneLayout:
     for event, (host, _) in border_events(view).items():  # on its host's border
         col_of[event], ord_of[event] = col_of[host], ord_of[host]
     col_w = _column_widths(view, col_of)
+    room = _label_room(view, col_of)
     # The unfolded width follows from the columns alone: a flow that folds is never routed
     # unfolded first.
-    if fold and _columns(col_w, [False] * len(col_w))[2] > styles.FOLD_WIDTH:
+    if fold and _columns(col_w, [False] * len(col_w), room)[2] > styles.FOLD_WIDTH:
         segments = fold_points(view, col_of)
         if len(segments) >= 2:
             return _folded(view, col_of, ord_of, segments)
@@ -299,13 +301,26 @@ def _column_widths(view: FlowView, col_of: dict[str, int]) -> list[float]:
     return widths
 
 
+def _label_room(view: FlowView, col_of: dict[str, int]) -> list[float]:
+    """How much wider than COLUMN_GAP the gap after each column must be for the branch labels
+    of the flows leaving it to the right: a label stands beside its flow's first segment,
+    between the symbol it leaves and the next column, not over either."""
+    room = [0.0] * (max(col_of.values(), default=-1) + 1)
+    for e in view.edges:
+        if e.label and col_of[e.target] > col_of[e.source]:
+            need = 4 + styles.text_width(e.label, styles.LABEL_SIZE) + 8 - styles.COLUMN_GAP
+            room[col_of[e.source]] = max(room[col_of[e.source]], need)
+    return room
+
+
 def _columns(
-    col_w: Sequence[float], connector: Sequence[bool]
+    col_w: Sequence[float], connector: Sequence[bool], room: Sequence[float] = ()
 ) -> tuple[list[float], list[float], float]:
     """Column centres, the free gap in front of each column, and the total width.
 
-    Columns are COLUMN_GAP apart (room for elbows and branch labels); an in-connector column at
-    the left sits closer to the lane names and to the next column, since only unlabelled
+    Columns are COLUMN_GAP apart (room for elbows and branch labels), or further where the
+    branch labels leaving a column need it (`room`, see `_label_room`); an in-connector column
+    at the left sits closer to the lane names and to the next column, since only unlabelled
     straight flows leave it.
     """
     gap = styles.COLUMN_GAP
@@ -318,7 +333,8 @@ def _columns(
         elif connector[c - 1]:
             before = styles.CONNECTOR_GAP
         else:
-            before = gap  # also in front of an out-connector: room for a branch label
+            # Also in front of an out-connector: room for a branch label.
+            before = gap + (room[c - 1] if c - 1 < len(room) else 0.0)
         gaps.append(before)
         x += before
         xs.append(x + w / 2)
@@ -330,12 +346,14 @@ def _columns(
     return xs, gaps, x
 
 
-def _row_width(col_w: Sequence[float], connectors_in: bool, connectors_out: bool) -> float:
+def _row_width(
+    col_w: Sequence[float], connectors_in: bool, connectors_out: bool, room: Sequence[float]
+) -> float:
     """Width of a row of columns, with a connector column at either end when needed."""
     head = [styles.CONNECTOR] if connectors_in else []
     tail = [styles.CONNECTOR] if connectors_out else []
     flags = [True] * len(head) + [False] * len(col_w) + [True] * len(tail)
-    return _columns([*head, *col_w, *tail], flags)[2]
+    return _columns([*head, *col_w, *tail], flags, [0.0] * len(head) + [*room])[2]
 
 
 FOLD_CROSSING = 4
@@ -361,6 +379,7 @@ def fold_points(view: FlowView, col_of: dict[str, int]) -> list[tuple[int, int]]
     folds.
     """
     col_w = _column_widths(view, col_of)
+    room = _label_room(view, col_of)
     n = len(col_w)
     # The flows touching each column: a row's cost reads only those of its own columns, so
     # the whole programme stays linear in the number of steps.
@@ -381,7 +400,7 @@ def fold_points(view: FlowView, col_of: dict[str, int]) -> list[tuple[int, int]]
         spans = [sp for c in range(a, b) for sp in touching[c]]
         ins = any(not a <= s < b and a <= t < b for s, t in spans)
         outs = any(a <= s < b and not a <= t < b for s, t in spans)
-        width = _row_width(col_w[a:b], ins, outs)
+        width = _row_width(col_w[a:b], ins, outs, room[a:b])
         if b - a > 1 and (b - a > styles.FOLD_COLUMNS or width > styles.FOLD_WIDTH):
             return None
         # Each flow across a fold counts once: in the row it leaves (listed once there, since
@@ -551,7 +570,7 @@ def _place(
     ]
     kinds = {s.id: s.kind for s in view.steps}
     connector = [bool(ids) and all(kinds[s] == "connector" for s in ids) for ids in in_col]
-    col_x, gaps, width = _columns(col_w, connector)
+    col_x, gaps, width = _columns(col_w, connector, _label_room(view, col_of))
     top = styles.TITLE_HEIGHT
     lanes = [
         LaneBand(lane.id, lane.name, top + i * band_h, band_h) for i, lane in enumerate(view.lanes)
@@ -596,14 +615,16 @@ def _order_stacks(
     col_of: dict[str, int],
     on_border: dict[str, tuple[str, int]],
 ) -> None:
-    """Reorder the steps sharing a lane and a column by where their flows come from and go.
+    """Reorder the steps sharing a lane and a column so that fewer flows cross.
 
     dot orders a column without knowing the lanes; once the steps stand in their lanes, a
     step whose flow leads to a lane below (or comes from low in its own lane) may stand above
-    its neighbours in the stack, and its flow crosses theirs. Sweeping left to right and back,
-    each step with flows to other columns moves to the mean height of those flows' other ends
-    (a barycentre, as dot itself orders); the others keep dot's order. An event on a border
-    stands for a point just below (above) its host.
+    its neighbours in the stack, and its flow crosses theirs. Sweeps left to right and back
+    move each step with flows to other columns to the mean height of those flows' other ends
+    on the side swept from (a barycentre, as dot itself orders); the order kept is the one,
+    among dot's and each sweep's, whose flows cross least when drawn as straight lines between
+    the columns (`_stack_crossings`). An event on a border stands for a point just below (above)
+    its host.
     """
     pos: dict[str, float] = {}
 
@@ -623,39 +644,76 @@ def _order_stacks(
         return pos.get(i)
 
     links: dict[str, list[str]] = {}
+    spans: list[tuple[str, str]] = []
     for e in view.edges:
         if e.attached and e.target in on_border:
             continue
         s, t = host_of.get(e.source, e.source), host_of.get(e.target, e.target)
-        if s == t or col_of.get(s) == col_of.get(t):
+        if s == t or col_of.get(s) == col_of.get(t) or s not in col_of or t not in col_of:
             continue
         links.setdefault(s, []).append(e.target)
         links.setdefault(t, []).append(e.source)
+        spans.append((e.source, e.target) if col_of[s] < col_of[t] else (e.target, e.source))
     keys = sorted(stacks, key=lambda k: (k[1], lane_index[k[0]]))
+    moving = [k for k in keys if len(stacks[k]) > 1 and any(i in links for i in stacks[k])]
+    if not moving:
+        return
+
+    def column(i: str) -> int:
+        return col_of[host_of.get(i, i)]
+
+    best = (_stack_crossings(spans, column, at), {k: list(stacks[k]) for k in moving})
     for sweep in range(ORDER_SWEEPS):
         forward = sweep % 2 == 0
-        for key in keys if forward else reversed(keys):
+        for key in moving if forward else reversed(moving):
             ids = stacks[key]
-            if len(ids) < 2 or not any(i in links for i in ids):
-                continue
 
             def height(i: str, col: int = key[1], forward: bool = forward) -> float:
                 # The ends on the side swept from (placed already), else all of them.
-                ends = [
-                    j
-                    for j in links.get(i, [])
-                    if (col_of[host_of.get(j, j)] < col) == forward and at(j) is not None
-                ] or [j for j in links.get(i, []) if at(j) is not None]
-                here = pos[i]
-                return sum(at(j) or here for j in ends) / len(ends) if ends else here
+                found = [j for j in links.get(i, []) if at(j) is not None]
+                ends = [j for j in found if (column(j) < col) == forward] or found
+                return sum(at(j) or 0.0 for j in ends) / len(ends) if ends else pos[i]
 
             ids = sorted(ids, key=lambda i: (height(i), pos[i]))
             stacks[key] = ids
             spread(key[0], ids)
+        count = _stack_crossings(spans, column, at)
+        if count < best[0]:
+            best = (count, {k: list(stacks[k]) for k in moving})
+    for key, ids in best[1].items():
+        stacks[key] = ids
 
 
-ORDER_SWEEPS = 2
-"""Sweeps of `_order_stacks`: left to right, then right to left."""
+ORDER_SWEEPS = 4
+"""Sweeps of `_order_stacks`: left to right, right to left, and once more each way."""
+
+
+def _stack_crossings(
+    spans: list[tuple[str, str]],
+    column: Callable[[str], int],
+    at: Callable[[str], float | None],
+) -> int:
+    """How many pairs of flows cross, each drawn as a straight line from its left end's
+    height to its right end's between the columns (the measure dot's ordering minimises):
+    in each gap between two columns, the pairs whose order at its left and right differ."""
+    gaps: dict[int, list[tuple[float, float]]] = {}
+    for a, b in spans:
+        ca, cb = column(a), column(b)
+        pa, pb = at(a), at(b)
+        if pa is None or pb is None:
+            continue
+        for g in range(ca, cb):
+            left = pa + (pb - pa) * (g - ca) / (cb - ca)
+            right = pa + (pb - pa) * (g + 1 - ca) / (cb - ca)
+            gaps.setdefault(g, []).append((left, right))
+    count = 0
+    for lines in gaps.values():
+        lines.sort()
+        seen: list[float] = []
+        for _, right in lines:  # inversions of the right ends, in the order of the left ones
+            count += len(seen) - bisect.bisect_right(seen, right)
+            bisect.insort(seen, right)
+    return count
 
 
 STRAIGHTEN_SWEEPS = 4
@@ -781,6 +839,9 @@ SIBLING_CROSS_COST = 5000.0
 SIDE_COST = 3000.0
 """Two flows of one step leaving by the same side (while it has a free side) share a line."""
 REROUTE_PASSES = 2
+SEARCH_STATES = 20000
+"""At most this many grid points (with a direction) a search on the grid settles before it
+gives up: the layout time stays linear in the steps whatever the flows."""
 CORRIDORS = (0.0, 6.0, 12.0)
 """Offsets of the parallel lines a flow may take along a band's edge."""
 LABEL_COST = 800.0
@@ -866,6 +927,17 @@ def _joined(a: Sequence[Point], i: int, b: Sequence[Point], j: int) -> bool:
         abs(p[0] - q[0]) <= 0.5 and abs(p[1] - q[1]) <= 0.5
         for p, q in zip(rest_a, rest_b, strict=True)
     )
+
+
+def _pack(state: tuple[int, int, int]) -> int:
+    """A grid search state (column, row, direction) as one int (for the heap)."""
+    return (state[0] * 1_000_003 + state[1]) * 4 + state[2]
+
+
+def _unpack(n: int) -> tuple[int, int, int]:
+    rest, d = divmod(n, 4)
+    x, y = divmod(rest, 1_000_003)
+    return x, y, d
 
 
 def _route(
@@ -1191,6 +1263,136 @@ def _route(
                     total += SHARED_COST
         return total
 
+    # A sparse grid for the flows no template route draws clear of the symbols: its lines are
+    # the channels between columns (and lines 6 pt beside them), the symbols' middles and
+    # sides, the bands' corridors and the middles of the gaps between stacked symbols.
+    grid_x: set[float] = set()
+    for col in range(len(col_x)):
+        ch = col_x[col] - col_w[col] / 2 - gaps[col] / 2
+        grid_x |= {ch - 6, ch, ch + 6}
+    grid_x.add(col_x[-1] + col_w[-1] / 2 + styles.COLUMN_GAP / 2 if col_x else 0.0)
+    grid_y: set[float] = set()
+    for lane in lanes.values():
+        grid_y |= {lane.y + 10, lane.y + 16, lane.y + lane.h - 16, lane.y + lane.h - 10}
+    column_boxes: dict[float, list[tuple[float, float]]] = {}
+    for n in nodes.values():
+        grid_x |= {n.x, n.left, n.right}
+        grid_y |= {n.y, n.top, n.bottom}
+        bottom = n.bottom + (label_h[n.id] if n.kind in styles.EVENTS and not n.name_box else 0)
+        column_boxes.setdefault(n.x, []).append((n.top, bottom))
+        if n.name_box is not None:
+            column_boxes[n.x].append((n.name_box[1], n.name_box[3]))
+    for spans_y in column_boxes.values():
+        spans_y.sort()
+        for (_, b0), (t1, _) in itertools.pairwise(spans_y):
+            if t1 - b0 > 12:
+                grid_y.add((b0 + t1) / 2)
+    xs_all, ys_all = sorted(grid_x), sorted(grid_y)
+    steps_xy = ((1, 0), (0, 1), (-1, 0), (0, -1))
+    """Directions: right, down, left, up (index into steps_xy)."""
+
+    def search(i: int, budget: int) -> tuple[str, list[Point]] | None:
+        """The cheapest route on the grid (length, bends, crossings and shared lines with the
+        flows placed so far), between the bands and columns of its ends and one beyond."""
+        e = edges[i]
+        s, t = nodes[e.source], nodes[e.target]
+        ends = option_ends[i]
+        starts = [
+            (side, p, d)
+            for side, p, d in (
+                ("right", (s.right, s.y), 0),
+                ("bottom", (s.x, s.bottom), 1),
+                ("top", (s.x, s.top), 3),
+            )
+            if can_exit(s, side)
+        ]
+        goals = {
+            p: d
+            for side, p, d in (
+                ("left", (t.left, t.y), 0),
+                ("top", (t.x, t.top), 1),
+                ("bottom", (t.x, t.bottom), 3),
+            )
+            if can_enter(t, side)
+        }
+        if not starts or not goals:
+            return None
+        band_s, band_t = lanes[step_lane[s.id]], lanes[step_lane[t.id]]
+        y_lo, y_hi = min(band_s.y, band_t.y), max(band_s.y + band_s.h, band_t.y + band_t.h)
+        x_lo = min(s.left, t.left) - styles.COLUMN_GAP
+        x_hi = max(s.right, t.right) + styles.COLUMN_GAP
+        xs = [x for x in xs_all if x_lo <= x <= x_hi]
+        ys = [y for y in ys_all if y_lo <= y <= y_hi]
+        xi = {x: k for k, x in enumerate(xs)}
+        yi = {y: k for k, y in enumerate(ys)}
+        ports = {p for _, p, _ in starts} | set(goals)
+        if any(p[0] not in xi or p[1] not in yi for p in ports):
+            return None
+
+        def step_cost(a: Point, b: Point) -> float | None:
+            """What one grid step costs, None when it passes a symbol."""
+            if blocked(a, b, ends if a in ports or b in ports else set()):
+                return None
+            total = LENGTH_COST * (abs(a[0] - b[0]) + abs(a[1] - b[1]))
+            for _, (j, ver, tj) in drawn.near(seg_box(a, b)):
+                if j == i or ver != version[j]:
+                    continue
+                p, q = chosen[j][1][tj], chosen[j][1][tj + 1]
+                if _orth_cross((a, b), (p, q)):
+                    total += SIBLING_CROSS_COST if edges[j].source == e.source else CROSS_COST
+                elif _orth_overlap((a, b), (p, q)) > 2 and edges[j].target != e.target:
+                    total += SHARED_COST
+            for box, (j, ver) in labels.near(seg_box(a, b)):
+                if j != i and ver == version[j] and _crosses(box, a, b):
+                    total += LABEL_COST
+            return total
+
+        def ahead(x: float, y: float) -> float:
+            """Length to the nearest goal: a lower bound of what is left (A*)."""
+            return LENGTH_COST * min(abs(x - gx) + abs(y - gy) for gx, gy in goals)
+
+        heap: list[tuple[float, float, int, int, int, int, str]] = []
+        for side, (px, py), d in starts:
+            heap.append((ahead(px, py), 0.0, xi[px], yi[py], d, -1, side))
+        heapq.heapify(heap)
+        came: dict[tuple[int, int, int], tuple[int, int, int] | None] = {}
+        done: dict[tuple[int, int, int], str] = {}
+        best_at: dict[tuple[int, int, int], float] = {}
+        while heap and len(done) < budget:
+            _, c, x, y, d, prev, side = heapq.heappop(heap)
+            state = (x, y, d)
+            if state in done:
+                continue
+            done[state] = side
+            came[state] = None if prev < 0 else _unpack(prev)
+            point = (xs[x], ys[y])
+            if point in goals and goals[point] == d and prev >= 0:
+                path = [point]
+                cur: tuple[int, int, int] | None = came[state]
+                while cur is not None:
+                    path.append((xs[cur[0]], ys[cur[1]]))
+                    cur = came[cur]
+                route = _tidy(path[::-1])
+                return (side, route) if route else None
+            for d2, (dx, dy) in enumerate(steps_xy):
+                if d2 == (d + 2) % 4 or (prev < 0 and d2 != d):
+                    continue
+                nx, ny = x + dx, y + dy
+                if not (0 <= nx < len(xs) and 0 <= ny < len(ys)):
+                    continue
+                nxt = (nx, ny, d2)
+                if nxt in done:
+                    continue
+                step = step_cost(point, (xs[nx], ys[ny]))
+                if step is None:
+                    continue
+                nc = c + step + (BEND_COST if d2 != d else 0.0)
+                if nc < best_at.get(nxt, math.inf):
+                    best_at[nxt] = nc
+                    guess = nc + ahead(xs[nx], ys[ny])
+                    heapq.heappush(heap, (guess, nc, nx, ny, d2, _pack(state), side))
+        return None
+
     handles: list[tuple[list[int], int | None]] = [([], None)] * len(edges)
 
     def unplace(i: int) -> None:
@@ -1284,6 +1486,33 @@ def _route(
             lift(group)
             for j in orders[cheapest[1]]:
                 place(j, pick(j)[1])
+
+    # Last, each flow that no template draws clear of the symbols (the last resort above runs
+    # through one) or off the other flows' lines once more, on the grid against all the others:
+    # kept when it costs less, so that no other flow gets worse (what two flows do to each other
+    # counts for both). Flows that only cross are left as they are: searching for each would
+    # cost more time than linear, for few crossings less.
+    for i in range(len(edges)):
+        side, points = chosen[i]
+        now = cost(i, side, points)
+        if free(points, option_ends[i]):
+            if now < SHARED_COST:
+                continue
+        else:
+            now += SHARED_COST
+        found = search(i, SEARCH_STATES)
+        if found is None:
+            continue
+        taken = {chosen[j][0] for j in by_source[edges[i].source] if j != i and active[j]}
+
+        def reuse(side: str, i: int = i, taken: set[str] = taken) -> float:
+            return SIDE_COST if side in taken and len(by_source[edges[i].source]) <= 3 else 0.0
+
+        if (
+            base(i, *found) + reuse(found[0]) + cost(i, *found)
+            < base(i, side, points) + reuse(side) + now
+        ):
+            place(i, found)
 
     used: dict[tuple[str, str], int] = {}
     routes: list[EdgeRoute] = []

@@ -10,7 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from qms.render import styles
-from qms.render.layout import _orth_cross, border_events, compute
+from qms.render.layout import _label_box, _orth_cross, border_events, compute
 from qms.views import FlowEdge, FlowView, Lane, StepView, flow_view
 from tests.conftest import LAMPPU, requires_dot
 from tests.render.helpers import fixed_ranks, small
@@ -66,6 +66,13 @@ def check(view, layout) -> None:  # type: ignore[no-untyped-def]
                 assert apart, f"{a.id} overlaps {b.id}"
     for route in layout.edges:
         assert len(route.points) >= 2
+        for a, b in itertools.pairwise(route.points):  # never across another symbol
+            x0, x1 = sorted((a[0], b[0]))
+            y0, y1 = sorted((a[1], b[1]))
+            for n in layout.nodes.values():
+                if n.id not in (route.source, route.target):
+                    inside = x0 < n.right - 1 and x1 > n.left + 1
+                    assert not (inside and y0 < n.bottom - 1 and y1 > n.top + 1), (route, n.id)
         for (x0, y0), (x1, y1) in zip(route.points, route.points[1:], strict=False):
             assert x0 == pytest.approx(x1) or y0 == pytest.approx(y1), "orthogonal"
             assert min(x0, x1) >= layout.header, "no flow crosses a lane's name"
@@ -527,3 +534,26 @@ def test_boundary_events_sit_on_their_task_and_a_third_stands_beside_it() -> Non
         for s in itertools.pairwise(a):
             for u in itertools.pairwise(b):
                 assert not _orth_cross(s, u), "no two flows cross"
+
+
+def test_a_long_branch_label_gets_room_between_its_decision_and_the_next_column() -> None:
+    """A branch label stands beside its flow's first segment: the gap after a decision widens
+    to hold it, instead of the label running over the diamond or the next step."""
+    steps = (
+        StepView("d", "decision", "Riski?", "r"),
+        StepView("y", "task", "Hylätään hakemus", "r"),
+        StepView("n", "task", "Hyväksytään hakemus", "r"),
+    )
+    edges = (
+        FlowEdge("d", "y", "Hakemus hylätty kokonaan"),
+        FlowEdge("d", "n", "Hakemus hyväksytty ehdoitta"),
+    )
+    view = FlowView("o", "p", "P", "", "", "luonnos", (Lane("r", "R"),), steps, edges)
+    layout = compute(view, {"d": (0, 0), "y": (1, 0), "n": (1, 1)}, fold=False)
+    check(view, layout)
+    for r in layout.edges:
+        assert r.label_at is not None
+        left, top, right, bottom = _label_box(r.label, r.label_at)
+        for n in layout.nodes.values():
+            apart = right <= n.left or n.right <= left or bottom <= n.top or n.bottom <= top
+            assert apart, f"the label {r.label!r} runs over {n.id}"

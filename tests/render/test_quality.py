@@ -10,7 +10,10 @@ import itertools
 
 import pytest
 
+from tests.bpmn.miwg import miwg_files
 from tests.conftest import LAMPPU, ROOT, requires_dot
+
+MIWG_FILES = miwg_files(("reference",))
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +82,20 @@ def _layouts(root, fold: bool):  # type: ignore[no-untyped-def]
     return [(p.id, layout_flow(flow_view(index, p, "fi"), fold=fold)) for p in ws.processes]
 
 
+def _views(root, fold: bool):  # type: ignore[no-untyped-def]
+    from qms.index import Index
+    from qms.load import load
+    from qms.render import layout_flow
+    from qms.views import flow_view
+
+    ws = load(root).workspace
+    assert ws is not None
+    index = Index.build(ws)
+    for key, p in sorted(index.processes.items()):
+        view = flow_view(index, p, "en")
+        yield "/".join(key), view, layout_flow(view, fold=fold)
+
+
 def _flows(quality, layout):  # type: ignore[no-untyped-def]
     return [
         quality.Flow(f"{r.source}>{r.target}", r.source, r.target, quality.simplify(r.points))
@@ -142,3 +159,44 @@ def test_branch_labels_sit_on_their_own_first_segment_clear_of_other_flows(quali
             first = (r.points[0], r.points[1])
             assert q._near(box, first, 12), f"{pid}: {r.label!r} is not by its first segment"
     assert labelled >= 20
+
+
+def test_a_flow_through_a_symbol_counts_unless_the_symbol_holds_both_ends(quality) -> None:  # type: ignore[no-untyped-def]
+    q = quality
+    symbols = {"a": (0, 0, 10, 10), "b": (90, 0, 100, 10), "m": (40, -5, 60, 15)}
+    across = [_flow(q, "f", "a", "b", (10, 5), (90, 5))]
+    assert q.measure_flows("x", symbols, across).through == 1
+    around = [_flow(q, "f", "a", "b", (10, 5), (20, 5), (20, 30), (80, 30), (80, 5), (90, 5))]
+    assert q.measure_flows("x", symbols, around).through == 0
+    inside = dict(symbols, box=(-20, -20, 120, 40))  # an expanded subprocess holding both
+    assert q.measure_flows("x", inside, across).through == 1  # m still counts, box does not
+    assert q.measure_flows("x", {**inside, "m": (40, 50, 60, 60)}, across).through == 0
+
+
+@requires_dot
+@pytest.mark.skipif(not MIWG_FILES, reason="MIWG reference files not found ($QMS_MIWG)")
+@pytest.mark.parametrize("fold", [True, False])
+def test_miwg_reference_flows_keep_clear_of_symbols(quality, tmp_path_factory, fold: bool) -> None:  # type: ignore[no-untyped-def]
+    """The 21 MIWG reference processes (boundary events, event sub-processes, gateways of every
+    kind, drawn by hand by the BPMN working group) laid out by qms: no flow is drawn across a
+    symbol, no two flows share a line, and every event on a task's border leaves it outwards."""
+    from tests.render.test_layout import check_border
+
+    ws, refused = quality.imported_workspace(MIWG_FILES, tmp_path_factory.mktemp("miwg"))
+    assert not refused, refused
+    checked = 0
+    for pid, view, layout in _views(ws, fold):
+        check_border(view, layout)
+        nodes = list(layout.nodes.values())
+        for r in layout.edges:
+            for a, b in itertools.pairwise(r.points):
+                box = (min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1]))
+                for n in nodes:
+                    if n.id in (r.source, r.target):
+                        continue
+                    apart = box[2] <= n.left + 1 or n.right - 1 <= box[0]
+                    apart = apart or box[3] <= n.top + 1 or n.bottom - 1 <= box[1]
+                    assert apart, f"{pid}: {r.source} -> {r.target} runs across {n.id}"
+            checked += 1
+        assert quality.measure_flows(pid, {}, _flows(quality, layout)).shared == 0, pid
+    assert checked > 400
