@@ -55,7 +55,7 @@ Mode = Literal["cold", "unchanged", "incremental", "workspace", "uncached"]
 """How a run went: everything checked (`cold`, `uncached`: no cache), nothing edited,
 only the edited files checked, or the edited files and every workspace rule."""
 
-STATE_VERSION = 2
+STATE_VERSION = 3
 RACY_NS = 2_000_000_000
 """A file modified this close to the run may change again within the same clock tick
 without its time or size changing (git calls it "racy"): its stat is not trusted."""
@@ -71,8 +71,13 @@ class Entry:
     """SHA-256 of the text, None when it could not be read as text."""
     at: tuple[int, int]
     """(offset, length) of the text in the state's text store."""
-    findings: tuple[Finding, ...]
-    """Loader findings and `file`-scope rule findings in this file."""
+    keyed: tuple[tuple[Finding, bool], ...]
+    """Loader findings and `file`-scope rule findings in this file, each with whether it
+    stands on a key (to move it to its new line after a rewording)."""
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(f for f, _ in self.keyed)
 
 
 @dataclass
@@ -287,14 +292,17 @@ def _keep_cold(
     stats: dict[str, tuple[int, int, int] | None],
 ) -> None:
     """Split a full run's findings by file and scope, and write them with the texts."""
-    per_file: dict[str, list[Finding]] = {rel: [] for rel in loaded.files}
+    per_file: dict[str, list[tuple[Finding, bool]]] = {rel: [] for rel in loaded.files}
     other: list[Finding] = []
     for f in loaded.findings:
-        per_file.get(f.file, other).append(f)
+        if f.file in per_file:
+            per_file[f.file].append((f, False))
+        else:
+            other.append(f)
     wide: list[tuple[Finding, bool]] = []
     for r, f, at_key in triples:
         if r.scope == "file" and f.code != "QMS000" and f.file in per_file:
-            per_file[f.file].append(f)
+            per_file[f.file].append((f, at_key))
         else:
             wide.append((f, at_key))
     entries: dict[str, Entry] = {}
@@ -391,9 +399,12 @@ def _incremental(
             return None
         docs = {d.source: d for d in loaded.workspace.documents()}
         if all(_same_shape(folder, state, rel, docs.get(rel)) for rel in changed):
-            found = _recheck(loaded, changed, docs, strict, as_of)
+            found = _recheck(loaded, changed, docs, strict, as_of, reworded=True)
             if found is None:
                 return None
+            for rel in changed:  # the findings of rules that read no wording stand, moved
+                kept = [(f, k) for f, k in state.entries[rel].keyed if _shape_only(f.rule)]
+                found[rel] += _moved(kept, loaded, docs, changed)
             state.wide = _moved(state.wide, loaded, docs, changed)
             _remember(folder, state, names, loaded, found, stats)
             return _outcome(root, state, "incremental", changed)
@@ -447,8 +458,11 @@ def _recheck(
     docs: dict[str, Document],
     strict: bool,
     as_of: dt.date | None,
-) -> dict[str, list[Finding]] | None:
-    """Loader and `file`-scope findings of each edited file, checked with the settings alone."""
+    reworded: bool = False,
+) -> dict[str, list[tuple[Finding, bool]]] | None:
+    """Loader and `file`-scope findings of each edited file, checked with the settings alone,
+    each with whether it stands on a key; after a rewording, only the rules that read wording
+    (`Rule.wording`)."""
     from qms.lint import Context, configure, stamped
     from qms.load import assemble
     from qms.rules import all_rules
@@ -457,21 +471,28 @@ def _recheck(
     settings = loaded.workspace.settings
     rules = all_rules()
     severities = configure(rules, settings.rules, strict)
-    local = [r for r in rules if r.scope == "file"]
-    found: dict[str, list[Finding]] = {rel: [] for rel in changed}
+    local = [r for r in rules if r.scope == "file" and (r.wording or not reworded)]
+    found: dict[str, list[tuple[Finding, bool]]] = {rel: [] for rel in changed}
     for f in loaded.findings:
         if f.file in found:
-            found[f.file].append(f)
+            found[f.file].append((f, False))
     for rel in changed:
         if rel not in docs:
             continue  # it did not load: its loader findings say why
         alone = assemble(loaded.root, [settings, docs[rel]])
-        for _, f, _ in stamped(Context(alone, as_of), loaded.sources, local, severities):
+        for _, f, at_key in stamped(Context(alone, as_of), loaded.sources, local, severities):
             if f.code == "QMS000":
                 return None
             if f.file == rel:
-                found[rel].append(f)
+                found[rel].append((f, at_key))
     return found
+
+
+def _shape_only(name: str) -> bool:
+    """Whether the `file` rule named `name` reads no wording (a loader finding: False)."""
+    from qms.rules import all_rules
+
+    return any(r.name == name and r.wording is False for r in all_rules() if r.scope == "file")
 
 
 def _moved(
@@ -504,7 +525,7 @@ def _remember(
     state: State,
     names: list[str],
     loaded: Loaded,
-    found: dict[str, list[Finding]],
+    found: dict[str, list[tuple[Finding, bool]]],
     stats: dict[str, tuple[int, int, int] | None],
 ) -> None:
     """Fold the re-checked files into the state: their texts and findings; forget the

@@ -65,6 +65,16 @@ class Rule:
     options: tuple[tuple[str, Option], ...] = ()
     """The rule's settable thresholds and their defaults, e.g. (("limit", 20),); a workspace
     sets them in qms.yaml under `rules: {options: {NAME-OR-CODE: {limit: 25}}}`."""
+    wording: bool = True
+    """Whether the rule's findings may depend on the wording of texts (names, descriptions),
+    not only on whether a text is empty and in which languages. `workspace` rules never do;
+    a `file` rule declared `wording=False` keeps its findings in a reworded file, which
+    `qms validate` then does not check again (tests/test_incremental.py holds it to that)."""
+
+    @property
+    def shape_only(self) -> bool:
+        """True when rewording a text cannot change the rule's findings."""
+        return self.scope == "workspace" or not self.wording
 
     @property
     def summary(self) -> str:
@@ -80,19 +90,21 @@ def rule(
     recommended: bool = True,
     scope: Scope = "workspace",
     options: dict[str, Option] | None = None,
+    wording: bool = True,
 ) -> Callable[[Check], Rule]:
     """Decorate a rule's check function; the module's docstring becomes the rule's docs.
 
     Declare `scope="file"` only for a rule whose findings in a document read nothing but that
     document (tests/test_incremental.py holds every such rule to it). `options` are the
     thresholds a workspace may set (their defaults); the check reads them with
-    `ctx.option(name)`, and the rule's documentation lists them.
+    `ctx.option(name)`, and the rule's documentation lists them. Declare `wording=False` for
+    a `file` rule that reads of a text only whether it is empty and in which languages.
     """
 
     def wrap(check: Check) -> Rule:
         doc = sys.modules[check.__module__].__doc__ or ""
         settable = tuple(sorted((options or {}).items()))
-        return Rule(code, name, severity, check, doc, recommended, scope, settable)
+        return Rule(code, name, severity, check, doc, recommended, scope, settable, wording)
 
     return wrap
 

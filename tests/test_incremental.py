@@ -29,6 +29,9 @@ from tests.rules.test_fixtures import CASES
 
 FILE_RULES = [r for r in all_rules() if r.scope == "file"]
 WIDE_RULES = [r for r in all_rules() if r.scope == "workspace"]
+SHAPE_RULES = [r for r in all_rules() if r.shape_only]
+"""The `workspace` rules and the `file` rules declared `wording=False`: rewording a text must
+change none of their findings (a reworded file is then checked by the other rules only)."""
 
 
 def _load_case(case: Path) -> Loaded:
@@ -127,8 +130,8 @@ def test_file_rules_read_only_their_file(case: Path) -> None:
 
 
 @pytest.mark.parametrize("case", [pytest.param(LAMPPU, id="lamppu"), *CORPUS])
-def test_workspace_rules_ignore_wording(case: Path) -> None:
-    differences, _ = text_differences(_load_case(case), WIDE_RULES)
+def test_shape_only_rules_ignore_wording(case: Path) -> None:
+    differences, _ = text_differences(_load_case(case), SHAPE_RULES)
     assert differences == []
 
 
@@ -137,8 +140,13 @@ def test_both_properties_on_a_generated_workspace(
 ) -> None:
     loaded = load(_generated(tmp_path_factory))
     assert file_scope_differences(loaded, FILE_RULES) == []
-    differences, changed = text_differences(loaded, WIDE_RULES)
+    differences, changed = text_differences(loaded, SHAPE_RULES)
     assert differences == [] and changed > 20
+
+
+def test_workspace_rules_are_shape_only_and_most_file_rules_too() -> None:
+    assert all(r.shape_only for r in WIDE_RULES)
+    assert len([r for r in FILE_RULES if r.shape_only]) > len(FILE_RULES) // 2
 
 
 # --- the checks above can fail ---------------------------------------------------------------
@@ -146,7 +154,7 @@ def test_both_properties_on_a_generated_workspace(
 PEEK = Msg(en="{count} processes; this one is {name}", fi="{count} prosessia; tämä on {name}")
 
 
-def _peeking_rule(scope: Any) -> Rule:
+def _peeking_rule(scope: Any, wording: bool = True) -> Rule:
     """A rule that breaks both properties: counts the other files, quotes a name."""
 
     def check(ctx: Context) -> Iterator[Problem]:
@@ -154,7 +162,8 @@ def _peeking_rule(scope: Any) -> Rule:
             name = p.name if isinstance(p.name, str) else p.name.get("fi", "")
             yield problem(ctx.loc(p, "id"), PEEK, count=len(ctx.workspace.processes), name=name)
 
-    return Rule("QMS999", "peeking", "warning", check, "QMS999 peeking: test only", True, scope)
+    doc = "QMS999 peeking: test only"
+    return Rule("QMS999", "peeking", "warning", check, doc, True, scope, (), wording)
 
 
 def test_the_property_checks_catch_a_rule_that_breaks_them() -> None:
@@ -162,6 +171,8 @@ def test_the_property_checks_catch_a_rule_that_breaks_them() -> None:
     assert file_scope_differences(loaded, [_peeking_rule("file")])
     differences, changed = text_differences(loaded, [_peeking_rule("workspace")])
     assert differences and changed > 20
+    differences, _ = text_differences(loaded, [_peeking_rule("file", wording=False)])
+    assert differences
 
 
 def test_shape_ignores_wording_but_not_emptiness_structure_or_written_keys() -> None:
@@ -233,6 +244,26 @@ def test_a_reworded_file_is_checked_alone_and_its_findings_move(lamppu: Path) ->
     edit(lamppu, TALOUS, "Talousprosessi\n", "Talouden prosessi\n")
     moved = check(lamppu, "incremental", [TALOUS])
     assert [(n - 2, c) for n, c in lines_of(moved, TALOUS)] == lines_of(first, TALOUS)
+    check(lamppu, "unchanged", [])
+
+
+def test_a_reworded_file_is_checked_without_the_flow_rules(lamppu: Path) -> None:
+    """The flow rules read no wording: after a rewording their findings stand, and neither
+    they nor networkx (a sixth of a second to import) are run, in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    check(lamppu, "cold")
+    edit(lamppu, TALOUS, "Talousprosessi", "Talouden prosessi")
+    probe = (
+        "import sys; from qms import incremental; "
+        f"o = incremental.validate({str(lamppu)!r}); "
+        "print(o.mode, 'networkx' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=os.environ
+    )
+    assert done.stdout.split() == ["incremental", "False"]
     check(lamppu, "unchanged", [])
 
 

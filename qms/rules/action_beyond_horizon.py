@@ -43,7 +43,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS303", "action-beyond-horizon", "warning", scope="file")
+@rule("QMS303", "action-beyond-horizon", "warning", scope="file", wording=False)
 def check(ctx: Context) -> Iterator[Problem]:
     """One date comparison per action."""
     for plan, i, action, due in dated_actions(ctx):

@@ -41,7 +41,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS114", "boundary-without-path", "error", scope="file")
+@rule("QMS114", "boundary-without-path", "error", scope="file", wording=False)
 def check(ctx: Context) -> Iterator[Problem]:
     """One pass over the steps of each process."""
     for process in ctx.workspace.processes:

@@ -60,7 +60,7 @@ NO_END = Msg(
 )
 
 
-@rule("QMS105", "dead-end-step", "error", scope="file")
+@rule("QMS105", "dead-end-step", "error", scope="file", wording=False)
 def check(ctx: Context) -> Iterator[Problem]:
     """One backward search per process from all its end steps together."""
     for process in ctx.workspace.processes:

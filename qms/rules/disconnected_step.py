@@ -42,7 +42,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS103", "disconnected-step", "error", scope="file")
+@rule("QMS103", "disconnected-step", "error", scope="file", wording=False)
 def check(ctx: Context) -> Iterator[Problem]:
     """Degree look-ups on each flow graph: linear in the number of steps and flows."""
     for process in ctx.workspace.processes:

@@ -43,7 +43,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS109", "implicit-split", "warning", scope="file")
+@rule("QMS109", "implicit-split", "warning", scope="file", wording=False)
 def check(ctx: Context) -> Iterator[Problem]:
     """Counts each step's distinct unlabelled targets."""
     for process in ctx.workspace.processes:

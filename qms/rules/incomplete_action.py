@@ -59,7 +59,7 @@ def missing_fields(action: Action) -> list[str]:
     return [name for name, absent in missing if absent]
 
 
-@rule("QMS301", "incomplete-action", "error", scope="file")
+@rule("QMS301", "incomplete-action", "error", scope="file", wording=False)
 def check(ctx: Context) -> Iterator[Problem]:
     """One look at each action."""
     for plan, i, action in ctx.index.actions():

@@ -45,7 +45,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS306", "metric-without-target", "warning", scope="file")
+@rule("QMS306", "metric-without-target", "warning", scope="file", wording=False)
 def check(ctx: Context) -> Iterator[Problem]:
     """One look at each metric."""
     for doc, i, metric in ctx.index.metrics_docs():

@@ -46,7 +46,7 @@ NOT_WORK = Msg(
 )
 
 
-@rule("QMS115", "misplaced-boundary-event", "error", scope="file")
+@rule("QMS115", "misplaced-boundary-event", "error", scope="file", wording=False)
 def check(ctx: Context) -> Iterator[Problem]:
     """One pass over the steps of each process, with a map of kinds."""
     for process in ctx.workspace.processes:

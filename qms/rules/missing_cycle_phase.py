@@ -47,7 +47,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS304", "missing-cycle-phase", "warning", scope="file")
+@rule("QMS304", "missing-cycle-phase", "warning", scope="file", wording=False)
 def check(ctx: Context) -> Iterator[Problem]:
     """One pass over each plan's actions."""
     for plan in ctx.workspace.plans:

@@ -41,7 +41,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS102", "missing-end", "error", scope="file")
+@rule("QMS102", "missing-end", "error", scope="file", wording=False)
 def check(ctx: Context) -> Iterator[Problem]:
     """One look at each process's step kinds."""
     yield from missing_kind(ctx, "end", MESSAGE)

@@ -51,7 +51,7 @@ MESSAGES = {
 }
 
 
-@rule("QMS203", "missing-inputs-outputs", "warning", scope="file")
+@rule("QMS203", "missing-inputs-outputs", "warning", scope="file", wording=False)
 def check(ctx: Context) -> Iterator[Problem]:
     """One look at each process."""
     for process in ctx.workspace.processes:

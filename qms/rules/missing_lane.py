@@ -41,7 +41,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS111", "missing-lane", "warning", scope="file")
+@rule("QMS111", "missing-lane", "warning", scope="file", wording=False)
 def check(ctx: Context) -> Iterator[Problem]:
     """Counts the steps with roles once per process."""
     for process in ctx.workspace.processes:

@@ -41,7 +41,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS201", "missing-owner", "error", scope="file")
+@rule("QMS201", "missing-owner", "error", scope="file", wording=False)
 def check(ctx: Context) -> Iterator[Problem]:
     """One look at each process."""
     for process in ctx.workspace.processes:

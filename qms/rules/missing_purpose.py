@@ -41,7 +41,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS202", "missing-purpose", "warning", scope="file")
+@rule("QMS202", "missing-purpose", "warning", scope="file", wording=False)
 def check(ctx: Context) -> Iterator[Problem]:
     """One look at each process."""
     for process in ctx.workspace.processes:

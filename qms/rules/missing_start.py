@@ -42,7 +42,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS101", "missing-start", "error", scope="file")
+@rule("QMS101", "missing-start", "error", scope="file", wording=False)
 def check(ctx: Context) -> Iterator[Problem]:
     """One look at each process's step kinds."""
     yield from missing_kind(ctx, "start", MESSAGE)

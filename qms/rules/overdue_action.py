@@ -43,7 +43,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS302", "overdue-action", "warning", scope="file")
+@rule("QMS302", "overdue-action", "warning", scope="file", wording=False)
 def check(ctx: Context) -> Iterator[Problem]:
     """One date comparison per action."""
     for plan, i, action, due in dated_actions(ctx):

@@ -36,7 +36,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS209", "overdue-review", "warning", scope="file")
+@rule("QMS209", "overdue-review", "warning", scope="file", wording=False)
 def check(ctx: Context) -> Iterator[Problem]:
     """One date comparison per process."""
     for process in ctx.workspace.processes:

@@ -45,7 +45,9 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS112", "oversized-diagram", "warning", scope="file", options={"limit": LIMIT})
+@rule(
+    "QMS112", "oversized-diagram", "warning", scope="file", wording=False, options={"limit": LIMIT}
+)
 def check(ctx: Context) -> Iterator[Problem]:
     """Counts each process's steps."""
     limit = int(ctx.option("limit"))

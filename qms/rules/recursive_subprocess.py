@@ -29,12 +29,14 @@ output (`outputs: [{name: Toteumaraportti, to: talous}]`) instead of a call.
 from __future__ import annotations
 
 from collections.abc import Iterator
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from qms.findings import Msg
 from qms.index import Key
 from qms.rule import Context, Problem, problem, rule
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 MESSAGE = Msg(
     en="subprocess calls form a cycle: {cycle}; step '{step}' of '{process}' calls '{call}', "
@@ -72,6 +74,8 @@ def _name(key: Key) -> str:
 @rule("QMS110", "recursive-subprocess", "error")
 def check(ctx: Context) -> Iterator[Problem]:
     """Strongly connected components of the call graph: linear in processes and calls."""
+    import networkx as nx
+
     calls = nx.DiGraph()
     for process in ctx.workspace.processes:
         caller = (process.organisation, process.id)

@@ -43,7 +43,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS113", "self-loop", "warning", scope="file")
+@rule("QMS113", "self-loop", "warning", scope="file", wording=False)
 def check(ctx: Context) -> Iterator[Problem]:
     """One pass over every step's `next`."""
     for process in ctx.workspace.processes:

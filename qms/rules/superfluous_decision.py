@@ -40,7 +40,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS107", "superfluous-decision", "warning", scope="file")
+@rule("QMS107", "superfluous-decision", "warning", scope="file", wording=False)
 def check(ctx: Context) -> Iterator[Problem]:
     """Counts the distinct targets of each decision's `next` list."""
     for process in ctx.workspace.processes:

@@ -44,7 +44,7 @@ MESSAGE = Msg(
 WHAT = {"process": ("process", "prosessi"), "plan": ("plan", "suunnitelma")}
 
 
-@rule("QMS212", "unapproved-approval", "error", scope="file")
+@rule("QMS212", "unapproved-approval", "error", scope="file", wording=False)
 def check(ctx: Context) -> Iterator[Problem]:
     """One look at each process and plan."""
     docs: list[Process | Plan] = [*ctx.workspace.processes, *ctx.workspace.plans]

@@ -42,7 +42,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS501", "unevidenced-rating", "warning", scope="file")
+@rule("QMS501", "unevidenced-rating", "warning", scope="file", wording=False)
 def check(ctx: Context) -> Iterator[Problem]:
     """One look at each rating."""
     for assessment in ctx.workspace.assessments:

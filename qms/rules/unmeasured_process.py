@@ -45,7 +45,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS206", "unmeasured-process", "warning", scope="file")
+@rule("QMS206", "unmeasured-process", "warning", scope="file", wording=False)
 def check(ctx: Context) -> Iterator[Problem]:
     """One look at each process."""
     for process in ctx.workspace.processes:

@@ -36,7 +36,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS305", "unmotivated-action", "warning", scope="file")
+@rule("QMS305", "unmotivated-action", "warning", scope="file", wording=False)
 def check(ctx: Context) -> Iterator[Problem]:
     """One look at each action."""
     for plan, i, action in ctx.index.actions():

@@ -40,7 +40,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS207", "unmotivated-process", "warning", scope="file")
+@rule("QMS207", "unmotivated-process", "warning", scope="file", wording=False)
 def check(ctx: Context) -> Iterator[Problem]:
     """One look at each process."""
     for process in ctx.workspace.processes:

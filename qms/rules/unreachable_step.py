@@ -44,7 +44,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS104", "unreachable-step", "error", scope="file")
+@rule("QMS104", "unreachable-step", "error", scope="file", wording=False)
 def check(ctx: Context) -> Iterator[Problem]:
     """One forward search per process from all its start steps together."""
     for process in ctx.workspace.processes:
