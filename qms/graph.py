@@ -1,22 +1,77 @@
-"""Process -> its step graph (networkx), which the flow rules walk.
+"""Process -> its step graph, which the flow rules walk.
 
 The network between processes (hand-offs, goals, metrics) is read from the index
 (qms/index.py) by the rules that need it; a whole-workspace graph was built by no rule and
 went (issue 16). Dangling references are left out: they are findings of QMS004.
+
+The step graph is a plain adjacency map (`Flow`), not a networkx graph: the flow rules only
+ask for a step's neighbours and in-degree (their walks are in qms/rules/_flow.py), and
+importing networkx cost every `qms validate` that checks a process a sixth of a second,
+more than checking the process itself (issue 23).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
 
 from qms.model import Process
 
-if TYPE_CHECKING:
-    import networkx as nx
+
+class Flow:
+    """A directed graph of step ids: at most one edge per ordered pair, insertion order kept.
+
+    >>> g = Flow()
+    >>> g.add_edge("a", "b"); g.add_edge("a", "b"); g.add_node("c")
+    >>> sorted(g.edges), list(g.successors("a")), list(g.predecessors("b")), len(g)
+    ([('a', 'b')], ['b'], ['a'], 3)
+    >>> g.in_degree("b"), g.has_edge("b", "a"), g.has_node("c")
+    (1, False, True)
+    """
+
+    def __init__(self, edges: list[tuple[str, str]] | None = None) -> None:
+        self._out: dict[str, dict[str, None]] = {}
+        self._in: dict[str, dict[str, None]] = {}
+        for u, v in edges or ():
+            self.add_edge(u, v)
+
+    def add_node(self, node: str) -> None:
+        self._out.setdefault(node, {})
+        self._in.setdefault(node, {})
+
+    def add_edge(self, u: str, v: str) -> None:
+        self.add_node(u)
+        self.add_node(v)
+        self._out[u][v] = None
+        self._in[v][u] = None
+
+    def has_node(self, node: str) -> bool:
+        return node in self._out
+
+    def has_edge(self, u: str, v: str) -> bool:
+        return v in self._out.get(u, {})
+
+    def successors(self, node: str) -> Iterator[str]:
+        return iter(self._out[node])
+
+    def predecessors(self, node: str) -> Iterator[str]:
+        return iter(self._in[node])
+
+    def in_degree(self, node: str) -> int:
+        return len(self._in[node])
+
+    @property
+    def edges(self) -> list[tuple[str, str]]:
+        return [(u, v) for u, out in self._out.items() for v in out]
+
+    def __len__(self) -> int:
+        return len(self._out)
+
+    def __contains__(self, node: object) -> bool:
+        return node in self._out
 
 
-def flow(process: Process) -> nx.DiGraph:
-    """The step graph of one process: nodes are step ids, edges carry the branch `label`.
+def flow(process: Process) -> Flow:
+    """The step graph of one process: nodes are step ids, an edge per flow between two steps.
 
     Flows to unknown steps are left out (QMS004 reports them). The first of two parallel flows
     between the same steps is kept; QMS108 reports duplicates from the model itself.
@@ -28,20 +83,18 @@ def flow(process: Process) -> nx.DiGraph:
     >>> sorted(flow(p).edges)
     [('a', 'b')]
     """
-    import networkx as nx  # imported here: a sixth of a second that only flow rules need
-
-    graph = nx.DiGraph()
+    graph = Flow()
     ids = {step.id for step in process.steps}
     for step in process.steps:
         if not graph.has_node(step.id):
-            graph.add_node(step.id, kind=step.kind, role=step.role)
+            graph.add_node(step.id)
     for step in process.steps:
         for branch in step.next:
             if branch.to in ids and not graph.has_edge(step.id, branch.to):
-                graph.add_edge(step.id, branch.to, label=branch.label)
+                graph.add_edge(step.id, branch.to)
         # A boundary event is reached through the step it sits on.
         if step.attached_to in ids and not graph.has_edge(step.attached_to, step.id):
-            graph.add_edge(step.attached_to, step.id, label=None, boundary=True)
+            graph.add_edge(step.attached_to, step.id)
     # A link event that throws goes on at the catching link event of the same name.
     links = [s for s in process.steps if s.kind == "event" and s.trigger == "link"]
     for throw in links:
@@ -50,5 +103,5 @@ def flow(process: Process) -> nx.DiGraph:
                 if catch.catch is not False and (catch.link or catch.name) == (
                     throw.link or throw.name
                 ):
-                    graph.add_edge(throw.id, catch.id, label=None, link=True)
+                    graph.add_edge(throw.id, catch.id)
     return graph

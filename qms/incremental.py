@@ -51,11 +51,13 @@ from qms.model import Document
 if typing.TYPE_CHECKING:
     from qms.lint import Result, Rule
 
-Mode = Literal["cold", "unchanged", "incremental", "workspace", "uncached"]
+Mode = Literal["cold", "unchanged", "incremental", "structural", "workspace", "uncached"]
 """How a run went: everything checked (`cold`, `uncached`: no cache), nothing edited,
-only the edited files checked, or the edited files and every workspace rule."""
+only the edited files checked after a rewording (`incremental`) or after an edit that no
+workspace rule reads (`structural`), or the edited files and the workspace rules that read
+what changed (`workspace`)."""
 
-STATE_VERSION = 3
+STATE_VERSION = 4
 RACY_NS = 2_000_000_000
 """A file modified this close to the run may change again within the same clock tick
 without its time or size changing (git calls it "racy"): its stat is not trusted."""
@@ -74,6 +76,8 @@ class Entry:
     keyed: tuple[tuple[Finding, bool], ...]
     """Loader findings and `file`-scope rule findings in this file, each with whether it
     stands on a key (to move it to its new line after a rewording)."""
+    anchors: frozenset[str] = frozenset()
+    """Codes of the `anchored` rules this file's document anchors (`Rule.anchored`)."""
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -87,14 +91,18 @@ class State:
     key: bytes
     refused: list[Any]
     entries: dict[str, Entry]
-    wide: list[tuple[Finding, bool]]
-    """Findings of `workspace`-scope rules, each with whether it stands on a key."""
+    wide: dict[str, list[tuple[Finding, bool]]]
+    """Findings of `workspace`-scope rules by rule code, each with whether it stands on a
+    key."""
     other: list[Finding] = field(default_factory=list)
     """Loader findings outside any model file (refused links and folders)."""
     language: str = "fi"
     store_size: int = 0
     examples: int = 0
     """Elements marked `example:`; an edit that changes a mark is never wording-only."""
+    marked: frozenset[str] = frozenset()
+    """Organisations (ids in lower case) with an `example:` mark, which their documents'
+    elements inherit: an edit of their documents is counted again over the workspace."""
     version: int = STATE_VERSION
 
 
@@ -152,6 +160,47 @@ def _mask(value: Any) -> Any:
     if isinstance(value, dict):
         return ("text", bool(value), all(not v.strip() for v in value.values()), sorted(value))
     return value
+
+
+def project(node: Any, reads: frozenset[str], truthy: frozenset[str]) -> Any:
+    """`shape` restricted to the fields named in `reads` (and whether those in `truthy` are
+    empty): what a `workspace` rule declaring them may see of a document."""
+    if isinstance(node, BaseModel):
+        texts = _text_fields(type(node))
+        return (
+            type(node).__name__,
+            tuple(
+                (
+                    name,
+                    bool(value)
+                    if name in truthy
+                    else _mask(value)
+                    if name in texts
+                    else project(value, reads, truthy),
+                )
+                for name, value in node.__dict__.items()
+                if name in reads or name in truthy
+            ),
+            tuple(sorted(n for n in node.model_fields_set if n in reads)),
+        )
+    if isinstance(node, list | tuple):
+        return [project(v, reads, truthy) for v in node]
+    if isinstance(node, dict):
+        return {k: project(v, reads, truthy) for k, v in node.items()}
+    return node
+
+
+def summary(rule: Rule, doc: Document) -> Any:
+    """What a `workspace` rule reads of one document (`Rule.reads`): equal summaries before and
+    after an edit mean the rule's findings stand."""
+    return shape(doc) if rule.reads is None else project(doc, rule.reads, rule.truthy)
+
+
+def _anchors(rules: Sequence[Rule], doc: Document | None) -> frozenset[str]:
+    """The codes of the `anchored` rules that `doc` anchors."""
+    if doc is None:
+        return frozenset()
+    return frozenset(r.code for r in rules if r.anchored is not None and r.anchored(doc))
 
 
 def shape(node: Any) -> Any:
@@ -273,7 +322,7 @@ def _cold(
         return Outcome(result, loaded.language, loaded.fatal, "cold")
     if folder is not None and names == loaded.files:
         with gc_paused():
-            state = State(key, refused, {}, [], language=loaded.language, examples=result.examples)
+            state = State(key, refused, {}, {}, language=loaded.language, examples=result.examples)
             _keep_cold(folder, state, loaded, triples, stats)
     seconds = {
         "load": loaded_at - started,
@@ -299,12 +348,13 @@ def _keep_cold(
             per_file[f.file].append((f, False))
         else:
             other.append(f)
-    wide: list[tuple[Finding, bool]] = []
+    wide: dict[str, list[tuple[Finding, bool]]] = {}
     for r, f, at_key in triples:
         if r.scope == "file" and f.code != "QMS000" and f.file in per_file:
             per_file[f.file].append((f, at_key))
         else:
-            wide.append((f, at_key))
+            wide.setdefault(r.code, []).append((f, at_key))
+    anchors = _all_anchors(loaded)
     entries: dict[str, Entry] = {}
     chunks: list[bytes] = []
     offset = 0
@@ -317,9 +367,11 @@ def _keep_cold(
             _digest(text) if text is not None else None,
             (offset, len(data)),
             tuple(per_file[rel]),
+            anchors.get(rel, frozenset()),
         )
         offset += len(data)
     state.entries, state.wide, state.other, state.store_size = entries, wide, other, offset
+    state.marked = _marked(loaded)
     from qms.files import write_atomic
 
     try:
@@ -328,6 +380,23 @@ def _keep_cold(
     except OSError:
         return
     _write_state(folder, state)
+
+
+def _all_anchors(loaded: Loaded) -> dict[str, frozenset[str]]:
+    """Each document's anchors (`Rule.anchored`), by file."""
+    from qms.rules import all_rules
+
+    rules = [r for r in all_rules() if r.anchored is not None]
+    ws = loaded.workspace
+    docs = ws.documents() if ws is not None else []
+    return {d.source: found for d in docs if (found := _anchors(rules, d))}
+
+
+def _marked(loaded: Loaded) -> frozenset[str]:
+    """Organisations whose `example:` mark their documents' elements inherit."""
+    ws = loaded.workspace
+    orgs = ws.organisations if ws is not None else ()
+    return frozenset(o.id.lower() for o in orgs if o.example is not None)
 
 
 def _read_text(folder: Path, at: tuple[int, int]) -> str | None:
@@ -358,7 +427,7 @@ def _incremental(
     now = int(dt.datetime.now().timestamp() * 1e9)
     base = os.fspath(root)
     names, refused = discover(Path(root))
-    if refused != state.refused or any(f.code == "QMS000" for f, _ in state.wide):
+    if refused != state.refused or any(f.code == "QMS000" for f, _ in _wide(state)):
         return None
     live = sum(e.at[1] for e in state.entries.values())
     if state.store_size > 2 * live + (1 << 20):
@@ -398,25 +467,107 @@ def _incremental(
         if loaded.workspace is None:
             return None
         docs = {d.source: d for d in loaded.workspace.documents()}
-        if all(_same_shape(folder, state, rel, docs.get(rel)) for rel in changed):
+        before = {rel: _before(folder, state, rel) for rel in changed}
+        if all(_same(before[rel], docs.get(rel), shape) for rel in changed):
             found = _recheck(loaded, changed, docs, strict, as_of, reworded=True)
             if found is None:
                 return None
             for rel in changed:  # the findings of rules that read no wording stand, moved
                 kept = [(f, k) for f, k in state.entries[rel].keyed if _shape_only(f.rule)]
                 found[rel] += _moved(kept, loaded, docs, changed)
-            state.wide = _moved(state.wide, loaded, docs, changed)
+            state.wide = {c: _moved(w, loaded, docs, changed) for c, w in state.wide.items()}
             _remember(folder, state, names, loaded, found, stats)
             return _outcome(root, state, "incremental", changed)
-    return _recheck_wide(root, strict, as_of, folder, state, names, changed, stats)
+        rerun = _dirty(state, changed, before, docs)
+        examples = _examples(state, loaded, changed, before, docs)
+        if rerun == set() and examples is not None:
+            found = _recheck(loaded, changed, docs, strict, as_of)
+            if found is None:
+                return None
+            state.wide = {c: _moved(w, loaded, docs, changed) for c, w in state.wide.items()}
+            state.examples += examples
+            _remember(folder, state, names, loaded, found, stats)
+            return _outcome(root, state, "structural", changed)
+        return _recheck_wide(root, strict, as_of, folder, state, names, changed, stats, rerun)
+    return _recheck_wide(root, strict, as_of, folder, state, names, changed, stats, None)
 
 
-def _same_shape(folder: Path, state: State, rel: str, after: Document | None) -> bool:
-    """Whether an edited document differs from the checked one in wording only."""
+def _wide(state: State) -> list[tuple[Finding, bool]]:
+    return [pair for found in state.wide.values() for pair in found]
+
+
+def _before(folder: Path, state: State, rel: str) -> Document | None:
+    """The document an edited file held when it was last checked, built again."""
     entry = state.entries.get(rel)
     before_text = _read_text(folder, entry.at) if entry and entry.digest else None
-    before = _rebuild(rel, before_text) if before_text is not None else None
-    return before is not None and after is not None and shape(before) == shape(after)
+    return _rebuild(rel, before_text) if before_text is not None else None
+
+
+def _same(before: Document | None, after: Document | None, view: Any) -> bool:
+    return before is not None and after is not None and view(before) == view(after)
+
+
+def _dirty(
+    state: State,
+    changed: list[str],
+    before: dict[str, Document | None],
+    after: dict[str, Document],
+) -> set[str] | None:
+    """The codes of the `workspace` rules that must run again because an edited document
+    changed what they read; None when that cannot be told (a document that did not load)."""
+    from qms.rules import all_rules
+
+    if any(before[rel] is None or rel not in after for rel in changed):
+        return None
+    edited = set(changed)
+    dirty: set[str] = set()
+    for r in all_rules():
+        if r.scope != "workspace":
+            continue
+        if r.anchored is not None:
+            anchored = any(
+                r.code in e.anchors for rel, e in state.entries.items() if rel not in edited
+            )
+            anchored = anchored or any(
+                r.anchored(d) for rel in changed for d in (before[rel], after[rel])
+            )
+            if not anchored:
+                continue  # it finds nothing, before as after
+        if any(summary(r, before[rel]) != summary(r, after[rel]) for rel in changed):  # type: ignore[arg-type]
+            dirty.add(r.code)
+    return dirty
+
+
+PER_ORGANISATION = frozenset({"process", "plan", "metrics", "results", "assessment"})
+"""Kinds of documents whose elements' example marks depend on nothing but the document, the
+settings and their organisation's mark."""
+
+
+def _examples(
+    state: State,
+    loaded: Loaded,
+    changed: list[str],
+    before: dict[str, Document | None],
+    after: dict[str, Document],
+) -> int | None:
+    """How many example elements the edits add (or remove); None when that needs the whole
+    workspace (an organisation's document, or one of an organisation with an `example:` mark)."""
+    from qms.example import count_examples
+    from qms.load import assemble
+
+    assert loaded.workspace is not None
+    settings = loaded.workspace.settings
+    delta = 0
+    for rel in changed:
+        docs = (before[rel], after.get(rel))
+        for n, doc in enumerate(docs):
+            if doc is None or doc.KIND not in PER_ORGANISATION:
+                return None
+            if str(getattr(doc, "organisation", "")).lower() in state.marked:
+                return None
+            count = count_examples(assemble(loaded.root, [settings, doc]))
+            delta += count if n else -count
+    return delta
 
 
 def _recheck_wide(
@@ -428,9 +579,11 @@ def _recheck_wide(
     names: list[str],
     changed: list[str],
     stats: dict[str, tuple[int, int, int] | None],
+    dirty: set[str] | None,
 ) -> Outcome | None:
-    """After an edit beyond wording: every `workspace` rule again, `file` rules on the edited
-    files only (the others' findings stand: they read nothing but their own file)."""
+    """After an edit beyond wording: the `workspace` rules in `dirty` (every one when None)
+    again, over the whole workspace, `file` rules on the edited files only (the others'
+    findings stand: they read nothing but their own file, or nothing that changed)."""
     from qms.example import count_examples
     from qms.lint import Context, configure, stamped
     from qms.rules import all_rules
@@ -440,14 +593,23 @@ def _recheck_wide(
     if loaded.workspace is None or loaded.files != names:
         return None
     severities = configure(rules, loaded.workspace.settings.rules, strict)
-    wide_rules = [r for r in rules if r.scope == "workspace"]
+    again = [r for r in rules if r.scope == "workspace" and (dirty is None or r.code in dirty)]
     ctx = Context(loaded.workspace, as_of)
-    state.wide = [(f, k) for _, f, k in stamped(ctx, loaded.sources, wide_rules, severities)]
-    state.examples = count_examples(loaded.workspace)
     docs = {d.source: d for d in loaded.workspace.documents()}
+    wide = {c: _moved(w, loaded, docs, changed) for c, w in state.wide.items()}
+    for r in again:
+        wide[r.code] = []
+    for r, f, k in stamped(ctx, loaded.sources, again, severities):
+        wide[r.code].append((f, k))
+    state.wide = wide
+    state.examples = count_examples(loaded.workspace)
+    state.marked = _marked(loaded)
     found = _recheck(loaded, changed, docs, strict, as_of)
-    if found is None or any(f.code == "QMS000" for f, _ in state.wide):
+    if found is None or any(f.code == "QMS000" for f, _ in _wide(state)):
         return None
+    anchors = _all_anchors(loaded)
+    for rel, entry in state.entries.items():
+        entry.anchors = anchors.get(rel, frozenset())
     _remember(folder, state, names, loaded, found, stats)
     return _outcome(root, state, "workspace", changed)
 
@@ -528,8 +690,12 @@ def _remember(
     found: dict[str, list[tuple[Finding, bool]]],
     stats: dict[str, tuple[int, int, int] | None],
 ) -> None:
-    """Fold the re-checked files into the state: their texts and findings; forget the
-    deleted ones. The text store only grows here; a cold run compacts it."""
+    """Fold the re-checked files into the state: their texts, findings and anchors; forget
+    the deleted ones. The text store only grows here; a cold run compacts it."""
+    from qms.rules import all_rules
+
+    anchored = [r for r in all_rules() if r.anchored is not None]
+    docs = loaded.workspace.documents() if loaded.workspace is not None else []
     appended: list[bytes] = []
     offset = state.store_size
     entries: dict[str, Entry] = {}
@@ -540,11 +706,13 @@ def _remember(
         text = loaded.sources.text(rel)
         data = text.encode("utf-8") if text is not None else b""
         appended.append(data)
+        doc = next((d for d in docs if d.source == rel), None)
         entries[rel] = Entry(
             stats.get(rel),
             _digest(text) if text is not None else None,
             (offset, len(data)),
             tuple(found[rel]),
+            _anchors(anchored, doc),
         )
         offset += len(data)
     try:
@@ -564,7 +732,7 @@ def _outcome(root: str, state: State, mode: Mode, checked: list[str]) -> Outcome
     from qms.lint import Result
 
     everything = [*state.other, *(f for e in state.entries.values() for f in e.findings)]
-    everything += [f for f, _ in state.wide]
+    everything += [f for f, _ in _wide(state)]
     unique = {(*f.sort_key(), f.path.__repr__()): f for f in everything}
     result = Result(sorted(unique.values(), key=Finding.sort_key), root, None, state.examples)
     return Outcome(result, state.language, None, mode, checked)

@@ -31,6 +31,11 @@ Key = tuple[str, str]
 """An element id qualified by its organisation: (org, id)."""
 
 
+INDEX_READS = ("id", "organisation", "goals", "periods", "roles", "documents", "metrics")
+"""The fields `Index.build` reads: part of what every rule that resolves references reads
+(`Rule.reads`, qms/incremental.py); change it with `build`."""
+
+
 @dataclass(frozen=True)
 class Located(Generic[T]):
     """An element together with the document that holds it and its key path there."""

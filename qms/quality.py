@@ -32,6 +32,14 @@ EVIDENCE_KINDS = ("process", "plan", "action", "metric", "result", "document")
 """The prefixes of an evidence link: `process:ID`, `action:PLAN/ID`, `result:GOAL/PERIOD`..."""
 
 
+QUALITY_READS = (
+    *("areas", "criteria", "id", "items", "level", "ratings", "scale", "statement"),
+    "statements",
+)
+"""The fields `summaries` reads of assessments and criteria: part of what the assessment
+rules read (`Rule.reads`, qms/incremental.py); change it with `summaries`."""
+
+
 @cache
 def builtin_criteria() -> dict[str, Criteria]:
     """The criteria sets shipped with qms, by id (validated like any model file)."""

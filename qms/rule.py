@@ -18,9 +18,8 @@ from qms.index import Index
 from qms.model import Document, Process, Workspace
 
 if TYPE_CHECKING:
-    import networkx as nx
-
     from qms.coverage import Coverage
+    from qms.graph import Flow
 
 
 Option = int | float | str | bool
@@ -71,6 +70,18 @@ class Rule:
     a `file` rule declared `wording=False` keeps its findings in a reworded file, which
     `qms validate` then does not check again (tests/test_incremental.py holds it to that)."""
 
+    reads: frozenset[str] | None = None
+    """For a `workspace` rule: the fields (by name, in any element) its findings may depend
+    on; None: any field. After an edit that changes none of them in any edited file (texts
+    only as empty or not), `qms validate` keeps the rule's findings instead of running it
+    over the whole workspace again (tests/test_incremental.py records what each rule reads)."""
+    truthy: frozenset[str] = frozenset()
+    """Fields of which the rule reads only whether they are empty (None, '' or [])."""
+    anchored: Callable[[Any], bool] | None = None
+    """A rule that finds nothing unless some document is *anchored* (e.g. carries an
+    approval): an edit while no document is anchored, before or after, cannot change its
+    findings."""
+
     @property
     def shape_only(self) -> bool:
         """True when rewording a text cannot change the rule's findings."""
@@ -91,6 +102,9 @@ def rule(
     scope: Scope = "workspace",
     options: dict[str, Option] | None = None,
     wording: bool = True,
+    reads: Iterable[str] | None = None,
+    truthy: Iterable[str] = (),
+    anchored: Callable[[Any], bool] | None = None,
 ) -> Callable[[Check], Rule]:
     """Decorate a rule's check function; the module's docstring becomes the rule's docs.
 
@@ -98,13 +112,29 @@ def rule(
     document (tests/test_incremental.py holds every such rule to it). `options` are the
     thresholds a workspace may set (their defaults); the check reads them with
     `ctx.option(name)`, and the rule's documentation lists them. Declare `wording=False` for
-    a `file` rule that reads of a text only whether it is empty and in which languages.
+    a `file` rule that reads of a text only whether it is empty and in which languages, and
+    `reads` (the field names it reads), `truthy` and `anchored` for a `workspace` rule, so
+    that an edit that does not touch them does not run it again (see `Rule`).
     """
 
     def wrap(check: Check) -> Rule:
         doc = sys.modules[check.__module__].__doc__ or ""
         settable = tuple(sorted((options or {}).items()))
-        return Rule(code, name, severity, check, doc, recommended, scope, settable, wording)
+        fields = frozenset(reads) if reads is not None else None
+        return Rule(
+            code,
+            name,
+            severity,
+            check,
+            doc,
+            recommended,
+            scope,
+            settable,
+            wording,
+            fields,
+            frozenset(truthy),
+            anchored,
+        )
 
     return wrap
 
@@ -119,7 +149,7 @@ class Context:
     def __init__(self, workspace: Workspace, as_of: dt.date | None = None) -> None:
         self.workspace = workspace
         self.as_of = as_of or workspace.settings.as_of or dt.date.today()
-        self._flows: dict[int, nx.DiGraph] = {}
+        self._flows: dict[int, Flow] = {}
         self.rule: Rule | None = None
         """The rule being run (the engine sets it), whose options `option` reads."""
 
@@ -143,7 +173,7 @@ class Context:
 
         return coverage(self.workspace, self.index, self.as_of)
 
-    def flow(self, process: Process) -> nx.DiGraph:
+    def flow(self, process: Process) -> Flow:
         """The step graph of one process (cached)."""
         key = id(process)
         if key not in self._flows:

@@ -12,11 +12,23 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
 from qms.findings import Location, Msg
+from qms.index import INDEX_READS
 from qms.model import Action, Plan, Process, text
 from qms.rule import Context, Problem, problem
 
 if TYPE_CHECKING:
     from qms.coverage import GapKind  # annotations only: qms.lint loads qms.coverage lazily too
+
+
+COVERAGE_READS = (
+    *INDEX_READS,
+    *("actions", "commits_to", "end", "example", "goal", "ignore", "lint", "members"),
+    *("merges_into", "name", "period", "realizes", "reason", "results", "rule", "short"),
+    *("start", "status", "text", "what"),
+)
+"""The fields `qms.coverage.coverage` reads (names only as empty or not): what the coverage
+rules read (`Rule.reads`, qms/incremental.py). Kept here, not there, so that listing the rules
+does not import qms.coverage (and qms.partial) before a run needs them."""
 
 
 def blank(value: str | float | dict[str, str] | None) -> bool:

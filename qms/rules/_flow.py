@@ -8,15 +8,13 @@ label are: keeping those definitions here makes the agreement hold by constructi
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from qms.findings import Msg
+from qms.graph import Flow
 from qms.model import Branch, Process, Step, StepKind, Text
 from qms.rule import Context, Problem, problem
 from qms.rules._common import blank
-
-if TYPE_CHECKING:  # a sixth of a second to import: paid only when a flow graph is built
-    import networkx as nx
 
 
 def unique_steps(process: Process) -> Iterator[tuple[int, Step]]:
@@ -31,11 +29,10 @@ def unique_steps(process: Process) -> Iterator[tuple[int, Step]]:
             yield i, step
 
 
-def isolated(graph: nx.DiGraph, node: str) -> bool:
+def isolated(graph: Flow, node: str) -> bool:
     """True when no flow joins `node` to another step (self-loops do not count).
 
-    >>> import networkx as nx
-    >>> g = nx.DiGraph([("a", "b"), ("c", "c")])
+    >>> g = Flow([("a", "b"), ("c", "c")])
     >>> g.add_node("d")
     >>> [isolated(g, n) for n in "abcd"]
     [False, False, True, True]
@@ -50,8 +47,7 @@ def reach(neighbours: Callable[[str], Iterable[str]], sources: Iterable[str]) ->
 
     Pass `graph.successors` to go forward and `graph.predecessors` to go backward.
 
-    >>> import networkx as nx
-    >>> g = nx.DiGraph([("a", "b"), ("b", "c"), ("d", "c")])
+    >>> g = Flow([("a", "b"), ("b", "c"), ("d", "c")])
     >>> sorted(reach(g.successors, ["a"])), sorted(reach(g.predecessors, ["c"]))
     (['a', 'b', 'c'], ['a', 'b', 'c', 'd'])
     """

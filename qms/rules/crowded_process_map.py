@@ -54,7 +54,13 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS211", "crowded-process-map", "warning", options={"limit": LIMIT})
+@rule(
+    "QMS211",
+    "crowded-process-map",
+    "warning",
+    options={"limit": LIMIT},
+    reads=("documents", "id", "organisation", "parent", "roles"),
+)
 def check(ctx: Context) -> Iterator[Problem]:
     """Count parentless processes per organisation in one pass."""
     top: dict[str, list[Process]] = {}

@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.findings import Msg
+from qms.index import INDEX_READS
 from qms.lint import Context, Problem, problem, rule
 from qms.quality import evidence_target
 
@@ -40,7 +41,21 @@ MESSAGE = Msg(
 KINDS = "process:ID, plan:ID, action:PLAN/ID, metric:ID, result:GOAL/PERIOD, document:ID"
 
 
-@rule("QMS502", "dangling-evidence", "error")
+@rule(
+    "QMS502",
+    "dangling-evidence",
+    "error",
+    reads=(
+        *INDEX_READS,
+        "actions",
+        "evidence",
+        "goal",
+        "period",
+        "ratings",
+        "results",
+        "statement",
+    ),
+)
 def check(ctx: Context) -> Iterator[Problem]:
     """Resolve each evidence link through the index."""
     for assessment in ctx.workspace.assessments:

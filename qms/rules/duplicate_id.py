@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from qms.findings import Location, Msg
+from qms.index import INDEX_READS
 from qms.rule import Context, Problem, problem, rule
 
 MESSAGE = Msg(
@@ -77,7 +78,12 @@ def _duplicates(what: str, scope: str, items: Iterable[tuple[str, Location]]) ->
             first[key] = (ident, loc)
 
 
-@rule("QMS003", "duplicate-id", "error")
+@rule(
+    "QMS003",
+    "duplicate-id",
+    "error",
+    reads=(*INDEX_READS, "actions", "steps"),
+)
 def check(ctx: Context) -> Iterator[Problem]:
     """Group ids by scope in one pass; report every repeat after the first."""
     ws = ctx.workspace

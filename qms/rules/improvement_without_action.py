@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.findings import Msg
+from qms.index import INDEX_READS
 from qms.lint import Context, Problem, problem, rule
 from qms.quality import action
 
@@ -45,7 +46,12 @@ UNKNOWN = Msg(
 )
 
 
-@rule("QMS503", "improvement-without-action", "warning")
+@rule(
+    "QMS503",
+    "improvement-without-action",
+    "warning",
+    reads=(*INDEX_READS, "actions", "improvements"),
+)
 def check(ctx: Context) -> Iterator[Problem]:
     """Each improvement needs at least one existing action."""
     for assessment in ctx.workspace.assessments:

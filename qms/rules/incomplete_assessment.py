@@ -29,7 +29,7 @@ from dataclasses import replace
 
 from qms.findings import Msg
 from qms.lint import Context, Problem, problem, rule
-from qms.quality import entries, summaries
+from qms.quality import QUALITY_READS, entries, summaries
 
 MESSAGE = Msg(
     en="assessment '{id}' leaves {count} of {total} statements of '{criteria}' unassessed: "
@@ -39,7 +39,12 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS506", "incomplete-assessment", "warning")
+@rule(
+    "QMS506",
+    "incomplete-assessment",
+    "warning",
+    reads=QUALITY_READS,
+)
 def check(ctx: Context) -> Iterator[Problem]:
     """One finding per assessment, listing the missing statements."""
     for summary in summaries(ctx.workspace):

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 
 from qms.findings import Msg, did_you_mean
 from qms.lint import Context, Problem, problem, rule
-from qms.quality import criteria_sets, entries, level
+from qms.quality import QUALITY_READS, criteria_sets, entries, level
 
 UNKNOWN_SET = Msg(
     en="assessment '{id}' names criteria set '{criteria}', which does not exist{hint}",
@@ -56,7 +56,12 @@ def _hint(guess: str | None) -> str:
     return f"; did you mean '{guess}'?" if guess else ""
 
 
-@rule("QMS508", "invalid-rating", "error")
+@rule(
+    "QMS508",
+    "invalid-rating",
+    "error",
+    reads=QUALITY_READS,
+)
 def check(ctx: Context) -> Iterator[Problem]:
     """Resolve the set, each statement and each level."""
     sets = criteria_sets(ctx.workspace)

@@ -43,7 +43,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from qms.findings import Msg
-from qms.index import Key
+from qms.index import INDEX_READS, Key
 from qms.rule import Context, Problem, problem, rule
 
 MESSAGE = Msg(
@@ -54,7 +54,12 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS208", "isolated-process", "warning")
+@rule(
+    "QMS208",
+    "isolated-process",
+    "warning",
+    reads=(*INDEX_READS, "call", "from_", "inputs", "outputs", "parent", "steps", "to"),
+)
 def check(ctx: Context) -> Iterator[Problem]:
     """Mark both ends of every resolved link in one pass, then report the unmarked."""
     index = ctx.index

@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.findings import Msg
-from qms.index import Key
+from qms.index import INDEX_READS, Key
 from qms.model import Process
 from qms.rule import Context, Problem, problem, rule
 
@@ -69,7 +69,12 @@ def _name(key: Key, org: str) -> str:
     return key[1] if key[0] == org else f"{key[0]}/{key[1]}"
 
 
-@rule("QMS210", "level-mismatch", "error")
+@rule(
+    "QMS210",
+    "level-mismatch",
+    "error",
+    reads=(*INDEX_READS, "level", "parent"),
+)
 def check(ctx: Context) -> Iterator[Problem]:
     """Follow parent links once: each process is walked at most once (linear), cycles
     are found on the walk, then each child is compared with its parent."""

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from qms.findings import Msg
-from qms.index import Key
+from qms.index import INDEX_READS, Key
 from qms.rule import Context, Problem, problem, rule
 
 if TYPE_CHECKING:
@@ -71,7 +71,12 @@ def _name(key: Key) -> str:
     return f"{key[0]}/{key[1]}"
 
 
-@rule("QMS110", "recursive-subprocess", "error")
+@rule(
+    "QMS110",
+    "recursive-subprocess",
+    "error",
+    reads=(*INDEX_READS, "call", "steps"),
+)
 def check(ctx: Context) -> Iterator[Problem]:
     """Strongly connected components of the call graph: linear in processes and calls."""
     import networkx as nx

@@ -40,7 +40,12 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS505", "stale-assessment", "warning")
+@rule(
+    "QMS505",
+    "stale-assessment",
+    "warning",
+    reads=("criteria", "date", "id", "interval_months", "organisation"),
+)
 def check(ctx: Context) -> Iterator[Problem]:
     """One date comparison per organisation and criteria set."""
     sets = criteria_sets(ctx.workspace)

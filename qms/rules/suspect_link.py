@@ -53,7 +53,14 @@ LINK_WORDS = {
 }
 
 
-@rule("QMS222", "suspect-link", "warning")
+def _anchored(doc: object) -> bool:
+    """Only an approval that recorded its links can find a link suspect: while no document
+    has one, an edit anywhere cannot change this rule's findings."""
+    approved = getattr(doc, "approved", None)
+    return approved is not None and bool(approved.links)
+
+
+@rule("QMS222", "suspect-link", "warning", reads=None, anchored=_anchored)
 def check(ctx: Context) -> Iterator[Problem]:
     """Recompute the digests of each approval's links."""
     docs: list[Process | Plan] = [*ctx.workspace.processes, *ctx.workspace.plans]

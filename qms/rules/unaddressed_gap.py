@@ -36,7 +36,7 @@ from collections.abc import Iterator
 
 from qms.findings import Msg
 from qms.lint import Context, Problem, problem, rule
-from qms.quality import covers, summaries
+from qms.quality import QUALITY_READS, covers, summaries
 
 MESSAGE = Msg(
     en="statement '{statement}' is rated {level}, below the threshold {threshold} of "
@@ -46,7 +46,12 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS507", "unaddressed-gap", "warning")
+@rule(
+    "QMS507",
+    "unaddressed-gap",
+    "warning",
+    reads=(*QUALITY_READS, "actions", "improvements", "threshold"),
+)
 def check(ctx: Context) -> Iterator[Problem]:
     """Each gap needs an improvement with an action that covers it."""
     for summary in summaries(ctx.workspace):

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 
 from qms.findings import Msg
 from qms.rule import Context, Problem, rule
-from qms.rules._common import gap_problems
+from qms.rules._common import COVERAGE_READS, gap_problems
 
 MESSAGE = Msg(
     en="goal '{goal}' is realized by no organisation's process, plan action or metric; "
@@ -40,7 +40,12 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS401", "uncovered-goal", "error")
+@rule(
+    "QMS401",
+    "uncovered-goal",
+    "error",
+    reads=COVERAGE_READS,
+)
 def check(ctx: Context) -> Iterator[Problem]:
     """One finding per uncovered goal of the coverage matrix, but a case duplicate's."""
     first: dict[str, str] = {}

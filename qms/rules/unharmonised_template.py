@@ -63,7 +63,7 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS404", "unharmonised-template", "info")
+@rule("QMS404", "unharmonised-template", "info", reads=("id", "organisation"), truthy=FIELDS)
 def check(ctx: Context) -> Iterator[Problem]:
     """Count per field the organisations that fill it; report the odd ones out."""
     filled: dict[str, set[str]] = {}

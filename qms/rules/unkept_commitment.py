@@ -27,7 +27,7 @@ from collections.abc import Iterator
 
 from qms.findings import Msg
 from qms.rule import Context, Problem, rule
-from qms.rules._common import gap_problems
+from qms.rules._common import COVERAGE_READS, gap_problems
 
 MESSAGE = Msg(
     en="'{org}' commits to goal '{goal}' but none of its processes, plan actions or metrics "
@@ -37,7 +37,12 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS402", "unkept-commitment", "warning")
+@rule(
+    "QMS402",
+    "unkept-commitment",
+    "warning",
+    reads=COVERAGE_READS,
+)
 def check(ctx: Context) -> Iterator[Problem]:
     """One finding per commitment of the coverage matrix with nothing behind it."""
     yield from gap_problems(ctx, "unkept-commitment", MESSAGE, "org", "goal")

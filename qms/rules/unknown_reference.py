@@ -36,7 +36,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from qms.findings import Location, Msg, did_you_mean
-from qms.index import Index, split_ref
+from qms.index import INDEX_READS, Index, split_ref
 from qms.rule import Context, Problem, problem, rule
 
 GUESS = Msg(
@@ -157,7 +157,42 @@ class _Checker:
                 yield _unknown(loc.child(i), "metric", ref, self.index.metric_ids(org))
 
 
-@rule("QMS004", "unknown-reference", "error")
+@rule(
+    "QMS004",
+    "unknown-reference",
+    "error",
+    reads=(
+        *INDEX_READS,
+        "actions",
+        "call",
+        "commits_to",
+        "coordinator",
+        "core",
+        "evaluated_by",
+        "from_",
+        "goal",
+        "influences",
+        "inputs",
+        "management",
+        "merges_into",
+        "next",
+        "outputs",
+        "owner",
+        "parent",
+        "period",
+        "process_map",
+        "processes",
+        "quality_group",
+        "realizes",
+        "results",
+        "role",
+        "steps",
+        "support",
+        "to",
+        "values",
+        "who",
+    ),
+)
 def check(ctx: Context) -> Iterator[Problem]:
     """Walk every reference field once, resolving through the index."""
     c = _Checker(ctx)

@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.findings import Msg
+from qms.index import INDEX_READS
 from qms.lint import Context, Problem, problem, rule
 from qms.quality import action, improvement_actions
 
@@ -45,7 +46,12 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS504", "unmeasurable-improvement", "warning")
+@rule(
+    "QMS504",
+    "unmeasurable-improvement",
+    "warning",
+    reads=(*INDEX_READS, "actions", "evaluated_by", "improvements", "realizes"),
+)
 def check(ctx: Context) -> Iterator[Problem]:
     """Each linked action once, on the action itself."""
     seen: set[tuple[str, str, str]] = set()

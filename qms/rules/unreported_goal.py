@@ -36,7 +36,7 @@ from collections.abc import Iterator
 
 from qms.findings import Msg
 from qms.rule import Context, Problem, rule
-from qms.rules._common import gap_problems
+from qms.rules._common import COVERAGE_READS, gap_problems
 
 MESSAGE = Msg(
     en="'{org}' reported no result for goal '{goal}' in period '{period}', which has ended",
@@ -44,7 +44,12 @@ MESSAGE = Msg(
 )
 
 
-@rule("QMS403", "unreported-goal", "info")
+@rule(
+    "QMS403",
+    "unreported-goal",
+    "info",
+    reads=COVERAGE_READS,
+)
 def check(ctx: Context) -> Iterator[Problem]:
     """One finding per commitment and ended period without a result."""
     yield from gap_problems(ctx, "unreported-goal", MESSAGE, "org", "goal", "period")

@@ -1,0 +1,319 @@
+"""The `workspace` rules declare what they read (`Rule.reads`, `truthy`, `anchored`), so that
+`qms validate` keeps their findings after an edit that changes none of it (qms/incremental.py).
+
+Exactness rests on the declarations, checked here two ways for every `workspace` rule:
+
+- recorded reads: while each rule runs (on every rule fixture, LAMPPU and a generated
+  workspace) every field it reads of any element is recorded; each must be declared;
+- random edits: documents of LAMPPU and of a generated workspace are edited at random (an
+  element dropped or repeated, a reference pointed elsewhere, a value changed, a text
+  emptied); whenever the edit leaves a rule's summary of the document as it was, the rule
+  must find exactly what it found before.
+
+Both checks are shown to fail on a rule whose declaration leaves out what it reads. Then
+random edits are written to the files of a workspace, and after each the kept run must print
+what a run without any cache prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pydantic import BaseModel, ValidationError
+
+import qms.model
+from qms import incremental
+from qms.findings import Msg
+from qms.lint import Context, Problem, Rule, problem, run_rules
+from qms.load import Loaded, assemble, load
+from qms.model import Document, Workspace
+from qms.rules import all_rules
+from tests.conftest import LAMPPU
+from tests.test_incremental import CORPUS, _key, _load_case, full
+
+WIDE = [r for r in all_rules() if r.scope == "workspace"]
+SETTINGS_FIELDS = {"as_of", "options", "rules"}
+"""Fields of qms.yaml: an edit of it re-checks everything anyway."""
+
+
+def _generated(tmp_path_factory: pytest.TempPathFactory, name: str = "generated") -> Path:
+    from bench.generate import generate
+
+    root = tmp_path_factory.mktemp(name)
+    generate(root, 3, 6, 12, seed=7)
+    return root
+
+
+# --- recorded reads --------------------------------------------------------------------------
+
+MODELS = [
+    c
+    for c in vars(qms.model).values()
+    if isinstance(c, type) and issubclass(c, BaseModel) and c not in (BaseModel, Workspace)
+]
+WHOLE = {"__dict__", "model_dump", "model_copy", "__iter__"}
+"""Ways of reading a model that are not one field: a rule using them reads every field.
+(Which of its declared fields an element wrote, `model_fields_set`, is in the summary.)"""
+
+
+def recorded_reads(loaded: Loaded, r: Rule) -> set[str]:
+    """The field names `r` reads of any element while it checks `loaded` (a fresh context,
+    so that the index and the coverage it builds count as its reads)."""
+    read: set[str] = set()
+    get = object.__getattribute__
+
+    def tracing(self: Any, name: str) -> Any:
+        cls = get(self, "__class__")
+        if name in cls.model_fields:
+            read.add(name)
+        elif name in WHOLE:
+            read.add(f"!{name}")
+        return get(self, name)
+
+    ws = loaded.workspace
+    assert ws is not None
+    for cls in MODELS:
+        cls.__getattribute__ = tracing  # type: ignore[method-assign,assignment]
+    try:
+        ctx = Context(ws, ws.settings.as_of or dt.date(2013, 1, 1))
+        ctx.rule = r
+        list(r.check(ctx))
+    finally:
+        for cls in MODELS:
+            del cls.__getattribute__
+    return read - SETTINGS_FIELDS
+
+
+def undeclared(loaded: Loaded, r: Rule) -> set[str]:
+    if r.reads is None:
+        return set()
+    return recorded_reads(loaded, r) - r.reads - r.truthy
+
+
+@pytest.mark.parametrize("case", [pytest.param(LAMPPU, id="lamppu"), *CORPUS])
+def test_workspace_rules_read_only_what_they_declare(case: Path) -> None:
+    loaded = _load_case(case)
+    if loaded.workspace is None:
+        return
+    assert {r.code: undeclared(loaded, r) for r in WIDE if undeclared(loaded, r)} == {}
+
+
+def test_declared_reads_on_a_generated_workspace(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    loaded = load(_generated(tmp_path_factory))
+    assert {r.code: undeclared(loaded, r) for r in WIDE if undeclared(loaded, r)} == {}
+    assert all(r.reads is None or r.reads for r in WIDE)
+
+
+# --- random edits ----------------------------------------------------------------------------
+
+
+def _paths(node: Any, at: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """Every place inside a dumped document (below its kind, id and organisation)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if at or key not in ("kind", "id", "organisation"):
+                yield (*at, key)
+                yield from _paths(value, (*at, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield (*at, i)
+            yield from _paths(value, (*at, i))
+
+
+def _pools(docs: list[Document]) -> dict[str, list[Any]]:
+    """The scalar values written under each key anywhere: references pointed elsewhere stay
+    references to something that exists."""
+    pools: dict[str, list[Any]] = {}
+
+    def walk(node: Any, key: str) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, k)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, key)
+        else:
+            pools.setdefault(key, []).append(node)
+
+    for doc in docs:
+        walk(_dump(doc), "")
+    return pools
+
+
+def _dump(doc: Document) -> dict[str, Any]:
+    return doc.model_dump(mode="json", by_alias=True, exclude_unset=True, warnings=False)
+
+
+def _change(value: Any, key: Any, pools: dict[str, list[Any]], rng: random.Random) -> Any:
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int | float):
+        return value + rng.choice([1, -1, 10])
+    if isinstance(value, str):
+        pool = [v for v in pools.get(str(key), []) if isinstance(v, str) and v != value]
+        return rng.choice([*pool[:40], "", f"{value}-x"] if pool else ["", f"{value}-x"])
+    if isinstance(value, list) and value:
+        return rng.choice([value[1:], [*value, value[0]], value[::-1], []])
+    if isinstance(value, dict) and value:
+        drop = rng.choice(list(value))
+        return {k: v for k, v in value.items() if k != drop}
+    return value
+
+
+def mutated(doc: Document, pools: dict[str, list[Any]], rng: random.Random) -> Document | None:
+    """The document with one random change that still validates, or None."""
+    data = _dump(doc)
+    by_key: dict[str, list[tuple[Any, ...]]] = {}
+    for place in _paths(data):  # a field first, then one of its places: every kind of
+        key = next(str(p) for p in reversed(place) if isinstance(p, str))  # field gets edits
+        by_key.setdefault(key, []).append(place)
+    for _ in range(20):
+        if not by_key:
+            return None
+        path = rng.choice(by_key[rng.choice(sorted(by_key))])
+        copy: Any = yaml.safe_load(yaml.safe_dump(data, allow_unicode=True))
+        node = copy
+        for part in path[:-1]:
+            node = node[part]
+        node[path[-1]] = _change(node[path[-1]], path[-1], pools, rng)
+        try:
+            new = type(doc).model_validate(copy)
+        except ValidationError:
+            continue
+        if new != doc:
+            new._source = doc.source
+            return new
+    return None
+
+
+def _findings(ws: Workspace, loaded: Loaded, r: Rule) -> set[tuple[Any, ...]]:
+    found = run_rules(ws, loaded.sources, [r], {r.code: r.severity}, dt.date(2013, 1, 1))
+    return {(f.code, f.file, f.path, tuple(sorted(f.text.items()))) for f in found}
+
+
+def stands(r: Rule, ws: Workspace, before: Document, after: Document) -> bool:
+    """Whether qms/incremental.py would keep `r`'s findings after `before` became `after`."""
+    if r.anchored is not None and not any(r.anchored(d) for d in (*ws.documents(), after)):
+        return True
+    return incremental.summary(r, before) == incremental.summary(r, after)
+
+
+def counterexamples(
+    loaded: Loaded, rules: list[Rule], edits: int, seed: int
+) -> list[tuple[str, str, Any]]:
+    """Random edits after which a rule's findings changed although qms would keep them."""
+    ws = loaded.workspace
+    assert ws is not None
+    rng = random.Random(seed)
+    docs = list(ws.documents())
+    pools = _pools(docs)
+    candidates = [d for d in docs if d is not ws.settings]
+    wrong: list[tuple[str, str, Any]] = []
+    before_found = {r.code: _findings(ws, loaded, r) for r in rules}
+    for _ in range(edits):
+        doc = rng.choice(candidates)
+        new = mutated(doc, pools, rng)
+        if new is None:
+            continue
+        other = assemble(ws.root, [new if d is doc else d for d in docs], unloaded=ws.unloaded)
+        for r in rules:
+            if stands(r, ws, doc, new) and _findings(other, loaded, r) != before_found[r.code]:
+                wrong.append((r.code, doc.source, _dump(new)))
+    return wrong
+
+
+def test_random_edits_change_no_finding_a_rule_keeps_on_lamppu() -> None:
+    assert counterexamples(load(LAMPPU), WIDE, edits=500, seed=1) == []
+
+
+def test_random_edits_change_no_finding_a_rule_keeps_on_a_generated_workspace(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    assert counterexamples(load(_generated(tmp_path_factory)), WIDE, edits=500, seed=2) == []
+
+
+# --- the checks above can fail ---------------------------------------------------------------
+
+FEW = Msg(en="{org} lists {count} resources", fi="{org} luettelee {count} resurssia")
+
+
+def _counting_rule() -> Rule:
+    """A rule that counts resources per organisation but declares it reads only ids."""
+
+    def check(ctx: Context) -> Iterator[Problem]:
+        counts: dict[str, int] = {}
+        for p in ctx.workspace.processes:
+            counts[p.organisation] = counts.get(p.organisation, 0) + len(p.resources)
+        for org in ctx.workspace.organisations:
+            yield problem(ctx.loc(org, "id"), FEW, org=org.id, count=counts.get(org.id, 0))
+
+    doc = "QMS998 counting: test only"
+    reads = frozenset({"id", "organisation"})
+    return Rule("QMS998", "counting", "info", check, doc, True, "workspace", (), True, reads)
+
+
+def test_the_checks_catch_a_rule_that_reads_more_than_it_declares(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    loaded = load(_generated(tmp_path_factory))
+    assert undeclared(loaded, _counting_rule()) == {"resources"}
+    assert counterexamples(loaded, [_counting_rule()], edits=1000, seed=2)
+
+
+# --- edits written to the files --------------------------------------------------------------
+
+
+def _write(root: Path, doc: Document) -> None:
+    text = yaml.safe_dump(_dump(doc), allow_unicode=True, sort_keys=False)
+    (root / doc.source).write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_edits_of_files_print_what_a_full_run_prints(tmp_path: Path, seed: int) -> None:
+    """Each file is first written back as its model dumps it (a structural edit of its own:
+    defaults, quoting), then edited at random, one file at a time."""
+    root = tmp_path / "lamppu"
+    shutil.copytree(LAMPPU, root)
+    rng = random.Random(seed)
+    loaded = load(root)
+    assert loaded.workspace is not None
+    docs = [d for d in loaded.workspace.documents() if d.source != "qms.yaml"]
+    pools = _pools(list(loaded.workspace.documents()))
+    modes: set[str] = set()
+    assert incremental.validate(str(root)).mode == "cold"
+    for _ in range(6):
+        doc = rng.choice(docs)
+        new = mutated(doc, pools, rng)
+        if new is None:
+            continue
+        _write(root, new)
+        outcome = incremental.validate(str(root))
+        modes.add(outcome.mode)
+        assert [_key(f) for f in outcome.result.findings] == full(root)
+    assert modes <= {"structural", "workspace", "incremental"}
+
+
+def test_a_resource_added_keeps_every_workspace_rule(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The bench's structural edit: no workspace rule reads a process's resources beyond
+    whether it has any, so only the edited file is checked again."""
+    root = _generated(tmp_path_factory, "resources")
+    assert incremental.validate(str(root)).mode == "cold"
+    path = sorted((root / "organisations").glob("*/processes/*.yaml"))[1]
+    text = path.read_text(encoding="utf-8")
+    assert "resources: [" in text
+    path.write_text(text.replace("resources: [", 'resources: ["Tila 9", ', 1), "utf-8")
+    rel = path.relative_to(root).as_posix()
+    outcome = incremental.validate(str(root))
+    assert (outcome.mode, outcome.checked) == ("structural", [rel])
+    assert [f.code for f in outcome.result.findings] == [f[3] for f in full(root)]
