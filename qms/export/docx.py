@@ -297,7 +297,7 @@ def _table(doc: Any, head: Sequence[str], rows: Sequence[Sequence[str]]) -> None
         row._tr.get_or_add_trPr().append(_w("cantSplit", val="true"))
         for cell, value in zip(row.cells, values, strict=True):
             paragraph = cell.paragraphs[0]
-            paragraph.style = doc.styles[HEAD_STYLE if row is header else CELL_STYLE]
+            _style(doc, paragraph, HEAD_STYLE if row is header else CELL_STYLE)
             lines = (value or "—").split("\n")
             run = paragraph.add_run(lines[0])
             for line in lines[1:]:
@@ -312,11 +312,30 @@ def _table(doc: Any, head: Sequence[str], rows: Sequence[Sequence[str]]) -> None
     _gap(doc)
 
 
+def _style(doc: Any, paragraph: Any, name: str) -> None:
+    """`paragraph.style = name`, with the style's id looked up once per document: python-docx
+    searches all of the document's styles on every assignment (nearly half of a manual's time
+    went there: a table sets the style of every cell). The same XML either way."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    ids: dict[str, str | None] = doc.__dict__.setdefault("_qms_style_ids", {})
+    if name not in ids:
+        ids[name] = doc.part.get_style_id(doc.styles[name], WD_STYLE_TYPE.PARAGRAPH)
+    paragraph._p.style = ids[name]
+
+
+def _styled(doc: Any, text: str, name: str) -> Any:
+    """`doc.add_paragraph(text, style=name)`, the style set by `_style`."""
+    paragraph = doc.add_paragraph(text)
+    _style(doc, paragraph, name)
+    return paragraph
+
+
 def _gap(doc: Any) -> None:
     """An empty line after a table, so that two tables never run into one."""
     from docx.shared import Pt
 
-    paragraph = doc.add_paragraph(style=CELL_STYLE)
+    paragraph = _styled(doc, "", CELL_STYLE)
     paragraph.paragraph_format.space_after = Pt(6)
 
 
@@ -330,14 +349,14 @@ def _notice(doc: Any, text: str, alert: bool = False) -> None:
         _w("shd", val="clear", color="auto", fill="FDE2D8" if alert else "FFF6D6")
     )
     paragraph = cell.paragraphs[0]
-    paragraph.style = doc.styles[NOTICE_STYLE]
+    _style(doc, paragraph, NOTICE_STYLE)
     paragraph.add_run(text)
     _gap(doc)
 
 
 def _facts(doc: Any, pairs: Sequence[tuple[str, str]]) -> None:
     for key, value in pairs:
-        paragraph = doc.add_paragraph(style=FACT_STYLE)
+        paragraph = _styled(doc, "", FACT_STYLE)
         paragraph.add_run(f"{key}: ").bold = True
         paragraph.add_run(value or "—")
     _gap(doc)
@@ -841,16 +860,16 @@ def docx_assessment(doc: Any, r: AssessmentReport, L: dict[str, str], level: int
     if r.strengths:
         doc.add_heading(L["strengths"], level=level + 1)
         for s in r.strengths:
-            doc.add_paragraph(s, style="List Bullet")
+            _styled(doc, s, "List Bullet")
     if r.improvements:
         doc.add_heading(L["improvements"], level=level + 1)
         for imp in r.improvements:
-            doc.add_paragraph(imp.text, style="List Bullet")
+            _styled(doc, imp.text, "List Bullet")
             for link, status, due in imp.actions:
                 parts = [link.label, L.get(status, status), due]
-                doc.add_paragraph(" · ".join(p for p in parts if p), style="List Bullet 2")
+                _styled(doc, " · ".join(p for p in parts if p), "List Bullet 2")
             if not imp.actions:
-                doc.add_paragraph(L["no_action"], style="List Bullet 2")
+                _styled(doc, L["no_action"], "List Bullet 2")
     doc.add_paragraph(f"{L['criteria_source']}: {r.source}").italic = True
 
 
