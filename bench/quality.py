@@ -17,6 +17,12 @@ sequence flows:
 - area and aspect of the drawn flow nodes, waypoints and labels (width / height);
 - print pt: the size that 12-unit text (bpmn-js's label size) gets when the drawing is scaled
   to a landscape A4 page (25.7 x 15.8 cm printable, never enlarged).
+
+Beside the DI, the print size of qms's own diagrams (`qms render`, folded into rows) is read
+from their layouts as the manuals print them (`rendered_print_pt`).
+
+Each diagram plane counts as a drawing of its own: a collapsed sub-process's drill-down plane
+is seen alone, in coordinates of its own, so its flows are never compared with the parent's.
 """
 
 from __future__ import annotations
@@ -302,35 +308,43 @@ def measure_flows(
 
 
 def measure_bpmn(data: bytes, name: str) -> list[Quality]:
-    """One measure per process of a BPMN file that has DI (flows inside embedded subprocesses
-    count with their process)."""
+    """One measure per process of a BPMN file that has DI, and per plane it is drawn on: flows
+    inside an embedded subprocess count with their process when they are drawn on its plane,
+    and on their own when drawn on a plane of their own (a collapsed subprocess's drill-down
+    diagram, which a reader sees alone, in coordinates of its own)."""
     root = ET.fromstring(data)
-    edges: dict[str, tuple[list[Point], Box | None]] = {}
-    shapes: dict[str, Box] = {}
-    for diagram in root.iter(_q(BPMNDI, "BPMNDiagram")):
-        for el in diagram.iter(_q(BPMNDI, "BPMNEdge")):
+    planes: list[tuple[dict[str, tuple[list[Point], Box | None]], dict[str, Box]]] = []
+    for plane in root.iter(_q(BPMNDI, "BPMNPlane")):
+        edges: dict[str, tuple[list[Point], Box | None]] = {}
+        shapes: dict[str, Box] = {}
+        for el in plane.iter(_q(BPMNDI, "BPMNEdge")):
             ref = el.get("bpmnElement", "")
             pts = [
                 (float(w.get("x", "0")), float(w.get("y", "0")))
                 for w in el.findall(_q(DI, "waypoint"))
             ]
             edges.setdefault(ref, (simplify(pts), _bounds(el.find(_q(BPMNDI, "BPMNLabel")))))
-        for el in diagram.iter(_q(BPMNDI, "BPMNShape")):
+        for el in plane.iter(_q(BPMNDI, "BPMNShape")):
             box = _bounds(el)
             if box is not None:
                 shapes.setdefault(el.get("bpmnElement", ""), box)
+        planes.append((edges, shapes))
+    plane_of: dict[str, int] = {}
+    for n, (edges, shapes) in reversed(list(enumerate(planes))):
+        plane_of.update(dict.fromkeys([*edges, *shapes], n))  # the first plane wins
     out: list[Quality] = []
     processes = list(root.iter(_q(MODEL, "process")))
     for n, process in enumerate(processes):
-        flows: list[Flow] = []
-        nodes: dict[str, Box] = {}
-        symbols: dict[str, Box] = {}
+        flows: dict[int, list[Flow]] = {}
+        nodes: dict[int, dict[str, Box]] = {}
+        symbols: dict[int, dict[str, Box]] = {}
         for el in process.iter():
             tag = el.tag.rsplit("}", 1)[-1]
             eid = el.get("id", "")
+            at = plane_of.get(eid, -1)
             if tag == "sequenceFlow":
-                pts, label = edges.get(eid, ([], None))
-                flows.append(
+                pts, label = planes[at][0].get(eid, ([], None)) if at >= 0 else ([], None)
+                flows.setdefault(at, []).append(
                     Flow(
                         eid,
                         el.get("sourceRef", ""),
@@ -340,14 +354,21 @@ def measure_bpmn(data: bytes, name: str) -> list[Quality]:
                         bool((el.get("name") or "").strip()),
                     )
                 )
-            elif eid in shapes and tag not in ("lane", "laneSet", "process"):
-                nodes[eid] = shapes[eid]
+            elif at >= 0 and eid in planes[at][1] and tag not in ("lane", "laneSet", "process"):
+                nodes.setdefault(at, {})[eid] = planes[at][1][eid]
                 if tag.endswith(FLOW_NODES):
-                    symbols[eid] = shapes[eid]
-        if not flows and not nodes:
-            continue
-        title = name if len(processes) == 1 else f"{name}#{n + 1}"
-        out.append(measure_flows(title, nodes, flows, symbols))
+                    symbols.setdefault(at, {})[eid] = planes[at][1][eid]
+        drawn = sorted(set(flows) | set(nodes))
+        if -1 in flows and len(drawn) > 1:  # flows without DI count with the process's plane
+            main = drawn[1]
+            flows.setdefault(main, []).extend(flows.pop(-1))
+            drawn.remove(-1)
+        label = name if len(processes) == 1 else f"{name}#{n + 1}"
+        for k, at in enumerate(drawn):
+            own = label if k == 0 else f"{label}#plane{k + 1}"
+            out.append(
+                measure_flows(own, nodes.get(at, {}), flows.get(at, []), symbols.get(at, {}))
+            )
     return out
 
 
@@ -376,6 +397,26 @@ def qms_bpmn(root: Path, lang: str = "fi") -> dict[str, bytes]:
     if loaded.workspace is None:
         raise RuntimeError(f"{root}: not loadable")
     return dict(bpmn_files(loaded.workspace, lang))
+
+
+def rendered_print_pt(root: Path, lang: str = "fi") -> float:
+    """The smallest size the names of a workspace's own flow diagrams (`qms render`, folded)
+    print at in the manuals on a landscape A4 page: qms.export.flowcut.printed_size over every
+    flow (every name on a flow is one size, lane names included)."""
+    from qms.export.flowcut import printed_size
+    from qms.index import Index
+    from qms.load import load
+    from qms.render import layout_flow
+    from qms.views import flow_view
+
+    loaded = load(root)
+    if loaded.workspace is None:
+        raise RuntimeError(f"{root}: not loadable")
+    index = Index.build(loaded.workspace)
+    return min(
+        (printed_size(layout_flow(flow_view(index, p, lang))) for p in index.processes.values()),
+        default=0.0,
+    )
 
 
 def key_of(name: str) -> str:
@@ -461,6 +502,8 @@ class Comparison:
     title: str
     drawings: dict[str, Quality]
     notes: list[str] = field(default_factory=list)
+    rendered_pt: float = 0.0
+    """The smallest print size of qms's own (folded) diagrams of the set (`rendered_print_pt`)."""
 
 
 def collect(quick: bool, work: Path, seed: int = 2012) -> list[Comparison]:
@@ -470,7 +513,8 @@ def collect(quick: bool, work: Path, seed: int = 2012) -> list[Comparison]:
 
     out: list[Comparison] = []
     sets: list[tuple[str, dict[str, bytes], dict[str, bytes] | None, list[str]]] = []
-    lamppu = qms_bpmn(REPO / "models" / "lamppu")
+    roots: list[tuple[Path, str]] = [(REPO / "models" / "lamppu", "fi")]
+    lamppu = qms_bpmn(roots[0][0])
     sets.append((f"LAMPPU ({len(lamppu)} processes)", lamppu, None, []))
     miwg = _miwg_dir()
     if miwg is not None:
@@ -479,12 +523,14 @@ def collect(quick: bool, work: Path, seed: int = 2012) -> list[Comparison]:
             refs = refs[:6]
         ws, refused = imported_workspace(refs, work / "miwg")
         exported = qms_bpmn(ws, "en")
+        roots.append((ws, "en"))
         notes = [f"`qms import bpmn` refused {k}: {v}" for k, v in sorted(refused.items())]
         hand = {p.name: p.read_bytes() for p in refs if p.name not in refused}
         sets.append((f"MIWG reference ({len(hand)} files)", exported, hand, notes))
     gen = work / "generated"
     providers, procs, steps = (1, 4, 12) if quick else (2, 8, 15)
     generate(gen, providers, procs, steps, seed)
+    roots.append((gen, "fi"))
     sets.append(
         (f"generated ({providers} x {procs} processes x {steps} steps)", qms_bpmn(gen), None, [])
     )
@@ -497,7 +543,7 @@ def collect(quick: bool, work: Path, seed: int = 2012) -> list[Comparison]:
         if laid:
             drawings["bpmn-auto-layout"] = total("bpmn-auto-layout", measure_files(laid))
         notes = notes + [f"bpmn-auto-layout failed on {k}: {v}" for k, v in sorted(failed.items())]
-        out.append(Comparison(title, drawings, notes))
+        out.append(Comparison(title, drawings, notes, rendered_print_pt(*roots[n])))
     return out
 
 
@@ -507,16 +553,17 @@ def table(comparisons: Sequence[Comparison]) -> list[str]:
         "| Processes | Layout | diagrams | flows | crossings | shared segments | through symbols "
         "| bends / flow "
         f"| labels within {NEAR:g} of a flow | median area (k units²) | median aspect "
-        "| smallest print pt (12-unit text, A4) |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| smallest print pt (12-unit text, A4) | qms's own diagrams: smallest print pt |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for c in comparisons:
         for name, q in c.drawings.items():
+            own = f"{c.rendered_pt:.1f}" if name == "qms" else "-"
             lines.append(
                 f"| {c.title} | {name} | {q.diagrams} | {q.drawn} | {q.crossings} | {q.shared} "
                 f"| {q.through} "
                 f"| {q.bends_per_flow:.2f} | {q.labels_near} / {q.labels} "
-                f"| {q.area / 1000:.0f} | {q.aspect:.2f} | {q.print_pt:.1f} |"
+                f"| {q.area / 1000:.0f} | {q.aspect:.2f} | {q.print_pt:.1f} | {own} |"
             )
     notes = [n for c in comparisons for n in c.notes]
     if notes:
@@ -558,7 +605,10 @@ def report(comparisons: Sequence[Comparison], extra: Sequence[str] = ()) -> str:
         "Read from the BPMN DI of each drawing (bench/quality.py says how each figure is counted);",
         "qms's DI is its swimlane router's output, unfolded. Shared segments exclude flows into",
         f"one target (a join); 'labels within {NEAR:g}' counts flow labels with DI bounds that",
-        "another flow passes that close to. DI units are about pixels at 100 %.",
+        "another flow passes that close to. DI units are about pixels at 100 %. The DI's print",
+        "pt scales the unfolded DI to one landscape A4 page; the last column is what the manuals",
+        "print: qms's own folded diagrams (`qms render`), cut between rows for the page",
+        "(qms.export.flowcut.printed_size), smallest over the set.",
         "",
         *table(comparisons),
     ]

@@ -44,6 +44,8 @@ LABELS = {
         "example": "esimerkki",
         "example_badge": "ESIMERKKI",
         "example_steps": "katkoviivalla esimerkkivaiheet",
+        "incomplete_badge": "PUUTTEELLINEN",
+        "missing_unknown": "puuttuu (tuntematon vaihe)",
     },
     "en": {
         "owner": "Owner",
@@ -64,6 +66,8 @@ LABELS = {
         "example": "example",
         "example_badge": "EXAMPLE",
         "example_steps": "dashed: example steps",
+        "incomplete_badge": "INCOMPLETE",
+        "missing_unknown": "missing (unknown step)",
     },
 }
 
@@ -83,6 +87,11 @@ NOUNS = {
         "fi": {"one": "mittari", "other": "mittaria"},
         "sv": {"one": "mätare", "other": "mätare"},
         "en": {"one": "metric", "other": "metrics"},
+    },
+    "flows": {
+        "fi": {"one": "kulku", "other": "kulkua"},
+        "sv": {"one": "flöde", "other": "flöden"},
+        "en": {"one": "flow", "other": "flows"},
     },
 }
 """Counted words of the diagrams, by CLDR plural category (qms.l10n picks the form)."""
@@ -152,6 +161,10 @@ class FlowView:
     lang: str = "fi"
     example: str = ""
     """The badge of a diagram that shows example content, e.g. 'ESIMERKKI: keksitty kulku'."""
+    incomplete: str = ""
+    """The badge of a diagram that cannot show all of its process, e.g. 'PUUTTEELLINEN: 1 kulku
+    puuttuu (tuntematon vaihe)': a flow or a boundary event names a step the
+    process does not have (QMS004), so the picture, copied alone, says it is short."""
 
     @property
     def name(self) -> str:
@@ -232,10 +245,13 @@ def flow_view(index: Index, process: Process, lang: str) -> FlowView:
     steps: list[StepView] = []
     edges: list[FlowEdge] = []
     seen_steps: set[str] = set()
+    missing = 0  # flows and borders that name a step the process does not have
     for step in process.steps:
         if step.id in seen_steps:
             continue  # QMS003 reports duplicates; the first definition wins
         seen_steps.add(step.id)
+        missing += sum(1 for b in step.next if b.to not in ids)
+        missing += bool(step.attached_to) and step.attached_to not in ids
         href = None
         if step.kind == "subprocess" and step.call:
             key = index.process_key(step.call, org_id)
@@ -255,13 +271,16 @@ def flow_view(index: Index, process: Process, lang: str) -> FlowView:
                 dashed,
             )
         )
-        targets: set[str] = set()
+        # One arrow per branch: two answers of a decision that lead to the same step are two
+        # arrows, each with its own label; branches alike (same step, same label) are one.
+        drawn: set[tuple[str, str]] = set()
         if step.attached_to in ids and step.attached_to != step.id:
             edges.append(FlowEdge(step.attached_to, step.id, "", attached=True))
         for branch in step.next:
-            if branch.to in ids and branch.to not in targets and branch.to != step.id:
-                targets.add(branch.to)
-                edges.append(FlowEdge(step.id, branch.to, text(branch.label, lang)))
+            said = text(branch.label, lang)
+            if branch.to in ids and (branch.to, said) not in drawn and branch.to != step.id:
+                drawn.add((branch.to, said))
+                edges.append(FlowEdge(step.id, branch.to, said))
     status = label(process.status, lang)
     return FlowView(
         organisation=org_id,
@@ -275,7 +294,22 @@ def flow_view(index: Index, process: Process, lang: str) -> FlowView:
         edges=tuple(sorted(edges, key=lambda e: (e.source, e.target))),
         lang=lang,
         example=example_badge(whole, any(s.example for s in steps), lang),
+        incomplete=incomplete_badge(missing, lang),
     )
+
+
+def incomplete_badge(missing: int, lang: str) -> str:
+    """'PUUTTEELLINEN: 2 kulkua puuttuu (...)' when `missing` flows cannot be drawn, else ''.
+
+    >>> incomplete_badge(1, "en")
+    'INCOMPLETE: 1 flow missing (unknown step)'
+    >>> incomplete_badge(0, "fi")
+    ''
+    """
+    if not missing:
+        return ""
+    said = f"{counted('flows', missing, lang)} {label('missing_unknown', lang)}"
+    return f"{label('incomplete_badge', lang)}: {said}"
 
 
 def example_badge(whole: Example | None, some_steps: bool, lang: str) -> str:

@@ -81,6 +81,15 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
+WORKSPACE = {
+    "qms.yaml": "kind: workspace\nname: testi\nlanguage: fi\n",
+    "organisations/demo/organisation.yaml": (
+        "kind: organisation\nid: demo\nname: Demo\ntype: provider\n"
+    ),
+}
+"""The smallest workspace with one organisation, `demo`, for `make_workspace`."""
+
+
 @pytest.fixture
 def make_workspace(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
     """Write {relative path: text} into a fresh folder and return it."""

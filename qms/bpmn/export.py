@@ -25,8 +25,8 @@ from qms.example import Example, example_of, organisation_of
 from qms.index import Index
 from qms.model import GATEWAY_KINDS, ExampleNote, Process, Step, Workspace, text
 from qms.partial import NOTHING_LEFT_OUT, LeftOut
-from qms.render.layout import NodeBox, Point, Ranks, SwimlaneLayout, compute
-from qms.views import NO_ROLE, FlowView, flow_view
+from qms.render.layout import EdgeRoute, NodeBox, Point, Ranks, SwimlaneLayout, compute
+from qms.views import NO_ROLE, FlowEdge, FlowView, flow_view
 
 for _prefix, _uri in (
     ("bpmn", MODEL_NS),
@@ -274,6 +274,36 @@ def _anchor(
     }[side]
 
 
+def _border_centre(
+    host: _Node, k: int, box: NodeBox | None = None, hbox: NodeBox | None = None
+) -> Point:
+    """Where the k-th boundary event of a step sits in DI: where the layout put it on the
+    host's border (`box` on `hbox`; its flows leave from there), moved onto the BPMN symbol's
+    edge, which is narrower than the SVG one; else on the lower border, from the left."""
+    w, h = SIZES[host.size]
+    if box is not None and hbox is not None and box.name_box is not None:
+        dx = (box.x - hbox.x) / (hbox.w / 2) * (w / 2)
+        dy = h / 2 if box.y > hbox.y else -h / 2
+        return (round(host.centre[0] + dx), host.centre[1] + dy)
+    return (host.centre[0] - w / 2 + 20 + 30 * k, host.centre[1] + h / 2)
+
+
+def _di_route(
+    geo: _Geometry, route: EdgeRoute, sbox: NodeBox, tbox: NodeBox, src: _Node, dst: _Node
+) -> list[Point]:
+    """A routed flow's waypoints in DI: the router's polyline, scaled, with its ends moved
+    onto the BPMN symbols' outlines (their sizes differ from the SVG's)."""
+    pts = [geo.pt(p) for p in route.points]
+    s_side = _side(pts[0], *geo.box(sbox))
+    t_side = _side(pts[-1], *geo.box(tbox))
+    if src.size == "gateway" and src.step is None:
+        s_side = "right" if s_side in ("left", "right") else s_side
+    start = _anchor(s_side, src.centre, SIZES[src.size], pts[0], src.size)
+    pts = _reattach(pts, 0, s_side, start)
+    end = _anchor(t_side, dst.centre, SIZES[dst.size], pts[-1], dst.size)
+    return _reattach(pts, -1, t_side, end)
+
+
 def _reattach(points: list[Point], end: int, side: str, anchor: Point) -> list[Point]:
     """Move the first (end=0) or last (end=-1) point onto `anchor`, keeping right angles."""
     pts = list(points)
@@ -336,21 +366,15 @@ def export_bpmn(
         node = nodes[elem[sv.id]]
         if node.tag == "boundaryEvent" and host_id in elem:
             host = nodes[elem[host_id]]
-            w, h = SIZES[host.size]
             k = on_border.get(host.id, 0)
             on_border[host.id] = k + 1
             box, hbox = layout.nodes.get(sv.id), layout.nodes.get(host_id)
-            if box is not None and hbox is not None and box.name_box is not None:
-                # Where the layout put it on the host's border (its flows leave from there),
-                # moved onto the BPMN symbol's edge, which is narrower than the SVG one.
-                dx = (box.x - hbox.x) / (hbox.w / 2) * (w / 2)
-                dy = h / 2 if box.y > hbox.y else -h / 2
-                node.centre = (round(host.centre[0] + dx), host.centre[1] + dy)
-            else:
-                node.centre = (host.centre[0] - w / 2 + 20 + 30 * k, host.centre[1] + h / 2)
+            node.centre = _border_centre(host, k, box, hbox)
             node.lane = host.lane
 
-    routes = {(r.source, r.target): r for r in layout.edges}
+    routes: dict[tuple[str, str], list[EdgeRoute]] = {}
+    for r in layout.edges:  # two branches of a decision to one step: two routes, in order
+        routes.setdefault((r.source, r.target), []).append(r)
     flows: list[_Flow] = []
     used: set[str] = set()
 
@@ -362,8 +386,13 @@ def export_bpmn(
         used.add(fid)
         return fid
 
-    # The diagram draws one arrow per pair of steps; BPMN gets one flow per branch, so two
-    # answers that lead to the same step (a condition and the default) both stay.
+    # One flow per branch, so two answers that lead to the same step (a condition and the
+    # default) both stay; the diagram draws each branch with a label of its own, but one arrow
+    # for branches alike (same label), so the k-th branch takes the k-th route or the last.
+    firsts: dict[tuple[str, str], FlowEdge] = {}
+    for e in flow_edges:
+        firsts.setdefault((e.source, e.target), e)
+    flow_edges = list(firsts.values())
     branches: dict[tuple[str, str], list[Any]] = {}
     for e in flow_edges:
         found = branches.setdefault((e.source, e.target), [])
@@ -435,32 +464,28 @@ def export_bpmn(
             continue
         src = nodes[forks.get(e.source, elem[e.source])]
         dst = nodes[joins.get(e.target, elem[e.target])]
-        route = routes.get((e.source, e.target))
+        drawn = routes.get((e.source, e.target), [])
         sbox, tbox = layout.nodes.get(e.source), layout.nodes.get(e.target)
-        if src.tag == "boundaryEvent" and (sbox is None or sbox.name_box is None or not route):
-            pts = _from_border(src.centre, dst.centre, SIZES[dst.size])
-            label_at = None
-        elif route is not None and sbox is not None and tbox is not None:
-            pts = [geo.pt(p) for p in route.points]
-            s_side = _side(pts[0], *geo.box(sbox))
-            t_side = _side(pts[-1], *geo.box(tbox))
-            if src.size == "gateway" and src.step is None:
-                s_side = "right" if s_side in ("left", "right") else s_side
-            start = _anchor(s_side, src.centre, SIZES[src.size], pts[0], src.size)
-            pts = _reattach(pts, 0, s_side, start)
-            end = _anchor(t_side, dst.centre, SIZES[dst.size], pts[-1], dst.size)
-            pts = _reattach(pts, -1, t_side, end)
-            label_at = geo.pt(route.label_at) if route.label_at else None
-        else:
-            pts = [
-                _anchor("right", src.centre, SIZES[src.size]),
-                _anchor("left", dst.centre, SIZES[dst.size]),
-            ]
-            label_at = None
         source_step = steps[e.source]
         same = branches[(e.source, e.target)]
         for k, branch in enumerate(same or [None]):
-            at = (label_at[0], label_at[1] + 16 * k) if label_at else None  # labels apart
+            route = drawn[min(k, len(drawn) - 1)] if drawn else None
+            if src.tag == "boundaryEvent" and (
+                sbox is None or sbox.name_box is None or route is None
+            ):
+                pts = _from_border(src.centre, dst.centre, SIZES[dst.size])
+                label_at = None
+            elif route is not None and sbox is not None and tbox is not None:
+                pts = _di_route(geo, route, sbox, tbox, src, dst)
+                label_at = geo.pt(route.label_at) if route.label_at else None
+            else:
+                pts = [
+                    _anchor("right", src.centre, SIZES[src.size]),
+                    _anchor("left", dst.centre, SIZES[dst.size]),
+                ]
+                label_at = None
+            apart = 16 * (k - len(drawn) + 1) if k >= len(drawn) else 0  # one arrow: labels apart
+            at = (label_at[0], label_at[1] + apart) if label_at else None
             condition = (
                 text(branch.condition, lang) if branch and branch.condition is not None else None
             )
@@ -681,14 +706,13 @@ def export_bpmn(
         for wx, wy in f.points:
             _sub(edge, DI_NS, "waypoint", {"x": _num(wx), "y": _num(wy)})
         if f.name and f.label_at is not None:
-            lw = max(20, 7 * len(f.name))
-            label = _sub(edge, BPMNDI_NS, "BPMNLabel")
-            lx, ly = f.label_at
-            _bounds(label, (lx - lw // 2, ly - 7, lw, 14))
+            _edge_label(edge, f.name, f.label_at)
     _extra_di(plane, nodes, elem, data, notes, compensations, phases, partners, key, pool_h, defs)
     for nid in order:
-        if nodes[nid].tag == "subProcess":
-            _inner_plane(defs, proc, nid)
+        sub_step = steps.get(nodes[nid].step or "")
+        if nodes[nid].tag == "subProcess" and sub_step is not None:
+            called = index.process(sub_step.call, org) if sub_step.call else None
+            _inner_plane(defs, proc, nid, index, called, lang)
 
     ET.indent(defs, "  ")
     body: bytes = ET.tostring(defs, encoding="utf-8", xml_declaration=False)
@@ -890,42 +914,94 @@ def _embed(el: ET.Element, prefix: str, called: Process | None, lang: str) -> No
         _sub(el, MODEL_NS, "sequenceFlow", attrs)
 
 
-def _inner_plane(defs: ET.Element, proc: ET.Element, nid: str) -> None:
-    """A collapsed event sub-process's own diagram (the drill-down plane): its inner flow
-    in a row, so every element has its DI."""
+def _inner_plane(
+    defs: ET.Element,
+    proc: ET.Element,
+    nid: str,
+    index: Index,
+    called: Process | None,
+    lang: str,
+) -> None:
+    """A collapsed event sub-process's own diagram (the drill-down plane): its inner flow laid
+    out by the same swimlane router as the called process's own diagram (unfolded, without
+    its lane bands), so that its flows keep apart as they do there."""
     sub = next(el for el in proc if el.get("id") == nid)
     diagram = _sub(defs, BPMNDI_NS, "BPMNDiagram", {"id": xml_id("Diagram", nid)})
     plane = _sub(diagram, BPMNDI_NS, "BPMNPlane", {"id": xml_id("Plane", nid), "bpmnElement": nid})
-    centres: dict[str, tuple[Point, tuple[int, int]]] = {}
-    x = 120.0
+    step_of = {xml_id(nid, s.id): s.id for s in called.steps} if called else {}
+    view = flow_view(index, called, lang) if called else None
+    layout = swimlane_layout(view) if view else None
+    geo = _Geometry(layout) if layout else None
+    nodes: dict[str, _Node] = {}
+    boxes: dict[str, NodeBox] = {}
+    on_border: dict[str, int] = {}
+    x = 120.0  # anything the layout does not place: in a row below it
+    below = POOL_Y + (layout.height * FY + 80 if layout else 120)
     for el in sub:
         tag = el.tag.rsplit("}", 1)[-1]
-        if tag == "sequenceFlow" or not el.get("id"):
+        eid = el.get("id", "")
+        if tag == "sequenceFlow" or not eid:
             continue
         kind = (
             "event" if tag.endswith("Event") else "gateway" if tag.endswith("Gateway") else "task"
         )
-        size = SIZES[kind]
-        centre: Point = (x + size[0] / 2, 160.0)
-        host = centres.get(el.get("attachedToRef", ""))
+        box = layout.nodes.get(step_of.get(eid, "")) if layout else None
+        host = nodes.get(el.get("attachedToRef", ""))
         if tag == "boundaryEvent" and host is not None:
-            centre = (host[0][0], host[0][1] + host[1][1] / 2)
+            k = on_border.get(host.id, 0)
+            on_border[host.id] = k + 1
+            centre = _border_centre(host, k, box, boxes.get(host.id))
+            if box is not None:
+                boxes[eid] = box
+        elif box is not None and geo is not None:
+            centre = geo.pt((box.x, box.y))
+            boxes[eid] = box
         else:
-            x += size[0] + 50
-        centres[el.get("id", "")] = (centre, size)
-        _shape(plane, el.get("id", ""), (centre[0] - size[0] / 2, centre[1] - size[1] / 2, *size))
+            centre = (x + SIZES[kind][0] / 2, below)
+            x += SIZES[kind][0] + 50
+        nodes[eid] = _Node(eid, tag, "", "", kind, centre, step=step_of.get(eid))
+        w, h = SIZES[kind]
+        _shape(plane, eid, (centre[0] - w / 2, centre[1] - h / 2, w, h))
+    routes: dict[tuple[str, str], list[EdgeRoute]] = {}
+    for r in layout.edges if layout else []:  # one route per branch, in `next` order
+        routes.setdefault((r.source, r.target), []).append(r)
+    taken: dict[tuple[str, str], int] = {}
     for el in sub.findall(f"{{{MODEL_NS}}}sequenceFlow"):
-        a, b = centres.get(el.get("sourceRef", "")), centres.get(el.get("targetRef", ""))
-        if a is None or b is None:
+        src, dst = nodes.get(el.get("sourceRef", "")), nodes.get(el.get("targetRef", ""))
+        if src is None or dst is None:
             continue
+        pair = (src.step or "", dst.step or "")
+        k = taken.get(pair, 0)  # the k-th branch to one step: the k-th route, or the last
+        taken[pair] = k + 1
+        drawn = routes.get(pair, [])
+        route = drawn[min(k, len(drawn) - 1)] if drawn else None
+        label_at = None
+        sbox = boxes.get(src.id)
+        if src.tag == "boundaryEvent" and (sbox is None or sbox.name_box is None or not route):
+            pts = _from_border(src.centre, dst.centre, SIZES[dst.size])
+        elif route is not None and geo is not None and src.id in boxes and dst.id in boxes:
+            pts = _di_route(geo, route, boxes[src.id], boxes[dst.id], src, dst)
+            if route.label_at:
+                lx, ly = geo.pt(route.label_at)
+                label_at = (lx, ly + 16 * max(0, k - len(drawn) + 1))  # one arrow: labels apart
+        else:
+            pts = [
+                _anchor("right", src.centre, SIZES[src.size]),
+                _anchor("left", dst.centre, SIZES[dst.size]),
+            ]
         fid = el.get("id", "")
         edge = _sub(plane, BPMNDI_NS, "BPMNEdge", {"id": f"{fid}_di", "bpmnElement": fid})
-        start = (a[0][0] + a[1][0] / 2, a[0][1])
-        end = (b[0][0] - b[1][0] / 2, b[0][1])
-        bend = start[0] + 20
-        pts = [start, end] if start[1] == end[1] else [start, (bend, start[1]), (bend, end[1]), end]
         for wx, wy in pts:
             _sub(edge, DI_NS, "waypoint", {"x": _num(wx), "y": _num(wy)})
+        name = el.get("name", "")
+        if name and label_at is not None:
+            _edge_label(edge, name, label_at)
+
+
+def _edge_label(edge: ET.Element, name: str, at: Point) -> None:
+    """A flow's name as a BPMNLabel centred on `at`, about as wide as the text."""
+    lw = max(20, 7 * len(name))
+    _bounds(_sub(edge, BPMNDI_NS, "BPMNLabel"), (at[0] - lw // 2, at[1] - 7, lw, 14))
 
 
 def _data_items(

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from qms.render import styles
+from qms.render.layout import SwimlaneLayout
 
 
 class Cut(NamedTuple):
@@ -51,3 +52,20 @@ def cut_rows(
         whole,
         [(top, bottom, min(fit_w, room_h / ((bottom - top) * per_unit))) for top, bottom in groups],
     )
+
+
+def printed_size(layout: SwimlaneLayout) -> float:
+    """The size FONT_SIZE text of a flow drawn from `layout` prints at in the manuals (points
+    on paper): the drawing, with Graphviz's border, fit to a landscape A4 page and cut between
+    rows as `cut_rows` decides for the DOCX and the PDF; the smallest piece's size.
+
+    Every name on a flow diagram is FONT_SIZE (lane names too), so this is the smallest text
+    a reader meets; `tests/render/test_print_size.py` holds it at styles.MIN_PRINT_SIZE and
+    `python -m bench.quality` reports it.
+    """
+    total = layout.height + 2 * styles.PAD
+    cuts = [(a[1] + b[0]) / 2 + styles.PAD for a, b in itertools.pairwise(layout.row_spans())]
+    room = (styles.PRINT_WIDTH, styles.PRINT_HEIGHT)
+    cut = cut_rows(total, layout.width + 2 * styles.PAD, [0.0, *cuts, total], room)
+    scale = min((piece[2] for piece in cut.pieces), default=cut.scale)
+    return styles.FONT_SIZE * scale

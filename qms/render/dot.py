@@ -123,20 +123,40 @@ def _title_label(view: FlowView) -> str:
         facts.append(f"{label('version', view.lang)} {view.version}")
     facts.append(f"{label('status', view.lang)}: {view.status}")
     meta = html.escape("   ·   ".join(facts))
-    badge = span = ""
-    if view.example:  # example content is marked on the picture itself, not only in the text
-        badge = (
-            '<TD WIDTH="10"></TD>'
-            f'<TD BORDER="1" COLOR="{styles.EXAMPLE_LINE}" BGCOLOR="{styles.EXAMPLE_FILL}">'
-            f'<FONT COLOR="{styles.EXAMPLE_TEXT}"><B>{html.escape(view.example)}</B></FONT></TD>'
+    # Example content and a process the picture cannot show whole are marked on the picture
+    # itself, not only in the text around it: a PNG is copied alone into other documents.
+    badge = _badge(view.example, styles.EXAMPLE_LINE, styles.EXAMPLE_FILL, styles.EXAMPLE_TEXT)
+    short = _badge(
+        view.incomplete, styles.INCOMPLETE_LINE, styles.INCOMPLETE_FILL, styles.INCOMPLETE_TEXT
+    )
+    span = ' COLSPAN="3"' if badge and not short else ""
+    meta_cell = f'<TD ALIGN="LEFT"{span}><FONT COLOR="{styles.GREY}">{meta}</FONT></TD>'
+    head = f'<FONT POINT-SIZE="{_n(styles.TITLE_SIZE)}"><B>{title}</B></FONT>'
+    if short:  # title and example badge above, the facts and this badge below
+        return (
+            '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+            f'<TR><TD><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>'
+            f'<TD ALIGN="LEFT">{head}</TD>{badge}</TR></TABLE></TD></TR>'
+            f'<TR><TD><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>'
+            f"{meta_cell}{short}</TR></TABLE></TD></TR>"
+            "</TABLE>>"
         )
-        span = ' COLSPAN="3"'
     return (
         '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
-        f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{_n(styles.TITLE_SIZE)}"><B>{title}</B></FONT>'
-        f"</TD>{badge}</TR>"
-        f'<TR><TD ALIGN="LEFT"{span}><FONT COLOR="{styles.GREY}">{meta}</FONT></TD></TR>'
+        f'<TR><TD ALIGN="LEFT">{head}</TD>{badge}</TR>'
+        f"<TR>{meta_cell}</TR>"
         "</TABLE>>"
+    )
+
+
+def _badge(said: str, line: str, fill: str, ink: str) -> str:
+    """A framed, filled cell with bold text beside the title or the facts ('' for none)."""
+    if not said:
+        return ""
+    return (
+        '<TD WIDTH="10"></TD>'
+        f'<TD BORDER="1" COLOR="{line}" BGCOLOR="{fill}">'
+        f'<FONT COLOR="{ink}"><B>{html.escape(said)}</B></FONT></TD>'
     )
 
 

@@ -276,10 +276,17 @@ def compute(view: FlowView, ranks: Ranks, fold: bool = True) -> SwimlaneLayout:
     room = _label_room(view, col_of)
     # The unfolded width follows from the columns alone: a flow that folds is never routed
     # unfolded first.
-    if fold and _columns(col_w, [False] * len(col_w), room)[2] > styles.FOLD_WIDTH:
+    too_tall = row_height(view, col_of, every_lane=True)(0, len(col_w)) > styles.ROW_HEIGHT
+    wide = _columns(col_w, [False] * len(col_w), room)[2] > styles.FOLD_WIDTH
+    if fold and (too_tall or wide):
         segments = fold_points(view, col_of)
         if len(segments) >= 2:
-            return _folded(view, col_of, ord_of, segments)
+            placed = _folded(view, col_of, ord_of, segments)
+            if len(col_w) <= FOLD_SEARCH and any(_crossings(p) for p in placed):
+                again = fold_points(view, col_of, row_crossings(view, col_of, ord_of))
+                if again != segments:
+                    placed = _folded(view, col_of, ord_of, again)
+            return _stacked(placed)
     return _place(view, col_of, ord_of)
 
 
@@ -365,22 +372,59 @@ to the next row for the rest. It outweighs evenness and crossings together, so s
 left only where no other folding into as few rows exists."""
 
 
-def fold_points(view: FlowView, col_of: dict[str, int]) -> list[tuple[int, int]]:
+def row_height(
+    view: FlowView, col_of: dict[str, int], every_lane: bool = False
+) -> Callable[[int, int], float]:
+    """The height `_place` gives a row of the columns [a, b), title included: a band for each
+    lane with a step in those columns (`every_lane`: for every lane, as unfolded), each as high
+    as the tallest stack or lane name among them."""
+    stacks: list[dict[str, float]] = [{} for _ in range(max(col_of.values(), default=-1) + 1)]
+    for s in view.steps:
+        h = styles.step_size(s.kind, s.name)[1]
+        if s.kind in styles.EVENTS:
+            h += styles.event_label_height(s.name)
+        column = stacks[col_of[s.id]]
+        column[s.lane] = column[s.lane] + styles.STACK_GAP + h if s.lane in column else h
+    names = {lane.id: styles.lane_name_height(lane.name) for lane in view.lanes}
+
+    def height(a: int, b: int) -> float:
+        lanes = set(names) if every_lane else {lane for c in stacks[a:b] for lane in c}
+        tallest = max((h for c in stacks[a:b] for h in c.values()), default=0.0)
+        band = max(
+            styles.MIN_LANE,
+            tallest + 2 * styles.LANE_PAD,
+            max((names.get(lane, 0.0) for lane in lanes), default=0.0),
+        )
+        return styles.TITLE_HEIGHT + band * len(lanes)
+
+    return height
+
+
+def fold_points(
+    view: FlowView,
+    col_of: dict[str, int],
+    crossings: Callable[[int, int], int] | None = None,
+) -> list[tuple[int, int]]:
     """Rows as column ranges [start, end): fewest rows, then the least of `LONE_ROW` x (rows
     with at most one step besides events) + `FOLD_CROSSING` x (flows across a fold) + the sum
     of the rows' squared lengths in columns.
 
     A flow across a fold costs the reader a pair of connectors; a lopsided fold (a row holding
     only the start event and one task) wastes a whole band of lanes. Every row fits
-    `styles.FOLD_WIDTH` and
-    holds at most `styles.FOLD_COLUMNS` columns (a single column wider than that still gets its
-    own row). Whether a row needs connector columns depends only on its own range, so a dynamic
-    programme over column boundaries finds the best folding exactly; ties go to the earliest
-    folds.
+    `styles.FOLD_WIDTH` and `styles.ROW_HEIGHT` (so that it prints at `styles.MIN_PRINT_SIZE`
+    on a landscape A4 page) and holds at most `styles.FOLD_COLUMNS` columns (a single column
+    wider or taller than that still gets its own row). With `crossings` (the crossings of a
+    row routed on its own, see `row_crossings`), the fewest crossings come first, before the
+    fewest rows: a crossing misleads the reader, a row more only takes room.
+
+    Whether a row needs connector columns depends only on its own range, and so do its
+    crossings, so a dynamic programme over column boundaries finds the best folding exactly;
+    ties go to the earliest folds.
     """
     col_w = _column_widths(view, col_of)
     room = _label_room(view, col_of)
     n = len(col_w)
+    tall = row_height(view, col_of)
     # The flows touching each column: a row's cost reads only those of its own columns, so
     # the whole programme stays linear in the number of steps.
     touching: list[list[tuple[int, int]]] = [[] for _ in range(n)]
@@ -401,7 +445,11 @@ def fold_points(view: FlowView, col_of: dict[str, int]) -> list[tuple[int, int]]
         ins = any(not a <= s < b and a <= t < b for s, t in spans)
         outs = any(a <= s < b and not a <= t < b for s, t in spans)
         width = _row_width(col_w[a:b], ins, outs, room[a:b])
-        if b - a > 1 and (b - a > styles.FOLD_COLUMNS or width > styles.FOLD_WIDTH):
+        if b - a > 1 and (
+            b - a > styles.FOLD_COLUMNS
+            or width > styles.FOLD_WIDTH
+            or tall(a, b) > styles.ROW_HEIGHT
+        ):
             return None
         # Each flow across a fold counts once: in the row it leaves (listed once there, since
         # its other end is outside).
@@ -409,22 +457,24 @@ def fold_points(view: FlowView, col_of: dict[str, int]) -> list[tuple[int, int]]
         lone = LONE_ROW if sum(content[a:b]) <= 1 else 0
         return lone + FOLD_CROSSING * leaving + (b - a) ** 2
 
-    # best[b]: (rows, crossings and squared row lengths, folds) for columns [0, b).
-    best: list[tuple[int, int, tuple[int, ...]] | None] = [None] * (n + 1)
-    best[0] = (0, 0, ())
+    # best[b]: (crossings inside rows, rows, lone rows, flows across a fold and squared row
+    # lengths, folds) for columns [0, b).
+    best: list[tuple[int, int, int, tuple[int, ...]] | None] = [None] * (n + 1)
+    best[0] = (0, 0, 0, ())
     for b in range(1, n + 1):
         for a in range(max(0, b - styles.FOLD_COLUMNS), b):
             prev = best[a]
             c = cost(a, b)
             if prev is None or c is None:
                 continue
-            cand = (prev[0] + 1, prev[1] + c, (*prev[2], a))
+            crossed = crossings(a, b) if crossings is not None else 0
+            cand = (prev[0] + crossed, prev[1] + 1, prev[2] + c, (*prev[3], a))
             if best[b] is None or cand < best[b]:  # type: ignore[operator]
                 best[b] = cand
     end = best[n]
     if end is None:  # cannot happen: one column per row always fits the rules
         return [(0, n)]
-    starts = [*end[2], n]
+    starts = [*end[3], n]
     return [(starts[i], starts[i + 1]) for i in range(len(starts) - 1)]
 
 
@@ -438,20 +488,113 @@ def connector_name(i: int) -> str:
     return name
 
 
+def _row_part(
+    view: FlowView,
+    col_of: dict[str, int],
+    ord_of: dict[str, int],
+    span: tuple[int, int],
+    steps: Sequence[StepView],
+    edges: Sequence[FlowEdge],
+    ins: Sequence[FlowEdge],
+    outs: Sequence[FlowEdge],
+    names: dict[int, str],
+    lane_of: dict[str, str],
+) -> tuple[FlowView, dict[str, int], dict[str, int]]:
+    """The row of columns `span` as a flow of its own: its `steps`, the `edges` inside it, and
+    a lettered connector (`names`, by flow id()) for each flow entering (`ins`, in reading
+    order) or leaving it (`outs`), in the lane of the step at its end (`lane_of`)."""
+    a, b = span
+    # Flows from further right reach their connector straight, so they take the upper
+    # connectors; flows from further left come along the band's lower edge, below them.
+    outs = sorted(outs, key=lambda e: (-col_of[e.source], ord_of[e.source]))
+    shift = 1 if ins else 0
+    part = list(steps)
+    cols = {s.id: col_of[s.id] - a + shift for s in steps}
+    order = {s.id: ord_of[s.id] for s in steps}
+    row_edges = list(edges)
+    for i, e in enumerate(ins):
+        cid = f"@{names[id(e)]}-in"
+        part.append(StepView(cid, "connector", names[id(e)], lane_of[e.target]))
+        cols[cid], order[cid] = 0, i
+        row_edges.append(FlowEdge(cid, e.target))
+    for i, e in enumerate(outs):
+        cid = f"@{names[id(e)]}-out"
+        part.append(StepView(cid, "connector", names[id(e)], lane_of[e.source]))
+        cols[cid], order[cid] = b - a + shift, i
+        row_edges.append(FlowEdge(e.source, cid, e.label))
+    # Only the lanes that hold something in this row, in the declared order: a row
+    # repeating every lane is mostly empty bands (see docs/diagrams.md).
+    used = {s.lane for s in part}
+    lanes = tuple(lane for lane in view.lanes if lane.id in used)
+    return replace(view, lanes=lanes, steps=tuple(part), edges=tuple(row_edges)), cols, order
+
+
+def _crossing_edges(
+    view: FlowView, col_of: dict[str, int], ord_of: dict[str, int], row: Callable[[str], int]
+) -> list[FlowEdge]:
+    """The flows whose ends lie in two rows, in reading order: by the row and column the
+    flow leaves, then where it goes (the order their letters are given in)."""
+    return sorted(
+        (e for e in view.edges if row(e.source) != row(e.target)),
+        key=lambda e: (col_of[e.source], ord_of[e.source], col_of[e.target], ord_of[e.target]),
+    )
+
+
+def _crossings(layout: SwimlaneLayout) -> int:
+    """Pairs of segments of two different flows that cross (a touch is no crossing)."""
+    segs = [(k, seg) for k, r in enumerate(layout.edges) for seg in itertools.pairwise(r.points)]
+    return sum(
+        1 for (i, s), (j, t) in itertools.combinations(segs, 2) if i != j and _orth_cross(s, t)
+    )
+
+
+FOLD_SEARCH = 200
+"""Flows of at most this many columns whose folded rows cross have their folds chosen again
+with each candidate row routed (`row_crossings`); longer ones keep the first folding (routing
+every candidate row costs about `FOLD_COLUMNS` times the flow's own layout)."""
+
+
+def row_crossings(
+    view: FlowView, col_of: dict[str, int], ord_of: dict[str, int]
+) -> Callable[[int, int], int]:
+    """How many crossings the row [a, b) has when laid out and routed on its own (rows are
+    routed independently, so this is exact for any folding)."""
+    cache: dict[tuple[int, int], int] = {}
+    lane_of = {s.id: s.lane for s in view.steps}
+
+    def count(a: int, b: int) -> int:
+        if (a, b) not in cache:
+            inside = {s.id for s in view.steps if a <= col_of[s.id] < b}
+            crossing = _crossing_edges(view, col_of, ord_of, inside.__contains__)
+            names = {id(e): connector_name(i) for i, e in enumerate(crossing)}
+            part = _row_part(
+                view,
+                col_of,
+                ord_of,
+                (a, b),
+                [s for s in view.steps if s.id in inside],
+                [e for e in view.edges if e.source in inside and e.target in inside],
+                [e for e in crossing if e.target in inside],
+                [e for e in crossing if e.source in inside],
+                names,
+                lane_of,
+            )
+            cache[(a, b)] = _crossings(_place(*part))
+        return cache[(a, b)]
+
+    return count
+
+
 def _folded(
     view: FlowView,
     col_of: dict[str, int],
     ord_of: dict[str, int],
     segments: list[tuple[int, int]],
-) -> SwimlaneLayout:
-    """Each row laid out on its own (its own lanes and band height), then stacked."""
+) -> list[SwimlaneLayout]:
+    """Each row laid out on its own (its own lanes and band height)."""
     row_of_col = {c: r for r, (a, b) in enumerate(segments) for c in range(a, b)}
     row_of = {sid: row_of_col[c] for sid, c in col_of.items()}
-    # Letters in reading order: by the row and column the flow leaves, then where it goes.
-    crossing = sorted(
-        (e for e in view.edges if row_of[e.source] != row_of[e.target]),
-        key=lambda e: (col_of[e.source], ord_of[e.source], col_of[e.target], ord_of[e.target]),
-    )
+    crossing = _crossing_edges(view, col_of, ord_of, row_of.__getitem__)
     names = {id(e): connector_name(i) for i, e in enumerate(crossing)}
     # Everything grouped by row once: each row then costs only its own steps and flows.
     nrows = len(segments)
@@ -468,36 +611,29 @@ def _folded(
         if row_of[e.source] == row_of[e.target]:
             row_edges[row_of[e.source]].append(e)
     lane_of = {s.id: s.lane for s in view.steps}
-    rows: list[tuple[FlowView, dict[str, int], dict[str, int]]] = []
-    for r, (a, b) in enumerate(segments):
-        ins = row_ins[r]
-        # Flows from further right reach their connector straight, so they take the upper
-        # connectors; flows from further left come along the band's lower edge, below them.
-        outs = sorted(row_outs[r], key=lambda e: (-col_of[e.source], ord_of[e.source]))
-        shift = 1 if ins else 0
-        steps = list(row_steps[r])
-        cols = {s.id: col_of[s.id] - a + shift for s in steps}
-        order = {s.id: ord_of[s.id] for s in steps}
-        edges = list(row_edges[r])
-        for i, e in enumerate(ins):
-            cid = f"@{names[id(e)]}-in"
-            steps.append(StepView(cid, "connector", names[id(e)], lane_of[e.target]))
-            cols[cid], order[cid] = 0, i
-            edges.append(FlowEdge(cid, e.target))
-        for i, e in enumerate(outs):
-            cid = f"@{names[id(e)]}-out"
-            steps.append(StepView(cid, "connector", names[id(e)], lane_of[e.source]))
-            cols[cid], order[cid] = b - a + shift, i
-            edges.append(FlowEdge(e.source, cid, e.label))
-        # Only the lanes that hold something in this row, in the declared order: a row
-        # repeating every lane is mostly empty bands (see docs/diagrams.md).
-        used = {s.lane for s in steps}
-        lanes = tuple(lane for lane in view.lanes if lane.id in used)
-        part = replace(view, lanes=lanes, steps=tuple(steps), edges=tuple(edges))
-        rows.append((part, cols, order))
     # Each row's bands as high as its own tallest stack: one tall decision does not make
     # every row taller (each row must fit a landscape page on its own, see docx.flow_pieces).
-    placed = [_place(*row) for row in rows]
+    return [
+        _place(
+            *_row_part(
+                view,
+                col_of,
+                ord_of,
+                span,
+                row_steps[r],
+                row_edges[r],
+                row_ins[r],
+                row_outs[r],
+                names,
+                lane_of,
+            )
+        )
+        for r, span in enumerate(segments)
+    ]
+
+
+def _stacked(placed: Sequence[SwimlaneLayout]) -> SwimlaneLayout:
+    """Rows laid out on their own, stacked top to bottom (the first with the title)."""
     width = max(p.width for p in placed)
     out = SwimlaneLayout(width, 0.0, styles.TITLE_HEIGHT, styles.LANE_HEADER)
     out.rows = len(placed)

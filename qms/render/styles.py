@@ -34,6 +34,10 @@ EXAMPLE_FILL = "#FFF6D6"
 """The badge of example content (issue 14): the same colours as the portal's .example-note."""
 EXAMPLE_LINE = "#8E6C00"
 EXAMPLE_TEXT = "#4D3B00"
+INCOMPLETE_FILL = "#FDE2D8"
+"""The badge of a diagram that cannot show all of its process: the portal's .incomplete-note."""
+INCOMPLETE_LINE = "#B3261E"
+INCOMPLETE_TEXT = "#5C0F0A"
 WHITE = "#FFFFFF"
 
 LANE_FILLS = ("#EEF4FA", "#FFFFFF")
@@ -159,12 +163,16 @@ PRINT_WIDTH = PAGE_LONG - 2 * PAGE_MARGIN
 """The printable width of a landscape A4 page: 25.7 cm, the widest a flow is printed."""
 PRINT_HEIGHT = PAGE_SHORT - 2 * PAGE_MARGIN - FLOW_HEADING
 """The printable height left for a flow picture on that page, below its heading: 15.8 cm."""
-MIN_PRINT_SIZE = 6.0
-"""The smallest size, in points on paper, that the body text (task names) may shrink to."""
+MIN_PRINT_SIZE = 8.0
+"""The smallest size, in points on paper, that any text of a flow diagram (every name is
+FONT_SIZE, lane names included) may shrink to on a landscape A4 page."""
+MAP_MIN_PRINT_SIZE = 6.0
+"""The smallest print size of a process map's names: maps are one row per band, not folded,
+so a band of five processes is wider than a flow row may be (not yet MIN_PRINT_SIZE)."""
 MIN_SCALE = MIN_PRINT_SIZE / FONT_SIZE
-"""The smallest scale a flow may be printed at (0.6)."""
+"""The smallest scale a flow may be printed at (0.8)."""
 FOLD_WIDTH = PRINT_WIDTH / MIN_SCALE - 2 * PAD
-"""The widest a row may be (about 1193 pt: about six task columns): the drawing, with its
+"""The widest a row may be (about 889 pt: four to five task columns): the drawing, with its
 border, scaled to PRINT_WIDTH keeps FONT_SIZE text at MIN_PRINT_SIZE."""
 
 
@@ -187,6 +195,10 @@ FOLD_COLUMNS = 6
 """At most this many columns per row, however narrow they are."""
 ROW_GAP = 24.0
 """White space between the rows of a folded flow."""
+ROW_HEIGHT = PRINT_HEIGHT / MIN_SCALE - 2 * PAD - ROW_GAP / 2
+"""The tallest a row may be, with the title above it (about 526 pt): the manuals cut a flow
+in the middle of the gaps between rows for the page, so a taller row would print below
+MIN_PRINT_SIZE."""
 
 
 def lane_name_lines(name: str) -> list[str]:

@@ -134,8 +134,10 @@ def test_small_layout() -> None:
     assert [lane.id for lane in flat.lanes] == ["rehtori", "laatupaallikko", "opettaja"]
     check(view, flat)
     layout = compute(view, fixed_ranks("palaute"))
-    assert layout.rows == 1, "six columns fit a landscape A4 page"
-    assert layout == flat
+    # Six columns do not fit a landscape A4 page at 8 pt: two rows that do.
+    assert flat.width > styles.FOLD_WIDTH
+    assert layout.rows == 2 and layout.width <= styles.FOLD_WIDTH
+    check(view, layout)
 
 
 @pytest.mark.dot
@@ -273,19 +275,19 @@ def test_folded_rows_draw_only_their_lanes() -> None:
     view = replace(view, steps=steps)
     folded, flat = compute(view, ranks), compute(view, ranks, fold=False)
     assert [lane.id for lane in flat.lanes] == ["r0", "r1", "r2"]
-    assert folded.rows == 3
-    rows = [[lane.id for lane in folded.lanes if lane.row == r] for r in range(3)]
-    assert rows == [["r0", "r1"], ["r0", "r1", "r2"], ["r1", "r2"]]
+    assert folded.rows == 4
+    rows = [[lane.id for lane in folded.lanes if lane.row == r] for r in range(4)]
+    assert rows == [["r0", "r1"], ["r0", "r1"], ["r0", "r1", "r2"], ["r1", "r2"]]
     check(view, folded)
 
 
 def test_folds_where_fewest_flows_cross() -> None:
     """Two tight groups joined by one flow: the fold falls between the groups."""
-    view, ranks = chain(9)
-    # Extra flows inside the first four columns and inside the last five.
+    view, ranks = chain(7)
+    # Extra flows inside the first four columns and inside the last three.
     extra = (
         FlowEdge("t00", "t02"), FlowEdge("t01", "t03"), FlowEdge("t03", "t01"),
-        FlowEdge("t04", "t06"), FlowEdge("t05", "t08"),
+        FlowEdge("t04", "t06"),
     )  # fmt: skip
     view = FlowView(
         view.organisation, view.process, view.title, "", "", "luonnos",
@@ -294,7 +296,7 @@ def test_folds_where_fewest_flows_cross() -> None:
     from qms.render.layout import fold_points
 
     col_of = {k: c for k, (c, _) in ranks.items()}
-    assert fold_points(view, col_of) == [(0, 4), (4, 9)]
+    assert fold_points(view, col_of) == [(0, 4), (4, 7)]
     layout = compute(view, ranks)
     assert sum(1 for b in layout.nodes.values() if b.kind == "connector") == 2
     check(view, layout)
@@ -337,15 +339,46 @@ def test_folding_is_deterministic() -> None:
     assert compute(view, ranks) == compute(view, dict(reversed(list(ranks.items()))))
 
 
+def _every_folding_leaves_one_alone(view: FlowView, rows: int) -> bool:
+    """Whether every folding of a flow into `rows` rows that fits the page (each row as wide
+    as styles.FOLD_WIDTH and as tall as styles.ROW_HEIGHT at most) and whose flows do not
+    cross has a row holding fewer than two steps besides its events: tried one by one, each
+    laid out in full (a crossing misleads more than a lone step)."""
+    from qms.render.dot import order_source
+    from qms.render.layout import _crossings, _folded, ranks_from_json, run_dot_json
+
+    ranks = ranks_from_json(run_dot_json(order_source(view)))
+    col_of = {s.id: ranks[s.id][0] for s in view.steps}
+    ord_of = {s.id: ranks[s.id][1] for s in view.steps}
+    kinds = {s.id: s.kind for s in view.steps}
+    n = max(col_of.values()) + 1
+    for cuts in itertools.combinations(range(1, n), rows - 1):
+        bounds = [0, *cuts, n]
+        segments = list(itertools.pairwise(bounds))
+        placed = _folded(view, col_of, ord_of, segments)
+        if any(
+            p.width > styles.FOLD_WIDTH or p.height > styles.ROW_HEIGHT or _crossings(p)
+            for p in placed
+        ):
+            continue
+        if all(
+            sum(1 for s, c in col_of.items() if a <= c < b and kinds[s] not in styles.EVENTS) >= 2
+            for a, b in segments
+        ):
+            return False
+    return True
+
+
 @pytest.mark.dot
 @requires_dot
 def test_lamppu_flows_readable_on_a4() -> None:
-    """Every LAMPPU flow, printed on a landscape A4 page, keeps its body text >= 6 pt.
+    """Every LAMPPU flow, printed on a landscape A4 page, keeps its text at
+    styles.MIN_PRINT_SIZE (8 pt) or more.
 
     Computed from the layout: the drawing (with Graphviz's border) scaled to fit
     styles.PRINT_WIDTH, and every row (the first with the title) to fit styles.PRINT_HEIGHT,
     since the DOCX cuts a flow taller than the page between rows. Long flows fold into at
-    most three rows. BPMN keeps the unfolded layout (one contiguous band per lane).
+    most four rows. BPMN keeps the unfolded layout (one contiguous band per lane).
     """
     from qms.bpmn.export import swimlane_layout
     from qms.index import Index
@@ -361,7 +394,7 @@ def test_lamppu_flows_readable_on_a4() -> None:
         layout = layout_flow(view)
         size = styles.print_size(layout.width)
         assert size >= styles.MIN_PRINT_SIZE, f"{view.name}: {size:.1f} pt at A4 width"
-        assert layout.rows <= 3, view.name
+        assert layout.rows <= 4, view.name
         # The pictures the DOCX cuts: from the middle of one gap between rows to the next.
         spans = layout.row_spans()
         cuts = [(a[1] + b[0]) / 2 for a, b in itertools.pairwise(spans)]
@@ -370,11 +403,13 @@ def test_lamppu_flows_readable_on_a4() -> None:
             size = styles.print_size(layout.width, height=bottom - top - 2 * styles.PAD)
             assert size >= styles.MIN_PRINT_SIZE, f"{view.name}: a row prints at {size:.1f} pt"
         folded += layout.rows > 1
-        # Balanced folds: every row holds at least two steps besides its events.
+        # Balanced folds: every row holds at least two steps besides its events, except where
+        # every folding into as few rows leaves one alone.
         kinds = {s.id: s.kind for s in view.steps}
         for top, bottom in spans:
             inside = [n for n in layout.nodes.values() if top <= n.y <= bottom and n.id in kinds]
-            assert sum(kinds[n.id] not in styles.EVENTS for n in inside) >= 2, view.name
+            if sum(kinds[n.id] not in styles.EVENTS for n in inside) < 2:
+                assert _every_folding_leaves_one_alone(view, layout.rows), view.name
         bpmn = swimlane_layout(view)
         assert bpmn.rows == 1 and len(bpmn.lanes) == len(view.lanes)
     assert folded, "LAMPPU has long flows: some must fold"
@@ -483,7 +518,7 @@ def test_flows_in_one_lane_run_straight_where_the_band_allows() -> None:
     view = FlowView("o", "p", "P", "", "", "luonnos", (Lane("r0", "Rooli"),), steps, edges)
     ranks = {"s": (0, 0), "a": (1, 0), "d": (2, 0), "y": (3, 0), "n": (3, 1), "p": (4, 0)}
     ranks["e"] = (5, 0)
-    layout = compute(view, ranks)
+    layout = compute(view, ranks, fold=False)  # six columns: folded at 8 pt print size
     route = {(r.source, r.target): r.points for r in layout.edges}
     assert len(route[("y", "p")]) == 2, "the upper branch's next step stands level with it"
     assert len(route[("p", "e")]) == 2
