@@ -156,6 +156,8 @@ def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
 def _requirement(field: FieldInfo) -> str:
     if field.is_required():
         return "required"
+    if field.default_factory is not None:  # an empty list or mapping, made fresh
+        return "optional"
     default = field.default
     if default is None or isinstance(default, BaseModel):
         return "optional"

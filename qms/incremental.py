@@ -22,6 +22,7 @@ way the output is exactly that of a full run; `QMS_CACHE=0` switches the cache o
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import os
 import pickle
@@ -286,9 +287,28 @@ def _digest(text: str) -> bytes:
 
 
 def validate(
-    root: str, strict: bool = False, as_of: dt.date | None = None, cache: bool = True
+    root: str,
+    strict: bool = False,
+    as_of: dt.date | None = None,
+    cache: bool = True,
+    one_shot: bool = False,
 ) -> Outcome:
-    """Validate a workspace like `load` + `lint`, re-using what an earlier run kept."""
+    """Validate a workspace like `load` + `lint`, re-using what an earlier run kept.
+
+    The cyclic garbage collector is paused throughout: the run makes millions of objects and
+    almost no cycles, and each collection would walk them all. `one_shot` (the `qms validate`
+    command, whose process ends with the run) then freezes what is alive, so that neither a
+    later collection nor the interpreter's exit walks the model again (`gc.freeze`); a
+    process that goes on (a test, a server) must not pass it: frozen objects are never freed.
+    """
+    with gc_paused():
+        outcome = _validate(root, strict, as_of, cache)
+        if one_shot:
+            gc.freeze()
+    return outcome
+
+
+def _validate(root: str, strict: bool, as_of: dt.date | None, cache: bool) -> Outcome:
     code = _code_signature() if cache else ""
     folder = _folder(root) if code else None
     base = Path(root)

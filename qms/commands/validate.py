@@ -73,7 +73,7 @@ def validate(
     from qms.lint import Result
     from qms.report import FORMATS, SEVERITY_RANK, echo_text
 
-    outcome = run(workspace, strict=strict, as_of=as_of.date() if as_of else None)
+    outcome = run(workspace, strict, as_of.date() if as_of else None, one_shot=True)
     language = pick_lang(lang, outcome.language if not outcome.fatal else None)
     if outcome.fatal:
         click.echo(f"qms: {outcome.fatal[language]}", err=True)

@@ -125,15 +125,21 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
         Anything unusual (tags, merge keys, duplicate keys, errors) falls back to PyYAML's own
         constructor, which then behaves, and reports, exactly as before.
         """
+        if self._plain and self._clean:
+            try:  # the usual file: its values checked while it is built, in one walk
+                return self._direct(node)
+            except Exception:  # noqa: BLE001 - any doubt: checked first, then built again
+                pass
+            finally:
+                self._forget()
         self._check_values(node)
         if self._plain:
             try:
-                return self._fast(node)
+                return self._direct(node)
             except Exception:  # noqa: BLE001 - the standard path below reports it properly
                 pass
             finally:
-                self.constructed_objects: dict[Any, Any] = {}
-                self.recursive_objects: dict[Any, Any] = {}
+                self._forget()
             self.duplicates = []
         return super().construct_document(node)
 
@@ -233,24 +239,39 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
             )
             node.tag = _STR_TAG
 
-    def _fast(self, node: yaml.Node) -> Any:
+    def _forget(self) -> None:
+        """Drop what PyYAML's constructor remembers of a tried build."""
+        self.constructed_objects: dict[Any, Any] = {}
+        self.recursive_objects: dict[Any, Any] = {}
+
+    def _direct(self, node: yaml.Node) -> Any:
+        """The tree built directly, raising on anything unusual: a tag other than YAML's core
+        ones, a scalar its tag cannot construct, a merge key, a duplicate key, a key that is
+        not a scalar. Where it returns, `_check_values` finds nothing (it checks the same
+        scalars: tests/test_yaml_values.py), so a plain, clean file is checked and built in
+        one walk; after `_check_values` has made every value plain, it builds the rest."""
+        kind = type(node)
         tag = node.tag
-        if tag == _STR_TAG and type(node) is yaml.ScalarNode:
-            return node.value
-        if type(node) is yaml.ScalarNode:
-            return self.construct_object(node)
-        if tag == _SEQ_TAG and type(node) is yaml.SequenceNode:
-            return [self._fast(item) for item in node.value]
-        if tag != _MAP_TAG or type(node) is not yaml.MappingNode:
+        if kind is yaml.ScalarNode:
+            if tag == _STR_TAG:
+                return node.value
+            if tag not in _SCALAR_TAGS or tag == _MERGE_TAG:
+                raise ValueError(tag)
+            if tag == f"{_CORE}null" and node.value not in _NULLS:
+                raise ValueError(node.value)
+            return self.yaml_constructors[tag](self, node)
+        if kind is yaml.SequenceNode and tag == _SEQ_TAG:
+            return [self._direct(item) for item in node.value]
+        if kind is not yaml.MappingNode or tag != _MAP_TAG:
             raise ValueError(tag)
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if type(key_node) is not yaml.ScalarNode or key_node.tag == _MERGE_TAG:
                 raise ValueError(key_node.tag)
-            key = self._fast(key_node)
+            key = self._direct(key_node)
             if key in out:
                 raise ValueError(key)
-            out[key] = self._fast(value_node)
+            out[key] = self._direct(value_node)
         return out
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
