@@ -12,6 +12,7 @@ from typing import Literal
 from qms.coverage import coverage
 from qms.example import Example, example_of
 from qms.index import Index, split_ref
+from qms.load.salvage import salvaged_of
 from qms.model import Organisation, Process, Step, Workspace, text
 
 NO_ROLE = "—"
@@ -46,6 +47,7 @@ LABELS = {
         "example_steps": "katkoviivalla esimerkkivaiheet",
         "incomplete_badge": "PUUTTEELLINEN",
         "missing_unknown": "puuttuu (tuntematon vaihe)",
+        "left_out_of_file": "osia jätetty pois tiedoston virheen vuoksi",
     },
     "en": {
         "owner": "Owner",
@@ -68,6 +70,7 @@ LABELS = {
         "example_steps": "dashed: example steps",
         "incomplete_badge": "INCOMPLETE",
         "missing_unknown": "missing (unknown step)",
+        "left_out_of_file": "parts left out for an error in the file",
     },
 }
 
@@ -294,22 +297,26 @@ def flow_view(index: Index, process: Process, lang: str) -> FlowView:
         edges=tuple(sorted(edges, key=lambda e: (e.source, e.target))),
         lang=lang,
         example=example_badge(whole, any(s.example for s in steps), lang),
-        incomplete=incomplete_badge(missing, lang),
+        incomplete=incomplete_badge(missing, lang, salvaged_of(process) is not None),
     )
 
 
-def incomplete_badge(missing: int, lang: str) -> str:
-    """'PUUTTEELLINEN: 2 kulkua puuttuu (...)' when `missing` flows cannot be drawn, else ''.
+def incomplete_badge(missing: int, lang: str, left_out: bool = False) -> str:
+    """'PUUTTEELLINEN: 2 kulkua puuttuu (...)' when `missing` flows cannot be drawn, and/or
+    when the loader left part of the process out (`left_out`: its salvage record, the same one
+    that makes the model partial everywhere else), else ''.
 
     >>> incomplete_badge(1, "en")
     'INCOMPLETE: 1 flow missing (unknown step)'
+    >>> incomplete_badge(0, "en", left_out=True)
+    'INCOMPLETE: parts left out for an error in the file'
     >>> incomplete_badge(0, "fi")
     ''
     """
-    if not missing:
-        return ""
-    said = f"{counted('flows', missing, lang)} {label('missing_unknown', lang)}"
-    return f"{label('incomplete_badge', lang)}: {said}"
+    said = [label("left_out_of_file", lang)] if left_out else []
+    if missing:
+        said.append(f"{counted('flows', missing, lang)} {label('missing_unknown', lang)}")
+    return f"{label('incomplete_badge', lang)}: {'; '.join(said)}" if said else ""
 
 
 def example_badge(whole: Example | None, some_steps: bool, lang: str) -> str:

@@ -65,3 +65,28 @@ def test_a_diagram_missing_a_flow_carries_a_badge(
         image = Image.open(out / "demo" / f"{name}.png").convert("RGB")
         patch = next((n for n, colour in image.getcolors(1 << 24) or [] if colour == fill), 0)
         assert (patch > 500) == badge, (name, patch)
+
+
+@requires_dot
+def test_a_process_the_loader_left_part_of_carries_the_badge(
+    make_workspace: Callable[[dict[str, str]], Path],
+) -> None:
+    """A value the loader had to leave out (a step kind it does not know) makes the model
+    partial everywhere (QMS002); the picture of that process says so too, not only the
+    terminal and the pages."""
+    procs = "organisations/demo/processes"
+    broken = WHOLE.replace("id: kokous", "id: vaara").replace(
+        "{id: loppu, kind: end", "{id: loppu, kind: loppuu"
+    )
+    root = make_workspace(
+        {**WORKSPACE, f"{procs}/vaara.yaml": broken, f"{procs}/kokous.yaml": WHOLE}
+    )
+    out = root / "out"
+    code, _, err = run_qms(
+        "render", str(root), "-o", str(out), "--format", "svg", "--lang", "en", lang=False
+    )
+    assert code == 0, err
+    assert "Model is incomplete" in err or "incomplete" in err.lower()
+    said = "INCOMPLETE: parts left out for an error in the file"
+    assert said in (out / "demo" / "vaara.svg").read_text("utf-8")
+    assert "INCOMPLETE" not in (out / "demo" / "kokous.svg").read_text("utf-8")
