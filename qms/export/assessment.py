@@ -28,9 +28,11 @@ from qms.quality import (
 
 @dataclass(frozen=True)
 class Link:
-    """Something an assessment points at, with the portal page it lives on ('' if none)."""
+    """A name and, when it has one, its place in the portal (relative to the organisation's
+    folder: `talous.html`, `talous.html#step-budjetti`, `_metrics.html#metric-m1`). The manual's
+    pages and the assessments' evidence and actions share it, so every format draws both alike."""
 
-    label: str
+    name: str
     href: str = ""
 
 

@@ -866,7 +866,7 @@ def docx_assessment(doc: Any, r: AssessmentReport, L: dict[str, str], level: int
         for imp in r.improvements:
             _styled(doc, imp.text, "List Bullet")
             for link, status, due in imp.actions:
-                parts = [link.label, L.get(status, status), due]
+                parts = [link.name, L.get(status, status), due]
                 _styled(doc, " · ".join(p for p in parts if p), "List Bullet 2")
             if not imp.actions:
                 _styled(doc, L["no_action"], "List Bullet 2")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from qms.coverage import Coverage, Element, coverage
 from qms.example import Example, Marked, counted_elements, example_of, examples
-from qms.export.assessment import AssessmentReport, Trend, trend
+from qms.export.assessment import AssessmentReport, Link, Trend, trend
 from qms.export.assessment import reports as assessment_reports
 from qms.findings import Msg
 from qms.index import Index
@@ -210,15 +210,6 @@ class FindingRow:
     where: str
     message: str
     reason: str = ""
-
-
-@dataclass(frozen=True)
-class Link:
-    """A name and, when it has one, its place in the portal (relative to the organisation's
-    folder: `talous.html`, `talous.html#step-budjetti`, `_metrics.html#metric-m1`)."""
-
-    name: str
-    href: str = ""
 
 
 @dataclass(frozen=True)

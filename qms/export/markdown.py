@@ -11,9 +11,9 @@ import re
 from collections.abc import Sequence
 
 from qms.export import tables
-from qms.export.assessment import Trend
+from qms.export.assessment import Link, Trend
 from qms.export.labels import catalogue
-from qms.export.manual import Diagrams, History, Link, Manual, ProcessPage, page_name
+from qms.export.manual import Diagrams, History, Manual, ProcessPage, page_name
 from qms.views import PROCESS_MAP
 
 _SPECIAL = re.compile(r"([\\`*_\[\]{}|#+!~])")
@@ -254,7 +254,7 @@ def _assessments(m: Manual) -> str:
             for imp in r.improvements:
                 lines += [f"- {md(imp.text)}"]
                 for link, status, due in imp.actions:
-                    parts = [md(link.label), L.get(status, status), due]
+                    parts = [md(link.name), L.get(status, status), due]
                     lines += ["  - " + " · ".join(x for x in parts if x)]
                 if not imp.actions:
                     lines += [f"  - *{md(L['no_action'])}*"]

@@ -240,7 +240,7 @@ def ratings(r: AssessmentReport, L: dict[str, str]) -> Table:
             for x in item.ratings:
                 star = "*" if x.example is not None else ""
                 rating = f"{x.level} {x.level_name}{star}" if x.level is not None else L["unrated"]
-                evidence = ", ".join(e.label for e in x.evidence)
+                evidence = ", ".join(e.name for e in x.evidence)
                 rows.append([f"{x.statement} {x.text}", rating, x.rationale, evidence])
     return [L["statement"], L["rating"], L["rationale"], L["evidence"]], rows
 
