@@ -650,14 +650,13 @@ def _process(
 
 
 def _history(doc: Any, history: History, L: dict[str, str], level: int) -> None:
-    """The change history (muutoshistoria): a table, or the note why there is none."""
+    """The change history (muutoshistoria): its source and a table, or why there is none."""
     if history.state == "off":
         return
     doc.add_heading(L["history"], level=level)
     note, table = tables.history(history, L)
-    if note:
-        doc.add_paragraph(note)
-    else:
+    doc.add_paragraph(note)
+    if table[1]:
         _table(doc, *table)
 
 

@@ -71,6 +71,10 @@ LABELS: dict[str, dict[str, str]] = {
         "history_summary": "Muutokset",
         "history_no_git": "Muutoshistoriaa ei ole: työtila ei ole git-versionhallinnassa.",
         "history_none": "Git-historiassa ei ole sisällöllisiä muutoksia.",
+        "history_git": (
+            "Rivit ovat mallitiedoston muutokset git-versionhallinnassa: päivämäärä ja tekijä"
+            " ovat muutoksen tallennuksen (commit) tiedot, eivät asiakirjan hyväksynnän."
+        ),
         "version_kept": "versio ennallaan",
         "approval_current": "hyväksytty sisältö ennallaan",
         "approval_changed": "muutoksia hyväksynnän jälkeen",
@@ -316,6 +320,10 @@ LABELS: dict[str, dict[str, str]] = {
         "history_summary": "Changes",
         "history_no_git": "No change history: the workspace is not under git version control.",
         "history_none": "No content changes in the git history.",
+        "history_git": (
+            "The rows are the model file's changes in git version control: the date and author"
+            " are those of the commit, not of the document's approval."
+        ),
         "version_kept": "version unchanged",
         "approval_current": "approved content unchanged",
         "approval_changed": "changed since the approval",

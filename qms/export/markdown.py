@@ -94,11 +94,17 @@ def _process(m: Manual, p: ProcessPage, has_diagram: bool) -> str:
 
 
 def _history(history: History, L: dict[str, str], hashes: str) -> list[str]:
-    """The change history (muutoshistoria): a table, or the note why there is none."""
+    """The change history (muutoshistoria): its source and a table, or why there is none."""
     if history.state == "off":
         return []
     note, table = tables.history(history, L)
-    return [f"{hashes} {L['history']}", "", *([f"_{md(note)}_", ""] if note else _table(*table))]
+    return [
+        f"{hashes} {L['history']}",
+        "",
+        f"_{md(note)}_",
+        "",
+        *(_table(*table) if table[1] else []),
+    ]
 
 
 def _index(m: Manual, has_map: bool) -> str:

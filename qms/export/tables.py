@@ -87,8 +87,11 @@ def approval(by: str, on: str, state: str, L: dict[str, str]) -> str:
 
 
 def history(h: History, L: dict[str, str]) -> tuple[str, Table]:
-    """The change history as a note (no git, no changes) and a table (version, date, author,
-    changes), newest first; the note is '' when there are rows."""
+    """The change history as a note and a table (version, date, author, changes), newest first.
+
+    With rows, the note says where they come from: the model file's git commits, whose date and
+    author are the commit's, not the document's approval (a model drawn up in 2026 from a 2012
+    report shows 2026)."""
     head = [L["version"], L["history_date"], L["history_author"], L["history_summary"]]
     rows = [
         [
@@ -99,7 +102,7 @@ def history(h: History, L: dict[str, str]) -> tuple[str, Table]:
         ]
         for r in h.rows
     ]
-    note = ""
+    note = L["history_git"]
     if h.state == "no-git":
         note = L["history_no_git"]
     elif not rows:

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable
+from html import unescape
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -24,6 +25,7 @@ requires_weasyprint = needs(
 )
 TALOUS = "organisations/redu/processes/talous.yaml"
 SUMMARY = "changed owner; renamed step raami; added step korjaus › next step seuranta"
+GIT_NOTE = "The rows are the model file's changes in git version control"
 
 
 def _two_versions(workspace: Path, make_four_edits: Callable[[Path], None]) -> None:
@@ -86,6 +88,8 @@ def test_history_in_html_and_markdown(
         "step raami; added step korjaus › next step seuranta |" in section
     )
     assert "| 0.1 | 1 Jan 2013 | Laatupaallikko | created |" in section
+    # The dates are the commits', which the reader must not take for the approval's.
+    assert section.startswith(f"## Change history\n\n_{GIT_NOTE}")
     plan = (tmp_path / "md/redu/_plan.md").read_text(encoding="utf-8")
     assert "### Change history" in plan and "| 1 Jan 2013 | Laatupaallikko | created |" in plan
 
@@ -93,6 +97,8 @@ def test_history_in_html_and_markdown(
     html = (tmp_path / "html/redu/talous.html").read_text(encoding="utf-8")
     table = html[html.index('<table class="data history">') :]
     table = table[: table.index("</table>")]
+    before = unescape(html[: html.index('<table class="data history">')])
+    assert f'<p class="note">{GIT_NOTE}' in before
     cells = re.findall(r"<td>(.*?)</td>", table)
     assert cells[1:3] == ["3 Jan 2013", "Laatupaallikko"]
     assert "version unchanged" in cells[4] and cells[5] == "2 Jan 2013"
@@ -114,6 +120,7 @@ def test_history_in_docx(
         if t.rows[0].cells[0].text == "Version" and t.rows[0].cells[3].text == "Changes"
     ]
     talous = next(t for t in tables if any(SUMMARY in row[3] for row in t))
+    assert sum(p.text.startswith(GIT_NOTE) for p in document.paragraphs) == len(tables)
     assert talous[1][:3] == ["0.2", "3 Jan 2013", "Laatupaallikko"]
     assert talous[2] == ["0.1 (version unchanged)", "2 Jan 2013", "Laatupaallikko", SUMMARY]
     assert talous[3] == ["0.1", "1 Jan 2013", "Laatupaallikko", "created"]
