@@ -320,11 +320,13 @@ def incomplete_badge(missing: int, lang: str, left_out: bool = False) -> str:
 
 
 def example_badge(whole: Example | None, some_steps: bool, lang: str) -> str:
-    """'ESIMERKKI: reason' for an example process, or a note on its example steps."""
+    """'ESIMERKKI: reason' for an example process, or a note on its example steps.
+
+    The reason is kept whole (the picture wraps it): a PNG copied alone into another document
+    must still say why its content is an example."""
     if whole:
         reason = text(whole.reason, lang) if whole.reason else ""
-        short = reason if len(reason) <= 48 else reason[:47].rstrip() + "…"
-        return label("example_badge", lang) + (f": {short}" if short else "")
+        return label("example_badge", lang) + (f": {reason}" if reason else "")
     if some_steps:
         return f"{label('example_badge', lang)}: {label('example_steps', lang)}"
     return ""

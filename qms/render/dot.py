@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import textwrap
 from collections.abc import Callable, Iterable, Mapping
 from typing import cast
 
@@ -16,6 +17,11 @@ import graphviz
 from qms.render import styles
 from qms.render.layout import EdgeRoute, SwimlaneLayout, border_events
 from qms.views import FlowView, GoalMapView, ProcessMapView, counted, label
+
+BADGE_WIDTH = 48
+"""Characters per line of a badge on a flow's title (a long example reason wraps)..."""
+BADGE_LINES = 3
+"""...on at most this many lines: styles.TITLE_HEIGHT holds three."""
 
 
 def _n(value: float) -> str:
@@ -150,13 +156,18 @@ def _title_label(view: FlowView) -> str:
 
 
 def _badge(said: str, line: str, fill: str, ink: str) -> str:
-    """A framed, filled cell with bold text beside the title or the facts ('' for none)."""
+    """A framed, filled cell with bold text beside the title or the facts ('' for none), wrapped
+    at BADGE_WIDTH characters so that a long reason is read whole without widening the picture;
+    past BADGE_LINES (what the title's height holds) the last line ends in '…'."""
     if not said:
         return ""
+    lines = textwrap.wrap(
+        said, BADGE_WIDTH, max_lines=BADGE_LINES, placeholder=" …", break_on_hyphens=False
+    )
     return (
         '<TD WIDTH="10"></TD>'
-        f'<TD BORDER="1" COLOR="{line}" BGCOLOR="{fill}">'
-        f'<FONT COLOR="{ink}"><B>{html.escape(said)}</B></FONT></TD>'
+        f'<TD BORDER="1" COLOR="{line}" BGCOLOR="{fill}" BALIGN="LEFT">'
+        f'<FONT COLOR="{ink}"><B>{"<BR/>".join(html.escape(x) for x in lines)}</B></FONT></TD>'
     )
 
 

@@ -122,6 +122,39 @@ def test_diagrams_carry_a_badge(make_workspace: Make, tmp_path: Path) -> None:
     assert "(esimerkki)" in process_map
 
 
+LONG_REASON = (
+    "Raportit eivät kuvaa tätä kulkua: vaiheet, roolit, omistaja, riskit ja katselmointi ovat"
+    " esimerkkejä"
+)
+
+
+@requires_dot
+@pytest.mark.parametrize("repeat", [1, 3])
+def test_a_long_example_reason_is_wrapped_not_cut(
+    make_workspace: Make, tmp_path: Path, repeat: int
+) -> None:
+    """The badge holds a reason up to three lines long whole; a longer one ends in '…'."""
+    reason = " ".join([LONG_REASON] * repeat)
+    files = marked_files()
+    files["organisations/opisto/processes/talous.yaml"] = files[
+        "organisations/opisto/processes/talous.yaml"
+    ].replace("keksitty kulku", f"'{reason}'")
+    root = make_workspace(files)
+    result = CliRunner().invoke(
+        cli, ["render", str(root), "-o", str(tmp_path / "d"), "--format", "svg"]
+    )
+    assert result.exit_code == 0, result.stderr
+    svg = (tmp_path / "d" / "opisto" / "talous.svg").read_text(encoding="utf-8")
+    texts = re.findall(r"<text [^>]*>([^<]*)</text>", svg)
+    start = next(i for i, t in enumerate(texts) if t.startswith("ESIMERKKI: "))
+    said = " ".join(texts[start : start + 3])
+    assert texts[start + 3].startswith("Omistaja")  # three lines, then the facts
+    if repeat == 1:
+        assert said == f"ESIMERKKI: {reason}"
+    else:
+        assert said.endswith(" …") and f"ESIMERKKI: {reason}".startswith(said[:-2])
+
+
 @requires_dot
 def test_example_steps_are_dashed_in_a_sourced_process(
     make_workspace: Make, tmp_path: Path
