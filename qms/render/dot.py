@@ -18,10 +18,12 @@ from qms.render import styles
 from qms.render.layout import EdgeRoute, SwimlaneLayout, border_events
 from qms.views import FlowView, GoalMapView, ProcessMapView, counted, label
 
-BADGE_WIDTH = 48
-"""Characters per line of a badge on a flow's title (a long example reason wraps)..."""
-BADGE_LINES = 3
-"""...on at most this many lines: styles.TITLE_HEIGHT holds three."""
+BADGE_WIDTH = 64
+"""Characters per line of the example badge on a flow's title at most (a long reason wraps),..."""
+BADGE_MIN = 24
+"""...at least (a narrow drawing beside a long title),..."""
+BADGE_LINES = 2
+"""...on at most this many lines: what styles.TITLE_HEIGHT holds above the facts' line."""
 
 
 def _n(value: float) -> str:
@@ -120,7 +122,7 @@ def _spline(points: tuple[tuple[float, float], ...], height: float) -> str:
     return f"e,{_n(tip[0])},{_n(tip[1])} {coords}"
 
 
-def _title_label(view: FlowView) -> str:
+def _title_label(view: FlowView, width: float) -> str:
     title = html.escape(view.title)
     facts = []
     if view.owner:
@@ -131,7 +133,17 @@ def _title_label(view: FlowView) -> str:
     meta = html.escape("   ·   ".join(facts))
     # Example content and a process the picture cannot show whole are marked on the picture
     # itself, not only in the text around it: a PNG is copied alone into other documents.
-    badge = _badge(view.example, styles.EXAMPLE_LINE, styles.EXAMPLE_FILL, styles.EXAMPLE_TEXT)
+    # The example's reason wraps in what the drawing's width leaves beside the title (bold
+    # text is up to a fifth wider than styles.text_width's regular estimate).
+    room = width - 1.2 * styles.text_width(view.title, styles.TITLE_SIZE) - 30
+    chars = int(room / (1.2 * styles.text_width("x")))
+    badge = _badge(
+        view.example,
+        styles.EXAMPLE_LINE,
+        styles.EXAMPLE_FILL,
+        styles.EXAMPLE_TEXT,
+        wrap=min(max(chars, BADGE_MIN), BADGE_WIDTH),
+    )
     short = _badge(
         view.incomplete, styles.INCOMPLETE_LINE, styles.INCOMPLETE_FILL, styles.INCOMPLETE_TEXT
     )
@@ -155,15 +167,18 @@ def _title_label(view: FlowView) -> str:
     )
 
 
-def _badge(said: str, line: str, fill: str, ink: str) -> str:
-    """A framed, filled cell with bold text beside the title or the facts ('' for none), wrapped
-    at BADGE_WIDTH characters so that a long reason is read whole without widening the picture;
-    past BADGE_LINES (what the title's height holds) the last line ends in '…'."""
+def _badge(said: str, line: str, fill: str, ink: str, wrap: int = 0) -> str:
+    """A framed, filled cell with bold text beside the title or the facts ('' for none). With
+    `wrap` (the example's reason, the user's words) it wraps at that many characters, so that
+    a long reason is read whole without widening the picture; past BADGE_LINES (what the title's
+    height holds beside a one-line incomplete badge) the last line ends in '…'."""
     if not said:
         return ""
-    lines = textwrap.wrap(
-        said, BADGE_WIDTH, max_lines=BADGE_LINES, placeholder=" …", break_on_hyphens=False
-    )
+    lines = [said]
+    if wrap:
+        lines = textwrap.wrap(
+            said, wrap, max_lines=BADGE_LINES, placeholder=" …", break_on_hyphens=False
+        )
     return (
         '<TD WIDTH="10"></TD>'
         f'<TD BORDER="1" COLOR="{line}" BGCOLOR="{fill}" BALIGN="LEFT">'
@@ -199,7 +214,7 @@ def process_flow(
 
     g.node(
         "title",
-        label=_title_label(view),
+        label=_title_label(view, layout.width),
         shape="plaintext",
         pos=pos(layout.width / 2, styles.TITLE_HEIGHT / 2),
         width=_inch(layout.width),
