@@ -138,3 +138,29 @@ def printable(text: str, newlines: bool = False) -> str:
     """
     pattern = _UNPRINTABLE_BUT_NEWLINES if newlines else _UNPRINTABLE
     return pattern.sub(_escaped, text)
+
+
+@dataclass
+class Result:
+    """Findings of a run, sorted, with the counts the summary and the exit code need (here,
+    not in qms.lint, so that printing kept findings imports no rule and no model)."""
+
+    findings: list[Finding]
+    root: str = ""
+    fatal: dict[str, str] | None = None
+    examples: int = 0
+    """How many elements are marked as example content (`example:`), for the summary."""
+
+    def counts(self) -> dict[str, int]:
+        """Unsuppressed findings by severity, and the suppressed ones."""
+        out = {s: 0 for s in SEVERITIES} | {"suppressed": 0}
+        for f in self.findings:
+            out["suppressed" if f.suppressed else f.severity] += 1
+        return out
+
+    def exit_code(self, strict: bool = False) -> int:
+        """0 clean, 1 errors (and warnings with strict), 2 nothing loadable."""
+        if self.fatal:
+            return 2
+        counts = self.counts()
+        return 1 if counts["error"] or (strict and counts["warning"]) else 0

@@ -33,24 +33,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel
-
-from qms.findings import Finding
-from qms.load import (
-    Loaded,
-    SourceMap,
-    build_document,
-    cache_home,
-    discover,
-    gc_paused,
-    load,
-    parse_file,
-    source_digest,
-)
-from qms.model import Document
+from qms.findings import Finding, Result
+from qms.load import cache_home, discover, gc_paused, source_digest
 
 if typing.TYPE_CHECKING:
-    from qms.lint import Result, Rule
+    from pydantic import BaseModel
+
+    from qms.lint import Rule
+    from qms.load import Loaded
+    from qms.model import Document
 
 Mode = Literal["cold", "unchanged", "incremental", "structural", "workspace", "uncached"]
 """How a run went: everything checked (`cold`, `uncached`: no cache), nothing edited,
@@ -166,6 +157,8 @@ def _mask(value: Any) -> Any:
 def project(node: Any, reads: frozenset[str], truthy: frozenset[str]) -> Any:
     """`shape` restricted to the fields named in `reads` (and whether those in `truthy` are
     empty): what a `workspace` rule declaring them may see of a document."""
+    from pydantic import BaseModel
+
     if isinstance(node, BaseModel):
         texts = _text_fields(type(node))
         return (
@@ -206,6 +199,8 @@ def _anchors(rules: Sequence[Rule], doc: Document | None) -> frozenset[str]:
 
 def shape(node: Any) -> Any:
     """A document with the wording of its texts left out, in comparable form."""
+    from pydantic import BaseModel
+
     if isinstance(node, BaseModel):
         texts = _text_fields(type(node))
         return (
@@ -328,6 +323,7 @@ def _cold(
 ) -> Outcome:
     """Load and check everything; keep the findings per file for the next run."""
     from qms.lint import lint_stamped
+    from qms.load import load
 
     now_ns = int(dt.datetime.now().timestamp() * 1e9)
     base = os.fspath(root)
@@ -432,6 +428,8 @@ def _read_text(folder: Path, at: tuple[int, int]) -> str | None:
 
 def _rebuild(rel: str, text: str) -> Document | None:
     """The document a kept text made, built again to compare shapes."""
+    from qms.load import SourceMap, build_document, parse_file
+
     scratch = SourceMap()
     data, _ = parse_file(Path("."), rel, scratch, text.encode("utf-8"))
     if data is None:
@@ -482,6 +480,8 @@ def _incremental(
         return _outcome(root, state, "unchanged", [])
     if "qms.yaml" in changed:
         return None
+    from qms.load import load
+
     if not removed and len(changed) < len(names) // 2 + 1:
         loaded = load(root, files=[*changed, "qms.yaml"], packs=False)
         if loaded.workspace is None:
@@ -606,6 +606,7 @@ def _recheck_wide(
     findings stand: they read nothing but their own file, or nothing that changed)."""
     from qms.example import count_examples
     from qms.lint import Context, configure, stamped
+    from qms.load import load
     from qms.rules import all_rules
 
     rules = all_rules()
@@ -749,8 +750,6 @@ def _remember(
 
 def _outcome(root: str, state: State, mode: Mode, checked: list[str]) -> Outcome:
     """The result a full run would print, assembled from the kept findings."""
-    from qms.lint import Result
-
     everything = [*state.other, *(f for e in state.entries.values() for f in e.findings)]
     everything += [f for f, _ in _wide(state)]
     unique = {(*f.sort_key(), f.path.__repr__()): f for f in everything}

@@ -11,12 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import traceback
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 
-from qms.findings import SEVERITIES, Finding, Msg, PathPart, Severity, make_text
+from qms.findings import Finding, Msg, PathPart, Result, Severity, make_text
 from qms.load import Loaded, SourceMap, gc_paused
 from qms.model import Document, RuleConfig, Workspace
 from qms.rule import Check, Context, Problem, Rule, Scope, problem, rule
@@ -72,31 +71,6 @@ def configure(
 
 
 # --- running ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Result:
-    """Findings of a run, sorted, with the counts the summary and the exit code need."""
-
-    findings: list[Finding]
-    root: str = ""
-    fatal: dict[str, str] | None = None
-    examples: int = 0
-    """How many elements are marked as example content (`example:`), for the summary."""
-
-    def counts(self) -> dict[str, int]:
-        """Unsuppressed findings by severity, and the suppressed ones."""
-        out = {s: 0 for s in SEVERITIES} | {"suppressed": 0}
-        for f in self.findings:
-            out["suppressed" if f.suppressed else f.severity] += 1
-        return out
-
-    def exit_code(self, strict: bool = False) -> int:
-        """0 clean, 1 errors (and warnings with strict), 2 nothing loadable."""
-        if self.fatal:
-            return 2
-        counts = self.counts()
-        return 1 if counts["error"] or (strict and counts["warning"]) else 0
 
 
 INTERNAL = Msg(

@@ -14,13 +14,15 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from qms import __version__
-from qms.findings import SEVERITIES, Finding, Msg, printable
+from qms.findings import SEVERITIES, Finding, Msg, Result, printable
 from qms.i18n import SEVERITY_WORD
-from qms.lint import Result, Rule
+
+if TYPE_CHECKING:
+    from qms.rule import Rule
 
 SUMMARY_CLEAN = Msg(en="No problems found.", fi="Ei havaintoja.")
 EXAMPLES = Msg(
@@ -301,6 +303,7 @@ INTERNAL_DOC = (
 
 def _sarif_rules(findings: Sequence[Finding], lang: str) -> list[dict[str, object]]:
     """Every registered rule, plus any code a finding names that no rule module defines."""
+    from qms.rule import Rule
     from qms.rules import all_rules
 
     rules = list(all_rules())

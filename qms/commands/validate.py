@@ -69,8 +69,8 @@ def validate(
         qms validate models/lamppu --format sarif > qms.sarif
         qms validate models/lamppu --format github      (in a GitHub Actions step)
     """
+    from qms.findings import Result
     from qms.incremental import validate as run
-    from qms.lint import Result
     from qms.report import FORMATS, SEVERITY_RANK, echo_text
 
     outcome = run(workspace, strict, as_of.date() if as_of else None, one_shot=True)

@@ -1,31 +1,22 @@
-"""Model files -> Workspace, with every problem reported at file:line:col.
+"""Model files -> Workspace, with every problem reported at file:line:col (`load`).
 
-The fast path parses with libyaml and builds no position table: positions are needed only for
-findings, so the SourceMap re-composes a file lazily, the first time a finding in it needs a
-line number. Schema errors (pydantic) and syntax errors become findings QMS001/QMS002; nothing
-here raises on bad input.
+What loading needs (pydantic and the model classes, PyYAML) is imported on first use of a
+name that needs it (`load`, `Loaded`, `SourceMap`...; qms/load/core.py): finding the files,
+the cache folder and the code's digest do not, so a `qms validate` that finds nothing edited
+never imports the model (a third of a second, most of such a run).
 """
 
 from __future__ import annotations
 
-import gc
-import os
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from qms import i18n
-from qms.findings import Finding, Location, did_you_mean, make_text
-from qms.load.cache import DocumentCache, _pack_of, _read, cache_home, source_digest
+from qms.load.cache import DocumentCache, cache_home, source_digest
 from qms.load.discover import WORKSPACE_FILE, discover
-from qms.load.salvage import salvage
-from qms.load.schema_errors import _schema_finding, schema_finding
-from qms.load.yaml_source import MAX_DEPTH, SourceMap, _finding, parse_file
-from qms.model import DOCUMENT_KINDS, Document, Workspace, WorkspaceSettings
+from qms.load.pause import gc_paused
+
+if TYPE_CHECKING:
+    from qms.load.core import Loaded, assemble, build_document, load
+    from qms.load.yaml_source import SourceMap, parse_file
 
 __all__ = [
     "WORKSPACE_FILE",
@@ -43,200 +34,17 @@ __all__ = [
 ]
 
 
-@dataclass
-class Loaded:
-    """What `load` returns: the workspace (None when nothing was loadable) and the findings."""
+def __getattr__(name: str) -> Any:
+    """The names that need the model and the parser, imported when first asked for."""
+    if name in ("Loaded", "assemble", "build_document", "load"):
+        from qms.load import core
 
-    root: str
-    workspace: Workspace | None
-    findings: list[Finding]
-    sources: SourceMap
-    fatal: dict[str, str] | None = None
-    """Why nothing could be loaded (exit code 2), in both languages."""
-    files: list[str] = field(default_factory=list)
+        value = getattr(core, name)
+    elif name in ("SourceMap", "parse_file"):
+        from qms.load import yaml_source
 
-    @property
-    def language(self) -> str:
-        """The workspace's language, or English when it could not be read."""
-        return self.workspace.language if self.workspace else "en"
-
-
-def build_document(
-    data: dict[str, Any], rel: str, sources: SourceMap
-) -> tuple[Document | None, list[Finding]]:
-    """Validate one parsed file against the model class its `kind:` names."""
-    loc = Location(rel)
-    kinds = ", ".join(DOCUMENT_KINDS)
-    if "kind" not in data:
-        return None, [_finding(sources, "QMS002", i18n.NO_KIND, loc, kinds=kinds)]
-    kind = data["kind"]
-    cls = DOCUMENT_KINDS.get(kind) if isinstance(kind, str) else None
-    if cls is None:
-        guess = did_you_mean(str(kind), list(DOCUMENT_KINDS))
-        return None, [
-            schema_finding(
-                sources,
-                rel,
-                loc.child("kind").path,
-                lambda lang: i18n.UNKNOWN_KIND.format(
-                    lang,
-                    kind=kind,
-                    kinds=kinds,
-                    hint=i18n.DID_YOU_MEAN.format(lang, word=guess) if guess else "",
-                ),
-            )
-        ]
-    is_root = rel == WORKSPACE_FILE
-    if cls is WorkspaceSettings and not is_root:
-        return None, [_finding(sources, "QMS002", i18n.WORKSPACE_ELSEWHERE, loc.child("kind"))]
-    if is_root and cls is not WorkspaceSettings:
-        return None, [
-            _finding(sources, "QMS002", i18n.ROOT_NOT_WORKSPACE, loc.child("kind"), kind=kind)
-        ]
-    try:
-        doc = cls.model_validate(data)
-    except ValidationError as error:
-        errors = error.errors()
-        findings = [_schema_finding(sources, cls, e, rel) for e in errors]
-        kept, record = salvage(cls, data, errors)
-        findings = [
-            f.with_(text={lang: f.text[lang] + record.notes[n][lang] for lang in f.text})
-            if n in record.notes and kept is not None
-            else f
-            for n, f in enumerate(findings)
-        ]
-        if not isinstance(kept, Document):
-            return None, findings
-        kept._source = rel
-        kept._salvaged = record
-        return kept, findings
-    except RecursionError:
-        return None, [_finding(sources, "QMS001", i18n.TOO_DEEP, loc, limit=MAX_DEPTH)]
-    doc._source = rel
-    return doc, []
-
-
-# --- the workspace ---------------------------------------------------------------------------
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a large model is built or checked.
-
-    Loading creates millions of small objects and almost no cycles; every full collection
-    walks all of them again, which cost about a third of `qms validate` on a national network.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def load(
-    root: str | os.PathLike[str], files: Iterable[str] | None = None, packs: bool = True
-) -> Loaded:
-    """Load every model file of the workspace at `root` (or only `files`, relative to it).
-
-    `packs=False` skips the document cache, for loading a few files alone.
-
-    Never raises on bad input: problems are findings; `fatal` is set when there is no
-    workspace to speak of (exit code 2).
-    """
-    shown = os.fspath(root)
-    base = Path(shown)
-    sources = SourceMap()
-    if not base.exists():
-        return Loaded(shown, None, [], sources, fatal=make_text(i18n.NO_SUCH_PATH, path=shown))
-    if (not base.is_dir() or not (base / WORKSPACE_FILE).is_file()) and files is None:
-        return Loaded(shown, None, [], sources, fatal=make_text(i18n.NOT_A_WORKSPACE, path=shown))
-    findings: list[Finding] = []
-    if files is None:
-        names, refused = discover(base)
-        for rel, msg, params, severity in refused:
-            findings.append(
-                _finding(sources, "QMS001", msg, Location(rel), severity=severity, **params)
-            )
+        value = getattr(yaml_source, name)
     else:
-        names = sorted(set(files))
-    unloaded: list[tuple[str, str, str]] = []
-    cache = DocumentCache.open() if packs else None
-    groups: dict[str, list[str]] = {}
-    for rel in names:
-        groups.setdefault(_pack_of(rel) if cache else "", []).append(rel)
-    built: dict[str, Document] = {}
-    with gc_paused():
-        for rels in groups.values():
-            raws = {rel: _read(base / rel) for rel in rels} if cache else {}
-            known = {k: v for k, v in raws.items() if v is not None}
-            entry = cache.entry(known) if cache and len(known) == len(rels) else None
-            packed = (cache.get(entry) if cache and entry else None) or {}
-            fresh: dict[str, Document] = {}
-            for rel in rels:
-                raw = raws.get(rel)
-                if rel in packed and raw is not None:
-                    sources.add(rel, raw.decode("utf-8-sig"))
-                    built[rel] = packed[rel]
-                    continue
-                data, problems = parse_file(base, rel, sources, raw)
-                findings.extend(problems)
-                if data is None:
-                    continue
-                doc, more = build_document(data, rel, sources)
-                # A value the parser already reported (and made text) is not reported again
-                # by the schema at the same place: one mistake, one finding.
-                said = {(f.line, f.col) for f in problems}
-                findings.extend(f for f in more if (f.line, f.col) not in said)
-                if doc is not None:
-                    built[rel] = doc
-                    if not problems and not more:
-                        fresh[rel] = doc
-                else:
-                    unloaded.append(_identity(data))
-            if cache and entry and not packed:
-                cache.pending.append((entry, fresh))
-        if cache:
-            cache.flush()
-    documents = [built[rel] for rel in names if rel in built]
-    workspace = assemble(shown, documents, default_name=base.resolve().name, unloaded=unloaded)
-    findings.sort(key=Finding.sort_key)
-    return Loaded(shown, workspace, findings, sources, files=list(names))
-
-
-def _identity(data: dict[str, Any]) -> tuple[str, str, str]:
-    """(kind, organisation, id) of a document that failed to load, as far as it can be read."""
-    parts = (data.get("kind"), data.get("organisation"), data.get("id"))
-    return tuple(p if isinstance(p, str) else "" for p in parts)  # type: ignore[return-value]
-
-
-def assemble(
-    root: str,
-    documents: Sequence[Document],
-    default_name: str = "",
-    unloaded: Sequence[tuple[str, str, str]] = (),
-) -> Workspace:
-    """Group documents by kind into a Workspace; default settings when qms.yaml is unusable."""
-    groups: dict[str, list[Document]] = {kind: [] for kind in DOCUMENT_KINDS}
-    for doc in documents:
-        groups[doc.KIND].append(doc)
-    settings_docs = groups.pop("workspace")
-    settings = (
-        settings_docs[0]
-        if settings_docs
-        else WorkspaceSettings(kind="workspace", name=default_name or "workspace")
-    )
-    return Workspace(
-        root=root,
-        settings=settings,
-        projects=tuple(groups["project"]),
-        organisations=tuple(groups["organisation"]),
-        processes=tuple(groups["process"]),
-        plans=tuple(groups["plan"]),
-        metrics=tuple(groups["metrics"]),
-        results=tuple(groups["results"]),
-        criteria=tuple(groups["criteria"]),
-        assessments=tuple(groups["assessment"]),
-        unloaded=tuple(unloaded),
-    )
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value

@@ -7,20 +7,33 @@ import os
 import pickle
 import sys
 from collections.abc import Iterable
+from importlib.util import find_spec
 from pathlib import Path
-
-from pydantic import VERSION as pydantic_version
+from typing import TYPE_CHECKING
 
 from qms.files import read_regular
-from qms.load.yaml_source import MAX_FILE_BYTES
-from qms.model import Document
+
+if TYPE_CHECKING:
+    from qms.model import Document
+
+
+def _pydantic_version() -> bytes:
+    """pydantic's version file, read without importing pydantic (a tenth of a second that a
+    run which finds nothing edited does not otherwise pay); empty when it cannot be read."""
+    spec = find_spec("pydantic")
+    if spec is None or spec.origin is None:
+        return b""
+    try:
+        return Path(spec.origin).with_name("version.py").read_bytes()
+    except OSError:
+        return b""
 
 
 def source_digest(paths: Iterable[Path], salt: str = "") -> str:
-    """sha256 over `salt`, Python's and pydantic's versions and the names and bytes of
+    """sha256 over `salt`, Python's version, pydantic's version file and the names and bytes of
     `paths`: what a cache built by this code is valid for. Empty when a file cannot be read
     (then the caller must not cache: a code change could not be told)."""
-    h = hashlib.sha256(f"{salt}\0{sys.version}\0{pydantic_version}\0".encode())
+    h = hashlib.sha256(f"{salt}\0{sys.version}\0".encode() + _pydantic_version() + b"\0")
     try:
         for path in paths:
             h.update(f"{path.name}\0".encode())
@@ -141,6 +154,8 @@ class DocumentCache:
 
 def _read(path: Path) -> bytes | None:
     """A file's bytes for the cache look-up; None leaves the error to parse_file."""
+    from qms.load.yaml_source import MAX_FILE_BYTES
+
     try:
         data, size = read_regular(path, MAX_FILE_BYTES)
     except OSError:
