@@ -1005,6 +1005,10 @@ def _side_at(n: NodeBox, dy: float, sign: int) -> float | None:
     return n.x + sign * n.w / 2
 
 
+MIN_RUN = 4.0
+"""The shortest straight run of a route (a shorter jog reads as a kink, not a turn)."""
+
+
 def _tidy(points: Sequence[Point]) -> list[Point]:
     """An orthogonal route without repeated points and straight-through corners; [] when it
     doubles back on itself or keeps a segment shorter than 4 pt."""
@@ -1021,7 +1025,7 @@ def _tidy(points: Sequence[Point]) -> list[Point]:
                 continue
         out.append(p)
     if len(out) < 2 or any(
-        abs(a[0] - b[0]) + abs(a[1] - b[1]) < 4 for a, b in itertools.pairwise(out)
+        abs(a[0] - b[0]) + abs(a[1] - b[1]) < MIN_RUN for a, b in itertools.pairwise(out)
     ):
         return []
     return out
@@ -1041,6 +1045,21 @@ def _orth_cross(s: tuple[Point, Point], t: tuple[Point, Point]) -> bool:
         min(h[0][0], h[1][0]) + 0.5 < x < max(h[0][0], h[1][0]) - 0.5
         and min(v[0][1], v[1][1]) + 0.5 < y < max(v[0][1], v[1][1]) - 0.5
     )
+
+
+def _step_cross(s: tuple[Point, Point], t: tuple[Point, Point]) -> bool:
+    """Whether a grid step s crosses segment t: as `_orth_cross`, or from a start on t's
+    inside. The grid has lines along the flows, so a route crosses one at a grid point: it
+    arrives there (a touch) and leaves on the far side; counting the step that leaves counts
+    the crossing once (one that turns along t instead shares its line, counted apart)."""
+    if _orth_cross(s, t):
+        return True
+    (a, b), (p, q) = s, t
+    if a[1] == b[1] and p[0] == q[0]:  # a horizontal step from a point on a vertical line
+        return a[0] == p[0] and min(p[1], q[1]) + 0.5 < a[1] < max(p[1], q[1]) - 0.5
+    if a[0] == b[0] and p[1] == q[1]:
+        return a[1] == p[1] and min(p[0], q[0]) + 0.5 < a[0] < max(p[0], q[0]) - 0.5
+    return False
 
 
 def _orth_overlap(s: tuple[Point, Point], t: tuple[Point, Point]) -> float:
@@ -1122,6 +1141,7 @@ def _route(
         keepout.add((n.x - half - 4, n.top - 4, n.x + half + 4, bottom + 4), n.id)
     # An event on its host's border leaves it outwards only (down from the bottom edge, up
     # from the top); the host's own keepout then lies behind it.
+    hosts = {event: host for event, (host, _) in border_events(view).items() if event in nodes}
     border_side = {
         event: "top" if k % 2 else "bottom"
         for event, (_, k) in border_events(view).items()
@@ -1216,11 +1236,11 @@ def _route(
             candidates.append(("right", [(s.right, s.y), (ch_t, s.y), (ch_t, t.y), t_left]))
             ch_s = s.right + gap_after(col_of[s.id]) / 2
             candidates.append(("right", [(s.right, s.y), (ch_s, s.y), (ch_s, t.y), t_left]))
-            if fan_out[s.id] > 1:
-                # Beside the channel's middle too: two flows of one step turning in one
-                # channel towards the same side take lines of their own.
-                for off in (-6.0, 6.0):
-                    ch = ch_s + off
+            # Beside the channel's middle too: two flows of one step turning in one channel
+            # towards the same side take lines of their own, and a flow can turn before (or
+            # after) another one's vertical instead of crossing it.
+            for off in (-6.0, 6.0):
+                for ch in (ch_s + off, ch_t + off):
                     candidates.append(("right", [(s.right, s.y), (ch, s.y), (ch, t.y), t_left]))
             band = lanes[step_lane[s.id]]
             low = t.y > s.y or step_lane[s.id] == step_lane[t.id]
@@ -1418,6 +1438,10 @@ def _route(
         column_boxes.setdefault(n.x, []).append((n.top, bottom))
         if n.name_box is not None:
             column_boxes[n.x].append((n.name_box[1], n.name_box[3]))
+            # Under (over) its host: the gap between the name and the next symbol of the
+            # host's stack is a way through too.
+            host = nodes[hosts[n.id]]
+            column_boxes.setdefault(host.x, []).append((n.name_box[1], n.name_box[3]))
     for spans_y in column_boxes.values():
         spans_y.sort()
         for (_, b0), (t1, _) in itertools.pairwise(spans_y):
@@ -1474,7 +1498,7 @@ def _route(
                 if j == i or ver != version[j]:
                     continue
                 p, q = chosen[j][1][tj], chosen[j][1][tj + 1]
-                if _orth_cross((a, b), (p, q)):
+                if _step_cross((a, b), (p, q)):
                     total += SIBLING_CROSS_COST if edges[j].source == e.source else CROSS_COST
                 elif _orth_overlap((a, b), (p, q)) > 2 and edges[j].target != e.target:
                     total += SHARED_COST
@@ -1486,6 +1510,18 @@ def _route(
         def ahead(x: float, y: float) -> float:
             """Length to the nearest goal: a lower bound of what is left (A*)."""
             return LENGTH_COST * min(abs(x - gx) + abs(y - gy) for gx, gy in goals)
+
+        def run_length(state: tuple[int, int, int], point: Point) -> float:
+            """How far the route to `state` has run straight (counted up to MIN_RUN)."""
+            run = 0.0
+            cur = came[state]
+            while cur is not None:
+                p = (xs[cur[0]], ys[cur[1]])
+                run = abs(point[0] - p[0]) + abs(point[1] - p[1])
+                if run >= MIN_RUN or cur[2] != state[2]:
+                    break
+                cur = came[cur]
+            return run
 
         heap: list[tuple[float, float, int, int, int, int, str]] = []
         for side, (px, py), d in starts:
@@ -1502,7 +1538,10 @@ def _route(
             done[state] = side
             came[state] = None if prev < 0 else _unpack(prev)
             point = (xs[x], ys[y])
-            if point in goals and goals[point] == d and prev >= 0:
+            # `_tidy` drops a route with a run shorter than MIN_RUN: no turn (nor arrival)
+            # before the run so far is that long.
+            run = run_length(state, point)
+            if point in goals and goals[point] == d and prev >= 0 and run >= MIN_RUN:
                 path = [point]
                 cur: tuple[int, int, int] | None = came[state]
                 while cur is not None:
@@ -1511,7 +1550,7 @@ def _route(
                 route = _tidy(path[::-1])
                 return (side, route) if route else None
             for d2, (dx, dy) in enumerate(steps_xy):
-                if d2 == (d + 2) % 4 or (prev < 0 and d2 != d):
+                if d2 == (d + 2) % 4 or (d2 != d and (prev < 0 or run < MIN_RUN)):
                     continue
                 nx, ny = x + dx, y + dy
                 if not (0 <= nx < len(xs) and 0 <= ny < len(ys)):
