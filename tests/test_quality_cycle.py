@@ -280,3 +280,5 @@ def test_manual_docx_has_the_self_assessment_chapter_and_trends(
     assert "Tämä itsearviointi on esimerkkisisältöä" in body
     pictures = document.inline_shapes
     assert len(pictures) >= 2  # the ratings chart and at least one trend chart
+    sources = [p for p in document.paragraphs if p.text.startswith("Lähde: ")]
+    assert sources and all(run.italic for p in sources for run in p.runs)

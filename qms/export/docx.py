@@ -23,8 +23,9 @@ import copy
 import datetime as dt
 import io
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
+from qms.export import docx_xml as xml
 from qms.export import tables
 from qms.export.assessment import AssessmentReport, Trend
 from qms.export.coverage_tables import _stable_zip
@@ -285,58 +286,32 @@ def widths(head: Sequence[str], rows: Sequence[Sequence[str]], total: float) -> 
 def _table(doc: Any, head: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     """A table in the house style (QMS Table): the header row repeated on every page, the
     columns as wide as their contents need, every cell a QMS Table Text paragraph."""
-    from docx.shared import Emu
-
-    table = doc.add_table(rows=1 + len(rows), cols=len(head))
-    table.style = doc.styles[TABLE_STYLE]
-    table.autofit = False
-    header = table.rows[0]
-    header._tr.get_or_add_trPr().append(_w("tblHeader", val="true"))
-    for row, values in zip(table.rows, [head, *rows], strict=True):
-        # A row is not split across pages (a split SIPOC row left a few words on a page)
-        row._tr.get_or_add_trPr().append(_w("cantSplit", val="true"))
-        for cell, value in zip(row.cells, values, strict=True):
-            paragraph = cell.paragraphs[0]
-            _style(doc, paragraph, HEAD_STYLE if row is header else CELL_STYLE)
-            lines = (value or "—").split("\n")
-            run = paragraph.add_run(lines[0])
-            for line in lines[1:]:
-                run.add_break()
-                run.add_text(line)
     room, _ = _room(doc, 0)
-    for column, width in zip(table.columns, widths(head, rows, room), strict=True):
-        emu = Emu(_emu(width))
-        column.width = emu
-        for cell in column.cells:
-            cell.width = emu
+    xml.table(doc, head, rows, widths(head, rows, room), TABLE_STYLE, CELL_STYLE, HEAD_STYLE)
     _gap(doc)
 
 
-def _style(doc: Any, paragraph: Any, name: str) -> None:
-    """`paragraph.style = name`, with the style's id looked up once per document: python-docx
-    searches all of the document's styles on every assignment (nearly half of a manual's time
-    went there: a table sets the style of every cell). The same XML either way."""
-    from docx.enum.style import WD_STYLE_TYPE
-
-    ids: dict[str, str | None] = doc.__dict__.setdefault("_qms_style_ids", {})
-    if name not in ids:
-        ids[name] = doc.part.get_style_id(doc.styles[name], WD_STYLE_TYPE.PARAGRAPH)
-    paragraph._p.style = ids[name]
+def _styled(doc: Any, text: str, name: str | None = None) -> Any:
+    """`doc.add_paragraph(text, style=name)` without python-docx's searches (docx_xml): the
+    w:p element."""
+    return xml.paragraph(doc, text, name)
 
 
-def _styled(doc: Any, text: str, name: str) -> Any:
-    """`doc.add_paragraph(text, style=name)`, the style set by `_style`."""
-    paragraph = doc.add_paragraph(text)
-    _style(doc, paragraph, name)
-    return paragraph
+def _heading(doc: Any, text: str, level: int) -> None:
+    """`doc.add_heading(text, level)` without python-docx's searches (docx_xml)."""
+    xml.paragraph(doc, text, "Title" if level == 0 else f"Heading {level}")
+
+
+def _italic(doc: Any, text: str) -> None:
+    xml.run(xml.paragraph(doc), text, italic=True)
 
 
 def _gap(doc: Any) -> None:
     """An empty line after a table, so that two tables never run into one."""
     from docx.shared import Pt
+    from docx.text.parfmt import ParagraphFormat
 
-    paragraph = _styled(doc, "", CELL_STYLE)
-    paragraph.paragraph_format.space_after = Pt(6)
+    ParagraphFormat(_styled(doc, "", CELL_STYLE)).space_after = Pt(6)
 
 
 def _notice(doc: Any, text: str, alert: bool = False) -> None:
@@ -349,23 +324,25 @@ def _notice(doc: Any, text: str, alert: bool = False) -> None:
         _w("shd", val="clear", color="auto", fill="FDE2D8" if alert else "FFF6D6")
     )
     paragraph = cell.paragraphs[0]
-    _style(doc, paragraph, NOTICE_STYLE)
+    xml.set_style(doc, paragraph._p, NOTICE_STYLE)
     paragraph.add_run(text)
     _gap(doc)
 
 
 def _facts(doc: Any, pairs: Sequence[tuple[str, str]]) -> None:
     for key, value in pairs:
-        paragraph = _styled(doc, "", FACT_STYLE)
-        paragraph.add_run(f"{key}: ").bold = True
-        paragraph.add_run(value or "—")
+        p = xml.paragraph(doc, "", FACT_STYLE)
+        xml.run(p, f"{key}: ", bold=True)
+        xml.run(p, value or "—")
     _gap(doc)
 
 
 def _room(doc: Any, reserved: float) -> tuple[float, float]:
     """(width, height) in points that the current section leaves for a picture, less
     `reserved` points of height for what stands above it."""
-    page = doc.sections[-1]
+    from docx.section import Section
+
+    page: Any = Section(doc.element.body[-1], doc.part)  # the last one; doc.sections searches
     return (
         (page.page_width - page.left_margin - page.right_margin) / 12700,
         (page.page_height - page.top_margin - page.bottom_margin) / 12700 - reserved,
@@ -375,15 +352,11 @@ def _room(doc: Any, reserved: float) -> tuple[float, float]:
 def _fitted(doc: Any, png: bytes | None, missing: str) -> None:
     """A picture as large as the current section allows (never enlarged), leaving room above
     it for the chapter's heading and a lead paragraph."""
-    from docx.shared import Emu
-
     if not png:
-        doc.add_paragraph().add_run(missing).italic = True
+        _italic(doc, missing)
         return
-    data, width, height = flow_pieces(png, None, _room(doc, 3 * styles.FLOW_HEADING))[0]
-    doc.add_paragraph().add_run().add_picture(
-        io.BytesIO(data), width=Emu(_emu(width)), height=Emu(_emu(height))
-    )
+    piece = flow_pieces(png, None, _room(doc, 3 * styles.FLOW_HEADING))[0]
+    xml.picture(doc, xml.paragraph(doc), png, _emu(piece.width), _emu(piece.height))
 
 
 def _setup(section: Any, landscape: bool) -> None:
@@ -537,24 +510,33 @@ def _emu(points: float) -> int:
     return int(points * 12700)
 
 
+class Piece(NamedTuple):
+    """One picture of a flow on a landscape page: the part `crop` leaves of the flow's PNG,
+    `width` x `height` points."""
+
+    crop: xml.Crop
+    width: float
+    height: float
+
+
 def flow_pieces(
     png: bytes,
     source: str | None,
     room: tuple[float, float] = (styles.PRINT_WIDTH, styles.PRINT_HEIGHT),
-) -> list[tuple[bytes, float, float]]:
-    """A flow's picture(s) for a landscape page: (PNG, width pt, height pt) each.
+) -> list[Piece]:
+    """A flow's picture(s) for a landscape page.
 
     The drawing is printed as large as the `room` (width, height in points) allows, never
     enlarged. When that would shrink its text below styles.MIN_PRINT_SIZE and the flow is
     folded, it is cut between rows (where its DOT's first line says the gaps are) into pieces
     of consecutive rows, each as tall as fits the page at the width's scale; a single row
-    taller than that is shrunk to fit (qms.export.flowcut decides, for the PDF too). Cropping
-    and PNG encoding are deterministic.
+    taller than that is shrunk to fit (qms.export.flowcut decides, for the PDF too). A piece
+    is the whole PNG cropped in the document (a:srcRect), not a PNG of its own: cutting and
+    encoding pieces with PIL was a third of a manual's time, and the pieces share one image.
     """
     from PIL import Image
 
-    image = Image.open(io.BytesIO(png))
-    px_w, px_h = image.size
+    px_w, px_h = Image.open(io.BytesIO(png)).size  # the header only
     rows = flow_rows(source) if source else None
     height = rows[0] if rows else px_h * 72 / 110  # Diagrams draws PNG at 110 dpi
     per_px = height / px_h
@@ -562,37 +544,37 @@ def flow_pieces(
     cuts = rows[1] if rows else []
     cut = cut_rows(height, width, [0, *(round(c * px_h) for c in cuts), px_h], room)
     if not cut.pieces:
-        return [(png, width * cut.scale, height * cut.scale)]
-    pieces = []
-    for top, bottom, scale in cut.pieces:
-        out = io.BytesIO()
-        image.crop((0, int(top), px_w, int(bottom))).save(out, format="PNG", optimize=False)
-        h = (bottom - top) * per_px
-        pieces.append((out.getvalue(), width * scale, h * scale))
-    return pieces
+        return [Piece(xml.Crop(), width * cut.scale, height * cut.scale)]
+    return [
+        Piece(
+            xml.Crop(int(top) / px_h, (px_h - int(bottom)) / px_h),
+            width * scale,
+            (bottom - top) * per_px * scale,
+        )
+        for top, bottom, scale in cut.pieces
+    ]
 
 
 def _flow(
     doc: Any, pages: _Pages, heading: str, png: bytes | None, source: str | None, missing: str
 ) -> None:
     """The flow diagram on landscape page(s) of its own; back to portrait after it."""
-    from docx.shared import Emu
+    from docx.text.parfmt import ParagraphFormat
 
     if not png:
-        doc.add_heading(heading, level=2)
-        doc.add_paragraph().add_run(missing).italic = True
+        _heading(doc, heading, 2)
+        _italic(doc, missing)
         return
     pages.new(landscape=True)
-    doc.add_heading(heading, level=2)
-    for data, width, height in flow_pieces(png, source, _room(doc, styles.FLOW_HEADING)):
+    _heading(doc, heading, 2)
+    for piece in flow_pieces(png, source, _room(doc, styles.FLOW_HEADING)):
         # Single line spacing and no space after: the template's 1.15 lines would make the
         # line of an inline picture taller than the picture.
-        paragraph = doc.add_paragraph()
-        paragraph.paragraph_format.line_spacing = 1.0
-        paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = 0
-        paragraph.add_run().add_picture(
-            io.BytesIO(data), width=Emu(_emu(width)), height=Emu(_emu(height))
-        )
+        p = xml.paragraph(doc)
+        spacing = ParagraphFormat(p)
+        spacing.line_spacing = 1.0
+        spacing.space_before = spacing.space_after = 0
+        xml.picture(doc, p, png, _emu(piece.width), _emu(piece.height), piece.crop)
     pages.new(landscape=False)
 
 
@@ -600,7 +582,7 @@ def _process(
     doc: Any, pages: _Pages, m: Manual, p: ProcessPage, png: bytes | None, source: str | None
 ) -> None:
     L = catalogue(m.lang)
-    doc.add_heading(p.name, level=1)
+    _heading(doc, p.name, 1)
     _notice(doc, p.example)
     facts = [
         (L["owner"], p.owner),
@@ -629,22 +611,22 @@ def _process(
     _facts(doc, facts)
     for key, value in (("purpose", p.purpose), ("scope", p.scope), ("description", p.description)):
         if value:
-            doc.add_heading(L[key], level=2)
-            doc.add_paragraph(value)
-    doc.add_heading(L["sipoc"], level=2)
+            _heading(doc, L[key], 2)
+            _styled(doc, value)
+    _heading(doc, L["sipoc"], 2)
     _table(doc, *tables.sipoc(p, L, "\n"))
     _flow(doc, pages, L["flow"], png, source, L["no_diagram"])
     if p.steps:
-        doc.add_heading(L["steps"], level=2)
+        _heading(doc, L["steps"], 2)
         _table(doc, *tables.steps(p, L))
     if p.metrics:
-        doc.add_heading(L["metrics"], level=2)
+        _heading(doc, L["metrics"], 2)
         _table(doc, *tables.process_metrics(p, L))
     if p.documents:
-        doc.add_heading(L["documents"], level=2)
+        _heading(doc, L["documents"], 2)
         _table(doc, *tables.documents(p, L))
     if p.risks:
-        doc.add_heading(L["risks"], level=2)
+        _heading(doc, L["risks"], 2)
         _table(doc, *tables.risks(p, L))
     _history(doc, p.history, L, level=2)
 
@@ -653,9 +635,9 @@ def _history(doc: Any, history: History, L: dict[str, str], level: int) -> None:
     """The change history (muutoshistoria): its source and a table, or why there is none."""
     if history.state == "off":
         return
-    doc.add_heading(L["history"], level=level)
+    _heading(doc, L["history"], level)
     note, table = tables.history(history, L)
-    doc.add_paragraph(note)
+    _styled(doc, note)
     if table[1]:
         _table(doc, *table)
 
@@ -732,40 +714,40 @@ def to_docx(m: Manual, diagrams: Diagrams | None, reference: bytes | None = None
     _notice(doc, m.example_notice)
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
-    doc.add_heading(L["contents"], level=1)
+    _heading(doc, L["contents"], 1)
     chapters = [L["approval"], L["processes"]]
     chapters += [L["quality_group"]] if m.quality_group else []
     chapters += [L["process_map"], *(p.name for p in m.processes)]
     chapters += [L["quality_plan"], L["metrics"], L["coverage"], L["roles"]]
     chapters += [L["document_register"]]
     _toc(doc, [(1, c) for c in chapters])
-    doc.add_heading(L["approval"], level=1)
+    _heading(doc, L["approval"], 1)
     _table(doc, *tables.approvals(m, L))
     # The map's text alternative and the quality group: short, so they share these pages
     # rather than leave one nearly empty after the landscape map.
-    doc.add_heading(L["processes"], level=1)
+    _heading(doc, L["processes"], 1)
     _table(doc, *tables.bands(m, L))
     if m.quality_group:
-        doc.add_heading(L["quality_group"], level=1)
+        _heading(doc, L["quality_group"], 1)
         _table(doc, [L["role"], L["name"], L["task"]], [list(q) for q in m.quality_group])
     # The process map is wide (bands left to right): on a portrait page its text would print
     # at about 5 pt, so it gets a landscape page, as the flows do.
     pages.new(landscape=True)
-    doc.add_heading(L["process_map"], level=1)
+    _heading(doc, L["process_map"], 1)
     if m.description:
-        doc.add_paragraph(m.description)
+        _styled(doc, m.description)
     _fitted(doc, diagrams.draw(m.map_diagram, "png") if diagrams else None, L["no_diagram"])
     for p in m.processes:
         pages.new(landscape=False, header=_process_header(m, p, L))
         png = diagrams.draw(p.diagram, "png") if diagrams else None
         _process(doc, pages, m, p, png, diagrams.source(p.diagram) if diagrams else None)
     pages.new(landscape=False, header=_manual_header(m, L))
-    doc.add_heading(L["quality_plan"], level=1)
+    _heading(doc, L["quality_plan"], 1)
     for plan in m.plans:
-        doc.add_heading(plan.name, level=2)
+        _heading(doc, plan.name, 2)
         _notice(doc, plan.example)
         if plan.description:
-            doc.add_paragraph(plan.description)
+            _styled(doc, plan.description)
         _facts(
             doc,
             [
@@ -779,22 +761,22 @@ def to_docx(m: Manual, diagrams: Diagrams | None, reference: bytes | None = None
             ],
         )
         for phase, actions in plan.phases:
-            doc.add_heading(L[phase] if phase else L["no_phase"], level=3)
+            _heading(doc, L[phase] if phase else L["no_phase"], 3)
             _table(doc, *tables.actions(actions, L))
         _history(doc, plan.history, L, level=3)
-    doc.add_heading(L["metrics"], level=1)
+    _heading(doc, L["metrics"], 1)
     _table(doc, *tables.metrics(m, L))
     docx_trends(doc, m.trends, L)
-    doc.add_heading(L["coverage"], level=1)
+    _heading(doc, L["coverage"], 1)
     _table(doc, *tables.coverage(m, L))
-    doc.add_heading(L["roles"], level=1)
+    _heading(doc, L["roles"], 1)
     _table(doc, *tables.role_matrix(m, L))
     for role in m.roles:
         does = tables.role_tasks(role, L)
         if does:
-            doc.add_heading(role.name, level=2)
+            _heading(doc, role.name, 2)
             _facts(doc, does)
-    doc.add_heading(L["document_register"], level=1)
+    _heading(doc, L["document_register"], 1)
     _table(doc, *tables.register(m, L))
     docx_assessments(doc, m.assessments, L)
     out = io.BytesIO()
@@ -812,10 +794,14 @@ CHART_WIDTH_CM = 16.0
 def _picture(doc: Any, png: bytes) -> None:
     """A chart at CHART_WIDTH_CM, or narrower when the page (a reference template's margins)
     leaves less room."""
+    from docx.image.image import Image
     from docx.shared import Cm, Pt
 
     width = min(Cm(CHART_WIDTH_CM), Pt(_room(doc, 0)[0]))
-    doc.add_paragraph().add_run().add_picture(io.BytesIO(png), width=width)
+    # python-docx's height for a width: the picture's aspect, rounded as Run.add_picture does
+    image = Image.from_blob(png)
+    _, height = image.scaled_dimensions(width, None)
+    xml.picture(doc, xml.paragraph(doc), png, width, height)
 
 
 def _note(doc: Any, text: str) -> None:
@@ -835,20 +821,20 @@ def docx_trends(doc: Any, trends: tuple[Trend, ...], L: dict[str, str]) -> None:
     """Each metric's trend: chart (when it has numbers), status, and values per period."""
     if not trends:
         return
-    doc.add_heading(L["trend"], level=2)
+    _heading(doc, L["trend"], 2)
     for t in trends:
         mark = f" ({L['example_badge']})" if t.example is not None else ""
-        doc.add_heading(t.name + mark, level=3)
+        _heading(doc, t.name + mark, 3)
         if t.plotted:
             _picture(doc, t.chart("png"))
-        doc.add_paragraph(f"{L['trend_status']}: {L['status_' + t.status]}")
+        _styled(doc, f"{L['trend_status']}: {L['status_' + t.status]}")
         _table(doc, *tables.trend_values(t, L))
 
 
 def docx_assessment(doc: Any, r: AssessmentReport, L: dict[str, str], level: int = 2) -> None:
     """One self-assessment: facts, notices, the ratings chart and table, strengths, areas for
     improvement with their actions."""
-    doc.add_heading(r.name, level=level)
+    _heading(doc, r.name, level)
     if r.example is not None:
         _note(doc, L["assessment_example"] + (f": {r.example}" if r.example else ""))
     if r.examples:
@@ -857,11 +843,11 @@ def docx_assessment(doc: Any, r: AssessmentReport, L: dict[str, str], level: int
     _picture(doc, r.chart("png"))
     _table(doc, *tables.ratings(r, L))
     if r.strengths:
-        doc.add_heading(L["strengths"], level=level + 1)
+        _heading(doc, L["strengths"], level + 1)
         for s in r.strengths:
             _styled(doc, s, "List Bullet")
     if r.improvements:
-        doc.add_heading(L["improvements"], level=level + 1)
+        _heading(doc, L["improvements"], level + 1)
         for imp in r.improvements:
             _styled(doc, imp.text, "List Bullet")
             for link, status, due in imp.actions:
@@ -869,14 +855,14 @@ def docx_assessment(doc: Any, r: AssessmentReport, L: dict[str, str], level: int
                 _styled(doc, " · ".join(p for p in parts if p), "List Bullet 2")
             if not imp.actions:
                 _styled(doc, L["no_action"], "List Bullet 2")
-    doc.add_paragraph(f"{L['criteria_source']}: {r.source}").italic = True
+    _italic(doc, f"{L['criteria_source']}: {r.source}")
 
 
 def docx_assessments(doc: Any, reports: tuple[AssessmentReport, ...], L: dict[str, str]) -> None:
     """The manual's self-assessment chapter (nothing when there is no assessment)."""
     if not reports:
         return
-    doc.add_heading(L["self_assessments"], level=1)
+    _heading(doc, L["self_assessments"], 1)
     for r in reports:
         docx_assessment(doc, r, L)
 

@@ -1,9 +1,9 @@
 """Where a too-tall process flow is cut between its rows for a printed page.
 
-One decision for both manuals, so that the DOCX (PNG pieces) and the PDF (SVG pieces) cut a
-flow at the same rows: a flow printed whole at the page's scale would shrink its text below
-styles.MIN_PRINT_SIZE, so consecutive rows are grouped into pieces that each fit the page at
-the width's scale. The grid is the caller's: PNG pixels or SVG points.
+One decision for both manuals, so that the DOCX (one PNG, cropped per piece) and the PDF (SVG
+pieces) cut a flow at the same rows: a flow printed whole at the page's scale would shrink its
+text below styles.MIN_PRINT_SIZE, so consecutive rows are grouped into pieces that each fit
+the page at the width's scale. The grid is the caller's: PNG pixels or SVG points.
 """
 
 from __future__ import annotations

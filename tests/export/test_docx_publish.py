@@ -111,6 +111,8 @@ def test_everything_the_portal_shows(redu: tuple[Manual, Diagrams]) -> None:
     assert "Kuvaustaso (JHS 152): 2 – toimintamalli" in facts
     cells = {c.text for t in document.tables for row in t.rows for c in row.cells}
     assert any(c.startswith("Prosessit: ") for c in cells)  # coverage grouped by kind
+    head_cells = [c for t in document.tables if len(t.columns) > 1 for c in t.rows[0].cells]
+    assert {p.style.name for c in head_cells for p in c.paragraphs} == {"QMS Table Heading"}
     every = {p.style.name for p in document.paragraphs}
     every |= {p.style.name for t in document.tables for c in t._cells for p in c.paragraphs}
     assert every <= {

@@ -1,0 +1,145 @@
+"""qms.export.docx_xml writes the XML python-docx's own calls write, and cut flows share one
+image cropped in the document."""
+
+from __future__ import annotations
+
+import io
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+from docx.shared import Emu
+from PIL import Image
+
+from qms.export import docx_xml as xml
+from qms.export.docx import CELL_STYLE, HEAD_STYLE, TABLE_STYLE, _styles, flow_pieces, to_docx
+from qms.export.manual import Diagrams, build_manual
+from qms.lint import lint
+from qms.load import load
+from tests.conftest import LAMPPU, requires_dot
+
+TEXTS = [
+    "",
+    "plain",
+    " leading space",
+    "trailing space ",
+    "a\ttab",
+    "two\nlines",
+    "cr\rline",
+    "\n",
+    "<&> \"quoted\" 'x'",
+    "ääkköset — ja €",
+    "last line empty\n",
+    "\ttab first\n second\tline\n",
+]
+
+
+def _doc() -> Any:
+    doc = docx.Document()
+    _styles(doc, own_template=True)
+    return doc
+
+
+def _body(doc: Any) -> list[str]:
+    return [e.xml for e in doc.element.body]
+
+
+def _python_docx_table(
+    doc: Any, head: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]
+) -> None:
+    """The table made with python-docx's cell-by-cell API (qms's code before docx_xml)."""
+    table = doc.add_table(rows=1 + len(rows), cols=len(head))
+    table.style = doc.styles[TABLE_STYLE]
+    table.autofit = False
+    for n, (row, values) in enumerate(zip(table.rows, [head, *rows], strict=True)):
+        props = row._tr.get_or_add_trPr()
+        for tag in ("w:tblHeader", "w:cantSplit") if n == 0 else ("w:cantSplit",):
+            props.append(props.makeelement(qn(tag), {qn("w:val"): "true"}))
+        for cell, value in zip(row.cells, values, strict=True):
+            paragraph = cell.paragraphs[0]
+            paragraph.style = doc.styles[HEAD_STYLE if n == 0 else CELL_STYLE]
+            lines = (value or "—").split("\n")
+            run = paragraph.add_run(lines[0])
+            for line in lines[1:]:
+                run.add_break()
+                run.add_text(line)
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Emu(int(width * 12700))
+        for cell in column.cells:
+            cell.width = Emu(int(width * 12700))
+
+
+def test_a_table_is_the_xml_python_docx_writes() -> None:
+    head = ["Vaihe", "Kuvaus", "Tyhjä"]
+    rows = [[a, b, ""] for a, b in zip(TEXTS, reversed(TEXTS), strict=True)]
+    widths = [100.5, 250.25, 40.0]
+    ours, theirs = _doc(), _doc()
+    xml.table(ours, head, rows, widths, TABLE_STYLE, CELL_STYLE, HEAD_STYLE)
+    _python_docx_table(theirs, head, rows, widths)
+    assert _body(ours) == _body(theirs)
+    assert "QMSTableHeading" in _body(ours)[0], "the header row has the heading style"
+
+
+@pytest.mark.parametrize("text", TEXTS)
+@pytest.mark.parametrize("style", [None, "Normal", "Heading 2", CELL_STYLE])
+def test_a_paragraph_is_the_xml_python_docx_writes(text: str, style: str | None) -> None:
+    ours, theirs = _doc(), _doc()
+    p = xml.paragraph(ours, text, style)
+    xml.run(p, text, bold=True)
+    xml.run(p, text, italic=True)
+    paragraph = theirs.add_paragraph(text, style)
+    paragraph.add_run(text).bold = True
+    paragraph.add_run(text).italic = True
+    assert _body(ours) == _body(theirs)
+
+
+def _png(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "white").save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_pictures_are_the_xml_python_docx_writes() -> None:
+    """Ids counted once per document give the ids python-docx finds by scanning, and the
+    same PNG twice is one image part."""
+    first, second = _png(30, 20), _png(20, 30)
+    ours, theirs = _doc(), _doc()
+    for png, cx in ((first, 254000), (second, 127000), (first, 381000)):
+        xml.picture(ours, xml.paragraph(ours), png, cx, cx // 2)
+        theirs.add_paragraph().add_run().add_picture(io.BytesIO(png), Emu(cx), Emu(cx // 2))
+    assert _body(ours) == _body(theirs)
+    assert len(list(ours.part.package.image_parts)) == 2
+
+
+@requires_dot
+def test_a_cut_flow_is_one_image_cropped_into_rows() -> None:
+    """The pieces of a cut LAMPPU flow show one image part, top to bottom, each piece's
+    crop where the previous one's ended, and their heights in the image's proportions."""
+    loaded = load(str(LAMPPU))
+    assert loaded.workspace is not None
+    diagrams = Diagrams(loaded.workspace, "fi")
+    m = build_manual(loaded.workspace, "lappia", "fi", result=lint(loaded))
+    document = docx.Document(io.BytesIO(to_docx(m, diagrams)))
+    cut = 0
+    for p in m.processes:
+        png, source = diagrams.draw(p.diagram, "png"), diagrams.source(p.diagram)
+        assert png is not None
+        pieces = flow_pieces(png, source)
+        if len(pieces) < 2:
+            continue
+        cut += 1
+        assert pieces[0].crop.top == 0 and pieces[-1].crop.bottom == 0
+        for above, below in itertools.pairwise(pieces):
+            assert above.crop.bottom == pytest.approx(1 - below.crop.top)
+        shown = [1 - piece.crop.top - piece.crop.bottom for piece in pieces]
+        assert sum(shown) == pytest.approx(1)
+    assert cut, "a LAMPPU flow of lappia is cut"
+    cropped = [
+        rect.getprevious().get(qn("r:embed"))
+        for rect in document.element.body.iter(qn("a:srcRect"))
+    ]
+    assert len(cropped) >= 2
+    assert len(set(cropped)) < len(cropped), "the pieces of one flow share one image part"
