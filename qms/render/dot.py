@@ -15,7 +15,7 @@ from typing import cast
 import graphviz
 
 from qms.render import styles
-from qms.render.layout import EdgeRoute, SwimlaneLayout, border_events
+from qms.render.layout import EdgeRoute, SwimlaneLayout, border_events, leads_up
 from qms.views import FlowView, GoalMapView, ProcessMapView, counted, label
 
 BADGE_WIDTH = 64
@@ -94,11 +94,12 @@ def order_source(view: FlowView) -> str:
         g.edge(e.source, e.target)
     # An event on its host's border shares the host's column, just below (above) it, so that
     # dot orders its flows' targets below (above) those of the host.
+    up = leads_up(view, on_border)
     for event, (host, k) in on_border.items():
         with g.subgraph() as same:
             same.attr(rank="same")
             # The tail of a flat edge comes first: above its head (ranks_from_json's order).
-            if k % 2:
+            if k % 2 or event in up:
                 same.edge(event, host)
             else:
                 same.edge(host, event)

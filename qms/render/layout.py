@@ -157,7 +157,7 @@ BORDER_INSET = 16.0
 
 def border_events(view: FlowView) -> dict[str, tuple[str, int]]:
     """Boundary events drawn on their host's border: event id -> (host id, k), the k-th on that
-    host (0 on the bottom edge, 1 on the top), in the order of the steps.
+    host, in the order of the steps (which edge each takes: `border_tops`).
 
     BPMN draws a boundary event on the outline of the step it interrupts; laid out as a step
     of its own it stands a column further right, and its flows cross the host's.
@@ -194,8 +194,11 @@ def border_reach(
     view: FlowView, hosts: dict[str, tuple[str, int]]
 ) -> dict[str, tuple[float, float]]:
     """How far each host's boundary events reach above its top and below its bottom (the
-    event's outer half or its name, whichever is more)."""
+    event's outer half or its name, whichever is more). Of two events either may take either
+    edge (`border_tops`), so both edges keep room for the larger; a lone event keeps room on
+    the edge facing its flows' lanes (`leads_up`)."""
     out: dict[str, tuple[float, float]] = {}
+    up_ids = leads_up(view, hosts)
     for s in view.steps:
         if s.id not in hosts:
             continue
@@ -203,8 +206,59 @@ def border_reach(
         r = styles.step_size(s.kind, s.name)[1] / 2
         reach = max(r, styles.event_label_height(s.name) + 2) + 2
         up, down = out.get(host, (0.0, 0.0))
-        out[host] = (max(up, reach), down) if k % 2 else (up, max(down, reach))
+        if k % 2:
+            out[host] = (max(up, down, reach),) * 2
+        elif s.id in up_ids:
+            out[host] = (max(up, reach), down)
+        else:
+            out[host] = (up, max(down, reach))
     return out
+
+
+def leads_up(view: FlowView, hosts: dict[str, tuple[str, int]]) -> set[str]:
+    """The boundary events whose flows all lead to lanes above their host's: on the top edge
+    when alone on their host, so that the flow leaves towards its target at once."""
+    lane_at = {lane.id: k for k, lane in enumerate(view.lanes)}
+    lane_of = {s.id: lane_at.get(s.lane, 0) for s in view.steps}
+    targets: dict[str, list[int]] = {}
+    for e in view.edges:
+        if e.source in hosts and not e.attached and e.target in lane_of:
+            targets.setdefault(e.source, []).append(lane_of[e.target])
+    return {
+        event for event, lanes in targets.items() if max(lanes) < lane_of.get(hosts[event][0], 0)
+    }
+
+
+def border_tops(
+    view: FlowView, nodes: dict[str, NodeBox], hosts: dict[str, tuple[str, int]]
+) -> set[str]:
+    """The boundary events on their host's top edge, the others on its bottom. Of a host's
+    two, the one whose flows lead higher (mean height of their targets) takes the top, so
+    that the lower one's flow does not cut across the upper one's on their way (the first
+    one keeps the bottom when both lead as high); a lone one the top when `leads_up`."""
+    host_of = {event: host for event, (host, _) in hosts.items()}
+    heights: dict[str, list[float]] = {}
+    for e in view.edges:
+        t = host_of.get(e.target, e.target)
+        if e.source in hosts and not e.attached and t in nodes:
+            heights.setdefault(e.source, []).append(nodes[t].y)
+    pairs: dict[str, dict[int, str]] = {}
+    for event, (host, k) in hosts.items():
+        pairs.setdefault(host, {})[k] = event
+    tops = set()
+    up_ids = leads_up(view, hosts)
+    for host, by_k in pairs.items():
+        if 1 not in by_k:
+            tops |= {by_k[0]} & up_ids
+            continue
+
+        def lead(event: str, host: str = host) -> float:
+            ys = heights.get(event)
+            return sum(ys) / len(ys) if ys else nodes[host].y
+
+        first, second = by_k[0], by_k[1]
+        tops.add(first if lead(first) < lead(second) - 0.5 else second)
+    return tops
 
 
 Ranks = dict[str, tuple[int, int]]
@@ -728,12 +782,13 @@ def _place(
             y += h + below[sid] + styles.STACK_GAP
     _straighten(view, nodes, stacks, lane_of, above, below, col_of)
     event_names = {s.id: s.name for s in view.steps}
-    for event, (host_id, k) in on_border.items():
+    tops = border_tops(view, nodes, on_border)
+    for event, (host_id, _) in on_border.items():
         hbox = nodes[host_id]
         w, h, lines = sizes[event]
         x = hbox.right - BORDER_INSET
-        y = hbox.top if k % 2 else hbox.bottom
-        box = border_name_box(event_names[event], x, y, h / 2, top=bool(k % 2))
+        y = hbox.top if event in tops else hbox.bottom
+        box = border_name_box(event_names[event], x, y, h / 2, top=event in tops)
         nodes[event] = NodeBox(event, kinds[event], x, y, w, h, tuple(lines), box)
     _align_connectors(view, nodes, stacks, lane_of)
     layout = SwimlaneLayout(width, top + band_h * len(lanes), top, styles.LANE_HEADER)
@@ -771,7 +826,10 @@ def _order_stacks(
     for (lane_id, _), ids in stacks.items():
         spread(lane_id, ids)
     host_of = {event: host for event, (host, _) in on_border.items()}
-    side = {event: (-0.01 if k % 2 else 0.01) for event, (_, k) in on_border.items()}
+    up_ids = leads_up(view, on_border)
+    side = {
+        event: (-0.01 if k % 2 or event in up_ids else 0.01) for event, (_, k) in on_border.items()
+    }
 
     def at(i: str) -> float | None:
         if i in host_of:
@@ -1143,9 +1201,8 @@ def _route(
     # from the top); the host's own keepout then lies behind it.
     hosts = {event: host for event, (host, _) in border_events(view).items() if event in nodes}
     border_side = {
-        event: "top" if k % 2 else "bottom"
-        for event, (_, k) in border_events(view).items()
-        if event in nodes
+        event: "top" if nodes[event].y < nodes[host].y else "bottom"
+        for event, host in hosts.items()
     }
     # The link of a host to the event on its border is the border itself: not drawn.
     edges = [e for e in view.edges if not (e.attached and e.target in border_side)]
@@ -1326,8 +1383,14 @@ def _route(
             past = s.name_box[3] if out == "bottom" else s.name_box[1]
             turns = [ey + sign * (12 + off) for off in CORRIDORS]
             turns += [past + sign * (6 + off) for off in CORRIDORS]
+            # Down (up) the channel by the target or the one just past the host: an event on
+            # the far edge from its target goes round the host's corner, not the columns
+            # between.
+            ch_h = nodes[hosts[s.id]].right + gap_after(col_of[s.id]) / 2
+            channels = (ch_t, ch_h - 6, ch_h, ch_h + 6) if t.left > ch_h + 6 else (ch_t,)
             for yt in turns:
-                candidates.append((out, [(s.x, ey), (s.x, yt), (ch_t, yt), (ch_t, t.y), t_left]))
+                for ch in channels:
+                    candidates.append((out, [(s.x, ey), (s.x, yt), (ch, yt), (ch, t.y), t_left]))
         ends = {s.id, t.id}
         # A corridor on the symbol's own edge folds back on itself: no such candidates.
         tidy = [(side, _tidy(pts)) for side, pts in candidates]

@@ -103,6 +103,14 @@ def check_border(view, layout) -> None:  # type: ignore[no-untyped-def]
                 assert x0 == pytest.approx(e.x) and outwards, (event, r.points)
 
 
+def check_no_crossing(layout) -> None:  # type: ignore[no-untyped-def]
+    """No two flows of a layout cross."""
+    for a, b in itertools.combinations(layout.edges, 2):
+        for s in itertools.pairwise(a.points):
+            for t in itertools.pairwise(b.points):
+                assert not _orth_cross(s, t), f"{a.source}>{a.target} crosses {b.source}>{b.target}"
+
+
 def check_connectors(view, layout) -> None:  # type: ignore[no-untyped-def]
     """Every flow is drawn once: whole, or as a lettered out/in connector pair across rows."""
     conn = {sid: box for sid, box in layout.nodes.items() if box.kind == "connector"}
@@ -564,11 +572,45 @@ def test_boundary_events_sit_on_their_task_and_a_third_stands_beside_it() -> Non
     assert layout.nodes["e2"].name_box is None and ("t", "e2") in {
         (r.source, r.target) for r in layout.edges
     }
-    routes = [r.points for r in layout.edges]
-    for a, b in itertools.combinations(routes, 2):
-        for s in itertools.pairwise(a):
-            for u in itertools.pairwise(b):
-                assert not _orth_cross(s, u), "no two flows cross"
+    check_no_crossing(layout)
+
+
+def test_a_boundary_event_takes_the_edge_facing_where_its_flow_leads() -> None:
+    """Of a task's two boundary events the one whose flow leads higher takes the top edge,
+    whatever their order in the file (the first one, on the bottom, sent its flow up across
+    the other's); a lone event whose flow leads to a lane above leaves by the top edge."""
+    steps = (
+        StepView("a", "start", "Alku", "s"),
+        StepView("t", "task", "Odotetaan vastausta", "s"),
+        StepView("ok", "task", "Saatu", "s"),
+        StepView("e0", "event", "Päivittäin", "s"),
+        StepView("e1", "event", "Viikko", "s"),
+        StepView("high", "task", "Soitetaan", "r"),
+        StepView("low", "task", "Muistutetaan", "q"),
+        StepView("u", "task", "Tarkistetaan", "q"),
+        StepView("e2", "event", "Virhe", "q"),
+        StepView("boss", "end", "Ilmoitettu", "r"),
+    )
+    edges = (
+        FlowEdge("a", "t"),
+        FlowEdge("t", "ok"),
+        FlowEdge("ok", "u"),
+        *(FlowEdge(h, e, attached=True) for h, e in (("t", "e1"), ("t", "e0"), ("u", "e2"))),
+        FlowEdge("e0", "high"),
+        FlowEdge("e1", "low"),
+        FlowEdge("e2", "boss"),
+    )
+    lanes = (Lane("r", "R"), Lane("s", "S"), Lane("q", "Q"))
+    view = FlowView("o", "p", "P", "", "", "luonnos", lanes, steps, edges)
+    assert border_events(view) == {"e0": ("t", 0), "e1": ("t", 1), "e2": ("u", 0)}
+    ranks = {"a": (0, 0), "e1": (1, 0), "t": (1, 1), "e0": (1, 2), "high": (2, 0)}
+    ranks |= {"ok": (2, 1), "low": (2, 2), "u": (3, 0), "e2": (3, 1), "boss": (4, 0)}
+    layout = compute(view, ranks, fold=False)
+    check(view, layout)
+    t, u = layout.nodes["t"], layout.nodes["u"]
+    assert layout.nodes["e0"].y == t.top and layout.nodes["e1"].y == t.bottom
+    assert layout.nodes["e2"].y == u.top
+    check_no_crossing(layout)
 
 
 def test_a_long_branch_label_gets_room_between_its_decision_and_the_next_column() -> None:
