@@ -6,6 +6,7 @@ exports (BPMN, HTML) can draw the same selection. Texts are already in the chose
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -95,6 +96,11 @@ NOUNS = {
         "fi": {"one": "kulku", "other": "kulkua"},
         "sv": {"one": "flöde", "other": "flöden"},
         "en": {"one": "flow", "other": "flows"},
+    },
+    "subprocesses": {
+        "fi": {"one": "aliprosessi", "other": "aliprosessia"},
+        "sv": {"one": "delprocess", "other": "delprocesser"},
+        "en": {"one": "sub-process", "other": "sub-processes"},
     },
 }
 """Counted words of the diagrams, by CLDR plural category (qms.l10n picks the form)."""
@@ -343,6 +349,8 @@ class MapBox:
     name: str
     band: str
     href: str
+    below: int = 0
+    """Sub-processes of this one (by `parent`, at any depth) that have no box of their own."""
 
 
 @dataclass(frozen=True)
@@ -364,8 +372,36 @@ class ProcessMapView:
         return f"{self.organisation}/{PROCESS_MAP}"
 
 
+def _map_parents(index: Index, org: str, own: list[str], listed: set[str]) -> dict[str, str]:
+    """Each undeclared sub-process's box on the map: its first ancestor (by `parent`) that is
+    listed in `process_map` or has no parent in the organisation. A process whose parents go
+    round in a circle keeps its own box, so that no process drops off the map."""
+    mine = set(own)
+
+    def parent_of(pid: str) -> str | None:
+        parent = index.processes[(org, pid)].parent
+        key = index.process_key(parent, org) if parent else None
+        return key[1] if key and key[0] == org and key[1] in mine and key[1] != pid else None
+
+    home: dict[str, str] = {}
+    for pid in own:
+        if pid in listed:
+            continue
+        seen, at = {pid}, parent_of(pid)
+        while at is not None and at not in listed and (up := parent_of(at)) is not None:
+            seen.add(at)
+            at = None if up in seen else up
+        if at is not None:
+            home[pid] = at
+    return home
+
+
 def process_map_view(index: Index, org: Organisation, lang: str) -> ProcessMapView:
-    """The process map of `org`: the declared order first, then undeclared processes by id."""
+    """The process map of `org`: the declared order first, then undeclared processes by id.
+
+    A process map shows main processes (JHS 152 level 1): an undeclared sub-process (its
+    `parent` a process of the organisation) has no box of its own; its top ancestor's box
+    counts it ("+3 aliprosessia") and carries its hand-offs."""
     own = index.own_processes.get(org.id, [])
     pm = org.process_map
     declared = {
@@ -373,13 +409,25 @@ def process_map_view(index: Index, org: Organisation, lang: str) -> ProcessMapVi
         "core": list(pm.core) if pm else [],
         "support": list(pm.support) if pm else [],
     }
+    listed = {
+        p
+        for refs in declared.values()
+        for o, p in (split_ref(r, org.id) for r in refs)
+        if o == org.id and p in own
+    }
+    home = _map_parents(index, org.id, own, listed)
+    below = Counter(home.values())
     placed: set[str] = set()
     bands: list[tuple[str, tuple[MapBox, ...]]] = []
     for band in ("management", "core", "support"):
         ids = [split_ref(r, org.id) for r in declared[band]]
         ids = [(o, p) for o, p in ids if o == org.id and p in own]
         pids = [p for _, p in ids]
-        pids += [p for p in own if index.processes[(org.id, p)].type == band and p not in pids]
+        pids += [
+            p
+            for p in own
+            if index.processes[(org.id, p)].type == band and p not in listed and p not in home
+        ]
         boxes = []
         for pid in pids:
             if pid in placed:
@@ -389,26 +437,26 @@ def process_map_view(index: Index, org: Organisation, lang: str) -> ProcessMapVi
             name = text(proc.name, lang)
             if example_of(index.workspace.settings, org, proc):
                 name = f"{name} ({label('example', lang)})"
-            boxes.append(MapBox(pid, name, band, diagram_href(org.id, org.id, pid)))
+            boxes.append(MapBox(pid, name, band, diagram_href(org.id, org.id, pid), below[pid]))
         bands.append((band, tuple(boxes)))
     handoffs: set[tuple[str, str]] = set()
     for pid in own:
         proc = index.processes[(org.id, pid)]
         for out in proc.outputs:
             key = index.process_key(out.to, org.id) if out.to else None
-            if key and key[0] == org.id and key[1] != pid:
-                handoffs.add((pid, key[1]))
+            if key and key[0] == org.id:
+                handoffs.add((home.get(pid, pid), home.get(key[1], key[1])))
         for inp in proc.inputs:
             key = index.process_key(inp.from_, org.id) if inp.from_ else None
-            if key and key[0] == org.id and key[1] != pid:
-                handoffs.add((key[1], pid))
+            if key and key[0] == org.id:
+                handoffs.add((home.get(key[1], key[1]), home.get(pid, pid)))
     customers = tuple(text(c, lang) for c in pm.customers) if pm else ()
     return ProcessMapView(
         organisation=org.id,
         title=text(org.name, lang),
         bands=tuple(bands),
         customers=customers,
-        handoffs=tuple(sorted(handoffs)),
+        handoffs=tuple(sorted((a, b) for a, b in handoffs if a != b)),
         lang=lang,
     )
 

@@ -364,20 +364,81 @@ def _xdot(op: str, text: str, size: str = "") -> str:
 
 # --- process map -----------------------------------------------------------------------------
 
-MAP_HEADER = 130.0
+MAP_HEADER = 110.0
+"""Width of the band names' column."""
 MAP_ROW = 96.0
-MAP_COL = 180.0
-MAP_CUSTOMER = 120.0
+"""Height of a band holding one row of processes."""
+MAP_EMPTY = 48.0
+"""Height of a band without processes."""
+MAP_COL = 170.0
+"""Width of a column of process boxes (styles.MAP_BOX is 150 wide)."""
+MAP_CUSTOMER = 90.0
+"""Width of each customers' column, at both ends."""
+MAP_GAP = 10.0
+"""White space between the columns of the map and at its right edge."""
+
+
+def _map_size(view: ProcessMapView, cols: int, pitch: float) -> tuple[float, float]:
+    """Width and height of the map with at most `cols` processes a row in each band."""
+    width = MAP_HEADER + 4 * MAP_GAP + 2 * MAP_CUSTOMER + cols * MAP_COL
+    return width, _band_tops(view, cols, pitch)[-1] + 10
+
+
+def _rows(boxes: tuple[object, ...], cols: int) -> int:
+    return -(-len(boxes) // cols)
+
+
+def _band_height(rows: int, pitch: float) -> float:
+    """A band's height: MAP_ROW for one row of boxes, a pitch more for each further row, and
+    MAP_EMPTY for none (the band is still drawn: "no support processes" is said by it)."""
+    return max(MAP_ROW, rows * pitch + 20) if rows else MAP_EMPTY
+
+
+def _band_tops(view: ProcessMapView, cols: int, pitch: float) -> list[float]:
+    """The top of each band and, last, the bottom of the last one."""
+    heights = (_band_height(_rows(boxes, cols), pitch) for _, boxes in view.bands)
+    return list(itertools.accumulate(heights, initial=styles.TITLE_HEIGHT))
+
+
+def map_columns(view: ProcessMapView, pitch: float) -> int:
+    """How many processes a band's row holds: one row per band when its names still print at
+    styles.MIN_PRINT_SIZE on the landscape page; else the most that do (a band of many
+    processes wraps into rows rather than shrinking the names); else what prints largest."""
+    widest = max((len(boxes) for _, boxes in view.bands), default=1) or 1
+
+    def printed(cols: int) -> float:
+        width, height = _map_size(view, cols, pitch)
+        return styles.print_size(width, height=height)
+
+    return max(
+        range(1, widest + 1),
+        key=lambda cols: (min(printed(cols), styles.MIN_PRINT_SIZE), cols),
+    )
+
+
+def _map_lines(view: ProcessMapView) -> dict[str, list[str]]:
+    """Each box's wrapped name, and '+3 aliprosessia' under it for the sub-processes it holds."""
+    return {
+        box.id: styles.wrap(box.name, styles.MAP_BOX.wrap)
+        + ([f"+{counted('subprocesses', box.below, view.lang)}"] if box.below else [])
+        for _, boxes in view.bands
+        for box in boxes
+    }
+
+
+def _box_height(lines: list[str]) -> float:
+    return max(styles.MAP_BOX.height, 14 * len(lines) + 16)
 
 
 def process_map(view: ProcessMapView) -> str:
     """The organisation's process map, pinned for `neato -n2`; each box links to its diagram."""
-    ncols = max((len(boxes) for _, boxes in view.bands), default=1) or 1
-    inner = ncols * MAP_COL
-    x0 = MAP_HEADER + MAP_CUSTOMER + 30
-    width = x0 + inner + 30 + MAP_CUSTOMER + 10
-    top = styles.TITLE_HEIGHT
-    height = top + 3 * MAP_ROW + 10
+    lines = _map_lines(view)
+    pitch = max((_box_height(x) for x in lines.values()), default=styles.MAP_BOX.height) + 24
+    ncols = map_columns(view, pitch)
+    width, height = _map_size(view, ncols, pitch)
+    x0 = MAP_HEADER + 2 * MAP_GAP + MAP_CUSTOMER
+    tops = _band_tops(view, ncols, pitch)
+    top, bottom = tops[0], tops[-1]
     g, pos = _pinned(view.name, height)
 
     g.node(
@@ -390,7 +451,7 @@ def process_map(view: ProcessMapView) -> str:
     # Bands are drawn as background, not nodes: the edge router then sees only the boxes.
     draw: list[str] = []
     for i, (band, _) in enumerate(view.bands):
-        y0, y1 = height - (top + i * MAP_ROW), height - (top + (i + 1) * MAP_ROW)
+        y0, y1 = height - tops[i], height - tops[i + 1]
         for left, right, fill in (
             (0.0, MAP_HEADER, styles.HEADER_FILL),
             (MAP_HEADER, width, styles.BANDS[band]),
@@ -399,47 +460,56 @@ def process_map(view: ProcessMapView) -> str:
                 f"{_n(x)} {_n(y)}" for x, y in ((left, y0), (right, y0), (right, y1), (left, y1))
             )
             draw.append(f"{_xdot('C', fill)} {_xdot('c', styles.LANE_LINE)} P 4 {corners}")
-        name = label(band, view.lang)
-        draw.append(
-            f"{_xdot('F', styles.FONT, _n(styles.FONT_SIZE))} {_xdot('c', styles.BLACK)} "
-            f"T {_n(MAP_HEADER / 2)} {_n((y0 + y1) / 2 - 3)} 0 "
-            f"{_n(styles.text_width(name))} {_xdot('', name)}"
-        )
+        names = styles.wrap(label(band, view.lang), int((MAP_HEADER - 10) / styles.text_width("x")))
+        for k, name in enumerate(names):
+            y = (y0 + y1) / 2 - 3 + (len(names) - 1 - 2 * k) * 6.5
+            draw.append(
+                f"{_xdot('F', styles.FONT, _n(styles.FONT_SIZE))} {_xdot('c', styles.BLACK)} "
+                f"T {_n(MAP_HEADER / 2)} {_n(y)} 0 "
+                f"{_n(styles.text_width(name))} {_xdot('', name)}"
+            )
     g.attr(_background=" ".join(draw))
     for corner, (cx, cy) in (("nw", (0.0, 0.0)), ("se", (width, height))):
         g.node(f"corner__{corner}", label="", shape="point", style="invis", pos=pos(cx, cy))
-    for i, (_band, boxes) in enumerate(view.bands):
-        cy = top + i * MAP_ROW + MAP_ROW / 2
-        offset = (ncols - len(boxes)) * MAP_COL / 2
+    for y_top, (_, boxes) in zip(tops, view.bands, strict=False):
+        rows = _rows(boxes, ncols)
+        first = y_top + (_band_height(rows, pitch) - rows * pitch) / 2 + pitch / 2
         for j, box in enumerate(boxes):
-            lines = styles.wrap(box.name, styles.MAP_BOX.wrap)
+            row, col = divmod(j, ncols)
+            in_row = min(ncols, len(boxes) - row * ncols)
+            offset = (ncols - in_row) * MAP_COL / 2
+            cy = first + row * pitch
             g.node(
                 f"p__{box.id}",
-                label=_lines(lines),
+                label=_lines(lines[box.id]),
                 shape=styles.MAP_BOX.shape,
                 style=styles.MAP_BOX.style,
                 fillcolor=styles.MAP_BOX.fill,
                 color=styles.MAP_BOX.line,
                 penwidth=_n(styles.MAP_BOX.penwidth),
-                pos=pos(x0 + offset + j * MAP_COL + MAP_COL / 2, cy),
+                pos=pos(x0 + offset + col * MAP_COL + MAP_COL / 2, cy),
                 width=_inch(styles.MAP_BOX.width),
-                height=_inch(max(styles.MAP_BOX.height, 14 * len(lines) + 16)),
+                height=_inch(_box_height(lines[box.id])),
                 fixedsize="true",
                 href=box.href,
                 tooltip=box.name.replace("\\", "\\\\"),  # DOT escapes
             )
     customers = [label("customers", view.lang), "", *view.customers]
-    for side, cx in (("in", MAP_HEADER + 15 + MAP_CUSTOMER / 2), ("out", width - 10 - 60)):
+    wrap = int((MAP_CUSTOMER - 10) / styles.text_width("x"))
+    for side, cx in (
+        ("in", MAP_HEADER + MAP_GAP + MAP_CUSTOMER / 2),
+        ("out", width - MAP_GAP - MAP_CUSTOMER / 2),
+    ):
         g.node(
             f"customers__{side}",
-            label=_lines(line for c in customers for line in (styles.wrap(c, 15) or [""])),
+            label=_lines(line for c in customers for line in (styles.wrap(c, wrap, True) or [""])),
             shape="box",
             style="rounded,filled",
             fillcolor=styles.CUSTOMER.fill,
             color=styles.CUSTOMER.line,
-            pos=pos(cx, top + 1.5 * MAP_ROW),
+            pos=pos(cx, (top + bottom) / 2),
             width=_inch(MAP_CUSTOMER - 10),
-            height=_inch(3 * MAP_ROW - 24),
+            height=_inch(bottom - top - 24),
             fixedsize="true",
         )
     for src, dst in view.handoffs:

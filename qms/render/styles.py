@@ -166,9 +166,6 @@ PRINT_HEIGHT = PAGE_SHORT - 2 * PAGE_MARGIN - FLOW_HEADING
 MIN_PRINT_SIZE = 8.0
 """The smallest size, in points on paper, that any text of a flow diagram (every name is
 FONT_SIZE, lane names included) may shrink to on a landscape A4 page."""
-MAP_MIN_PRINT_SIZE = 6.0
-"""The smallest print size of a process map's names: maps are one row per band, not folded,
-so a band of five processes is wider than a flow row may be (not yet MIN_PRINT_SIZE)."""
 MIN_SCALE = MIN_PRINT_SIZE / FONT_SIZE
 """The smallest scale a flow may be printed at (0.8)."""
 FOLD_WIDTH = PRINT_WIDTH / MIN_SCALE - 2 * PAD

@@ -168,14 +168,15 @@ def test_lamppu_flows_print_readable() -> None:
             assert rows is not None
             px_h = Image.open(io.BytesIO(png)).size[1]
             assert rows[0] / px_h == pytest.approx(72 / 110, rel=0.01), "drawn at 110 dpi"
-        for n, (section, cx, cy, rid) in enumerate(shown):
+        for section, cx, cy, rid in shown:
             width, height = printable(section)
             assert cx <= width and cy <= height, f"{org}: a picture overflows its page"
             px_w = document.part.related_parts[rid].image.px_width
             scale = cx / 12700 / (px_w * 72 / 110)
-            # The first is the process map (see test_lamppu_process_maps_print_readable).
-            least = styles.MAP_MIN_PRINT_SIZE if n == 0 else styles.MIN_PRINT_SIZE - 0.01
-            assert scale * 10 >= least, f"{org}: names print at {scale * 10:.1f} pt"
+            # The process map too (see test_lamppu_process_maps_print_readable).
+            assert scale * 10 >= styles.MIN_PRINT_SIZE - 0.01, (
+                f"{org}: names print at {scale * 10:.1f} pt"
+            )
         if org == "redu":
             assert data == to_docx(m, Diagrams(loaded.workspace, "fi")), "same bytes"
     assert flows == 16
@@ -186,7 +187,7 @@ def test_lamppu_flows_print_readable() -> None:
 @requires_dot
 def test_lamppu_process_maps_print_readable() -> None:
     """Each LAMPPU process map opens its chapter on a landscape page, its 10 pt names at
-    styles.MAP_MIN_PRINT_SIZE or more (process maps are not folded: not yet 8 pt)."""
+    styles.MIN_PRINT_SIZE or more (tests/render/test_process_map.py: a crowded band wraps)."""
     from qms.render import styles
 
     loaded = load(str(LAMPPU))
@@ -201,4 +202,4 @@ def test_lamppu_process_maps_print_readable() -> None:
         section, cx, cy, _ = pictures(docx.Document(io.BytesIO(to_docx(m, diagrams))))[0]
         width, height = printable(section)
         assert landscape(section) and cx <= width and cy <= height
-        assert cx / natural * styles.FONT_SIZE >= styles.MAP_MIN_PRINT_SIZE, org
+        assert cx / natural * styles.FONT_SIZE >= styles.MIN_PRINT_SIZE - 0.01, org
