@@ -132,6 +132,24 @@ def _missing_folders(folder: Path) -> list[Path]:
     return missing
 
 
+@contextmanager
+def folders_for(paths: Iterable[Path]) -> Iterator[None]:
+    """Make the folders `paths` go into before concurrent writers start: a writer that made a
+    folder and removed it again on its own failure (write_atomic) would pull it from under
+    another thread writing there, whose error ("No such file or directory") would then be
+    reported instead of the real one (a full or read-only disk). If the block fails, the
+    folders made here that stayed empty are removed."""
+    made: list[Path] = []
+    try:
+        for folder in sorted({Path(p).parent for p in paths}):
+            made += _missing_folders(folder)
+            folder.mkdir(parents=True, exist_ok=True)
+        yield
+    except BaseException:
+        _remove_empty(made)
+        raise
+
+
 def _remove_empty(folders: Iterable[Path]) -> None:
     """Remove the folders a failed write made, deepest first: a failed write leaves no trace.
     Only empty ones (`rmdir`): never what someone else put there meanwhile."""

@@ -11,6 +11,8 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -133,25 +135,27 @@ def _fail(monkeypatch: pytest.MonkeyPatch, where: str, code: int) -> None:
 
     real_replace, real_stage = os.replace, qms.files.stage
     calls = {"stage": 0, "swap": 0}
+    counting = threading.Lock()  # render writes on several threads: count each call once
 
     def staged(path: str | os.PathLike[str]) -> bool:
         name = os.fspath(path)
         return ".qms-staging-" in name or name.endswith(".tmp")
 
+    def count(kind: str) -> int:
+        with counting:
+            calls[kind] += 1
+            return calls[kind]
+
     def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
-        if where == "stage" and ".qms-staging-" in os.fspath(dst):
-            calls["stage"] += 1
-            if calls["stage"] == 2:
-                raise OSError(code, os.strerror(code), os.fspath(dst))
-        if where == "swap" and staged(src) and ".qms-staging-" not in os.fspath(dst):
-            calls["swap"] += 1
-            if calls["swap"] == 2:
-                raise OSError(code, os.strerror(code), os.fspath(dst))
+        if where == "stage" and ".qms-staging-" in os.fspath(dst) and count("stage") == 2:
+            raise OSError(code, os.strerror(code), os.fspath(dst))
+        swap = staged(src) and ".qms-staging-" not in os.fspath(dst)
+        if where == "swap" and swap and count("swap") == 2:
+            raise OSError(code, os.strerror(code), os.fspath(dst))
         real_replace(src, dst)
 
     def stage(target: Path, data: bytes) -> Path:
-        calls["stage"] += 1
-        if where == "stage" and calls["stage"] == 2:
+        if count("stage") == 2 and where == "stage":
             raise OSError(code, os.strerror(code), os.fspath(target))
         return real_stage(target, data)
 
@@ -195,6 +199,50 @@ def test_a_failing_disk_leaves_the_old_set_whole(
     ]
     again = CliRunner().invoke(cli, args)  # and the next run, on a good disk, writes it all
     assert again.exit_code == 0 and tree(out) != before
+
+
+def test_writers_on_threads_report_the_real_disk_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two diagrams written on two threads into one new folder; the first to stage its file
+    finds the disk read-only while the other is about to stage. The folder must not be pulled
+    from under the other writer (whose "No such file or directory" was then reported instead of
+    the read-only disk: seen in test_a_failing_disk_leaves_the_old_set_whole under load)."""
+    import qms.files
+    from qms.render.engine import DotJob, render_all
+
+    real_stage, real_remove = qms.files.stage, qms.files._remove_empty
+    entered, cleaned = threading.Event(), threading.Event()
+    order, lock, seen = [], threading.Lock(), []
+
+    def stage(target: Path, data: bytes) -> Path:
+        with lock:
+            order.append(target.name)
+            first = len(order) == 1
+        if first:
+            entered.wait(5)  # the other writer is inside write_atomic, past its mkdir
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), os.fspath(target))
+        entered.set()
+        cleaned.wait(5)  # the failed writer has cleaned up after itself
+        try:
+            return real_stage(target, data)
+        except OSError as error:
+            seen.append(error)
+            raise
+
+    def remove_empty(folders: Iterable[Path]) -> None:
+        real_remove(folders)
+        cleaned.set()
+
+    monkeypatch.setattr(qms.files, "stage", stage)
+    monkeypatch.setattr(qms.files, "_remove_empty", remove_empty)
+    jobs = [DotJob("new/a", "digraph { a }"), DotJob("new/b", "digraph { b -> c }")]
+    with pytest.raises(OSError) as raised:
+        render_all(jobs, tmp_path / "out", ["dot"], workers=2)
+    assert raised.value.errno == errno.EROFS
+    assert seen == [], "the other writer lost its folder"
+    left = sorted(p.name for p in (tmp_path / "out" / "new").iterdir())
+    assert left in (["a.dot"], ["b.dot"]), "the other diagram written whole, nothing half"
 
 
 def _can_mount() -> bool:

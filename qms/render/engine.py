@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qms.files import is_plain_relative, read_cache, write_atomic
+from qms.files import folders_for, is_plain_relative, read_cache, write_atomic
 from qms.findings import Msg
 from qms.render import graphviz
 
@@ -219,7 +219,7 @@ def render_all(
         raise graphviz.GraphvizMissing("dot")
     done = 0
     count = workers or os.cpu_count() or 1
-    with ThreadPoolExecutor(max_workers=count) as pool:
+    with folders_for(t for _, _, t, _ in todo), ThreadPoolExecutor(max_workers=count) as pool:
         # Largest graphs first, so that no long run starts last and idles the other cores.
         order = sorted(todo, key=lambda item: -len(item[0].source))
         futures = [
