@@ -1008,9 +1008,26 @@ def _align_connectors(
             # Where flows resume: in the order of the steps they lead to, so that their flows
             # never cross (a stable sort: those of one step keep their letters' order).
             ids = sorted(ids, key=lambda i: nodes[partner[i]].y)
+        wants = [nodes[partner[i]].y if i in partner else nodes[i].y for i in ids]
+        if not all(i in resuming for i in ids):
+            # Where flows leave: three or more connectors of one step fanned out round its
+            # middle, the outer ones past its top and bottom, so that its flows leave by
+            # different sides with a bend at most and none runs along or beside another (of
+            # two, the first stays level and the flow to the second leaves by the bottom).
+            k = 0
+            while k < len(ids):
+                j = k
+                while j + 1 < len(ids) and partner.get(ids[j + 1]) == partner.get(ids[k]):
+                    j += 1
+                m = j - k + 1
+                if m > 2 and ids[k] in partner:
+                    src = nodes[partner[ids[k]]]
+                    gap = max(step, (src.h + STUB) / (m - 1))
+                    for n in range(m):
+                        wants[k + n] += (n - (m - 1) / 2) * gap
+                k = j + 1
         ys: list[float] = []
-        for i in ids:
-            want = nodes[partner[i]].y if i in partner else nodes[i].y
+        for want in wants:
             ys.append(max(want, ys[-1] + step) if ys else want)
         over = ys[-1] - hi
         if over > 0:
@@ -1114,19 +1131,24 @@ def _step_cross(s: tuple[Point, Point], t: tuple[Point, Point]) -> bool:
         return True
     (a, b), (p, q) = s, t
     if a[1] == b[1] and p[0] == q[0]:  # a horizontal step from a point on a vertical line
-        return a[0] == p[0] and min(p[1], q[1]) + 0.5 < a[1] < max(p[1], q[1]) - 0.5
+        return abs(a[0] - p[0]) < ON_LINE and min(p[1], q[1]) + 0.5 < a[1] < max(p[1], q[1]) - 0.5
     if a[0] == b[0] and p[1] == q[1]:
-        return a[1] == p[1] and min(p[0], q[0]) + 0.5 < a[0] < max(p[0], q[0]) - 0.5
+        return abs(a[1] - p[1]) < ON_LINE and min(p[0], q[0]) + 0.5 < a[0] < max(p[0], q[0]) - 0.5
     return False
+
+
+ON_LINE = 0.01
+"""Two coordinates this close are one line: a channel reached by two sums (a column's left
+edge less half a gap, a step's right edge plus half a gap) differs in the last bits."""
 
 
 def _orth_overlap(s: tuple[Point, Point], t: tuple[Point, Point]) -> float:
     """How long two axis-parallel segments run on one line (0 when they do not)."""
     (a, b), (p, q) = s, t
-    if a[1] == b[1] == p[1] == q[1]:
+    if a[1] == b[1] and p[1] == q[1] and abs(a[1] - p[1]) < ON_LINE:
         lo, hi = max(min(a[0], b[0]), min(p[0], q[0])), min(max(a[0], b[0]), max(p[0], q[0]))
         return max(0.0, hi - lo)
-    if a[0] == b[0] == p[0] == q[0]:
+    if a[0] == b[0] and p[0] == q[0] and abs(a[0] - p[0]) < ON_LINE:
         lo, hi = max(min(a[1], b[1]), min(p[1], q[1])), min(max(a[1], b[1]), max(p[1], q[1]))
         return max(0.0, hi - lo)
     return 0.0
@@ -1677,9 +1699,9 @@ def _route(
         for own, k in bases[i]:
             if best is not None and own > best[0]:
                 break
+            side, points = options[i][k]
             if not usable(i, k):
                 continue
-            side, points = options[i][k]
             # The flows of one step leave by different sides while there are sides left.
             reuse = SIDE_COST if side in taken and len(by_source[e.source]) <= 3 else 0.0
             c = own + reuse + cost(i, side, points)

@@ -10,7 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from qms.render import styles
-from qms.render.layout import _label_box, _orth_cross, border_events, compute
+from qms.render.layout import _label_box, _orth_cross, _orth_overlap, border_events, compute
 from qms.views import FlowEdge, FlowView, Lane, StepView, flow_view
 from tests.conftest import LAMPPU, requires_dot
 from tests.render.helpers import fixed_ranks, small
@@ -634,3 +634,14 @@ def test_a_long_branch_label_gets_room_between_its_decision_and_the_next_column(
         for n in layout.nodes.values():
             apart = right <= n.left or n.right <= left or bottom <= n.top or n.bottom <= top
             assert apart, f"the label {r.label!r} runs over {n.id}"
+
+
+def test_two_channels_reached_by_different_sums_are_one_line() -> None:
+    """A channel computed from a column's left edge and from a step's right edge differs in
+    the last bits (614.3 and 614.3000000000001): the router must still see two flows there
+    running on one line (it drew three branches to three fold connectors on one stretch)."""
+    a = ((614.3, 109.0), (614.3, 140.0))
+    b = ((614.3000000000001, 119.0), (614.3000000000001, 110.0))
+    assert _orth_overlap(a, b) == pytest.approx(9.0)
+    assert _orth_overlap(((0.0, 5.0), (9.0, 5.0)), ((3.0, 5.000000001), (20.0, 5.000000001))) > 5
+    assert _orth_overlap(a, ((614.4, 109.0), (614.4, 140.0))) == 0.0

@@ -198,7 +198,14 @@ def test_miwg_reference_flows_keep_clear_of_symbols(quality, tmp_path_factory, f
                     apart = apart or box[3] <= n.top + 1 or n.bottom - 1 <= box[1]
                     assert apart, f"{pid}: {r.source} -> {r.target} runs across {n.id}"
             checked += 1
-        assert quality.measure_flows(pid, {}, _flows(quality, layout)).shared == 0, pid
+        flows = _flows(quality, layout)
+        assert quality.measure_flows(pid, {}, flows).shared == 0, pid
+        for a, b in itertools.combinations(flows, 2):  # a branch never crosses its sibling
+            if a.source == b.source:
+                for s in itertools.pairwise(a.points):
+                    assert not any(quality.crosses(s, t) for t in itertools.pairwise(b.points)), (
+                        f"{pid}: {a.id} crosses its sibling {b.id}"
+                    )
     assert checked > 400
 
 

@@ -59,9 +59,7 @@ def test_each_branch_to_one_step_is_drawn_with_its_label(
             assert r.label_at is not None
             box = _label_box(r.label, r.label_at)
             assert q._near(box, (r.points[0], r.points[1]), 12), r.label
-            # Folded, three branches to three connectors: a label may touch a sibling flow
-            # (the router's label placement; tests/render/test_quality.py holds LAMPPU's).
-            for other in layout.edges if not fold else []:
+            for other in layout.edges:
                 if other is not r:
                     assert not any(q._near(box, s, 0) for s in itertools.pairwise(other.points)), (
                         fold,
@@ -75,9 +73,7 @@ def test_each_branch_to_one_step_is_drawn_with_its_label(
         ]
         m = q.measure_flows("hakemus", {}, flows)
         assert m.crossings == 0, fold
-        # Folded, two of the three branches to their connectors share a stretch (the router's
-        # connector order; docs/diagrams.md, Known limits): only the unfolded drawing is held.
-        assert fold or m.shared == 0
+        assert m.shared == 0, fold  # folded too: three branches to three connectors
         source = process_flow(view, layout)
         assert 'label="puuttuu liite"' in source and 'label="kyllä"' in source
     both = [r for r in layout_flow(view, fold=False).edges if r.target == "kasittely"]
