@@ -11,6 +11,7 @@ on validate's speed without the half hour of the full bench.
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 import tempfile
@@ -25,6 +26,18 @@ def _row(what: str, runs: list[dict[str, Any]]) -> str:
     walls = ", ".join(f"{r['seconds']:.2f}" for r in runs)
     cpus = ", ".join(f"{r['cpu']:.2f}" for r in runs)
     return f"| {what} | {walls} | {cpus} |"
+
+
+def edit_role(root: Path, n: int) -> Path:
+    """Give the second step of one process another role of the same process (the n-th in
+    turn): an edit a `workspace` rule reads that leaves the workspace clean."""
+    path = run._process(root, 2)
+    text = path.read_text(encoding="utf-8")
+    roles = sorted(set(re.findall(r"role: ([\w-]+)", text)))
+    line = next(ln for ln in text.splitlines() if "{id: v01," in ln)
+    edited = re.sub(r"role: [\w-]+", f"role: {roles[n % len(roles)]}", line, count=1)
+    path.write_text(text.replace(line, edited, 1), encoding="utf-8")
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,7 +57,12 @@ def main(argv: list[str] | None = None) -> int:
         generate(root, providers, per, run.STEPS, seed=args.seed)
     before = run._load()
     floors, vals = run.validate_pairs(root, args.repeat)
-    edits = run.after_edits(root, args.repeat, "validate", str(root), "--quiet")
+    command = ("validate", str(root), "--quiet")
+    edits = run.after_edits(root, args.repeat, *command)
+    edits["role"] = []
+    for n in range(args.repeat):
+        edit_role(root, n + 1)
+        edits["role"].append(run.qms(*command))
     after = run._load()
     pairs = [v["seconds"] / f["seconds"] for f, v in zip(floors, vals, strict=True)]
     cpu = [v["cpu"] / f["cpu"] for f, v in zip(floors, vals, strict=True)]
@@ -60,10 +78,17 @@ def main(argv: list[str] | None = None) -> int:
         _row("nothing changed", edits["nothing"]),
         _row("after a wording edit", edits["wording"]),
         _row("after a structural edit", edits["structure"]),
+        _row("after a role edit (a workspace rule reads it)", edits["role"]),
     ]
     cold = statistics.median(v["seconds"] for v in vals)
-    share = [r["seconds"] / cold for r in edits["structure"]]
-    lines.append(f"| structural / cold | {', '.join(f'{x:.3f}' for x in share)} | |")
+    cpu_cold = statistics.median(v["cpu"] for v in vals)
+    for kind in ("structure", "role"):
+        share = [r["seconds"] / cold for r in edits[kind]]
+        cpu_share = [r["cpu"] / cpu_cold for r in edits[kind]]
+        lines.append(
+            f"| {kind} edit / cold (median) | {', '.join(f'{x:.3f}' for x in share)} "
+            f"| {', '.join(f'{x:.3f}' for x in cpu_share)} |"
+        )
     print("\n".join(lines))
     return 0
 

@@ -508,8 +508,10 @@ def _incremental(
             state.examples += examples
             _remember(folder, state, names, loaded, found, stats)
             return _outcome(root, state, "structural", changed)
-        return _recheck_wide(root, strict, as_of, folder, state, names, changed, stats, rerun)
-    return _recheck_wide(root, strict, as_of, folder, state, names, changed, stats, None)
+        return _recheck_wide(
+            root, strict, as_of, folder, state, names, changed, stats, rerun, examples
+        )
+    return _recheck_wide(root, strict, as_of, folder, state, names, changed, stats, None, None)
 
 
 def _wide(state: State) -> list[tuple[Finding, bool]]:
@@ -600,10 +602,12 @@ def _recheck_wide(
     changed: list[str],
     stats: dict[str, tuple[int, int, int] | None],
     dirty: set[str] | None,
+    examples: int | None,
 ) -> Outcome | None:
     """After an edit beyond wording: the `workspace` rules in `dirty` (every one when None)
     again, over the whole workspace, `file` rules on the edited files only (the others'
-    findings stand: they read nothing but their own file, or nothing that changed)."""
+    findings stand: they read nothing but their own file, or nothing that changed); the
+    example marks counted again only when `examples` (what the edits add) is unknown."""
     from qms.example import count_examples
     from qms.lint import Context, configure, stamped
     from qms.load import load
@@ -623,7 +627,10 @@ def _recheck_wide(
     for r, f, k in stamped(ctx, loaded.sources, again, severities):
         wide[r.code].append((f, k))
     state.wide = wide
-    state.examples = count_examples(loaded.workspace)
+    if examples is None:
+        state.examples = count_examples(loaded.workspace)
+    else:
+        state.examples += examples
     state.marked = _marked(loaded)
     found = _recheck(loaded, changed, docs, strict, as_of)
     if found is None or any(f.code == "QMS000" for f, _ in _wide(state)):
