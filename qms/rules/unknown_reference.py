@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from qms.findings import Location, Msg, did_you_mean
 from qms.index import INDEX_READS, Index, split_ref
@@ -65,7 +66,13 @@ WHAT_FI = {
 _ID_SHAPED = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)?$")
 
 
-def _unknown(loc: Location, what: str, ref: str, candidates: list[str]) -> Problem:
+Where = tuple[Any, ...]
+"""A document and a key path in it: made into a `Location` only for a problem (the rule
+resolves every reference of the workspace, and almost all of them resolve)."""
+
+
+def _unknown(where: Where, what: str, ref: str, candidates: list[str]) -> Problem:
+    loc = Location(where[0].source, where[1:])
     guess = did_you_mean(ref, candidates)
     params = {"what": what, "what_fi": WHAT_FI[what], "ref": ref}
     if guess:
@@ -104,42 +111,42 @@ class _Checker:
             self._process_ids[org] = self.index.process_ids(org)
         return self._process_ids[org]
 
-    def goals(self, loc: Location, refs: Sequence[str]) -> Iterator[Problem]:
+    def goals(self, loc: Where, refs: Sequence[str]) -> Iterator[Problem]:
         if self.broken_project:
             return
         for i, ref in enumerate(refs):
             if ref not in self.index.goals:
-                yield _unknown(loc.child(i), "goal", ref, self.goal_ids)
+                yield _unknown((*loc, i), "goal", ref, self.goal_ids)
 
-    def goal(self, loc: Location, ref: str | None) -> Iterator[Problem]:
+    def goal(self, loc: Where, ref: str | None) -> Iterator[Problem]:
         if ref is not None and not self.broken_project and ref not in self.index.goals:
             yield _unknown(loc, "goal", ref, self.goal_ids)
 
-    def org(self, loc: Location, ref: str | None) -> Iterator[Problem]:
+    def org(self, loc: Where, ref: str | None) -> Iterator[Problem]:
         known = ref in self.index.organisations or ref in self.broken_orgs
         if ref is not None and not known:
             yield _unknown(loc, "organisation", ref, self.org_ids)
 
-    def period(self, loc: Location, ref: str) -> Iterator[Problem]:
+    def period(self, loc: Where, ref: str) -> Iterator[Problem]:
         if not self.broken_project and ref not in self.index.periods:
             yield _unknown(loc, "period", ref, self.period_ids)
 
-    def role(self, loc: Location, org: str, ref: str | None) -> Iterator[Problem]:
+    def role(self, loc: Where, org: str, ref: str | None) -> Iterator[Problem]:
         known = org in self.index.organisations
         if ref is not None and known and (org, ref) not in self.index.roles:
             yield _unknown(loc, "role", ref, self.index.role_ids(org))
 
-    def process(self, loc: Location, org: str, ref: str | None) -> Iterator[Problem]:
+    def process(self, loc: Where, org: str, ref: str | None) -> Iterator[Problem]:
         if ref is None or split_ref(ref, org) in self.broken_processes:
             return
         if self.index.process_key(ref, org) is None:
             yield _unknown(loc, "process", ref, self.process_ids(org))
 
-    def processes(self, loc: Location, org: str, refs: Sequence[str]) -> Iterator[Problem]:
+    def processes(self, loc: Where, org: str, refs: Sequence[str]) -> Iterator[Problem]:
         for i, ref in enumerate(refs):
-            yield from self.process(loc.child(i), org, ref)
+            yield from self.process((*loc, i), org, ref)
 
-    def party(self, loc: Location, org: str, ref: str | None) -> Iterator[Problem]:
+    def party(self, loc: Where, org: str, ref: str | None) -> Iterator[Problem]:
         """`from`/`to`: a process when it resolves; a near-miss id-shaped word is a typo."""
         if ref is None or not _ID_SHAPED.match(ref) or self.index.process_key(ref, org):
             return
@@ -149,12 +156,12 @@ class _Checker:
         if self._party_guess[key]:
             yield _unknown(loc, "process", ref, self.process_ids(org))
 
-    def metrics(self, loc: Location, org: str, refs: Sequence[str]) -> Iterator[Problem]:
+    def metrics(self, loc: Where, org: str, refs: Sequence[str]) -> Iterator[Problem]:
         for i, ref in enumerate(refs):
             if split_ref(ref, org)[0] in self.broken_metrics:
                 continue
             if self.index.metric(ref, org) is None:
-                yield _unknown(loc.child(i), "metric", ref, self.index.metric_ids(org))
+                yield _unknown((*loc, i), "metric", ref, self.index.metric_ids(org))
 
 
 @rule(
@@ -198,67 +205,67 @@ def check(ctx: Context) -> Iterator[Problem]:
     c = _Checker(ctx)
     ws = ctx.workspace
     for project in ws.projects:
-        yield from c.org(ctx.loc(project, "coordinator"), project.coordinator)
+        yield from c.org((project, "coordinator"), project.coordinator)
         for i, goal in enumerate(project.goals):
-            yield from c.goal(ctx.loc(project, "goals", i, "parent"), goal.parent)
+            yield from c.goal((project, "goals", i, "parent"), goal.parent)
     for org in ws.organisations:
-        yield from c.org(ctx.loc(org, "merges_into"), org.merges_into)
-        yield from c.goals(ctx.loc(org, "commits_to"), org.commits_to)
+        yield from c.org((org, "merges_into"), org.merges_into)
+        yield from c.goals((org, "commits_to"), org.commits_to)
         if org.process_map:
             for band in ("management", "core", "support"):
                 refs = getattr(org.process_map, band)
-                yield from c.processes(ctx.loc(org, "process_map", band), org.id, refs)
+                yield from c.processes((org, "process_map", band), org.id, refs)
         for i, member in enumerate(org.quality_group):
-            yield from c.role(ctx.loc(org, "quality_group", i, "role"), org.id, member.role)
+            yield from c.role((org, "quality_group", i, "role"), org.id, member.role)
         for i, doc in enumerate(org.documents):
-            yield from c.role(ctx.loc(org, "documents", i, "owner"), org.id, doc.owner)
+            yield from c.role((org, "documents", i, "owner"), org.id, doc.owner)
     for p in ws.processes:
         oid = p.organisation
-        yield from c.org(ctx.loc(p, "organisation"), oid)
-        yield from c.process(ctx.loc(p, "parent"), oid, p.parent)
-        yield from c.role(ctx.loc(p, "owner"), oid, p.owner)
-        yield from c.goals(ctx.loc(p, "realizes"), p.realizes)
-        yield from c.goals(ctx.loc(p, "influences"), p.influences)
-        yield from c.metrics(ctx.loc(p, "metrics"), oid, p.metrics)
+        yield from c.org((p, "organisation"), oid)
+        yield from c.process((p, "parent"), oid, p.parent)
+        yield from c.role((p, "owner"), oid, p.owner)
+        yield from c.goals((p, "realizes"), p.realizes)
+        yield from c.goals((p, "influences"), p.influences)
+        yield from c.metrics((p, "metrics"), oid, p.metrics)
         for i, inp in enumerate(p.inputs):
-            yield from c.party(ctx.loc(p, "inputs", i, "from"), oid, inp.from_)
+            yield from c.party((p, "inputs", i, "from"), oid, inp.from_)
         for i, out in enumerate(p.outputs):
-            yield from c.party(ctx.loc(p, "outputs", i, "to"), oid, out.to)
+            yield from c.party((p, "outputs", i, "to"), oid, out.to)
         for i, pdoc in enumerate(p.documents):
-            yield from c.role(ctx.loc(p, "documents", i, "owner"), oid, pdoc.owner)
+            yield from c.role((p, "documents", i, "owner"), oid, pdoc.owner)
         step_ids = list(dict.fromkeys(s.id for s in p.steps))
         known_steps = set(step_ids)
         doc_ids = sorted({d.id for d in p.documents} | c.register_ids.get(oid, set()))
         for i, step in enumerate(p.steps):
-            yield from c.role(ctx.loc(p, "steps", i, "role"), oid, step.role)
-            yield from c.process(ctx.loc(p, "steps", i, "call"), oid, step.call)
+            yield from c.role((p, "steps", i, "role"), oid, step.role)
+            yield from c.process((p, "steps", i, "call"), oid, step.call)
             for j, branch in enumerate(step.next):
                 if branch.to not in known_steps:
-                    yield _unknown(ctx.loc(p, "steps", i, "next", j), "step", branch.to, step_ids)
+                    yield _unknown((p, "steps", i, "next", j), "step", branch.to, step_ids)
             for j, ref in enumerate(step.documents):
                 if ref not in doc_ids:
-                    yield _unknown(ctx.loc(p, "steps", i, "documents", j), "document", ref, doc_ids)
+                    yield _unknown((p, "steps", i, "documents", j), "document", ref, doc_ids)
     for plan in ws.plans:
         oid = plan.organisation
-        yield from c.org(ctx.loc(plan, "organisation"), oid)
+        yield from c.org((plan, "organisation"), oid)
         for i, action in enumerate(plan.actions):
-            at = ctx.loc(plan, "actions", i)
-            yield from c.role(at.child("who"), oid, action.who)
-            yield from c.metrics(at.child("evaluated_by"), oid, action.evaluated_by)
-            yield from c.goals(at.child("realizes"), action.realizes)
-            yield from c.processes(at.child("processes"), oid, action.processes)
+            at: Where = (plan, "actions", i)
+            yield from c.role((*at, "who"), oid, action.who)
+            yield from c.metrics((*at, "evaluated_by"), oid, action.evaluated_by)
+            yield from c.goals((*at, "realizes"), action.realizes)
+            yield from c.processes((*at, "processes"), oid, action.processes)
     for mdoc in ws.metrics:
         oid = mdoc.organisation
-        yield from c.org(ctx.loc(mdoc, "organisation"), oid)
+        yield from c.org((mdoc, "organisation"), oid)
         for i, metric in enumerate(mdoc.metrics):
-            at = ctx.loc(mdoc, "metrics", i)
-            yield from c.role(at.child("owner"), oid, metric.owner)
-            yield from c.goals(at.child("realizes"), metric.realizes)
+            at = (mdoc, "metrics", i)
+            yield from c.role((*at, "owner"), oid, metric.owner)
+            yield from c.goals((*at, "realizes"), metric.realizes)
             for j, value in enumerate(metric.values):
-                yield from c.period(at.child("values", j, "period"), value.period)
+                yield from c.period((*at, "values", j, "period"), value.period)
     for res in ws.results:
-        yield from c.org(ctx.loc(res, "organisation"), res.organisation)
+        yield from c.org((res, "organisation"), res.organisation)
         for i, result in enumerate(res.results):
-            at = ctx.loc(res, "results", i)
-            yield from c.period(at.child("period"), result.period)
-            yield from c.goal(at.child("goal"), result.goal)
+            at = (res, "results", i)
+            yield from c.period((*at, "period"), result.period)
+            yield from c.goal((*at, "goal"), result.goal)
