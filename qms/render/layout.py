@@ -326,6 +326,9 @@ def compute(view: FlowView, ranks: Ranks, fold: bool = True) -> SwimlaneLayout:
     ord_of = {s.id: ranks.get(s.id, (fallback, i))[1] for i, s in enumerate(view.steps)}
     for event, (host, _) in border_events(view).items():  # on its host's border
         col_of[event], ord_of[event] = col_of[host], ord_of[host]
+    stagger: dict[str, int] = {}
+    if fold:
+        col_of, stagger = _split_tall_columns(view, col_of, ord_of)
     col_w = _column_widths(view, col_of)
     room = _label_room(view, col_of)
     # The unfolded width follows from the columns alone: a flow that folds is never routed
@@ -335,13 +338,59 @@ def compute(view: FlowView, ranks: Ranks, fold: bool = True) -> SwimlaneLayout:
     if fold and (too_tall or wide):
         segments = fold_points(view, col_of)
         if len(segments) >= 2:
-            placed = _folded(view, col_of, ord_of, segments)
+            placed = _folded(view, col_of, ord_of, segments, stagger)
             if len(col_w) <= FOLD_SEARCH and any(_crossings(p) for p in placed):
-                again = fold_points(view, col_of, row_crossings(view, col_of, ord_of))
+                again = fold_points(view, col_of, row_crossings(view, col_of, ord_of, stagger))
                 if again != segments:
-                    placed = _folded(view, col_of, ord_of, again)
+                    placed = _folded(view, col_of, ord_of, again, stagger)
             return _stacked(placed)
-    return _place(view, col_of, ord_of)
+    return _place(view, col_of, ord_of, stagger=stagger)
+
+
+def _split_tall_columns(
+    view: FlowView, col_of: dict[str, int], ord_of: dict[str, int]
+) -> tuple[dict[str, int], dict[str, int]]:
+    """The columns with every second step of a stack moved to a column of its own just after,
+    for each column taller than a row (`styles.ROW_HEIGHT`) while its stacks hold two steps or
+    more; and the stagger of the halves (-1 kept, +1 moved: `_place`).
+
+    A fold cuts between columns, never through one: a column of many parallel steps taller
+    than a page would be shrunk to fit it, names and all, below the print size. Halved, its
+    stacks stand side by side, the moved half half a step lower, so that the steps alternate
+    in height and each flow into or out of one runs through a gap of the other stack. Steps of
+    one stack have no flow between them (they share a rank), so no flow runs backwards. At most
+    `MAX_SPLITS` columns are added.
+    """
+    stagger: dict[str, int] = {}
+    on_border = border_events(view)
+    for _ in range(MAX_SPLITS):
+        height = row_height(view, col_of)
+        ncols = max(col_of.values(), default=-1) + 1
+        stacks: dict[tuple[int, str], list[str]] = {}
+        for s in sorted(view.steps, key=lambda s: (ord_of[s.id], s.id)):
+            if s.id not in on_border:
+                stacks.setdefault((col_of[s.id], s.lane), []).append(s.id)
+        tall = next(
+            (
+                c
+                for c in range(ncols)
+                if height(c, c + 1) > styles.ROW_HEIGHT
+                and any(len(ids) > 1 for (col, _), ids in stacks.items() if col == c)
+            ),
+            None,
+        )
+        if tall is None:
+            break
+        halves = [ids for (col, _), ids in stacks.items() if col == tall and len(ids) > 1]
+        moved = {ids[k] for ids in halves for k in range(1, len(ids), 2)}
+        stagger |= {i: 1 if i in moved else -1 for ids in halves for i in ids}
+        moved |= {event for event, (host, _) in on_border.items() if host in moved}
+        col_of = {i: c + 1 if c > tall or i in moved else c for i, c in col_of.items()}
+    return col_of, stagger
+
+
+MAX_SPLITS = 20
+"""Columns `_split_tall_columns` may add to one flow (layout time stays linear)."""
 
 
 def _column_widths(view: FlowView, col_of: dict[str, int]) -> list[float]:
@@ -609,7 +658,10 @@ every candidate row costs about `FOLD_COLUMNS` times the flow's own layout)."""
 
 
 def row_crossings(
-    view: FlowView, col_of: dict[str, int], ord_of: dict[str, int]
+    view: FlowView,
+    col_of: dict[str, int],
+    ord_of: dict[str, int],
+    stagger: dict[str, int] | None = None,
 ) -> Callable[[int, int], int]:
     """How many crossings the row [a, b) has when laid out and routed on its own (rows are
     routed independently, so this is exact for any folding)."""
@@ -633,7 +685,7 @@ def row_crossings(
                 names,
                 lane_of,
             )
-            cache[(a, b)] = _crossings(_place(*part))
+            cache[(a, b)] = _crossings(_place(*part, stagger=stagger))
         return cache[(a, b)]
 
     return count
@@ -644,6 +696,7 @@ def _folded(
     col_of: dict[str, int],
     ord_of: dict[str, int],
     segments: list[tuple[int, int]],
+    stagger: dict[str, int] | None = None,
 ) -> list[SwimlaneLayout]:
     """Each row laid out on its own (its own lanes and band height)."""
     row_of_col = {c: r for r, (a, b) in enumerate(segments) for c in range(a, b)}
@@ -680,7 +733,8 @@ def _folded(
                 row_outs[r],
                 names,
                 lane_of,
-            )
+            ),
+            stagger=stagger,
         )
         for r, span in enumerate(segments)
     ]
@@ -715,8 +769,10 @@ def _place(
     col_of: dict[str, int],
     ord_of: dict[str, int],
     band_h: float = 0.0,
+    stagger: dict[str, int] | None = None,
 ) -> SwimlaneLayout:
-    """One row of bands: every step at its column, bands at least `band_h` high."""
+    """One row of bands: every step at its column, bands at least `band_h` high; the two
+    stacks of a halved column (`stagger`: `_split_tall_columns`) stand half a step apart."""
     lane_ids = [lane.id for lane in view.lanes]
     sizes = {s.id: styles.step_size(s.kind, s.name) for s in view.steps}
     on_border = border_events(view)
@@ -739,9 +795,18 @@ def _place(
     _order_stacks(view, stacks, lane_index, col_of, on_border)
 
     def stack_height(ids: list[str]) -> float:
-        return sum(above[i] + sizes[i][1] + below[i] for i in ids) + styles.STACK_GAP * (
-            len(ids) - 1
+        return (
+            sum(above[i] + sizes[i][1] + below[i] for i in ids)
+            + styles.STACK_GAP * (len(ids) - 1)
+            + half_step(ids)
         )
+
+    def half_step(ids: list[str]) -> float:
+        """Room for a halved column's stacks to stand half a step apart (0 for any other)."""
+        if not stagger or not ids or ids[0] not in stagger:
+            return 0.0
+        plain = sum(above[i] + sizes[i][1] + below[i] for i in ids)
+        return (plain / len(ids) + styles.STACK_GAP) / 2
 
     need = max((stack_height(ids) for ids in stacks.values()), default=0.0)
     # A band holds its lane's wrapped name too (names wrap, they never shrink).
@@ -770,11 +835,16 @@ def _place(
     for (lane_id, col), ids in stacks.items():
         band = lane_of[lane_id]
         y = band.y + (band.h - stack_height(ids)) / 2
+        if stagger and ids[0] in stagger and stagger[ids[0]] > 0:
+            y += half_step(ids)  # the lower half of a halved column
         if len(ids) == 1 and below[ids[0]]:
-            # A lone event on the band's middle line, like the tasks beside it, so that the
-            # flows between them run straight; its name below it stays inside the band.
+            # A lone event (or host of boundary events) on the band's middle line, like the
+            # tasks beside it, so that the flows between them run straight; what stands below
+            # (above) it stays inside the band.
             h = sizes[ids[0]][1]
-            y = min(band.y + band.h / 2, band.y + band.h - 4 - below[ids[0]] - h / 2) - h / 2
+            centre = min(band.y + band.h / 2, band.y + band.h - 4 - below[ids[0]] - h / 2)
+            centre = max(centre, band.y + 4 + above[ids[0]] + h / 2)
+            y = centre - h / 2 - above[ids[0]]
         for sid in ids:
             w, h, lines = sizes[sid]
             y += above[sid]

@@ -91,6 +91,8 @@ def check_border(view, layout) -> None:  # type: ignore[no-untyped-def]
         assert host.left < e.x < host.right, event
         assert (host_id, event) not in drawn
         left, top, right, bottom = e.name_box
+        band = next(b for b in layout.lanes if b.y <= host.y <= b.y + b.h)
+        assert band.y <= top and bottom <= band.y + band.h, f"the name of {event} leaves its band"
         for other in layout.nodes.values():
             if other.id != event:
                 apart = right <= other.left or other.right <= left
