@@ -837,16 +837,26 @@ def _append(sheet: Any, values: list[Any]) -> None:
                 cell.quotePrefix = True
 
 
+def stamp_core(core: bytes, date: str) -> bytes:
+    """docProps/core.xml with its created and modified dates set to `date` (midnight UTC)."""
+    import re
+
+    stamp = f"{date}T00:00:00Z".encode()
+    return re.sub(
+        rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
+        rb"\g<1>" + stamp + rb"\g<2>",
+        core,
+    )
+
+
 def _stable_zip(data: bytes, date: str) -> bytes:
     """The same workbook bytes for the same data: fixed zip times, dates set to the as-of date.
 
     openpyxl stamps the save time into docProps/core.xml and the zip entries; a report that
     changes with the clock would make every regenerated file a diff.
     """
-    import re
     import zipfile
 
-    stamp = f"{date}T00:00:00Z"
     out = io.BytesIO()
     with (
         zipfile.ZipFile(io.BytesIO(data)) as source,
@@ -855,11 +865,7 @@ def _stable_zip(data: bytes, date: str) -> bytes:
         for info in source.infolist():
             content = source.read(info.filename)
             if info.filename == "docProps/core.xml":
-                content = re.sub(
-                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
-                    rb"\g<1>" + stamp.encode() + rb"\g<2>",
-                    content,
-                )
+                content = stamp_core(content, date)
             entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
