@@ -25,6 +25,11 @@ if TYPE_CHECKING:
 Option = int | float | str | bool
 """The value of a rule option (a threshold, a name)."""
 
+Where = tuple[Any, ...]
+"""A document and a key path in it, `(doc, "steps", 3)`: what a rule that visits every element
+passes along, made into a `Location` (`Context.loc(*where)`) only for a problem, since building
+one per element cost about half of such a rule's time."""
+
 Scope = Literal["file", "workspace"]
 """What a rule's findings depend on. `file`: a finding in a document depends only on that
 document, the workspace settings and the date, so `qms validate` re-checks an edited file

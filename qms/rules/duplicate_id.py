@@ -27,9 +27,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from qms.findings import Location, Msg
+from qms.findings import Msg
 from qms.index import INDEX_READS
-from qms.rule import Context, Problem, problem, rule
+from qms.rule import Context, Problem, Where, problem, rule
 
 MESSAGE = Msg(
     en="duplicate {what} id '{id}' in {scope}; the first one is in {first}",
@@ -57,14 +57,14 @@ WHAT = {
 }
 
 
-def _duplicates(what: str, scope: str, items: Iterable[tuple[str, Location]]) -> Iterator[Problem]:
-    first: dict[str, tuple[str, Location]] = {}
-    for ident, loc in items:
+def _duplicates(what: str, scope: str, items: Iterable[tuple[str, Where]]) -> Iterator[Problem]:
+    first: dict[str, tuple[str, Where]] = {}
+    for ident, where in items:
         key = ident.casefold()
         if key in first:
             other, at = first[key]
             yield problem(
-                loc.child("id"),
+                Context.loc(*where, "id"),
                 MESSAGE if other == ident else CASE_MESSAGE,
                 element=ident,
                 what=what,
@@ -72,10 +72,10 @@ def _duplicates(what: str, scope: str, items: Iterable[tuple[str, Location]]) ->
                 id=ident,
                 other=other,
                 scope=scope,
-                first=at.file,
+                first=at[0].source,
             )
         else:
-            first[key] = (ident, loc)
+            first[key] = (ident, where)
 
 
 @rule(
@@ -87,52 +87,50 @@ def _duplicates(what: str, scope: str, items: Iterable[tuple[str, Location]]) ->
 def check(ctx: Context) -> Iterator[Problem]:
     """Group ids by scope in one pass; report every repeat after the first."""
     ws = ctx.workspace
-    yield from _duplicates(
-        "organisation", "workspace", ((o.id, ctx.loc(o)) for o in ws.organisations)
-    )
-    yield from _duplicates("project", "workspace", ((p.id, ctx.loc(p)) for p in ws.projects))
+    yield from _duplicates("organisation", "workspace", ((o.id, (o,)) for o in ws.organisations))
+    yield from _duplicates("project", "workspace", ((p.id, (p,)) for p in ws.projects))
     yield from _duplicates(
         "period",
         "workspace",
-        ((x.id, ctx.loc(p, "periods", i)) for p in ws.projects for i, x in enumerate(p.periods)),
+        ((x.id, (p, "periods", i)) for p in ws.projects for i, x in enumerate(p.periods)),
     )
     for project in ws.projects:
         yield from _duplicates(
             "goal",
             project.id,
-            ((g.id, ctx.loc(project, "goals", i)) for i, g in enumerate(project.goals)),
+            ((g.id, (project, "goals", i)) for i, g in enumerate(project.goals)),
         )
-    by_org: dict[tuple[str, str], list[tuple[str, Location]]] = {}
+    by_org: dict[tuple[str, str], list[tuple[str, Where]]] = {}
 
-    def add(org: str, what: str, ident: str, loc: Location) -> None:
-        by_org.setdefault((org, what), []).append((ident, loc))
+    def add(org: str, what: str, ident: str, where: Where) -> None:
+        by_org.setdefault((org, what), []).append((ident, where))
 
     for org in ws.organisations:
         for i, role in enumerate(org.roles):
-            add(org.id, "role", role.id, ctx.loc(org, "roles", i))
+            add(org.id, "role", role.id, (org, "roles", i))
         for i, doc in enumerate(org.documents):
-            add(org.id, "document", doc.id, ctx.loc(org, "documents", i))
+            add(org.id, "document", doc.id, (org, "documents", i))
     for process in ws.processes:
-        add(process.organisation, "process", process.id, ctx.loc(process))
+        add(process.organisation, "process", process.id, (process,))
         yield from _duplicates(
             "step",
             f"{process.organisation}/{process.id}",
-            ((s.id, ctx.loc(process, "steps", i)) for i, s in enumerate(process.steps)),
+            ((s.id, (process, "steps", i)) for i, s in enumerate(process.steps)),
         )
         yield from _duplicates(
             "document",
             f"{process.organisation}/{process.id}",
-            ((d.id, ctx.loc(process, "documents", i)) for i, d in enumerate(process.documents)),
+            ((d.id, (process, "documents", i)) for i, d in enumerate(process.documents)),
         )
     for plan in ws.plans:
-        add(plan.organisation, "plan", plan.id, ctx.loc(plan))
+        add(plan.organisation, "plan", plan.id, (plan,))
         yield from _duplicates(
             "action",
             f"{plan.organisation}/{plan.id}",
-            ((a.id, ctx.loc(plan, "actions", i)) for i, a in enumerate(plan.actions)),
+            ((a.id, (plan, "actions", i)) for i, a in enumerate(plan.actions)),
         )
     for mdoc in ws.metrics:
         for i, metric in enumerate(mdoc.metrics):
-            add(mdoc.organisation, "metric", metric.id, ctx.loc(mdoc, "metrics", i))
+            add(mdoc.organisation, "metric", metric.id, (mdoc, "metrics", i))
     for (oid, what), items in sorted(by_org.items(), key=lambda kv: kv[0]):
         yield from _duplicates(what, oid, items)

@@ -34,11 +34,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from typing import Any
 
-from qms.findings import Location, Msg, did_you_mean
+from qms.findings import Msg, did_you_mean
 from qms.index import INDEX_READS, Index, split_ref
-from qms.rule import Context, Problem, problem, rule
+from qms.rule import Context, Problem, Where, problem, rule
 
 GUESS = Msg(
     en="unknown {what} '{ref}'; did you mean '{guess}'?",
@@ -66,13 +65,8 @@ WHAT_FI = {
 _ID_SHAPED = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)?$")
 
 
-Where = tuple[Any, ...]
-"""A document and a key path in it: made into a `Location` only for a problem (the rule
-resolves every reference of the workspace, and almost all of them resolve)."""
-
-
 def _unknown(where: Where, what: str, ref: str, candidates: list[str]) -> Problem:
-    loc = Location(where[0].source, where[1:])
+    loc = Context.loc(*where)
     guess = did_you_mean(ref, candidates)
     params = {"what": what, "what_fi": WHAT_FI[what], "ref": ref}
     if guess:
