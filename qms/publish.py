@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from qms.model import Workspace
     from qms.partial import LeftOut
     from qms.render import Prepared, Rendered
+    from qms.render.engine import Written
     from qms.render.layout import Ranks
 
 Files = dict[str, str | bytes]
@@ -74,6 +75,8 @@ class Publication:
     _left_out: LeftOut | None = None
     _prepared: dict[str, Prepared] = field(default_factory=dict)
     _diagrams: dict[str, Diagrams] = field(default_factory=dict)
+    _written: dict[str, Written] = field(default_factory=dict)
+    """The pictures `render(whole=True)` wrote, by language: the manuals read them back."""
     _manuals: dict[tuple[str, tuple[str, ...]], list[Manual]] = field(default_factory=dict)
 
     @classmethod
@@ -184,7 +187,7 @@ class Publication:
                 self.ranks.update(load_ranks(out))
             prepared = self.prepared(lang)
         ws = self._ws()
-        return render_diagrams(
+        done = render_diagrams(
             ws,
             lang,
             out,
@@ -195,6 +198,11 @@ class Publication:
             processes=self.processes,
             meanwhile=self.left_out,
         )
+        if prepared is not None and self.drawn is None:
+            from qms.render.engine import Written
+
+            self._written[lang] = Written(Path(out), prepared.jobs, formats)
+        return done
 
     def diagrams(self, lang: str) -> Diagrams:
         """The pictures for the manuals in `lang`, drawn once per (diagram, format)."""
@@ -202,7 +210,8 @@ class Publication:
             from qms.export.manual import Diagrams
 
             jobs = self.prepared(lang).jobs if _graphviz() else []
-            self._diagrams[lang] = Diagrams(self._ws(), lang, self.ranks, self.drawn, jobs)
+            drawn = self.drawn if self.drawn is not None else self._written.get(lang)
+            self._diagrams[lang] = Diagrams(self._ws(), lang, self.ranks, drawn, jobs)
         return self._diagrams[lang]
 
     # --- manuals and files --------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,51 @@ def test_a_build_lays_each_flow_out_once(tmp_path: Path, monkeypatch: pytest.Mon
 def render(ws: Path, out: Path) -> None:
     result = CliRunner().invoke(cli, ["render", str(ws), "-o", str(out), "--format", "svg,dot"])
     assert result.exit_code == 0, result.output
+
+
+@requires_dot
+def test_a_build_draws_each_picture_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The portal and the DOCX embed the SVG and PNG files `qms build` has just drawn into its
+    diagrams folder (it ran Graphviz on every diagram again for each), and a file changed
+    since is drawn again rather than embedded."""
+    import docx
+
+    drawn: Counter[tuple[str, str]] = Counter()
+    run, run_batch = graphviz.run, graphviz.run_batch
+    batch: list[bool] = []  # inside run_batch, whose graphs are counted already
+
+    def one(program: object, source: str, fmt: str, *args: object, **kw: object) -> bytes:
+        if not batch:
+            drawn[source, fmt] += 1
+        return run(program, source, fmt, *args, **kw)  # type: ignore[arg-type]
+
+    def many(program: object, sources: list[str], fmt: str, *args: object, **kw: object) -> object:
+        drawn.update((source, fmt) for source in sources)
+        batch.append(True)
+        try:
+            return run_batch(program, sources, fmt, *args, **kw)  # type: ignore[arg-type]
+        finally:
+            batch.pop()
+
+    monkeypatch.setattr(graphviz, "run", one)
+    monkeypatch.setattr(graphviz, "run_batch", many)
+    out = tmp_path / "out"
+    build = ["build", str(LAMPPU), "-o", str(out), "--format", "svg,png"]
+    assert CliRunner().invoke(cli, build).exit_code == 0
+    assert sum(1 for _, fmt in drawn if fmt == "png") == len(list(out.rglob("*.png"))) > 22
+    assert max(drawn.values()) == 1, "a picture drawn twice"
+    pictures = {part.blob for part in docx.Document(out / "redu.docx").part.package.image_parts}
+    assert (out / "redu" / "_process-map.png").read_bytes() in pictures
+    # A picture changed after it was drawn (by hand, by another run): drawn afresh
+    from qms.publish import Publication
+
+    pub = Publication.open(LAMPPU)
+    pub.render(out, ["svg", "png"], whole=True)
+    tampered = out / "redu" / "_process-map.png"
+    tampered.write_bytes(tampered.read_bytes() + b"\0")
+    drawn.clear()
+    assert pub.diagrams(pub.doc_lang).draw("redu/_process-map", "png") != tampered.read_bytes()
+    assert [fmt for _, fmt in drawn] == ["png"]
 
 
 @requires_dot

@@ -34,6 +34,7 @@ from qms.export.manual import Diagrams, History, Manual, ProcessPage
 from qms.files import read_regular
 from qms.render import styles
 from qms.render.dot import flow_rows
+from qms.render.engine import PNG_DPI
 
 TABLE_STYLE = "QMS Table"
 """The table style of every table: grid lines, the header row filled (restyle it in a
@@ -537,7 +538,7 @@ def flow_pieces(
 
     px_w, px_h = Image.open(io.BytesIO(png)).size  # the header only
     rows = flow_rows(source) if source else None
-    height = rows[0] if rows else px_h * 72 / 110  # Diagrams draws PNG at 110 dpi
+    height = rows[0] if rows else px_h * 72 / PNG_DPI
     per_px = height / px_h
     width = px_w * per_px
     cuts = rows[1] if rows else []

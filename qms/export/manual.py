@@ -1125,7 +1125,8 @@ class Diagrams:
         jobs: Sequence[DotJob] | None = None,
     ) -> None:
         """`ranks` and `drawn` may be kept by a caller across rebuilds (`qms serve`): then
-        only diagrams whose DOT changed run Graphviz again. `jobs` are the DOT jobs already
+        only diagrams whose DOT changed run Graphviz again; `drawn` may also be the files
+        `qms build` has just rendered (qms.render.engine.Written). `jobs` are the DOT jobs already
         made for every diagram (qms.publish), so that no flow is laid out a second time."""
         self.available = graphviz.available()
         self._jobs: dict[str, tuple[str, tuple[str, ...]]] = {}
@@ -1173,7 +1174,7 @@ class Diagrams:
         from qms.render.engine import draw_many
 
         names = [n for n in sorted(self._jobs) if (n, fmt) not in self._drawn]
-        if self._shared is not None:  # drawn by an earlier build (`qms serve`)
+        if self._shared is not None:  # drawn by an earlier build (`qms serve`) or by render
             for name in names:
                 shared = self._shared_key(name, fmt)
                 if shared is not None and shared in self._shared:
@@ -1183,16 +1184,12 @@ class Diagrams:
         if not self.available or not names:
             return
         jobs = [DotJob(n, *self._jobs[n]) for n in names]
-        for name, data in zip(names, draw_many(jobs, fmt, self._extra(fmt)), strict=True):
+        for name, data in zip(names, draw_many(jobs, fmt), strict=True):
             self._drawn[(name, fmt)] = data
             shared = self._shared_key(name, fmt)
             if self._shared is not None and shared is not None:
                 self._shared[shared] = data
                 self.used.add(shared)
-
-    @staticmethod
-    def _extra(fmt: str) -> list[str]:
-        return ["-Gdpi=110"] if fmt == "png" else []
 
     def _run(self, name: str, fmt: str) -> bytes | None:
         job = self._jobs.get(name)
@@ -1200,6 +1197,6 @@ class Diagrams:
             return None
         source, program = job
         try:
-            return graphviz.run(program, source, fmt, self._extra(fmt))
+            return graphviz.run(program, source, fmt)
         except graphviz.GraphvizError:
             return None

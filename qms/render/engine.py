@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +24,8 @@ from qms.findings import Msg
 from qms.render import graphviz
 
 MANIFEST = ".qms-cache.json"
+PNG_DPI = 96
+"""Graphviz's resolution for PNG (its default): the PNG files and the manuals' pictures."""
 FORMATS = ("svg", "png", "pdf", "dot")
 
 NO_DOT = Msg(
@@ -65,6 +67,57 @@ class RenderReport:
     def messages(self, lang: str) -> list[str]:
         """The failures as user messages."""
         return [FAILED.format(lang, name=n, fmt=f, message=m) for n, f, m in self.failed]
+
+
+class Written(MutableMapping[tuple[str, str], "bytes | None"]):
+    """The pictures `render_all` wrote into `root`, by (sha256 of the DOT text, format), the
+    key of the manuals' `Diagrams`: `qms build` draws every diagram into its diagrams folder
+    and then publishes the portal (SVG) and the DOCX (PNG) of the same DOT texts, which drew
+    them all a second time. A file is read back only while the folder's manifest vouches that
+    it was drawn from that DOT and is unchanged; pictures read or stored are kept in memory."""
+
+    def __init__(self, root: Path, jobs: Sequence[DotJob], formats: Sequence[str]) -> None:
+        self.root = root
+        self.manifest = load_manifest(root)
+        self.files = {
+            (hashlib.sha256(job.source.encode("utf-8")).hexdigest(), fmt): (
+                f"{job.name}.{fmt}",
+                cache_key(job, fmt),
+            )
+            for job in jobs
+            for fmt in formats
+            if fmt in graphviz.SPLIT
+        }
+        self.kept: dict[tuple[str, str], bytes | None] = {}
+
+    def __contains__(self, key: object) -> bool:
+        if key in self.kept:
+            return True
+        found = self.files.get(key) if isinstance(key, tuple) else None
+        if found is None or not is_current(self.root, self.manifest, *found):
+            return False
+        try:
+            self.kept[key] = (self.root / found[0]).read_bytes()  # type: ignore[index]
+        except OSError:  # removed meanwhile: the caller draws it
+            return False
+        return True
+
+    def __getitem__(self, key: tuple[str, str]) -> bytes | None:
+        if key not in self:
+            raise KeyError(key)
+        return self.kept[key]
+
+    def __setitem__(self, key: tuple[str, str], value: bytes | None) -> None:
+        self.kept[key] = value
+
+    def __delitem__(self, key: tuple[str, str]) -> None:
+        del self.kept[key]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self.kept)
+
+    def __len__(self) -> int:
+        return len(self.kept)
 
 
 def graphviz_version() -> str:

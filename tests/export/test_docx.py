@@ -16,6 +16,7 @@ from qms.export.docx import TABLE_STYLE, to_docx
 from qms.export.manual import Diagrams, build_manual
 from qms.lint import lint
 from qms.load import load
+from qms.render.engine import PNG_DPI
 from tests.conftest import LAMPPU, requires_dot
 from tests.export.conftest import EVIL, EVIL_PROCESS
 
@@ -143,8 +144,8 @@ def test_lamppu_flows_print_readable() -> None:
     """Every LAMPPU flow's picture(s) fit a landscape page and print names >= 8 pt.
 
     The printed size is the picture's scale (its width on paper over the drawing's natural
-    width, 110 dpi PNG) times the 10 pt of a step name; a flow too tall for one page at that
-    size is cut between rows into several pictures.
+    width, PNG at Graphviz's 96 dpi) times the 10 pt of a step name; a flow too tall for one
+    page at that size is cut between rows into several pictures.
     """
     from qms.render import styles
     from qms.render.dot import flow_rows
@@ -167,12 +168,12 @@ def test_lamppu_flows_print_readable() -> None:
             rows = flow_rows(source)
             assert rows is not None
             px_h = Image.open(io.BytesIO(png)).size[1]
-            assert rows[0] / px_h == pytest.approx(72 / 110, rel=0.01), "drawn at 110 dpi"
+            assert rows[0] / px_h == pytest.approx(72 / PNG_DPI, rel=0.01), "drawn at 96 dpi"
         for section, cx, cy, rid in shown:
             width, height = printable(section)
             assert cx <= width and cy <= height, f"{org}: a picture overflows its page"
             px_w = document.part.related_parts[rid].image.px_width
-            scale = cx / 12700 / (px_w * 72 / 110)
+            scale = cx / 12700 / (px_w * 72 / PNG_DPI)
             # The process map too (see test_lamppu_process_maps_print_readable).
             assert scale * 10 >= styles.MIN_PRINT_SIZE - 0.01, (
                 f"{org}: names print at {scale * 10:.1f} pt"
@@ -198,7 +199,7 @@ def test_lamppu_process_maps_print_readable() -> None:
         diagrams = Diagrams(loaded.workspace, "fi")
         png = diagrams.draw(m.map_diagram, "png")
         assert png is not None
-        natural = Image.open(io.BytesIO(png)).size[0] * 72 / 110 * 12700  # EMU at 110 dpi
+        natural = Image.open(io.BytesIO(png)).size[0] * 72 / PNG_DPI * 12700  # EMU
         section, cx, cy, _ = pictures(docx.Document(io.BytesIO(to_docx(m, diagrams))))[0]
         width, height = printable(section)
         assert landscape(section) and cx <= width and cy <= height
