@@ -146,7 +146,7 @@ def test_an_edit_keeps_comments_order_and_the_fields_the_workbook_lacks(
         steps[f"{col}{r + 1}"] = value or None
     processes = wb["Prosessit"]
     p = _row_of(books / "redu.xlsx", "Prosessit", "talous")
-    processes[f"T{p}"] = "0.2"  # the version
+    processes[f"U{p}"] = "0.2"  # the version
     wb.save(tmp_path / "x.xlsx")
     path = lamppu / "organisations/redu/processes/talous.yaml"
     before = path.read_text(encoding="utf-8")

@@ -424,6 +424,7 @@ PROCESSES = Sheet(
         _f("name", "Name", "Nimi", "text"),
         _f("type", "Type", "Tyyppi", "enum", names=v.PROCESS_TYPES),
         _f("level", "Level", "Taso", "int"),
+        _f("parent", "Parent process", "Yläprosessi", "str"),
         _f("owner", "Owner", "Omistaja", "id", roles=True),
         _f("purpose", "Purpose", "Tarkoitus", "text"),
         _f("scope", "Scope", "Rajaus", "text"),
