@@ -316,6 +316,11 @@ def run(args: argparse.Namespace) -> str:
     shutil.rmtree(html_out, ignore_errors=True)
     html = qms("export", str(national), "--format", "html", "-o", str(html_out))
     shutil.rmtree(html_out, ignore_errors=True)
+    log("render in the build's formats (svg, png, dot), cold")
+    cold()
+    shutil.rmtree(out, ignore_errors=True)
+    render_all = qms("render", str(national), "-o", str(out))
+    shutil.rmtree(out, ignore_errors=True)
     log("build (diagrams, portal, DOCX), cold")
     cold()
     build_out = work / "build-out"
@@ -443,6 +448,15 @@ def run(args: argparse.Namespace) -> str:
             f"({cold_render:.1f} s + {html['seconds']:.1f} s)",
         ),
         Row(
+            f"cold `qms build` / (cold `qms render` in the build's formats svg, png, dot + cold "
+            f"`qms export --format html`), {n_text} processes (proposed, docs/performance.md)",
+            [build["seconds"] / (render_all["seconds"] + html["seconds"])],
+            "x",
+            args.build_target,
+            f"{build['seconds']:.1f} s (CPU {build['cpu']:.0f} s) / ({render_all['seconds']:.1f} s "
+            f"(CPU {render_all['cpu']:.0f} s) + {html['seconds']:.1f} s (CPU {html['cpu']:.0f} s))",
+        ),
+        Row(
             f"peak memory of cold `qms validate`, {n_text} processes",
             [v["peak_kb"] / 1024 / 1024 for v in vals],
             "GiB",
@@ -477,6 +491,7 @@ def run(args: argparse.Namespace) -> str:
         ("`qms render` after a wording edit", national, edit_render["wording"]),
         ("`qms render` after a structural edit", national, edit_render["structure"]),
         ("`qms export --format html` cold", national, [html]),
+        ("`qms render` cold, svg, png and dot", national, [render_all]),
         ("`qms build` cold", national, [build]),
         ("`qms validate` cold", warm, w_vals),
         ("bare libyaml parse (bench/floors.py yaml)", warm, w_floors),
