@@ -1982,10 +1982,23 @@ def _clear_labels(
                 x2 = r.points[2][0]
                 w = styles.text_width(r.label, styles.LABEL_SIZE)
                 step = 1.0 if x2 > x else -1.0
-                for d in range(int(w / 2) + 8, int(abs(x2 - x) - w / 2), 24):
+                # A label wider than the line's run may still fit past its turn (checked free).
+                reach = max(int(abs(x2 - x) - w / 2), int(w / 2) + 8 + 24 * 4)
+                for d in range(int(w / 2) + 8, reach, 24):
                     spots += [(x + step * d, y1 - 8), (x + step * d, y1 + 9)]
-        else:  # leaves to the right: above or below the line
-            spots = [at, (lx, 2 * y - ly + (2 if ly < y else -2))]
+        else:  # leaves to the right: above or below the line, then further along it
+            other = 2 * y - ly + (2 if ly < y else -2)
+            spots = [at, (lx, other)]
+            w = styles.text_width(r.label, styles.LABEL_SIZE)
+            # Further along, never past the flow's far end (a label must stay by its flow).
+            reach = int(max(p[0] for p in r.points) - w / 2 - 6 - lx)
+            for d in range(24, reach, 24):
+                spots += [(lx + d, ly), (lx + d, other)]
+            if len(r.points) > 2 and r.points[2][0] == x1:  # then beside the line it turns to
+                y2 = r.points[2][1]
+                step = 1.0 if y2 > y1 else -1.0
+                for d in range(16, int(abs(y2 - y1) - 6), 14):
+                    spots += [(x1 + w / 2 + 6, y1 + step * d), (x1 - w / 2 - 6, y1 + step * d)]
         chosen = next((p for p in spots if free(_label_box(r.label, p))), at)
         placed.add(_label_box(r.label, chosen), None)
         out.append(replace(r, label_at=chosen) if chosen != at else r)
