@@ -420,7 +420,7 @@ class _Pages:
         self.orient(section, landscape)
         if header is not None:
             section.header.is_linked_to_previous = False
-            _header_text(section.header, header, self.template_header)
+            _header_text(self.doc, section.header, header, self.template_header)
 
 
 def _fold_break(doc: Any) -> None:
@@ -447,7 +447,7 @@ def _fold_break(doc: Any) -> None:
     sect.addprevious(mark)
 
 
-def _header_text(header: Any, text: str, template: _Template | None) -> None:
+def _header_text(doc: Any, header: Any, text: str, template: _Template | None) -> None:
     """A header: the reference document's header content (its logo) with the images it
     refers to, then the manual's line (style Header)."""
     from docx.oxml.ns import qn
@@ -465,7 +465,7 @@ def _header_text(header: Any, text: str, template: _Template | None) -> None:
                         rel = template.rels[rid]
                         node.set(attr, header.part.relate_to(rel.target_part, rel.reltype))
             body.append(clone)
-    header.add_paragraph(text, style="Header")
+    xml.set_style(doc, header.add_paragraph(text)._p, "Header")  # its id looked up once
 
 
 class _Template:
@@ -697,7 +697,7 @@ def to_docx(m: Manual, diagrams: Diagrams | None, reference: bytes | None = None
     pages = _Pages(doc, reference is None, template)
     first = doc.sections[0]
     first.different_first_page_header_footer = True  # the title page has neither
-    _header_text(first.header, _manual_header(m, L), template)
+    _header_text(doc, first.header, _manual_header(m, L), template)
     _footer(first, m.lang)
 
     # title page

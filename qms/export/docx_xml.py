@@ -12,6 +12,7 @@ headers and footers.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from collections.abc import Sequence
@@ -40,8 +41,11 @@ class _State:
     go before it), paragraph style ids by name, the next drawing id."""
 
     end: Any
-    styles: dict[str, str | None] = field(default_factory=dict)
+    styles: dict[tuple[str, bool], str | None] = field(default_factory=dict)
     next_id: int = 0
+    images: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """(relationship id, file name) by the PNG's SHA-1: the pieces of a cut flow are one
+    image, and python-docx compares a new image with every image part before it."""
 
 
 def _state(doc: Any) -> _State:
@@ -51,15 +55,16 @@ def _state(doc: Any) -> _State:
     return found
 
 
-def style_id(doc: Any, name: str) -> str | None:
-    """The id of paragraph style `name` (None for the default style), as python-docx finds
-    it when a paragraph's style is set by name; looked up once per document."""
+def style_id(doc: Any, name: str, table: bool = False) -> str | None:
+    """The id of paragraph (or table) style `name` (None for the default style), as
+    python-docx finds it when a style is set by name; looked up once per document."""
     from docx.enum.style import WD_STYLE_TYPE
 
     ids = _state(doc).styles
-    if name not in ids:
-        ids[name] = doc.part.get_style_id(doc.styles[name], WD_STYLE_TYPE.PARAGRAPH)
-    return ids[name]
+    if (name, table) not in ids:
+        kind = WD_STYLE_TYPE.TABLE if table else WD_STYLE_TYPE.PARAGRAPH
+        ids[name, table] = doc.part.get_style_id(doc.styles[name], kind)
+    return ids[name, table]
 
 
 def _child(parent: Any, tag: str, attrs: dict[str, str] | None = None) -> Any:
@@ -139,13 +144,12 @@ def table(
     (points), the header row repeated on each page and no row split across pages; each cell
     one paragraph, its lines separated by w:br. The XML of python-docx's add_table with the
     same settings made cell by cell."""
-    from docx.enum.style import WD_STYLE_TYPE
     from docx.shared import Emu
 
     body = doc.element.body
     tbl = body.makeelement(f"{W}tbl", {})
     pr = _child(tbl, f"{W}tblPr")
-    sid = doc.part.get_style_id(doc.styles[style], WD_STYLE_TYPE.TABLE)
+    sid = style_id(doc, style, table=True)
     if sid is not None:
         _child(pr, f"{W}tblStyle", {f"{W}val": sid})
     _child(pr, f"{W}tblW", {f"{W}type": "auto", f"{W}w": "0"})
@@ -199,8 +203,12 @@ def picture(doc: Any, p: Any, png: bytes, cx: int, cy: int, crop: Crop | None = 
     if not state.next_id:
         used = [int(i) for i in doc.element.xpath("//@id") if i.isdigit()]
         state.next_id = max(used, default=0) + 1
-    rid, image = doc.part.get_or_add_image(io.BytesIO(png))
-    inline = CT_Inline.new_pic_inline(state.next_id, rid, image.filename, Emu(cx), Emu(cy))
+    digest = hashlib.sha1(png).hexdigest()
+    if digest not in state.images:
+        rid, image = doc.part.get_or_add_image(io.BytesIO(png))
+        state.images[digest] = (rid, image.filename)
+    rid, filename = state.images[digest]
+    inline = CT_Inline.new_pic_inline(state.next_id, rid, filename, Emu(cx), Emu(cy))
     state.next_id += 1
     if crop is not None and (crop.top or crop.bottom):
         blip = next(inline.iter(f"{A}blip"))
