@@ -283,7 +283,7 @@ def process_flow(
                 attrs["label"] = mark.marker
         if box.kind in styles.EVENTS:
             attrs["label"] = mark.marker if mark is not None else ""
-            lines = styles.wrap(name, styles.EVENT_LABEL_WRAP)
+            lines = styles.event_name_lines(name)
             label_h = styles.event_label_height(name)
             where = {
                 "label": _lines(lines),

@@ -181,7 +181,7 @@ def border_name_box(name: str, x: float, y: float, r: float, top: bool) -> Box:
     """The name of an event of radius `r` on a border at (x, y): under (above) the host, beside
     the circle, right-aligned to its left, so that the line its flows leave by (down or up
     from x) never runs through the text."""
-    lines = styles.wrap(name, styles.EVENT_LABEL_WRAP)
+    lines = styles.event_name_lines(name)
     w = max((styles.text_width(line, styles.EVENT_LABEL_SIZE) for line in lines), default=0.0)
     h = styles.event_label_height(name)
     right = x - r - 2

@@ -215,9 +215,19 @@ def lane_name_height(name: str) -> float:
     return 16 + LANE_NAME_LINE * len(lane_name_lines(name))
 
 
+def event_name_lines(name: str) -> list[str]:
+    """An event's name wrapped under its circle; a word too long for the name's width is
+    hyphenated (Finnish compounds: "Kehittämissuunnitelma" ran past its box).
+
+    >>> event_name_lines("Kehittämissuunnitelma päivitetty")
+    ['Kehittämis-', 'suunnitelma', 'päivitetty']
+    """
+    return wrap(name, EVENT_LABEL_WRAP, hard=True)
+
+
 def event_label_height(label: str) -> float:
     """Height of an event's name below its circle."""
-    return 4 + EVENT_LABEL_LINE * len(wrap(label, EVENT_LABEL_WRAP))
+    return 4 + EVENT_LABEL_LINE * len(event_name_lines(label))
 
 
 def wrap(label: str, width: int, hard: bool = False) -> list[str]:

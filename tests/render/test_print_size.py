@@ -4,6 +4,7 @@ font size; long lane names wrap into their band rather than shrink."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -12,7 +13,8 @@ import pytest
 from qms.export.flowcut import printed_size
 from qms.index import Index
 from qms.load import load
-from qms.render import layout_flow, styles
+from qms.render import PINNED, layout_flow, styles
+from qms.render.dot import process_flow
 from qms.render.layout import SwimlaneLayout
 from qms.views import FlowView, flow_view
 from tests.conftest import LAMPPU, ROOT, requires_dot
@@ -107,3 +109,21 @@ def test_a_column_taller_than_a_page_stands_in_two() -> None:
     assert [folded.nodes[f"t{k}"].x for k in (0, 1, 2)] == [xs[0], xs[1], xs[0]]
     flat = compute(view, ranks, fold=False)
     assert len({flat.nodes[t.id].x for t in tasks}) == 1
+
+
+@requires_dot
+@pytest.mark.parametrize("which", ["lamppu", "generated", "miwg"])
+def test_every_name_fits_its_box(
+    which: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Graphviz says "size too small for label" when a name is wider or taller than the box
+    it is pinned in (an event's name of one long Finnish compound ran past its box; a badge of
+    three lines overflowed the title): every flow of each set is drawn, and none may say it."""
+    root = LAMPPU if which == "lamppu" else request.getfixturevalue(which)
+    paths = []
+    for view, layout in _flows(root, "en" if which == "miwg" else "fi"):
+        path = tmp_path / f"{view.name.replace('/', '__')}.dot"
+        path.write_text(process_flow(view, layout), "utf-8")
+        paths.append(str(path))
+    drawn = subprocess.run([*PINNED, "-Tsvg", *paths], capture_output=True, text=True, check=True)
+    assert "too small" not in drawn.stderr, drawn.stderr
