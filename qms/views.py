@@ -98,7 +98,7 @@ NOUNS = {
         "en": {"one": "flow", "other": "flows"},
     },
     "subprocesses": {
-        "fi": {"one": "aliprosessi", "other": "aliprosessia"},
+        "fi": {"one": "osaprosessi", "other": "osaprosessia"},
         "sv": {"one": "delprocess", "other": "delprocesser"},
         "en": {"one": "sub-process", "other": "sub-processes"},
     },
@@ -112,6 +112,21 @@ def counted(key: str, count: int, lang: str) -> str:
 
     forms = NOUNS[key].get(lang) or NOUNS[key]["en"]
     return plural(count, lang, **forms)
+
+
+def counted_marked(key: str, count: int, examples: int, lang: str) -> str:
+    """`counted`, and how many of them are example content: a count on a diagram stands for
+    things the reader does not see, so it carries their example mark for them.
+
+    >>> counted_marked("actions", 3, 1, "fi")
+    '3 toimenpidettä (1 esimerkki)'
+    >>> counted_marked("metrics", 2, 2, "en")
+    '2 metrics (example)'
+    """
+    shown = counted(key, count, lang)
+    if examples and examples == count:
+        return f"{shown} ({label('example', lang)})"
+    return f"{shown} ({examples} {label('example', lang)})" if examples else shown
 
 
 # --- process flow ----------------------------------------------------------------------------
@@ -351,6 +366,8 @@ class MapBox:
     href: str
     below: int = 0
     """Sub-processes of this one (by `parent`, at any depth) that have no box of their own."""
+    below_examples: int = 0
+    """How many of those are example content."""
 
 
 @dataclass(frozen=True)
@@ -401,7 +418,7 @@ def process_map_view(index: Index, org: Organisation, lang: str) -> ProcessMapVi
 
     A process map shows main processes (JHS 152 level 1): an undeclared sub-process (its
     `parent` a process of the organisation) has no box of its own; its top ancestor's box
-    counts it ("+3 aliprosessia") and carries its hand-offs."""
+    counts it ("+3 osaprosessia", with how many are examples) and carries its hand-offs."""
     own = index.own_processes.get(org.id, [])
     pm = org.process_map
     declared = {
@@ -409,20 +426,23 @@ def process_map_view(index: Index, org: Organisation, lang: str) -> ProcessMapVi
         "core": list(pm.core) if pm else [],
         "support": list(pm.support) if pm else [],
     }
-    listed = {
-        p
-        for refs in declared.values()
-        for o, p in (split_ref(r, org.id) for r in refs)
-        if o == org.id and p in own
+    named = {
+        band: [p for o, p in (split_ref(r, org.id) for r in refs) if o == org.id and p in own]
+        for band, refs in declared.items()
     }
+    listed = {p for pids in named.values() for p in pids}
     home = _map_parents(index, org.id, own, listed)
     below = Counter(home.values())
+    settings = index.workspace.settings
+    marked = Counter(
+        top
+        for pid, top in home.items()
+        if example_of(settings, org, index.processes[(org.id, pid)]) is not None
+    )
     placed: set[str] = set()
     bands: list[tuple[str, tuple[MapBox, ...]]] = []
     for band in ("management", "core", "support"):
-        ids = [split_ref(r, org.id) for r in declared[band]]
-        ids = [(o, p) for o, p in ids if o == org.id and p in own]
-        pids = [p for _, p in ids]
+        pids = list(named[band])
         pids += [
             p
             for p in own
@@ -435,9 +455,10 @@ def process_map_view(index: Index, org: Organisation, lang: str) -> ProcessMapVi
             placed.add(pid)
             proc = index.processes[(org.id, pid)]
             name = text(proc.name, lang)
-            if example_of(index.workspace.settings, org, proc):
+            if example_of(settings, org, proc):
                 name = f"{name} ({label('example', lang)})"
-            boxes.append(MapBox(pid, name, band, diagram_href(org.id, org.id, pid), below[pid]))
+            href = diagram_href(org.id, org.id, pid)
+            boxes.append(MapBox(pid, name, band, href, below[pid], marked[pid]))
         bands.append((band, tuple(boxes)))
     handoffs: set[tuple[str, str]] = set()
     for pid in own:

@@ -16,7 +16,7 @@ import graphviz
 
 from qms.render import styles
 from qms.render.layout import EdgeRoute, SwimlaneLayout, border_events, leads_up
-from qms.views import FlowView, GoalMapView, ProcessMapView, counted, label
+from qms.views import FlowView, GoalMapView, ProcessMapView, counted_marked, label
 
 BADGE_WIDTH = 64
 """Characters per line of the example badge on a flow's title at most (a long reason wraps),..."""
@@ -417,10 +417,18 @@ def map_columns(view: ProcessMapView, pitch: float) -> int:
 
 
 def _map_lines(view: ProcessMapView) -> dict[str, list[str]]:
-    """Each box's wrapped name, and '+3 aliprosessia' under it for the sub-processes it holds."""
+    """Each box's wrapped name, and under it '+3 osaprosessia (1 esimerkki)' for the
+    sub-processes it holds."""
     return {
         box.id: styles.wrap(box.name, styles.MAP_BOX.wrap)
-        + ([f"+{counted('subprocesses', box.below, view.lang)}"] if box.below else [])
+        + (
+            styles.wrap(
+                f"+{counted_marked('subprocesses', box.below, box.below_examples, view.lang)}",
+                styles.MAP_BOX.wrap,
+            )
+            if box.below
+            else []
+        )
         for _, boxes in view.bands
         for box in boxes
     }
@@ -532,13 +540,8 @@ def _cell(view: GoalMapView, org: str, goal: str, state: str) -> str:
     for kind, key in (("action", "actions"), ("metric", "metrics")):
         of_kind = [r for r in found if r.kind == kind]
         if of_kind:
-            shown = counted(key, len(of_kind), view.lang)
             examples = sum(1 for r in of_kind if r.example)
-            if examples == len(of_kind):
-                shown += f" ({label('example', view.lang)})"
-            elif examples:
-                shown += f" ({examples} {label('example', view.lang)})"
-            counts.append(shown)
+            counts.append(counted_marked(key, len(of_kind), examples, view.lang))
     if counts:
         parts.append(html.escape(" · ".join(counts)))
     if state == "committed":

@@ -57,6 +57,29 @@ def test_sub_processes_are_counted_on_their_main_process(generated: Path) -> Non
         assert {x for pair in view.handoffs for x in pair} <= ids
 
 
+@requires_dot
+def test_an_example_sub_process_is_counted_as_one(generated: Path, tmp_path: Path) -> None:
+    """The count on a main process's box stands for sub-processes the reader does not see:
+    one marked `example:` is said to be one ("+4 sub-processes (1 example)"), and the box
+    still holds its text (Graphviz finds no label too large)."""
+    root = tmp_path / "ws"
+    subprocess.run(["cp", "-r", str(generated), str(root)], check=True)
+    procs = root / "organisations" / "j001" / "processes"
+    child = sorted(p for p in procs.glob("*.yaml") if "parent:" in p.read_text("utf-8"))[0]
+    text = child.read_text("utf-8")
+    parent = re.search(r"^parent: (.*)$", text, flags=re.M)[1]  # type: ignore[index]
+    child.write_text(text.replace("\nlevel:", "\nexample: true\nlevel:", 1), "utf-8")
+    view, _ = _maps(root)[0]
+    box = next(b for _, band in view.bands for b in band if b.id == parent)
+    assert (box.below, box.below_examples) == (4, 1)
+    source = process_map(view)
+    assert "+4 sub-processes (1 example)" in source.replace("\\n", " ")
+    drawn = subprocess.run(
+        ["neato", "-n2", "-Tsvg"], input=source, capture_output=True, text=True, check=True
+    )
+    assert "too small" not in drawn.stderr
+
+
 def test_parents_in_a_circle_keep_their_boxes(generated: Path, tmp_path: Path) -> None:
     """Two sub-processes naming each other as parent: neither has a main process above it,
     so both stay on the map rather than vanish into each other."""
