@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -52,19 +53,24 @@ class Row:
     what: str
     values: list[float]
     unit: str
-    target: float
+    target: float | None
     detail: str
+    worst: bool = False
+    """Judge the largest value, not the median: a target that every run must meet ("any
+    one-file edit")."""
 
     @property
     def value(self) -> float:
-        return statistics.median(self.values)
+        return max(self.values) if self.worst else statistics.median(self.values)
 
     @property
     def ok(self) -> bool:
-        return self.value <= self.target
+        return self.target is None or self.value <= self.target
 
     @property
     def spread(self) -> str:
+        if self.worst:
+            return f"{min(self.values):.3f}-{max(self.values):.3f} ({len(self.values)} kinds)"
         if len(self.values) < 2:
             return "1 run"
         return f"{min(self.values):.3f}-{max(self.values):.3f} ({len(self.values)} runs)"
@@ -197,10 +203,31 @@ def edit_structure(root: Path, n: int) -> Path:
     return path
 
 
+def edit_role(root: Path, n: int) -> Path:
+    """Give the second step of one process another role of the same process (the n-th of
+    the others in turn): an edit that `workspace` rules read and that leaves the workspace
+    clean."""
+    path = _process(root, 2)
+    text = path.read_text(encoding="utf-8")
+    roles = sorted(set(re.findall(r"role: ([\w-]+)", text)))
+    line = next(ln for ln in text.splitlines() if "{id: v01," in ln)
+    current = re.search(r"role: ([\w-]+)", line)
+    others = [r for r in roles if current is None or r != current.group(1)]
+    edited = re.sub(r"role: [\w-]+", f"role: {others[n % len(others)]}", line, count=1)
+    path.write_text(text.replace(line, edited, 1), encoding="utf-8")
+    return path
+
+
 EDITS: dict[str, Callable[[Path, int], Path]] = {
     "wording": edit_wording,
     "structure": edit_structure,
+    "role": edit_role,
 }
+"""The one-file edits timed after a cold run: a rewording (only the wording rules run on the
+file), a resource added (every file rule on the file, no workspace rule reads it) and a
+step's role changed (a field `workspace` rules read)."""
+
+EDIT_WORDS = {"wording": "wording", "structure": "structural", "role": "role"}
 
 
 def log(message: str) -> None:
@@ -217,6 +244,20 @@ def _fmt(runs: Sequence[dict[str, Any]]) -> str:
     if len(secs) == 1:
         return f"{secs[0]:.2f} s"
     return f"{statistics.median(secs):.2f} s ({min(secs):.2f}-{max(secs):.2f})"
+
+
+def _kinds(runs: dict[str, list[dict[str, Any]]], per: float = 1.0) -> list[float]:
+    """The median of each kind of edit (divided by `per`, the cold run, for a ratio)."""
+    return [_med(runs[kind]) / per for kind in EDITS if runs.get(kind)]
+
+
+def _each(runs: dict[str, list[dict[str, Any]]]) -> str:
+    """Each kind of edit's wall time with its spread and CPU, and the run with nothing changed."""
+    kinds = [k for k in (*EDITS, "nothing") if runs.get(k)]
+    return "; ".join(
+        f"{EDIT_WORDS.get(k, 'nothing changed')} {_fmt(runs[k])} (CPU {_med(runs[k], 'cpu'):.2f} s)"
+        for k in kinds
+    )
 
 
 def _cpu_ratio(runs: Sequence[dict[str, Any]], floors: Sequence[dict[str, Any]]) -> str:
@@ -365,7 +406,6 @@ def run(args: argparse.Namespace) -> str:
     w_pair = [v["seconds"] / f["seconds"] for v, f in zip(w_vals, w_floors, strict=True)]
     n_text = f"{providers * per:,}"
     w_text = f"{w_prov * w_per:,}"
-    edited_w = [r for k in EDITS for r in w_edit_val[k]]
     rows = [
         Row(
             f"cold `qms validate` / bare libyaml parse, {n_text} processes",
@@ -399,57 +439,52 @@ def run(args: argparse.Namespace) -> str:
             f"largest single process {render['peak_kb'] / 1024 / 1024:.2f} GiB",
         ),
         Row(
-            f"`qms validate` after a wording edit / cold, {n_text} processes",
-            [r["seconds"] / cold_val for r in edit_val["wording"]],
+            f"`qms validate` after any one-file edit / cold, {n_text} processes (the slowest "
+            "kind of edit)",
+            _kinds(edit_val, cold_val),
             "x",
             0.05,
-            f"{_fmt(edit_val['wording'])} / {cold_val:.2f} s; nothing changed: "
-            f"{_fmt(edit_val['nothing'])}",
+            f"{_each(edit_val)} / cold {cold_val:.2f} s",
+            worst=True,
         ),
         Row(
-            f"`qms validate` after a structural edit / cold, {n_text} processes",
-            [r["seconds"] / cold_val for r in edit_val["structure"]],
-            "x",
-            0.05,
-            f"{_fmt(edit_val['structure'])} / {cold_val:.2f} s (a resource added to a process)",
-        ),
-        Row(
-            f"`qms validate` after one edit, {w_text} processes",
-            [r["seconds"] for r in edited_w],
+            f"`qms validate` after any one-file edit, {w_text} processes (the slowest kind)",
+            _kinds(w_edit_val),
             "s",
             0.25,
-            f"wording {_fmt(w_edit_val['wording'])}; structural "
-            f"{_fmt(w_edit_val['structure'])}; nothing changed {_fmt(w_edit_val['nothing'])}",
+            _each(w_edit_val),
+            worst=True,
         ),
         Row(
-            f"`qms render` after one edit, {w_text} processes",
-            [r["seconds"] for k in EDITS for r in w_edit_render[k]],
+            f"`qms render` after any one-file edit, {w_text} processes (the slowest kind)",
+            _kinds(w_edit_render),
             "s",
             0.4,
-            f"wording {_fmt(w_edit_render['wording'])}; structural "
-            f"{_fmt(w_edit_render['structure'])}; nothing changed "
-            f"{_fmt(w_edit_render['nothing'])}; cold {w_render['seconds']:.1f} s",
+            f"{_each(w_edit_render)}; cold {w_render['seconds']:.1f} s",
+            worst=True,
         ),
         Row(
-            f"`qms render` after one edit / cold, {n_text} processes",
-            [r["seconds"] / cold_render for k in EDITS for r in edit_render[k]],
+            f"`qms render` after any one-file edit / cold, {n_text} processes (the slowest kind)",
+            _kinds(edit_render, cold_render),
             "x",
             0.05,
-            f"wording {_fmt(edit_render['wording'])}; structural "
-            f"{_fmt(edit_render['structure'])} / {cold_render:.1f} s",
+            f"{_each(edit_render)} / cold {cold_render:.1f} s",
+            worst=True,
         ),
         Row(
             f"cold `qms build` / (cold `qms render` + cold `qms export --format html`), "
             f"{n_text} processes",
             [build["seconds"] / (cold_render + html["seconds"])],
             "x",
-            args.build_target,
+            None,
             f"{build['seconds']:.1f} s (CPU {build['cpu']:.0f} s, {docx} DOCX) / "
-            f"({cold_render:.1f} s + {html['seconds']:.1f} s)",
+            f"({cold_render:.1f} s + {html['seconds']:.1f} s); no target: the build also writes "
+            "PNG, which this render does not (the next row, docs/performance.md)",
         ),
         Row(
             f"cold `qms build` / (cold `qms render` in the build's formats svg, png, dot + cold "
-            f"`qms export --format html`), {n_text} processes (proposed, docs/performance.md)",
+            f"`qms export --format html`), {n_text} processes (item 6's target, justified in "
+            "docs/performance.md)",
             [build["seconds"] / (render_all["seconds"] + html["seconds"])],
             "x",
             args.build_target,
@@ -480,29 +515,34 @@ def run(args: argparse.Namespace) -> str:
                 f"{per_large * 1000:.2f} ms / {per_small * 1000:.2f} ms per process (medians)",
             )
         )
+
+    def edits(what: str, root: Path, runs: dict[str, list[dict[str, Any]]]) -> list[Any]:
+        return [(f"{what} after a {EDIT_WORDS[k]} edit", root, runs[k]) for k in EDITS]
+
+    national_rows: list[Any] = []
+    if providers * per != w_prov * w_per:  # one size: measured once, above
+        national_rows = [
+            ("`qms validate` cold", national, vals),
+            ("bare libyaml parse (bench/floors.py yaml)", national, floors),
+            *edits("`qms validate`", national, edit_val),
+            ("`qms validate`, nothing changed", national, edit_val["nothing"]),
+        ]
     commands = [
-        ("`qms validate` cold", national, vals),
-        ("bare libyaml parse (bench/floors.py yaml)", national, floors),
-        ("`qms validate` after a wording edit", national, edit_val["wording"]),
-        ("`qms validate` after a structural edit", national, edit_val["structure"]),
-        ("`qms validate`, nothing changed", national, edit_val["nothing"]),
+        *national_rows,
         ("`qms render` cold", national, [render]),
         ("serial Graphviz (bench/floors.py dot)", national, [bare_dot]),
-        ("`qms render` after a wording edit", national, edit_render["wording"]),
-        ("`qms render` after a structural edit", national, edit_render["structure"]),
+        *edits("`qms render`", national, edit_render),
         ("`qms export --format html` cold", national, [html]),
         ("`qms render` cold, svg, png and dot", national, [render_all]),
         ("`qms build` cold", national, [build]),
         ("`qms validate` cold", warm, w_vals),
         ("bare libyaml parse (bench/floors.py yaml)", warm, w_floors),
-        ("`qms validate` after a wording edit", warm, w_edit_val["wording"]),
-        ("`qms validate` after a structural edit", warm, w_edit_val["structure"]),
+        *edits("`qms validate`", warm, w_edit_val),
         ("`qms validate`, nothing changed", warm, w_edit_val["nothing"]),
         ("`qms render` cold", warm, [w_render]),
-        ("`qms render` after a wording edit", warm, w_edit_render["wording"]),
-        ("`qms render` after a structural edit", warm, w_edit_render["structure"]),
+        *edits("`qms render`", warm, w_edit_render),
         ("`qms render`, nothing changed", warm, w_edit_render["nothing"]),
-        ("`qms serve` rebuild after one edit (wording, structural)", warm, w_serve),
+        ("`qms serve` rebuild after one edit (wording, structural, role)", warm, w_serve),
     ]
     sizes = {national: n_text, warm: w_text}
     info = machine()
@@ -553,10 +593,10 @@ def report(
         "|---|---:|---|---:|---|---|",
     ]
     for r in rows:
-        mark = "pass" if r.ok else "**FAIL**"
+        mark = "info" if r.target is None else "pass" if r.ok else "**FAIL**"
+        target = "-" if r.target is None else f"<= {r.target} {r.unit}"
         out.append(
-            f"| {r.what} | {r.value:.3f} {r.unit} | {r.spread} | <= {r.target} {r.unit} | {mark} "
-            f"| {r.detail} |"
+            f"| {r.what} | {r.value:.3f} {r.unit} | {r.spread} | {target} | {mark} | {r.detail} |"
         )
     out += ["", "## Commands", ""]
     out += [

@@ -11,7 +11,6 @@ on validate's speed without the half hour of the full bench.
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import sys
 import tempfile
@@ -26,18 +25,6 @@ def _row(what: str, runs: list[dict[str, Any]]) -> str:
     walls = ", ".join(f"{r['seconds']:.2f}" for r in runs)
     cpus = ", ".join(f"{r['cpu']:.2f}" for r in runs)
     return f"| {what} | {walls} | {cpus} |"
-
-
-def edit_role(root: Path, n: int) -> Path:
-    """Give the second step of one process another role of the same process (the n-th in
-    turn): an edit a `workspace` rule reads that leaves the workspace clean."""
-    path = run._process(root, 2)
-    text = path.read_text(encoding="utf-8")
-    roles = sorted(set(re.findall(r"role: ([\w-]+)", text)))
-    line = next(ln for ln in text.splitlines() if "{id: v01," in ln)
-    edited = re.sub(r"role: [\w-]+", f"role: {roles[n % len(roles)]}", line, count=1)
-    path.write_text(text.replace(line, edited, 1), encoding="utf-8")
-    return path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,10 +46,6 @@ def main(argv: list[str] | None = None) -> int:
     floors, vals = run.validate_pairs(root, args.repeat)
     command = ("validate", str(root), "--quiet")
     edits = run.after_edits(root, args.repeat, *command)
-    edits["role"] = []
-    for n in range(args.repeat):
-        edit_role(root, n + 1)
-        edits["role"].append(run.qms(*command))
     after = run._load()
     pairs = [v["seconds"] / f["seconds"] for f, v in zip(floors, vals, strict=True)]
     cpu = [v["cpu"] / f["cpu"] for f, v in zip(floors, vals, strict=True)]
