@@ -15,7 +15,7 @@ import heapq
 import itertools
 import json
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Generic, TypeVar
 
@@ -339,9 +339,18 @@ def compute(view: FlowView, ranks: Ranks, fold: bool = True) -> SwimlaneLayout:
         segments = fold_points(view, col_of)
         if len(segments) >= 2:
             placed = _folded(view, col_of, ord_of, segments, stagger)
-            if len(col_w) <= FOLD_SEARCH and any(_crossings(p) for p in placed):
-                again = fold_points(view, col_of, row_crossings(view, col_of, ord_of, stagger))
-                if again != segments:
+            crossed = [_crossings(p) for p in placed]
+            if len(col_w) <= FOLD_SEARCH and any(crossed):
+                count = row_crossings(view, col_of, ord_of, stagger)
+                if _letters_kept(view, col_of, segments):  # these rows are routed already
+                    letters = _letters(view, col_of, ord_of, segments)
+                    for row, lines, crossings in zip(segments, placed, crossed, strict=True):
+                        count.known[row] = crossings
+                        count.placed[row] = (lines, letters)
+                again = fold_points(view, col_of, count)
+                if again != segments and _letters_kept(view, col_of, again):
+                    placed = _reused(view, col_of, ord_of, again, count.placed)
+                elif again != segments:
                     placed = _folded(view, col_of, ord_of, again, stagger)
             return _stacked(placed)
     return _place(view, col_of, ord_of, stagger=stagger)
@@ -503,27 +512,9 @@ def row_height(
     return height
 
 
-def fold_points(
-    view: FlowView,
-    col_of: dict[str, int],
-    crossings: Callable[[int, int], int] | None = None,
-) -> list[tuple[int, int]]:
-    """Rows as column ranges [start, end): fewest rows, then the least of `LONE_ROW` x (rows
-    with at most one step besides events) + `FOLD_CROSSING` x (flows across a fold) + the sum
-    of the rows' squared lengths in columns.
-
-    A flow across a fold costs the reader a pair of connectors; a lopsided fold (a row holding
-    only the start event and one task) wastes a whole band of lanes. Every row fits
-    `styles.FOLD_WIDTH` and `styles.ROW_HEIGHT` (so that it prints at `styles.MIN_PRINT_SIZE`
-    on a landscape A4 page) and holds at most `styles.FOLD_COLUMNS` columns (a single column
-    wider or taller than that still gets its own row). With `crossings` (the crossings of a
-    row routed on its own, see `row_crossings`), the fewest crossings come first, before the
-    fewest rows: a crossing misleads the reader, a row more only takes room.
-
-    Whether a row needs connector columns depends only on its own range, and so do its
-    crossings, so a dynamic programme over column boundaries finds the best folding exactly;
-    ties go to the earliest folds.
-    """
+def fold_rows(view: FlowView, col_of: dict[str, int]) -> dict[tuple[int, int], int]:
+    """Every row [a, b) a folding may hold (`fold_points`), with what it costs on its own
+    besides its crossings."""
     col_w = _column_widths(view, col_of)
     room = _label_room(view, col_of)
     n = len(col_w)
@@ -560,6 +551,57 @@ def fold_points(
         lone = LONE_ROW if sum(content[a:b]) <= 1 else 0
         return lone + FOLD_CROSSING * leaving + (b - a) ** 2
 
+    return {
+        (a, b): c
+        for b in range(1, n + 1)
+        for a in range(max(0, b - styles.FOLD_COLUMNS), b)
+        if (c := cost(a, b)) is not None
+    }
+
+
+def fold_points(
+    view: FlowView,
+    col_of: dict[str, int],
+    crossings: Callable[[int, int], int] | None = None,
+) -> list[tuple[int, int]]:
+    """Rows as column ranges [start, end): fewest rows, then the least of `LONE_ROW` x (rows
+    with at most one step besides events) + `FOLD_CROSSING` x (flows across a fold) + the sum
+    of the rows' squared lengths in columns.
+
+    A flow across a fold costs the reader a pair of connectors; a lopsided fold (a row holding
+    only the start event and one task) wastes a whole band of lanes. Every row fits
+    `styles.FOLD_WIDTH` and `styles.ROW_HEIGHT` (so that it prints at `styles.MIN_PRINT_SIZE`
+    on a landscape A4 page) and holds at most `styles.FOLD_COLUMNS` columns (a single column
+    wider or taller than that still gets its own row). With `crossings` (the crossings of a
+    row routed on its own, see `row_crossings`), the fewest crossings come first, before the
+    fewest rows: a crossing misleads the reader, a row more only takes room.
+
+    Whether a row needs connector columns depends only on its own range, and so do its
+    crossings, so a dynamic programme over column boundaries finds the best folding exactly;
+    ties go to the earliest folds.
+    """
+    n = max(col_of.values(), default=-1) + 1
+    rows = fold_rows(view, col_of)
+    if crossings is None:
+        return _best_folding(n, rows, {})
+    # Routing a candidate row is what costs: route only the rows of the best folding found
+    # with the rows not yet routed counted as crossing nothing, until that folding's rows are
+    # all routed. Its key is then exact, and no other folding's key (at least its optimistic
+    # one) is smaller: the same folding as with every row routed, at a fraction of the cost.
+    crossed: dict[tuple[int, int], int] = {}
+    while True:
+        found = _best_folding(n, rows, crossed)
+        todo = [row for row in found if row not in crossed]
+        if not todo:
+            return found
+        crossed.update((row, crossings(*row)) for row in todo)
+
+
+def _best_folding(
+    n: int, rows: Mapping[tuple[int, int], int], crossed: Mapping[tuple[int, int], int]
+) -> list[tuple[int, int]]:
+    """`fold_points`'s dynamic programme over the feasible `rows` (range -> cost), with the
+    crossings in `crossed` (a row missing there crosses nothing)."""
     # best[b]: (crossings inside rows, rows, lone rows, flows across a fold and squared row
     # lengths, folds) for columns [0, b).
     best: list[tuple[int, int, int, tuple[int, ...]] | None] = [None] * (n + 1)
@@ -567,11 +609,10 @@ def fold_points(
     for b in range(1, n + 1):
         for a in range(max(0, b - styles.FOLD_COLUMNS), b):
             prev = best[a]
-            c = cost(a, b)
+            c = rows.get((a, b))
             if prev is None or c is None:
                 continue
-            crossed = crossings(a, b) if crossings is not None else 0
-            cand = (prev[0] + crossed, prev[1] + 1, prev[2] + c, (*prev[3], a))
+            cand = (prev[0] + crossed.get((a, b), 0), prev[1] + 1, prev[2] + c, (*prev[3], a))
             if best[b] is None or cand < best[b]:  # type: ignore[operator]
                 best[b] = cand
     end = best[n]
@@ -653,8 +694,36 @@ def _crossings(layout: SwimlaneLayout) -> int:
 
 FOLD_SEARCH = 200
 """Flows of at most this many columns whose folded rows cross have their folds chosen again
-with each candidate row routed (`row_crossings`); longer ones keep the first folding (routing
-every candidate row costs about `FOLD_COLUMNS` times the flow's own layout)."""
+with candidate rows routed (`row_crossings`; `fold_points` routes only the rows of its best
+folding so far); longer ones keep the first folding."""
+
+
+class RowCrossings:
+    """How many crossings the row [a, b) has when laid out and routed on its own (rows are
+    routed independently, so this is exact for any folding): `row_crossings`. `known` holds
+    the rows counted so far, and may be given rows routed elsewhere."""
+
+    def __init__(self, place: Callable[[int, int], tuple[SwimlaneLayout, dict[str, int]]]) -> None:
+        self.known: dict[tuple[int, int], int] = {}
+        self.placed: dict[tuple[int, int], tuple[SwimlaneLayout, dict[str, int]]] = {}
+        """The rows laid out, with the flow (its index in the view's edges) of each
+        connector letter."""
+        self._place = place
+
+    def __call__(self, a: int, b: int) -> int:
+        if (a, b) not in self.known:
+            self.placed[(a, b)] = self._place(a, b)
+            self.known[(a, b)] = _crossings(self.placed[(a, b)][0])
+        return self.known[(a, b)]
+
+
+def _letters_kept(view: FlowView, col_of: dict[str, int], segments: list[tuple[int, int]]) -> bool:
+    """True when the rows of `segments`, laid out by `_folded`, are what `row_crossings` lays
+    out for them: their connectors' letters, counted over the whole folding there and over the
+    row here, sort alike (one letter each, A to Z), and nothing else differs."""
+    row_of = {c: r for r, (a, b) in enumerate(segments) for c in range(a, b)}
+    across = sum(1 for e in view.edges if row_of[col_of[e.source]] != row_of[col_of[e.target]])
+    return across <= 26
 
 
 def row_crossings(
@@ -662,33 +731,83 @@ def row_crossings(
     col_of: dict[str, int],
     ord_of: dict[str, int],
     stagger: dict[str, int] | None = None,
-) -> Callable[[int, int], int]:
-    """How many crossings the row [a, b) has when laid out and routed on its own (rows are
-    routed independently, so this is exact for any folding)."""
-    cache: dict[tuple[int, int], int] = {}
+) -> RowCrossings:
+    """How many crossings the row [a, b) has when laid out and routed on its own."""
     lane_of = {s.id: s.lane for s in view.steps}
 
-    def count(a: int, b: int) -> int:
-        if (a, b) not in cache:
-            inside = {s.id for s in view.steps if a <= col_of[s.id] < b}
-            crossing = _crossing_edges(view, col_of, ord_of, inside.__contains__)
-            names = {id(e): connector_name(i) for i, e in enumerate(crossing)}
-            part = _row_part(
-                view,
-                col_of,
-                ord_of,
-                (a, b),
-                [s for s in view.steps if s.id in inside],
-                [e for e in view.edges if e.source in inside and e.target in inside],
-                [e for e in crossing if e.target in inside],
-                [e for e in crossing if e.source in inside],
-                names,
-                lane_of,
-            )
-            cache[(a, b)] = _crossings(_place(*part, stagger=stagger))
-        return cache[(a, b)]
+    number = {id(e): i for i, e in enumerate(view.edges)}
 
-    return count
+    def count(a: int, b: int) -> tuple[SwimlaneLayout, dict[str, int]]:
+        inside = {s.id for s in view.steps if a <= col_of[s.id] < b}
+        crossing = _crossing_edges(view, col_of, ord_of, inside.__contains__)
+        names = {id(e): connector_name(i) for i, e in enumerate(crossing)}
+        part = _row_part(
+            view,
+            col_of,
+            ord_of,
+            (a, b),
+            [s for s in view.steps if s.id in inside],
+            [e for e in view.edges if e.source in inside and e.target in inside],
+            [e for e in crossing if e.target in inside],
+            [e for e in crossing if e.source in inside],
+            names,
+            lane_of,
+        )
+        letters = {connector_name(i): number[id(e)] for i, e in enumerate(crossing)}
+        return _place(*part, stagger=stagger), letters
+
+    return RowCrossings(count)
+
+
+def _letters(
+    view: FlowView, col_of: dict[str, int], ord_of: dict[str, int], segments: list[tuple[int, int]]
+) -> dict[str, int]:
+    """The connector letters of a folding (as `_folded` gives them): letter -> the flow's
+    index in the view's edges."""
+    row_of_col = {c: r for r, (a, b) in enumerate(segments) for c in range(a, b)}
+    row_of = {sid: row_of_col[c] for sid, c in col_of.items()}
+    crossing = _crossing_edges(view, col_of, ord_of, row_of.__getitem__)
+    number = {id(e): i for i, e in enumerate(view.edges)}
+    return {connector_name(i): number[id(e)] for i, e in enumerate(crossing)}
+
+
+def _reused(
+    view: FlowView,
+    col_of: dict[str, int],
+    ord_of: dict[str, int],
+    segments: list[tuple[int, int]],
+    placed: Mapping[tuple[int, int], tuple[SwimlaneLayout, dict[str, int]]],
+) -> list[SwimlaneLayout]:
+    """The rows of `segments` as `_folded` lays them out, taken from the rows `row_crossings`
+    routed while `fold_points` chose them (it routes every row of the folding it returns)."""
+    letter = {flow: name for name, flow in _letters(view, col_of, ord_of, segments).items()}
+    rows: list[SwimlaneLayout] = []
+    for span in segments:
+        layout, flows = placed[span]
+        names = {name: letter[flow] for name, flow in flows.items() if flow in letter}
+        rows.append(_relettered(layout, names))
+    return rows
+
+
+def _relettered(layout: SwimlaneLayout, names: Mapping[str, str]) -> SwimlaneLayout:
+    """A row laid out by `row_crossings` with its connectors lettered as in the folding
+    (`names`: letter over the row -> letter over the folding). Only the letters change when
+    both sort alike (`_letters_kept`): the layout is what `_folded` makes for the row."""
+
+    def rename(node: str) -> str:
+        if node.startswith("@"):
+            letter, end = node[1:].rsplit("-", 1)
+            return f"@{names[letter]}-{end}"
+        return node
+
+    nodes = {rename(k): box for k, box in layout.nodes.items()}
+    out = replace(layout, lanes=list(layout.lanes), edges=list(layout.edges))
+    out.nodes = {
+        k: replace(box, id=k, lines=(k[1:].rsplit("-", 1)[0],)) if k.startswith("@") else box
+        for k, box in sorted(nodes.items())
+    }
+    out.edges = [replace(e, source=rename(e.source), target=rename(e.target)) for e in out.edges]
+    return out
 
 
 def _folded(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from hypothesis import example, given, settings
@@ -344,6 +345,34 @@ def test_no_row_holds_a_lone_step_when_a_better_split_exists() -> None:
         assert len(inside) >= 2, f"row {a}-{b} holds {inside}"
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(2, 30),
+    lanes=st.integers(1, 4),
+    crossed=st.dictionaries(st.tuples(st.integers(0, 29), st.integers(1, 30)), st.integers(0, 3)),
+)
+def test_folds_chosen_routing_few_rows_are_those_with_every_row_routed(
+    n: int, lanes: int, crossed: dict[tuple[int, int], int]
+) -> None:
+    """`fold_points` routes only the rows of its best folding so far (the others counted as
+    crossing nothing) until they are all routed: the folding must be the one chosen with the
+    crossings of every candidate row known, ties and all."""
+    from qms.render.layout import _best_folding, fold_points, fold_rows
+
+    view, ranks = chain(n, lanes=lanes)
+    col_of = {k: c for k, (c, _) in ranks.items()}
+    asked: list[tuple[int, int]] = []
+
+    def crossings(a: int, b: int) -> int:
+        asked.append((a, b))
+        return crossed.get((a, b), 0)
+
+    rows = fold_rows(view, col_of)
+    every = {row: crossed.get(row, 0) for row in rows}
+    assert fold_points(view, col_of, crossings) == _best_folding(n, rows, every)
+    assert len(asked) == len(set(asked)) <= len(rows)
+
+
 def test_folding_is_deterministic() -> None:
     view, ranks = chain(14, lanes=3)
     assert compute(view, ranks) == compute(view, dict(reversed(list(ranks.items()))))
@@ -647,3 +676,50 @@ def test_two_channels_reached_by_different_sums_are_one_line() -> None:
     assert _orth_overlap(a, b) == pytest.approx(9.0)
     assert _orth_overlap(((0.0, 5.0), (9.0, 5.0)), ((3.0, 5.000000001), (20.0, 5.000000001))) > 5
     assert _orth_overlap(a, ((614.4, 109.0), (614.4, 140.0))) == 0.0
+
+
+@requires_dot
+def test_rows_routed_while_choosing_the_folds_are_the_rows_drawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A flow whose first folding crosses has its folds chosen again with candidate rows
+    routed (`row_crossings`); the chosen rows are then taken from those routes, their
+    connectors relettered, not routed a second time: each must equal the row `_folded` lays
+    out afresh, on LAMPPU's flows and on long generated ones (which fold and re-fold)."""
+    import sys
+
+    from bench.generate import generate
+    from qms.index import Index
+    from qms.load import load
+    from qms.render import layout, layout_flow
+    from tests.conftest import ROOT
+
+    sys.path.insert(0, str(ROOT))
+    generate(tmp_path / "ws", 1, 12, 24, seed=18)
+    reused = layout._reused
+    checked: list[str] = []
+
+    def compared(view, col_of, ord_of, segments, placed):  # type: ignore[no-untyped-def]
+        rows = reused(view, col_of, ord_of, segments, placed)
+        fresh = layout._folded(view, col_of, ord_of, segments, stagger_of[0])
+        assert rows == fresh, view.name
+        checked.append(view.name)
+        return rows
+
+    stagger_of: list[dict[str, int] | None] = [None]
+    split = layout._split_tall_columns
+
+    def kept_stagger(view, col_of, ord_of):  # type: ignore[no-untyped-def]
+        col_of, stagger = split(view, col_of, ord_of)
+        stagger_of[0] = stagger
+        return col_of, stagger
+
+    monkeypatch.setattr(layout, "_reused", compared)
+    monkeypatch.setattr(layout, "_split_tall_columns", kept_stagger)
+    for root in (LAMPPU, tmp_path / "ws"):
+        ws = load(root).workspace
+        assert ws is not None
+        index = Index.build(ws)
+        for _, p in sorted(index.processes.items()):
+            layout_flow(flow_view(index, p, "fi"))
+    assert checked  # some flow did re-fold
