@@ -197,6 +197,7 @@ class Publication:
             prepared=prepared,
             processes=self.processes,
             meanwhile=self.left_out,
+            text=self.loaded.sources.text,
         )
         if prepared is not None and self.drawn is None:
             from qms.render.engine import Written

@@ -12,12 +12,13 @@ unchanged and whose files the engine's manifest vouches for costs no layout and 
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, MutableMapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -106,12 +107,22 @@ def dump_ranks(cache: MutableMapping[str, Ranks]) -> str:
     return json.dumps(dict(sorted(cache.items())), sort_keys=True, indent=0) + "\n"
 
 
-def views(ws: Workspace, index: Index, lang: str) -> list[View]:
-    """What every diagram shows: flows by (organisation, process), process maps, goal map."""
-    found: list[View] = [flow_view(index, p, lang) for _, p in sorted(index.processes.items())]
+def views(ws: Workspace, index: Index, lang: str, skip: Container[str] = frozenset()) -> list[View]:
+    """What every diagram shows: flows by (organisation, process), process maps, goal map.
+
+    The flows named in `skip` (<org>/<process>) are not built: `render_diagrams` knows from
+    their inputs (`flow_inputs`) that they are as drawn last time.
+    """
+    found: list[View] = [
+        flow_view(index, p, lang)
+        for (org, pid), p in sorted(index.processes.items())
+        if f"{org}/{pid}" not in skip
+    ]
     owners = {o for o, _ in index.processes}
-    for org in ws.organisations:
-        if org.process_map or org.id in owners:
+    for org_id, org in index.organisations.items():
+        # One map per organisation: a second file declaring the same id (QMS003) would
+        # draw a second picture into the same file, the last one written winning.
+        if org.process_map or org_id in owners:
             found.append(process_map_view(index, org, lang))
     if ws.projects:
         found.append(goal_map_view(ws, index, lang))
@@ -345,6 +356,58 @@ def view_key(view: View, code: str) -> str:
     return hashlib.sha256(f"{code}\0{type(view).__name__}\0{view!r}".encode()).hexdigest()
 
 
+@lru_cache(maxsize=1)
+def package_digest() -> str:
+    """sha256 over every file of the qms package (code, translations, data), or '' when one
+    cannot be read: a flow's input digest holds only for the code that built its view from
+    the files (the loader, the model, the views and their labels)."""
+    here = Path(__file__).resolve().parent.parent
+    files = sorted(p for p in here.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return source_digest(files, "qms-package")
+
+
+def flow_inputs(
+    ws: Workspace, index: Index, lang: str, text: Callable[[str], str | None]
+) -> dict[str, str]:
+    """<org>/<process> -> a digest of everything its flow view reads, from the texts the
+    loader read (`text(rel)`): the process's file, the files of its organisation (its
+    roles, names and example marks; every file that declares the organisation, since roles
+    are merged from all of them), qms.yaml, which file each process and organisation id was
+    taken from (a call's link and which definition wins), the language and the code.
+
+    A flow whose digest equals the one recorded when it was drawn has the same view, so
+    `render_diagrams` neither builds nor compares it. A flow whose file text is unknown gets
+    no digest (it is always built). tests/render/test_incremental.py edits every kind of
+    input at random and compares with a render into an empty folder.
+    """
+    code = package_digest()
+    settings = text(ws.settings.source)
+    if not code or settings is None:
+        return {}
+    orgs: dict[str, list[str]] = {}
+    for declared in ws.organisations:
+        orgs.setdefault(declared.id, []).append(declared.source)
+    ids = hashlib.sha256(
+        json.dumps(
+            [sorted(orgs.items()), [[*k, p.source] for k, p in sorted(index.processes.items())]]
+        ).encode()
+    )
+    common = hashlib.sha256(f"{code}\0{code_digest()}\0{lang}\0".encode())
+    common.update(ids.digest())
+    common.update(hashlib.sha256(settings.encode()).digest())
+    found: dict[str, str] = {}
+    for (org, pid), process in index.processes.items():
+        h = common.copy()
+        for rel in [process.source, *orgs.get(org, [])]:
+            content = text(rel)
+            if content is None:
+                break
+            h.update(f"{rel}\0".encode() + hashlib.sha256(content.encode()).digest())
+        else:
+            found[f"{org}/{pid}"] = h.hexdigest()
+    return found
+
+
 @dataclass(frozen=True)
 class Entry:
     """A diagram's key and, per format, the engine cache key of the file drawn from it."""
@@ -353,6 +416,8 @@ class Entry:
     files: Mapping[str, str]
     layout: str = ""
     """A flow's key in the layout cache, so that keys no diagram uses can be dropped."""
+    inputs: str = ""
+    """A flow's `flow_inputs` digest when it was drawn ('' for other diagrams)."""
 
 
 def load_diagram_cache(out: str | os.PathLike[str]) -> dict[str, Entry]:
@@ -365,12 +430,14 @@ def load_diagram_cache(out: str | os.PathLike[str]) -> dict[str, Entry]:
         entries: dict[str, Entry] = {}
         for name, value in data["diagrams"].items():
             key, files, layout = value["key"], value["files"], value.get("layout", "")
+            inputs = value.get("inputs", "")
             if (
                 isinstance(key, str)
                 and isinstance(layout, str)
+                and isinstance(inputs, str)
                 and all(isinstance(f, str) and isinstance(k, str) for f, k in files.items())
             ):
-                entries[str(name)] = Entry(key, dict(files), layout)
+                entries[str(name)] = Entry(key, dict(files), layout, inputs)
         return entries
     except (OSError, ValueError, TypeError, AttributeError, KeyError):
         return {}
@@ -381,7 +448,11 @@ def dump_diagram_cache(entries: Mapping[str, Entry]) -> str:
     line: its indenting encoder is pure Python, ten times slower on 9,000 entries)."""
     lines = [
         f"{json.dumps(name)}: "
-        + json.dumps({"files": dict(e.files), "key": e.key, "layout": e.layout}, sort_keys=True)
+        + json.dumps(
+            {"files": dict(e.files), "key": e.key, "layout": e.layout}
+            | ({"inputs": e.inputs} if e.inputs else {}),
+            sort_keys=True,
+        )
         for name, e in sorted(entries.items())
     ]
     body = "\n" + ",\n".join(lines) + "\n" if lines else ""
@@ -423,6 +494,7 @@ def render_diagrams(
     prepared: Prepared | None = None,
     processes: int = 1,
     meanwhile: Callable[[], object] | None = None,
+    text: Callable[[str], str | None] | None = None,
 ) -> Rendered:
     """Draw every diagram of `ws` into `out`, skipping the Python work of unchanged ones.
 
@@ -443,7 +515,17 @@ def render_diagrams(
     # collector paused, collections walking the model cost more than the work itself.
     with gc_paused(), output_lock(Path(out), lang):
         return _render(
-            ws, lang, Path(out), formats, progress, run, workers, prepared, processes, meanwhile
+            ws,
+            lang,
+            Path(out),
+            formats,
+            progress,
+            run,
+            workers,
+            prepared,
+            processes,
+            meanwhile,
+            text,
         )
 
 
@@ -458,19 +540,36 @@ def _render(
     prepared: Prepared | None,
     processes: int,
     meanwhile: Callable[[], object] | None = None,
+    text: Callable[[str], str | None] | None = None,
 ) -> Rendered:
     entries = load_diagram_cache(root)
     manifest = load_manifest(root)
     code = code_digest()
-    all_views = prepared.views if prepared else views(ws, Index.build(ws), lang)
-    refuse_clashes((f"{v.name}.{fmt}" for v in all_views for fmt in formats), lang)
+    inputs: dict[str, str] = {}
+    if prepared:
+        all_views = prepared.views
+    else:
+        index = Index.build(ws)
+        inputs = flow_inputs(ws, index, lang, text) if text and code else {}
+        # Flows whose inputs are as recorded need no view at all (most of a render after
+        # one edit): their entry, and the manifest, vouch for their files.
+        reused = [
+            name
+            for name, digest in inputs.items()
+            if (entry := entries.get(name))
+            and entry.inputs == digest
+            and _current(root, manifest, name, entry, formats)
+        ]
+        all_views = views(ws, index, lang, skip=set(reused))
+    names = [*(v.name for v in all_views), *([] if prepared else reused)]
+    refuse_clashes((f"{n}.{fmt}" for n in names for fmt in formats), lang)
     # A name drawn twice is never cached: which of the two ends up in the file is not the
     # cache's to decide (generated names start with '_', which ids cannot, so this is a
     # safeguard).
-    counts = Counter(v.name for v in all_views)
+    counts = Counter(names)
     keys = {v.name: view_key(v, code) for v in all_views if code and counts[v.name] == 1}
     stale: list[View] = []
-    current: list[str] = []
+    current: list[str] = [] if prepared else list(reused)
     for view in all_views:
         entry = entries.get(view.name)
         key = keys.get(view.name)
@@ -485,11 +584,11 @@ def _render(
     if prepared is None:
         done = prepare(stale, ranks, run, processes, meanwhile=meanwhile)
     else:
-        names = {v.name for v in stale}
+        wanted = {v.name for v in stale}
         done = Prepared(
             stale,
-            [j for j in prepared.jobs if j.name in names],
-            [f for f in prepared.failures if f[0] in names],
+            [j for j in prepared.jobs if j.name in wanted],
+            [f for f in prepared.failures if f[0] in wanted],
             prepared.layouts,
             prepared.ranks,
         )
@@ -506,7 +605,9 @@ def _render(
         else:
             report = RenderReport()
         failed = {n for n, _ in failures} | {n for n, _, _ in report.failed}
-        kept = {n: entries[n] for n in current}
+        # A current flow's entry takes today's inputs: its view (built, or vouched for by
+        # its inputs) is the one drawn.
+        kept = {n: dataclasses.replace(entries[n], inputs=inputs.get(n, "")) for n in current}
         for job in jobs:
             key = keys.get(job.name)
             if key is None or job.name in failed:
@@ -514,7 +615,9 @@ def _render(
             old = entries.get(job.name)
             files = dict(old.files) if old and old.key == key else {}
             files.update((fmt, cache_key(job, fmt)) for fmt in formats)
-            kept[job.name] = Entry(key, files, done.layouts.get(job.name, ""))
+            kept[job.name] = Entry(
+                key, files, done.layouts.get(job.name, ""), inputs.get(job.name, "")
+            )
         if flows or set(entries) - set(kept):
             # Keep the first passes of today's flows only (those of current diagrams, which
             # their entries name, and those just made): yesterday's flows would only grow it.
@@ -533,14 +636,14 @@ def _render(
         # A set of diagrams is replaced as a whole: drawn into a staging folder inside the
         # output folder and swapped in only when everything is written (a full disk or a
         # killed Graphviz changes nothing).
-        refuse_links(root, (f"{v.name}.{fmt}" for v in all_views for fmt in formats), lang)
+        refuse_links(root, (f"{n}.{fmt}" for n in names for fmt in formats), lang)
         with staged_folder(root, lang, keep=(MANIFEST, LAYOUT_CACHE, DIAGRAM_CACHE)) as stage:
             report = write(stage)
     else:
         report = write(root)
     report.skipped = sorted(report.skipped + [f"{n}.{f}" for n in current for f in formats])
-    _remove_orphans(root, load_manifest(root) if jobs else manifest, {v.name for v in all_views})
-    return Rendered(report, failures, jobs, len(all_views))
+    _remove_orphans(root, load_manifest(root) if jobs else manifest, set(names))
+    return Rendered(report, failures, jobs, len(names))
 
 
 def _remove_orphans(root: Path, manifest: dict[str, str], names: set[str]) -> None:

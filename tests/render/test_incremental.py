@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import random
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
+import qms.model
 import qms.render as render_mod
 import qms.views
 from qms.cli import cli
@@ -36,7 +39,7 @@ def draw(ws: Path, out: Path, formats: tuple[str, ...] = FORMATS, lang: str = "f
     """Render like `qms render`, through the library, so that the test sees the jobs built."""
     loaded = load(ws)
     assert loaded.workspace is not None
-    return render_diagrams(loaded.workspace, lang, out, formats)
+    return render_diagrams(loaded.workspace, lang, out, formats, text=loaded.sources.text)
 
 
 def built(done: Rendered) -> set[str]:
@@ -63,10 +66,12 @@ def stamps(out: Path) -> dict[str, tuple[int, int, int]]:
     return found
 
 
-def assert_same_as_fresh(ws: Path, out: Path, tmp: Path, lang: str = "fi") -> None:
+def assert_same_as_fresh(
+    ws: Path, out: Path, tmp: Path, lang: str = "fi", formats: tuple[str, ...] = FORMATS
+) -> None:
     """The incremental folder holds byte for byte what a render into an empty folder gives."""
     fresh = tmp / f"fresh-{len(list(tmp.glob('fresh-*')))}"
-    done = draw(ws, fresh, lang=lang)
+    done = draw(ws, fresh, formats, lang=lang)
     assert done.report.ok
     assert files(out) == files(fresh)
 
@@ -316,3 +321,142 @@ def test_failed_diagram_is_not_cached(tmp_path: Path) -> None:
     assert built(draw(ws, out)) == {"demo/palaute"}
     assert draw(ws, out).jobs == []
     assert_same_as_fresh(ws, out, tmp_path)
+
+
+# --- flows skipped by their inputs (render_mod.flow_inputs) ------------------------------------
+
+
+def _leaves(data: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Paths of every string value in a parsed YAML document."""
+    found: list[tuple[object, ...]] = []
+    if isinstance(data, dict):
+        for k, v in data.items():
+            found += _leaves(v, (*path, k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            found += _leaves(v, (*path, i))
+    elif isinstance(data, str):
+        found.append(path)
+    return found
+
+
+def _set(data: object, path: tuple[object, ...], value: object) -> None:
+    for part in path[:-1]:
+        data = data[part]  # type: ignore[index]
+    data[path[-1]] = value  # type: ignore[index]
+
+
+def random_edit(ws: Path, rng: random.Random) -> str:
+    """One edit a user could make to any model file, qms.yaml included: a text or an id
+    changed (to a fresh value or to another value of the workspace, so references move), a
+    file deleted, or a file copied (a duplicate definition). Returns what it did."""
+    paths = sorted(p for p in ws.rglob("*.yaml") if p.name != "qms.schema.json")
+    path = rng.choice(paths)
+    rel = path.relative_to(ws).as_posix()
+    kind = rng.choice(["text", "text", "text", "reuse", "delete", "copy"])
+    if kind == "delete" and path.name != "qms.yaml":
+        path.unlink()
+        return f"deleted {rel}"
+    if kind == "copy" and path.name != "qms.yaml":
+        shutil.copy(path, path.with_name(f"kopio-{path.name}"))
+        return f"copied {rel}"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    leaves = [p for p in _leaves(data) if p != ("kind",)]
+    if not leaves:
+        return f"nothing in {rel}"
+    where = rng.choice(leaves)
+    if kind == "reuse":
+        values = sorted({str(v) for v in re.findall(r": ([\w-]+)\n", path.read_text("utf-8"))})
+        value: str = rng.choice(values) if values else "x"
+    else:
+        value = f"muutettu-{rng.randrange(1000)}"
+    _set(data, where, value)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return f"{rel}: {'/'.join(map(str, where))} = {value}"
+
+
+@pytest.mark.dot
+@requires_dot
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_edits_leave_what_a_fresh_render_gives(
+    lamppu: Path, tmp_path: Path, seed: int
+) -> None:
+    """Whatever file changes, a render that skips flows by their inputs writes exactly what a
+    render into an empty folder writes, and after an edit to one process file it builds no
+    other flow's view."""
+    rng = random.Random(seed)
+    out = tmp_path / "out"
+    draw(lamppu, out, ("dot",))
+    for _ in range(8):
+        what = random_edit(lamppu, rng)
+        draw(lamppu, out, ("dot",))
+        fresh = tmp_path / "fresh"
+        shutil.rmtree(fresh, ignore_errors=True)
+        draw(lamppu, fresh, ("dot",))
+        assert files(out) == files(fresh), what
+
+
+@pytest.mark.dot
+@requires_dot
+def test_an_edited_process_builds_only_its_own_flow_view(
+    lamppu: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    draw(lamppu, out, ("dot",))
+    made: list[str] = []
+    real = render_mod.flow_view
+
+    def counted(index: render_mod.Index, process: qms.model.Process, lang: str) -> object:
+        made.append(f"{process.organisation}/{process.id}")
+        return real(index, process, lang)
+
+    monkeypatch.setattr(render_mod, "flow_view", counted)
+    assert draw(lamppu, out, ("dot",)).jobs == []
+    assert made == []  # nothing edited: no flow view is built at all
+    edit(
+        lamppu / "organisations" / "kao" / "processes" / "mittaaminen.yaml",
+        "  fi: Mittaaminen\n",
+        "  fi: Mittaaminen ja arviointi\n",
+    )
+    assert built(draw(lamppu, out, ("dot",))) == {"kao/mittaaminen", "kao/_process-map", "goal-map"}
+    assert made == ["kao/mittaaminen"]
+    assert_same_as_fresh(lamppu, out, tmp_path, formats=("dot",))
+
+
+@pytest.mark.dot
+@requires_dot
+def test_inputs_that_leave_out_a_file_are_caught(
+    lamppu: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The comparison with a fresh render fails when `flow_inputs` forgets a file a flow
+    reads (here the organisation's, which names the lanes): the test above can fail."""
+    real = render_mod.flow_inputs
+
+    def forgetful(ws, index, lang, text):  # type: ignore[no-untyped-def]
+        return real(ws, index, lang, lambda rel: "" if "organisation" in rel else text(rel))
+
+    monkeypatch.setattr(render_mod, "flow_inputs", forgetful)
+    out = tmp_path / "out"
+    draw(lamppu, out, ("dot",))
+    edit(
+        lamppu / "organisations" / "redu" / "organisation.yaml",
+        "{fi: Talousjohtaja,",
+        "{fi: Talous- ja hallintojohtaja,",
+    )
+    draw(lamppu, out, ("dot",))
+    with pytest.raises(AssertionError):
+        assert_same_as_fresh(lamppu, out, tmp_path, formats=("dot",))
+
+
+@pytest.mark.dot
+@requires_dot
+def test_an_organisation_declared_twice_has_one_map(lamppu: Path, tmp_path: Path) -> None:
+    """Two files declaring one organisation (QMS003) draw its map once, from the first
+    file, as the index takes it: two pictures written into one file made the file depend
+    on which was written last."""
+    org = lamppu / "organisations" / "jedu-b" / "organisation.yaml"
+    shutil.copy(org, org.with_name("toinen-organisation.yaml"))
+    edit(org.with_name("toinen-organisation.yaml"), "  fi: ", "  fi: KOPIO ")
+    done = draw(lamppu, tmp_path / "out", ("dot",))
+    assert [j.name for j in done.jobs].count("jedu-b/_process-map") == 1
+    assert "KOPIO" not in (tmp_path / "out" / "jedu-b" / "_process-map.dot").read_text("utf-8")
