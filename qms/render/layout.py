@@ -2030,6 +2030,14 @@ class _Grid(Generic[T]):
                 self.cells[(i, j)].remove(n)
 
     def near(self, box: Box) -> Iterator[tuple[Box, T]]:
+        c = self.CELL
+        x0, y0 = math.floor(box[0] / c), math.floor(box[1] / c)
+        if x0 == math.floor(box[2] / c) and y0 == math.floor(box[3] / c):
+            # One cell (most segments and labels): its entries, each there once.
+            entries = self.entries
+            for n in self.cells.get((x0, y0), ()):
+                yield entries[n]
+            return
         xs, ys = self._span(box)
         seen: set[int] = set()
         for i in xs:
