@@ -8,6 +8,7 @@ DejaVu Sans has every Finnish and Swedish glyph and ships with Graphviz on most 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import textwrap
 from dataclasses import dataclass
@@ -239,11 +240,18 @@ def wrap(label: str, width: int, hard: bool = False) -> list[str]:
     >>> wrap("Henkilöstöpäällikkö", 17, hard=True)
     ['Henkilöstö-', 'päällikkö']
     """
+    return list(_wrapped(label, width, hard))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _wrapped(label: str, width: int, hard: bool) -> tuple[str, ...]:
+    """`wrap`, kept: the layout measures the same names again for every row it routes."""
     if width <= 0:
-        return [label] if label else []
+        return (label,) if label else ()
     if hard:
         label = " ".join(piece for word in label.split() for piece in hyphenate(word, width))
-    return textwrap.wrap(label, width, break_long_words=False, break_on_hyphens=False) or [""]
+    lines = textwrap.wrap(label, width, break_long_words=False, break_on_hyphens=False)
+    return tuple(lines) or ("",)
 
 
 VOWELS = frozenset("aeiouyäöåAEIOUYÄÖÅ")
