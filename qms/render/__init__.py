@@ -600,7 +600,13 @@ def _render(
         nonlocal on_disk
         if jobs or not manifest:
             report = render_all(
-                jobs, target, formats, progress=progress, workers=workers, current=root
+                jobs,
+                target,
+                formats,
+                progress=progress,
+                workers=workers,
+                current=root,
+                spawn=pool.workers(processes, len(jobs)) > 0,
             )
         else:
             report = RenderReport()

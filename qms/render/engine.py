@@ -15,7 +15,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -247,12 +247,17 @@ def render_all(
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
     current: str | os.PathLike[str] | None = None,
+    spawn: bool = False,
 ) -> RenderReport:
     """Run Graphviz for every job not already in the cache, in parallel, writing atomically.
 
     `current` is the folder whose files count as already drawn when the files are written
     elsewhere (a staging folder that is swapped in afterwards); by default `out` itself.
-    Raises GraphvizMissing (a FileNotFoundError) when Graphviz is needed and not installed.
+    With `spawn` (one-shot commands only), the batches are run and written by worker
+    processes of the fork server (qms/render/pool.py), not by threads of this process: each
+    Graphviz process started from a process holding a national model was, for a moment, a
+    copy of it (vfork), and every drawn picture passed through it. Raises GraphvizMissing (a
+    FileNotFoundError) when Graphviz is needed and not installed.
     """
     root = Path(out)
     drawn = Path(current) if current is not None else root
@@ -272,12 +277,11 @@ def render_all(
         raise graphviz.GraphvizMissing("dot")
     done = 0
     count = workers or os.cpu_count() or 1
-    with folders_for(t for _, _, t, _ in todo), ThreadPoolExecutor(max_workers=count) as pool:
+    batches = _batches(sorted(todo, key=lambda item: -len(item[0].source)), count)
+    with folders_for(t for _, _, t, _ in todo), _executor(count, spawn, len(batches)) as pool:
         # Largest graphs first, so that no long run starts last and idles the other cores.
-        order = sorted(todo, key=lambda item: -len(item[0].source))
         futures = [
-            (batch, pool.submit(_run_batch, [item[:3] for item in batch]))
-            for batch in _batches(order, count)
+            (batch, pool.submit(_run_batch, [item[:3] for item in batch])) for batch in batches
         ]
         for batch, future in futures:
             for (job, fmt, _, key), error in zip(batch, future.result(), strict=True):
@@ -294,6 +298,15 @@ def render_all(
     if todo or not (root / MANIFEST).exists():
         save_manifest(root, manifest)
     return report
+
+
+def _executor(count: int, spawn: bool, batches: int) -> Executor:
+    """Threads, or with `spawn` and more than one batch, worker processes of the fork server."""
+    if not spawn or batches < 2:
+        return ThreadPoolExecutor(max_workers=count)
+    from qms.render.pool import server
+
+    return ProcessPoolExecutor(count, mp_context=server())
 
 
 def save_manifest(out: str | os.PathLike[str], manifest: Mapping[str, str]) -> None:

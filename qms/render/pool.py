@@ -1,19 +1,24 @@
 """Render's own Python work on every core: flows laid out and written as DOT in worker processes.
 
 Laying out a flow (dot's first pass, then qms's folding and routing in `layout.compute`) and
-writing its DOT text (`dot.process_flow`) is about half of a cold `qms render`'s CPU time.
-Threads cannot share it out (the interpreter runs one thread of Python at a time), so
-`lay_out` forks worker processes: each inherits the views and the first-pass cache, lays out
-a chunk of flows (running dot's first pass for the chunk in one Graphviz process) and sends
-back only text. The results are exactly those of the serial path, which the tests compare.
+writing its DOT text (`dot.process_flow`) is most of a cold `qms render`'s CPU time. Threads
+cannot share it out (the interpreter runs one thread of Python at a time), so `lay_out` starts
+worker processes: each gets the first-pass cache once, then chunks of flows (their views, a
+few KB each), lays each chunk out (running dot's first pass for the chunk in one Graphviz
+process) and sends back only text. The results are exactly those of the serial path, which
+the tests compare.
 
-Only where `fork` is the platform's way of starting processes (Linux), only for one-shot
-commands (a server with threads must not fork) and only when there are enough flows for the
-workers' start to pay.
+The workers come from a fork server (`multiprocessing`'s "forkserver": a fresh interpreter
+that has imported the layout code), not from a fork of the command itself: a worker forked
+from a process holding a national model (0.8 GB) copies the pages it touches, and laying out
+thousands of flows touches most of them (every allocation lands in a free slot of the parent's
+heap), so two workers doubled the memory of `qms render`. Only on Linux, only for one-shot
+commands and only when there are enough flows for the workers' start to pay.
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import multiprocessing
 import os
@@ -40,16 +45,16 @@ dot process per chunk for the first passes is cheap."""
 Outcome = tuple[str, str | None, str | None]
 """Per flow: (first-pass key, DOT text or None, dot's message when the first pass failed)."""
 
-_TASK: tuple[Sequence[FlowView], Mapping[str, Ranks]] = ((), {})
-"""The flows and the first-pass cache, set before the workers fork (they inherit it)."""
+_CACHE: Mapping[str, Ranks] = {}
+"""The first-pass cache, in a worker: sent once, when the worker starts."""
 
 
 def workers(processes: int, flows: int) -> int:
     """How many worker processes to use: 0 means lay out in this process."""
     if processes < 2 or flows < MIN_FLOWS or not sys.platform.startswith("linux"):
         return 0
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 0  # pragma: no cover - Linux always has fork
+    if not {"fork", "forkserver"} <= set(multiprocessing.get_all_start_methods()):
+        return 0  # pragma: no cover - Linux has both
     return processes
 
 
@@ -92,10 +97,15 @@ def read_first_passes(
             errors[key] = str(err)
 
 
-def _chunk(bounds: tuple[int, int]) -> tuple[dict[str, Ranks], list[Outcome]]:
-    """Lay out flows[start:end] in a worker: the new first passes and one outcome per flow."""
-    flows, cache = _TASK
-    chunk = flows[bounds[0] : bounds[1]]
+def _start(cache: Mapping[str, Ranks]) -> None:
+    """A worker's start: keep the first-pass cache."""
+    global _CACHE
+    _CACHE = cache
+
+
+def _chunk(chunk: Sequence[FlowView]) -> tuple[dict[str, Ranks], list[Outcome]]:
+    """Lay out flows in a worker: the new first passes and one outcome per flow."""
+    cache = _CACHE
     sources = [order_source(v) for v in chunk]
     keys = [first_pass_key(s) for s in sources]
     known = {  # an unsound cached entry (crafted or stale) is laid out again
@@ -119,22 +129,44 @@ def _chunk(bounds: tuple[int, int]) -> tuple[dict[str, Ranks], list[Outcome]]:
     return new, out
 
 
+def server() -> multiprocessing.context.BaseContext:
+    """The fork server's context, its interpreter preloaded with the layout code; the command
+    waits for the server when it exits."""
+    global _WAITED
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    if not _WAITED:
+        atexit.register(_stop_server)
+        _WAITED = True
+    return context
+
+
+_WAITED = False
+
+
+def _stop_server() -> None:
+    """Stop the fork server and wait for it: the CPU time of the workers it forked (and
+    waited for) then counts as this command's, as it does for any child process, so that
+    `bench.measure` and `time` see all of it."""
+    from multiprocessing import forkserver
+
+    stop = getattr(forkserver._forkserver, "_stop", None)  # no public way (Python 3.11-3.13)
+    if stop is not None:
+        stop()
+
+
 def lay_out(
     flows: Sequence[FlowView], cache: Mapping[str, Ranks], count: int
 ) -> list[Future[tuple[dict[str, Ranks], list[Outcome]]]]:
-    """Start laying out `flows` on `count` forked workers; one future per chunk, in order.
+    """Start laying out `flows` on `count` workers; one future per chunk, in order.
 
     The caller may do other work meanwhile and then read the futures; the pool shuts down
     once they are all done.
     """
-    global _TASK
-    _TASK = (flows, cache)
     size = max(1, min(CHUNK, -(-len(flows) // (count * 4))))
-    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(count, mp_context=server(), initializer=_start, initargs=(cache,))
     try:
-        return [
-            pool.submit(_chunk, (i, min(i + size, len(flows)))) for i in range(0, len(flows), size)
-        ]
+        return [pool.submit(_chunk, flows[i : i + size]) for i in range(0, len(flows), size)]
     finally:
         pool.shutdown(wait=False)  # runs what was submitted, then the workers exit
 
