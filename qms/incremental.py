@@ -290,6 +290,9 @@ def validate(
 ) -> Outcome:
     """Validate a workspace like `load` + `lint`, re-using what an earlier run kept.
 
+    `one_shot` is for a process that ends with the run and has no threads (the command): a
+    cold run may then fork a helper to parse on another core (qms/load/split.py).
+
     The cyclic garbage collector is paused throughout: the run makes millions of objects and
     almost no cycles, and each collection would walk them all. `one_shot` (the `qms validate`
     command, whose process ends with the run) then freezes what is alive, so that neither a
@@ -297,31 +300,39 @@ def validate(
     process that goes on (a test, a server) must not pass it: frozen objects are never freed.
     """
     with gc_paused():
-        outcome = _validate(root, strict, as_of, cache)
+        outcome = _validate(root, strict, as_of, cache, one_shot)
         if one_shot:
             gc.freeze()
     return outcome
 
 
-def _validate(root: str, strict: bool, as_of: dt.date | None, cache: bool) -> Outcome:
+def _validate(
+    root: str, strict: bool, as_of: dt.date | None, cache: bool, one_shot: bool
+) -> Outcome:
     code = _code_signature() if cache else ""
     folder = _folder(root) if code else None
     base = Path(root)
     if folder is None or not (base / "qms.yaml").is_file():
-        return _cold(root, strict, as_of, None, b"")
+        return _cold(root, strict, as_of, None, b"", one_shot)
     key = _key(code, strict, as_of)
     state = _read_state(folder)
     if state is None or state.key != key:
-        return _cold(root, strict, as_of, folder, key)
+        return _cold(root, strict, as_of, folder, key, one_shot)
     with gc_paused():
         kept = _incremental(root, strict, as_of, folder, state)
-    return kept if kept is not None else _cold(root, strict, as_of, folder, key)
+    return kept if kept is not None else _cold(root, strict, as_of, folder, key, one_shot)
 
 
 def _cold(
-    root: str, strict: bool, as_of: dt.date | None, folder: Path | None, key: bytes
+    root: str,
+    strict: bool,
+    as_of: dt.date | None,
+    folder: Path | None,
+    key: bytes,
+    one_shot: bool = False,
 ) -> Outcome:
-    """Load and check everything; keep the findings per file for the next run."""
+    """Load and check everything; keep the findings per file for the next run. A one-shot
+    run (the command) may load on two cores (`load(..., split=True)`)."""
     from qms.lint import lint_stamped
     from qms.load import load
 
@@ -330,7 +341,7 @@ def _cold(
     names, refused = discover(Path(root)) if folder else ([], [])
     stats = {rel: _stat(os.path.join(base, rel), now_ns) for rel in names}
     started = time.perf_counter()
-    loaded = load(root)
+    loaded = load(root, split=one_shot)
     loaded_at = time.perf_counter()
     result, triples = lint_stamped(loaded, strict=strict, as_of=as_of)
     checked_at = time.perf_counter()

@@ -137,16 +137,25 @@ class DocumentCache:
         except OSError:
             pass
 
+    @staticmethod
+    def packed(pack: dict[str, Document]) -> bytes:
+        """A pack as it is written."""
+        return pickle.dumps(pack, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def write(self, entry: Path, data: bytes) -> None:
+        """Write one pack's bytes (atomically; errors ignored)."""
+        try:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            tmp = entry.with_name(f".{entry.name}.{os.getpid()}")
+            tmp.write_bytes(data)
+            os.replace(tmp, entry)
+        except Exception:  # noqa: BLE001 - a cache that cannot be written is no cache
+            pass
+
     def flush(self) -> None:
-        """Write the packs built in this run (atomically; errors ignored)."""
+        """Write the packs built in this run."""
         for entry, pack in self.pending:
-            try:
-                entry.parent.mkdir(parents=True, exist_ok=True)
-                tmp = entry.with_name(f".{entry.name}.{os.getpid()}")
-                tmp.write_bytes(pickle.dumps(pack, protocol=pickle.HIGHEST_PROTOCOL))
-                os.replace(tmp, entry)
-            except Exception:  # noqa: BLE001 - a cache that cannot be written is no cache
-                pass
+            self.write(entry, self.packed(pack))
         if self.pending:
             self.prune()
         self.pending.clear()

@@ -9,6 +9,7 @@ here raises on bad input.
 from __future__ import annotations
 
 import os
+import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from qms.load.discover import WORKSPACE_FILE, discover
 from qms.load.pause import gc_paused
 from qms.load.salvage import salvage
 from qms.load.schema_errors import _schema_finding, schema_finding
+from qms.load.split import Helper, their_share, wanted
 from qms.load.yaml_source import MAX_DEPTH, SourceMap, _finding, parse_file
 from qms.model import DOCUMENT_KINDS, Document, Workspace, WorkspaceSettings
 
@@ -104,11 +106,16 @@ def build_document(
 
 
 def load(
-    root: str | os.PathLike[str], files: Iterable[str] | None = None, packs: bool = True
+    root: str | os.PathLike[str],
+    files: Iterable[str] | None = None,
+    packs: bool = True,
+    split: bool = False,
 ) -> Loaded:
     """Load every model file of the workspace at `root` (or only `files`, relative to it).
 
-    `packs=False` skips the document cache, for loading a few files alone.
+    `packs=False` skips the document cache, for loading a few files alone. `split=True` lets
+    a forked helper parse part of the files on another core (qms/load/split.py): only for a
+    process that has no threads and ends soon after (`qms validate`).
 
     Never raises on bad input: problems are findings; `fatal` is set when there is no
     workspace to speak of (exit code 2).
@@ -133,44 +140,113 @@ def load(
     cache = DocumentCache.open() if packs else None
     groups: dict[str, list[str]] = {}
     for rel in names:
-        groups.setdefault(_pack_of(rel) if cache else "", []).append(rel)
+        groups.setdefault(_pack_of(rel) if cache or split else "", []).append(rel)
     built: dict[str, Document] = {}
     with gc_paused():
-        for rels in groups.values():
-            raws = {rel: _read(base / rel) for rel in rels} if cache else {}
-            known = {k: v for k, v in raws.items() if v is not None}
-            entry = cache.entry(known) if cache and len(known) == len(rels) else None
-            packed = (cache.get(entry) if cache and entry else None) or {}
-            fresh: dict[str, Document] = {}
-            for rel in rels:
-                raw = raws.get(rel)
-                if rel in packed and raw is not None:
-                    sources.add(rel, raw.decode("utf-8-sig"))
-                    built[rel] = packed[rel]
-                    continue
-                data, problems = parse_file(base, rel, sources, raw)
-                findings.extend(problems)
-                if data is None:
-                    continue
-                doc, more = build_document(data, rel, sources)
-                # A value the parser already reported (and made text) is not reported again
-                # by the schema at the same place: one mistake, one finding.
-                said = {(f.line, f.col) for f in problems}
-                findings.extend(f for f in more if (f.line, f.col) not in said)
-                if doc is not None:
-                    built[rel] = doc
-                    if not problems and not more:
-                        fresh[rel] = doc
-                else:
-                    unloaded.append(_identity(data))
-            if cache and entry and not packed:
-                cache.pending.append((entry, fresh))
+        plan = [_Group(base, rels, cache, read=bool(cache or split)) for rels in groups.values()]
+        theirs = _theirs(plan) if split else []
+        helper = Helper(lambda: [_sent(plan[n]) for n in theirs]) if theirs else None
+        for n, group in enumerate(plan):
+            if n not in theirs:
+                group.load(sources)
+        sent = helper.result() if helper else None
+        for n, message in zip(theirs, sent or [None] * len(theirs), strict=True):
+            if message is None:
+                plan[n].load(sources)  # the helper failed: load its folders here
+            else:
+                plan[n].take(message, sources)
+        for group in plan:
+            built.update(group.built)
+            findings.extend(group.findings)
+            unloaded.extend(group.unloaded)
+            if group.fresh is not None and cache and group.entry:
+                cache.pending.append((group.entry, group.fresh))
         if cache:
             cache.flush()
     documents = [built[rel] for rel in names if rel in built]
     workspace = assemble(shown, documents, default_name=base.resolve().name, unloaded=unloaded)
     findings.sort(key=Finding.sort_key)
     return Loaded(shown, workspace, findings, sources, files=list(names))
+
+
+class _Group:
+    """The files of one organisation folder (one document cache pack), loaded together."""
+
+    def __init__(self, base: Path, rels: list[str], cache: DocumentCache | None, read: bool):
+        self.base, self.rels, self.cache = base, rels, cache
+        self.raws = {rel: _read(base / rel) for rel in rels} if read else {}
+        known = {k: v for k, v in self.raws.items() if v is not None}
+        self.entry = cache.entry(known) if cache and len(known) == len(rels) else None
+        self.packed = (cache.get(self.entry) if cache and self.entry else None) or {}
+        self.built: dict[str, Document] = {}
+        self.findings: list[Finding] = []
+        self.unloaded: list[tuple[str, str, str]] = []
+        self.fresh: dict[str, Document] | None = None
+        """The documents that loaded without findings, to pack (None: nothing to pack)."""
+
+    def to_parse(self) -> int:
+        """Bytes this group has to parse (what the cache does not hold)."""
+        return sum(len(self.raws.get(rel) or b"") for rel in self.rels if rel not in self.packed)
+
+    def load(self, sources: SourceMap) -> None:
+        """Take the cached documents, parse and validate the others."""
+        fresh: dict[str, Document] = {}
+        for rel in self.rels:
+            raw = self.raws.get(rel)
+            if rel in self.packed and raw is not None:
+                sources.add(rel, raw.decode("utf-8-sig"))
+                self.built[rel] = self.packed[rel]
+                continue
+            data, problems = parse_file(self.base, rel, sources, raw)
+            self.findings.extend(problems)
+            if data is None:
+                continue
+            doc, more = build_document(data, rel, sources)
+            # A value the parser already reported (and made text) is not reported again
+            # by the schema at the same place: one mistake, one finding.
+            said = {(f.line, f.col) for f in problems}
+            self.findings.extend(f for f in more if (f.line, f.col) not in said)
+            if doc is not None:
+                self.built[rel] = doc
+                if not problems and not more:
+                    fresh[rel] = doc
+            else:
+                self.unloaded.append(_identity(data))
+        if not self.packed:
+            self.fresh = fresh
+
+    def take(self, message: tuple[Any, ...], sources: SourceMap) -> None:
+        """What a helper sent for this group (`_sent`): its texts, findings and documents."""
+        texts, self.findings, self.unloaded, blob = message
+        for rel, text in texts.items():
+            sources.add(rel, text)
+        self.built = pickle.loads(blob)
+        self.fresh = None  # the helper has packed them
+
+
+def _theirs(plan: Sequence[_Group]) -> list[int]:
+    """The groups a helper should load (none when a helper would not pay)."""
+    todo = [n for n, group in enumerate(plan) if not group.packed]
+    sizes = [plan[n].to_parse() for n in todo]
+    if not wanted(sizes):
+        return []
+    kept = sum(len(raw or b"") for group in plan if group.packed for raw in group.raws.values())
+    return todo[their_share(sizes, kept) :]
+
+
+def _sent(group: _Group) -> tuple[Any, ...]:
+    """Load a group in the helper, pack it, and say what the caller needs to take it over.
+
+    The documents go pickled once: when every file loaded cleanly (the usual case) the same
+    bytes are the document cache's pack."""
+    sources = SourceMap()
+    group.load(sources)
+    blob = pickle.dumps(group.built, protocol=pickle.HIGHEST_PROTOCOL)
+    if group.cache and group.entry and group.fresh is not None:
+        whole = len(group.fresh) == len(group.built)
+        group.cache.write(group.entry, blob if whole else group.cache.packed(group.fresh))
+    texts = {rel: text for rel in group.rels if (text := sources.text(rel)) is not None}
+    return texts, group.findings, group.unloaded, blob
 
 
 def _identity(data: dict[str, Any]) -> tuple[str, str, str]:

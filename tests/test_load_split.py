@@ -1,0 +1,127 @@
+"""A cold load on two cores (qms/load/split.py) gives exactly what the serial load gives.
+
+The helper's folders come back pickled; the documents, findings (with their positions),
+texts and unloaded documents must be those of a load in one process, on a workspace with
+every kind of problem a file can have, with and without the document cache; a helper that
+fails must leave the caller to load its folders.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qms.load import Loaded, core, load, split
+from tests.conftest import LAMPPU
+
+BROKEN = {
+    # a syntax error, a repeated key, a schema error that is salvaged, one that is not, and a
+    # value outside the model (a bad date), in three organisations
+    "organisations/kao/processes/rikki.yaml": "kind: process\nid: rikki\nname: [unclosed\n",
+    "organisations/redu/processes/kahdesti.yaml": (
+        "kind: process\nid: kahdesti\norganisation: redu\nname: A\nname: B\n"
+    ),
+    "organisations/redu/processes/outo.yaml": (
+        "kind: process\nid: outo\norganisation: redu\nname: Outo\nowner: x\n"
+        "type: core\nlevel: 2\ntuntematon: 1\nsteps: []\n"
+    ),
+    "organisations/sakk/processes/laji.yaml": "kind: prosessi\nid: laji\n",
+    "organisations/sakk/processes/paiva.yaml": (
+        "kind: process\nid: paiva\norganisation: sakk\nname: Päivä\nowner: x\ntype: core\n"
+        "level: 2\nreviewed: 2027-02-30\nsteps: []\n"
+    ),
+}
+
+
+@pytest.fixture
+def broken(tmp_path: Path) -> Path:
+    """LAMPPU with broken files in three organisation folders."""
+    root = tmp_path / "ws"
+    shutil.copytree(LAMPPU, root)
+    for rel, text in BROKEN.items():
+        (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
+def _seen(loaded: Loaded) -> tuple[Any, ...]:
+    ws = loaded.workspace
+    assert ws is not None
+    texts = {rel: loaded.sources.text(rel) for rel in loaded.files}
+    docs = [(d.source, d) for d in ws.documents()]
+    return loaded.findings, docs, texts, ws.unloaded, loaded.files
+
+
+@pytest.fixture
+def helped(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Let a helper take (nearly) every folder of even a small workspace; the list records
+    how many folders each helper was given."""
+    given: list[int] = []
+    monkeypatch.setattr(split, "MIN_BYTES", 0)
+    monkeypatch.setattr(core, "their_share", lambda sizes, kept=0: 1)
+    real = core._theirs
+
+    def spy(plan: Any) -> list[int]:
+        theirs = real(plan)
+        given.append(len(theirs))
+        return theirs
+
+    monkeypatch.setattr(core, "_theirs", spy)
+    return given
+
+
+@pytest.mark.parametrize("cache", [True, False], ids=["cache", "no-cache"])
+def test_a_split_load_is_the_serial_load(
+    broken: Path, helped: list[int], cache: bool, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("QMS_CACHE_DIR", str(tmp_path / "cache"))
+    if not cache:
+        monkeypatch.setenv("QMS_CACHE", "0")
+    serial = load(broken, packs=False)
+    assert {f.file for f in serial.findings} >= set(BROKEN)  # the problems are there
+    assert serial.workspace is not None and serial.workspace.unloaded
+    if not split.wanted([1]):
+        pytest.skip("no fork or a single core here")
+    first = load(broken, split=True)
+    assert helped and helped[-1] > 0, "the helper was given folders"
+    assert _seen(first) == _seen(serial)
+    again = load(broken, split=True)  # through the packs the helper wrote, if any
+    assert _seen(again) == _seen(serial)
+    if cache:
+        assert helped[-1] == 0, "the helper's packs were written and are found"
+
+
+def test_a_failing_helper_leaves_its_folders_to_the_caller(
+    broken: Path, helped: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not split.wanted([1]):
+        pytest.skip("no fork or a single core here")
+    monkeypatch.setenv("QMS_CACHE", "0")
+    serial = load(broken, packs=False)
+    pid = os.getpid()
+
+    def fails(group: Any) -> Any:
+        if os.getpid() != pid:  # only in the helper
+            raise RuntimeError("the helper breaks")
+        return core._sent(group)
+
+    monkeypatch.setattr(core, "_sent", fails)
+    assert _seen(load(broken, split=True)) == _seen(serial)
+    assert helped[-1] > 0
+
+
+def test_the_helper_takes_the_share_that_finishes_both_together() -> None:
+    sizes = [100] * 10
+    start = split.their_share(sizes)
+    # taking over costs a fifth of parsing: the helper parses more than half
+    assert start == 4
+    helper = sum(sizes[start:])
+    caller = sum(sizes[:start]) + split.UNPICKLE * helper
+    assert abs(helper - caller) <= 100
+    # cached packs to take over leave the helper even more to parse
+    assert split.their_share(sizes, kept=1000) < start
+    assert split.their_share([100]) == 1  # never everything
+    assert not split.wanted([split.MIN_BYTES - 1])
