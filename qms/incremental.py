@@ -43,13 +43,14 @@ if typing.TYPE_CHECKING:
     from qms.load import Loaded
     from qms.model import Document
 
-Mode = Literal["cold", "unchanged", "incremental", "structural", "workspace", "uncached"]
+Mode = Literal["cold", "unchanged", "incremental", "structural", "local", "workspace", "uncached"]
 """How a run went: everything checked (`cold`, `uncached`: no cache), nothing edited,
 only the edited files checked after a rewording (`incremental`) or after an edit that no
-workspace rule reads (`structural`), or the edited files and the workspace rules that read
-what changed (`workspace`)."""
+workspace rule reads (`structural`), the edited files and the workspace rules that read what
+changed, for the edited files alone, with stand-ins of the others (`local`, `Rule.shared`),
+or those rules over the whole workspace (`workspace`)."""
 
-STATE_VERSION = 4
+STATE_VERSION = 5
 RACY_NS = 2_000_000_000
 """A file modified this close to the run may change again within the same clock tick
 without its time or size changing (git calls it "racy"): its stat is not trusted."""
@@ -95,6 +96,9 @@ class State:
     marked: frozenset[str] = frozenset()
     """Organisations (ids in lower case) with an `example:` mark, which their documents'
     elements inherit: an edit of their documents is counted again over the workspace."""
+    ghosts: bytes = b""
+    """The token of the stand-ins kept beside the state (`ghosts.pickle`, `_keep_ghosts`);
+    empty when there are none."""
     version: int = STATE_VERSION
 
 
@@ -215,6 +219,75 @@ def shape(node: Any) -> Any:
         return [shape(v) for v in node]
     if isinstance(node, dict):
         return {k: shape(v) for k, v in node.items()}
+    return node
+
+
+def shared_fields(rules: Sequence[Rule]) -> frozenset[str]:
+    """The fields the stand-ins keep: every `shared` field of the `workspace` rules."""
+    keep: set[str] = set()
+    for r in rules:
+        if r.scope == "workspace" and r.shared is not None:
+            keep |= r.shared
+    return frozenset(keep)
+
+
+_DEFAULTS: dict[type, dict[str, Any]] = {}
+
+
+def _defaults(cls: type[BaseModel]) -> dict[str, Any]:
+    """Each field's default (None when it has none): what a stand-in holds for the fields it
+    does not keep, so that a rule walking every document finds a value of the expected kind."""
+    found = _DEFAULTS.get(cls)
+    if found is None:
+        found = _DEFAULTS[cls] = {
+            name: None if info.is_required() else info.get_default(call_default_factory=True)
+            for name, info in cls.model_fields.items()
+        }
+    return found
+
+
+def _stand_in(value: Any) -> Any:
+    """A text as the stand-ins keep it: each language's text blank as it was, or 'x'."""
+    if isinstance(value, list):
+        return [_stand_in(v) for v in value]
+    if isinstance(value, str):
+        return value if not value.strip() else "x"
+    if isinstance(value, dict):
+        return {k: v if not v.strip() else "x" for k, v in value.items()}
+    return value
+
+
+def ghost(node: Any, keep: frozenset[str]) -> Any:
+    """A light stand-in of a document: the same classes, only the fields in `keep` (at any
+    depth, texts reduced as the `workspace` rules may see them), the others at their
+    defaults. A rule declaring `shared` fields within `keep` finds in a full document the
+    same with stand-ins of the other documents as with the documents themselves
+    (tests/test_incremental_wide.py)."""
+    from pydantic import BaseModel
+
+    if isinstance(node, BaseModel):
+        cls = type(node)
+        texts = _text_fields(cls)
+        values = dict(_defaults(cls))
+        for name, value in node.__dict__.items():
+            if name in keep:
+                values[name] = _stand_in(value) if name in texts else ghost(value, keep)
+        new = cls.__new__(cls)
+        setattr_ = object.__setattr__
+        setattr_(new, "__dict__", values)
+        setattr_(new, "__pydantic_fields_set__", node.model_fields_set & keep)
+        setattr_(new, "__pydantic_extra__", None)
+        private = node.__pydantic_private__
+        if private and private.get("_salvaged") is not None:
+            private = {**private, "_salvaged": None}
+        setattr_(new, "__pydantic_private__", private)
+        return new
+    if isinstance(node, list):
+        return [ghost(v, keep) for v in node]
+    if isinstance(node, tuple):
+        return tuple(ghost(v, keep) for v in node)
+    if isinstance(node, dict):
+        return {k: ghost(v, keep) for k, v in node.items()}
     return node
 
 
@@ -398,6 +471,7 @@ def _keep_cold(
         )
         offset += len(data)
     state.entries, state.wide, state.other, state.store_size = entries, wide, other, offset
+    _keep_ghosts(folder, state, loaded)
     state.marked = _marked(loaded)
     from qms.files import write_atomic
 
@@ -407,6 +481,51 @@ def _keep_cold(
     except OSError:
         return
     _write_state(folder, state)
+
+
+@dataclass
+class Ghosts:
+    """Stand-ins of every document of a checked workspace (`ghost`), kept beside the state."""
+
+    token: bytes
+    """Equal to the state's `ghosts` while the two belong together."""
+    unloaded: tuple[tuple[str, str, str], ...]
+    documents: dict[str, Any]
+    """By file; qms.yaml's settings are not among them (a run always loads them)."""
+
+
+def _keep_ghosts(folder: Path, state: State, loaded: Loaded) -> None:
+    """Write stand-ins of the loaded workspace's documents for the next runs (`_local`);
+    none when a document loaded only in part (its salvage is not in the stand-in)."""
+    from qms.files import write_atomic
+    from qms.load.salvage import salvaged_of
+    from qms.rules import all_rules
+
+    state.ghosts = b""
+    ws = loaded.workspace
+    keep = shared_fields(all_rules())
+    if ws is None or not keep or any(salvaged_of(d) for d in ws.documents()):
+        return
+    token = os.urandom(16)
+    documents = {d.source: ghost(d, keep) for d in ws.documents() if d is not ws.settings}
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        data = pickle.dumps(Ghosts(token, ws.unloaded, documents), pickle.HIGHEST_PROTOCOL)
+        write_atomic(folder / "ghosts.pickle", data)
+    except OSError:
+        return
+    state.ghosts = token
+
+
+def _read_ghosts(folder: Path, state: State) -> Ghosts | None:
+    """The stand-ins kept with this state, or None."""
+    if not state.ghosts:
+        return None
+    try:
+        found = pickle.loads((folder / "ghosts.pickle").read_bytes())
+    except Exception:  # noqa: BLE001 - a broken cache entry is a miss
+        return None
+    return found if isinstance(found, Ghosts) and found.token == state.ghosts else None
 
 
 def _all_anchors(loaded: Loaded) -> dict[str, frozenset[str]]:
@@ -519,6 +638,11 @@ def _incremental(
             state.examples += examples
             _remember(folder, state, names, loaded, found, stats)
             return _outcome(root, state, "structural", changed)
+        if rerun is not None and examples is not None:
+            edit = Edit(names, changed, stats, loaded, docs, before)
+            local = _local(root, strict, as_of, folder, state, edit, rerun, examples)
+            if local is not None:
+                return local
         return _recheck_wide(
             root, strict, as_of, folder, state, names, changed, stats, rerun, examples
         )
@@ -603,6 +727,80 @@ def _examples(
     return delta
 
 
+@dataclass
+class Edit:
+    """What a run after an edit found: the files, the edited ones loaded, as they were."""
+
+    names: list[str]
+    changed: list[str]
+    stats: dict[str, tuple[int, int, int] | None]
+    loaded: Loaded
+    """The edited files and qms.yaml, loaded alone."""
+    docs: dict[str, Document]
+    before: dict[str, Document | None]
+
+
+def _local(
+    root: str,
+    strict: bool,
+    as_of: dt.date | None,
+    folder: Path,
+    state: State,
+    edit: Edit,
+    rerun: set[str],
+    examples: int,
+) -> Outcome | None:
+    """The `workspace` rules in `rerun` again for the edited files alone, on a workspace of
+    the edited documents and stand-ins of the others (`ghost`), when each rule declares its
+    `shared` fields and no edit changed one; their findings in the other files stand. None
+    when that cannot be done (the caller runs them over the whole workspace)."""
+    from qms.lint import Context, configure, stamped
+    from qms.load import assemble
+    from qms.load.salvage import salvaged_of
+    from qms.rules import all_rules
+
+    rules = all_rules()
+    again = [r for r in rules if r.code in rerun]
+    keep = shared_fields(rules)
+    if any(r.shared is None or r.anchored is not None for r in again):
+        return None
+    changed, docs, before = edit.changed, edit.docs, edit.before
+    if any(salvaged_of(docs[rel]) is not None for rel in changed):
+        return None
+    none: frozenset[str] = frozenset()
+    if any(project(before[rel], keep, none) != project(docs[rel], keep, none) for rel in changed):
+        return None  # what the other documents' findings read of it changed
+    ghosts = _read_ghosts(folder, state)
+    loaded = edit.loaded
+    if ghosts is None or loaded.workspace is None:
+        return None
+    edited = set(changed)
+    settings = loaded.workspace.settings
+    members: list[Document] = [settings]
+    for rel in edit.names:
+        found = docs.get(rel) if rel in edited else ghosts.documents.get(rel)
+        if found is not None and found is not settings:
+            members.append(found)
+    ws = assemble(root, members, unloaded=ghosts.unloaded)
+    severities = configure(rules, settings.rules, strict)
+    fresh: dict[str, list[tuple[Finding, bool]]] = {r.code: [] for r in again}
+    for r, f, k in stamped(Context(ws, as_of), loaded.sources, again, severities, only=edited):
+        if f.code == "QMS000":
+            return None
+        if f.file in edited:
+            fresh[r.code].append((f, k))
+    found_here = _recheck(loaded, changed, docs, strict, as_of)
+    if found_here is None:
+        return None
+    wide = {c: _moved(w, loaded, docs, changed) for c, w in state.wide.items()}
+    for code, new in fresh.items():
+        wide[code] = [(f, k) for f, k in wide.get(code, []) if f.file not in edited] + new
+    state.wide = wide
+    state.examples += examples
+    _remember(folder, state, edit.names, loaded, found_here, edit.stats)
+    return _outcome(root, state, "local", changed)
+
+
 def _recheck_wide(
     root: str,
     strict: bool,
@@ -649,6 +847,7 @@ def _recheck_wide(
     anchors = _all_anchors(loaded)
     for rel, entry in state.entries.items():
         entry.anchors = anchors.get(rel, frozenset())
+    _keep_ghosts(folder, state, loaded)
     _remember(folder, state, names, loaded, found, stats)
     return _outcome(root, state, "workspace", changed)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import traceback
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -187,11 +187,13 @@ def stamped(
     sources: SourceMap,
     rules: Sequence[Rule],
     severities: dict[str, Severity],
+    only: Container[str] | None = None,
 ) -> Iterator[tuple[Rule, Finding, bool]]:
     """Run rules in a context; yield each finding with its rule and whether it stands on a key.
 
     The key flag lets qms/incremental.py move a kept finding to its new line after an edit.
     A rule's options set wrongly in qms.yaml are reported with the rule (the defaults apply).
+    `only`: the files whose problems are wanted (the others are not located at all).
     """
     from qms.load.salvage import salvaged_of, withheld, withheld_anywhere
 
@@ -227,6 +229,8 @@ def stamped(
             yield r, internal, False
             continue
         for p in problems:
+            if only is not None and p.loc.file not in only:
+                continue
             doc = docs.get(p.loc.file)
             if left_out and (
                 withheld(salvaged_of(doc), r.code, p.loc.path, p.params)

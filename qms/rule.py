@@ -86,6 +86,13 @@ class Rule:
     """A rule that finds nothing unless some document is *anchored* (e.g. carries an
     approval): an edit while no document is anchored, before or after, cannot change its
     findings."""
+    shared: frozenset[str] | None = None
+    """For a `workspace` rule: the fields (by name, in any element) through which its findings
+    in one document may depend on the other documents; None: any it reads. Its findings in a
+    document then depend only on that document and the others' `shared` fields, so after an
+    edit that leaves those as they were in every edited file, `qms validate` runs it again for
+    the edited files alone, with light stand-ins of the other documents
+    (`qms.incremental.ghost`; tests/test_incremental_wide.py holds each rule to it)."""
 
     @property
     def shape_only(self) -> bool:
@@ -110,6 +117,7 @@ def rule(
     reads: Iterable[str] | None = None,
     truthy: Iterable[str] = (),
     anchored: Callable[[Any], bool] | None = None,
+    shared: Iterable[str] | None = None,
 ) -> Callable[[Check], Rule]:
     """Decorate a rule's check function; the module's docstring becomes the rule's docs.
 
@@ -119,7 +127,8 @@ def rule(
     `ctx.option(name)`, and the rule's documentation lists them. Declare `wording=False` for
     a `file` rule that reads of a text only whether it is empty and in which languages, and
     `reads` (the field names it reads), `truthy` and `anchored` for a `workspace` rule, so
-    that an edit that does not touch them does not run it again (see `Rule`).
+    that an edit that does not touch them does not run it again, and `shared` for one whose
+    findings in a document read of the others only those fields (see `Rule`).
     """
 
     def wrap(check: Check) -> Rule:
@@ -139,6 +148,7 @@ def rule(
             fields,
             frozenset(truthy),
             anchored,
+            frozenset(shared) if shared is not None else None,
         )
 
     return wrap

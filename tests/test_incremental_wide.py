@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -207,24 +209,35 @@ def stands(r: Rule, ws: Workspace, before: Document, after: Document) -> bool:
     return incremental.summary(r, before) == incremental.summary(r, after)
 
 
+def random_edits(
+    ws: Workspace, edits: int, seed: int, unedited: bool = False
+) -> Iterator[tuple[Document, Document, Workspace]]:
+    """(document, its edited copy, the workspace with it) for `edits` random edits; first,
+    with `unedited`, each document as an edit that changes nothing."""
+    rng = random.Random(seed)
+    docs = list(ws.documents())
+    pools = _pools(docs)
+    candidates = [d for d in docs if d is not ws.settings]
+    plan = [(d, d) for d in candidates] if unedited else []
+    for _ in range(edits):
+        doc = rng.choice(candidates)
+        new = mutated(doc, pools, rng)
+        if new is not None:
+            plan.append((doc, new))
+    for doc, new in plan:
+        edited = [new if d is doc else d for d in docs]
+        yield doc, new, assemble(ws.root, edited, unloaded=ws.unloaded)
+
+
 def counterexamples(
     loaded: Loaded, rules: list[Rule], edits: int, seed: int
 ) -> list[tuple[str, str, Any]]:
     """Random edits after which a rule's findings changed although qms would keep them."""
     ws = loaded.workspace
     assert ws is not None
-    rng = random.Random(seed)
-    docs = list(ws.documents())
-    pools = _pools(docs)
-    candidates = [d for d in docs if d is not ws.settings]
     wrong: list[tuple[str, str, Any]] = []
     before_found = {r.code: _findings(ws, loaded, r) for r in rules}
-    for _ in range(edits):
-        doc = rng.choice(candidates)
-        new = mutated(doc, pools, rng)
-        if new is None:
-            continue
-        other = assemble(ws.root, [new if d is doc else d for d in docs], unloaded=ws.unloaded)
+    for doc, new, other in random_edits(ws, edits, seed):
         for r in rules:
             if stands(r, ws, doc, new) and _findings(other, loaded, r) != before_found[r.code]:
                 wrong.append((r.code, doc.source, _dump(new)))
@@ -239,6 +252,86 @@ def test_random_edits_change_no_finding_a_rule_keeps_on_a_generated_workspace(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     assert counterexamples(load(_generated(tmp_path_factory)), WIDE, edits=500, seed=2) == []
+
+
+# --- shared fields: a rule run again for the edited documents alone ---------------------------
+
+LOCAL = [r for r in WIDE if r.shared is not None]
+
+
+def _in(found: set[tuple[Any, ...]], rel: str, inside: bool = True) -> set[tuple[Any, ...]]:
+    return {f for f in found if (f[1] == rel) == inside}
+
+
+def with_ghosts(ws: Workspace, full: list[Document], rule: Rule) -> Workspace:
+    """`ws` with each document but those in `full` replaced by its stand-in, as
+    qms/incremental.py assembles it (the stand-ins keep every rule's shared fields)."""
+    keep = incremental.shared_fields([*WIDE, rule])
+    by_file = {d.source: d for d in full}
+    docs = [
+        d if d is ws.settings else by_file.get(d.source) or incremental.ghost(d, keep)
+        for d in ws.documents()
+    ]
+    return assemble(ws.root, docs, unloaded=ws.unloaded)
+
+
+def local_counterexamples(
+    loaded: Loaded, rules: list[Rule], edits: int, seed: int
+) -> list[tuple[str, str, Any]]:
+    """Random edits that leave a document's `shared` fields as they were, after which the
+    rule's findings differ from what qms/incremental.py makes of them: its findings before
+    in the other documents, and in the edited one those found with stand-ins of the others.
+    Each unedited document counts as an edit that changes nothing."""
+    ws = loaded.workspace
+    assert ws is not None
+    wrong: list[tuple[str, str, Any]] = []
+    before_found = {r.code: _findings(ws, loaded, r) for r in rules}
+    none: frozenset[str] = frozenset()
+    for doc, new, other in random_edits(ws, edits, seed, unedited=True):
+        rel = doc.source
+        for r in rules:
+            assert r.shared is not None
+            if incremental.project(doc, r.shared, none) != incremental.project(new, r.shared, none):
+                continue
+            got = _findings(other, loaded, r)
+            kept = _in(before_found[r.code], rel, inside=False)
+            again = _in(_findings(with_ghosts(other, [new], r), loaded, r), rel)
+            if got != kept | again:
+                wrong.append((r.code, rel, _dump(new)))
+    return wrong
+
+
+def test_rules_with_shared_fields_find_the_same_with_stand_ins_on_lamppu() -> None:
+    assert LOCAL
+    assert local_counterexamples(load(LAMPPU), LOCAL, edits=300, seed=3) == []
+
+
+def test_rules_with_shared_fields_find_the_same_with_stand_ins_on_a_generated_workspace(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    loaded = load(_generated(tmp_path_factory))
+    assert local_counterexamples(loaded, LOCAL, edits=300, seed=4) == []
+
+
+@pytest.mark.parametrize("case", [pytest.param(LAMPPU, id="lamppu"), *CORPUS])
+def test_rules_with_shared_fields_on_every_fixture(case: Path) -> None:
+    loaded = _load_case(case)
+    if loaded.workspace is None or loaded.workspace.unloaded:
+        return
+    assert local_counterexamples(loaded, LOCAL, edits=5, seed=5) == []
+
+
+def test_a_stand_in_keeps_what_the_shared_fields_show() -> None:
+    loaded = load(LAMPPU)
+    assert loaded.workspace is not None
+    keep = incremental.shared_fields(WIDE)
+    none: frozenset[str] = frozenset()
+    for doc in loaded.workspace.documents():
+        stand_in = incremental.ghost(doc, keep)
+        assert incremental.project(stand_in, keep, none) == incremental.project(doc, keep, none)
+        assert stand_in.source == doc.source
+    process = loaded.workspace.processes[0]
+    assert process.steps and not incremental.ghost(process, keep).steps
 
 
 # --- the checks above can fail ---------------------------------------------------------------
@@ -267,6 +360,21 @@ def test_the_checks_catch_a_rule_that_reads_more_than_it_declares(
     loaded = load(_generated(tmp_path_factory))
     assert undeclared(loaded, _counting_rule()) == {"resources"}
     assert counterexamples(loaded, [_counting_rule()], edits=1000, seed=2)
+
+
+def test_the_checks_catch_a_rule_that_shares_more_than_it_declares(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Reads declared right, but the organisation's finding counts the resources of its
+    processes, which `shared` leaves out: an edit of a process's resources changes a finding
+    in another document, which qms would keep."""
+    honest = replace(_counting_rule(), reads=frozenset({"id", "organisation", "resources"}))
+    loaded = load(_generated(tmp_path_factory))
+    assert undeclared(loaded, honest) == set()
+    assert counterexamples(loaded, [honest], edits=300, seed=2) == []
+    shares = replace(honest, shared=frozenset({"id", "organisation"}))
+    assert local_counterexamples(loaded, [shares], edits=300, seed=2)
+    assert local_counterexamples(loaded, [replace(shares, shared=honest.reads)], 300, 2) == []
 
 
 # --- edits written to the files --------------------------------------------------------------
@@ -299,7 +407,7 @@ def test_random_edits_of_files_print_what_a_full_run_prints(tmp_path: Path, seed
         outcome = incremental.validate(str(root))
         modes.add(outcome.mode)
         assert [_key(f) for f in outcome.result.findings] == full(root)
-    assert modes <= {"structural", "workspace", "incremental"}
+    assert modes <= {"structural", "local", "workspace", "incremental"}
 
 
 def test_a_resource_added_keeps_every_workspace_rule(
@@ -317,3 +425,38 @@ def test_a_resource_added_keeps_every_workspace_rule(
     outcome = incremental.validate(str(root))
     assert (outcome.mode, outcome.checked) == ("structural", [rel])
     assert [f.code for f in outcome.result.findings] == [f[3] for f in full(root)]
+
+
+def test_a_role_edit_checks_the_edited_file_alone(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The bench's role edit, then a role nobody has and a step pointing at no step:
+    unknown-reference runs for the edited file with stand-ins of the others, and the output
+    is that of a run without any cache; without the stand-ins it runs over everything."""
+    from tests.test_incremental import check
+
+    root = _generated(tmp_path_factory, "roles")
+    assert incremental.validate(str(root)).mode == "cold"
+    path = sorted((root / "organisations").glob("*/processes/*.yaml"))[2]
+    rel = path.relative_to(root).as_posix()
+    text = path.read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if "{id: v01," in ln and "role: " in ln)
+    role = line.split("role: ", 1)[1].split(",", 1)[0]
+    others = sorted(set(re.findall(r"role: ([\w-]+)", text)) - {role})
+    for new in (others[0], "ei-ketaan"):
+        edited = line.replace(f"role: {role}", f"role: {new}", 1)
+        text = text.replace(line, edited, 1)
+        path.write_text(text, encoding="utf-8")
+        line = edited
+        found = check(root, "local", [rel])
+        role = new
+    assert any(k[0] == rel and k[3] == "QMS004" for k in found)
+    path.write_text(text.replace("next: [v02]", "next: [v99]", 1), encoding="utf-8")
+    assert sum(k[0] == rel and k[3] == "QMS004" for k in check(root, "local", [rel])) == 2
+    folder = incremental._folder(str(root))
+    assert folder is not None
+    (folder / "ghosts.pickle").unlink()
+    path.write_text(text, encoding="utf-8")
+    check(root, "workspace", [rel])
+    path.write_text(text.replace("role: ei-ketaan", f"role: {others[0]}", 1), encoding="utf-8")
+    assert [k for k in check(root, "local", [rel]) if k[3] == "QMS004"] == []

@@ -83,6 +83,7 @@ def _duplicates(what: str, scope: str, items: Iterable[tuple[str, Where]]) -> It
     "duplicate-id",
     "error",
     reads=(*INDEX_READS, "actions", "steps"),
+    shared=INDEX_READS,
 )
 def check(ctx: Context) -> Iterator[Problem]:
     """Group ids by scope in one pass; report every repeat after the first."""

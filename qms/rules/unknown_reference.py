@@ -193,6 +193,7 @@ class _Checker:
         "values",
         "who",
     ),
+    shared=INDEX_READS,
 )
 def check(ctx: Context) -> Iterator[Problem]:
     """Walk every reference field once, resolving through the index."""
