@@ -246,6 +246,18 @@ def _defaults(cls: type[BaseModel]) -> dict[str, Any]:
     return found
 
 
+_KEPT: dict[tuple[type, frozenset[str]], tuple[tuple[str, bool], ...]] = {}
+
+
+def _kept(cls: type[BaseModel], keep: frozenset[str]) -> tuple[tuple[str, bool], ...]:
+    """The fields of `cls` a stand-in keeps, each with whether it holds `Text`."""
+    found = _KEPT.get((cls, keep))
+    if found is None:
+        texts = _text_fields(cls)
+        found = _KEPT[cls, keep] = tuple((n, n in texts) for n in cls.model_fields if n in keep)
+    return found
+
+
 def _stand_in(value: Any) -> Any:
     """A text as the stand-ins keep it: each language's text blank as it was, or 'x'."""
     if isinstance(value, list):
@@ -267,11 +279,12 @@ def ghost(node: Any, keep: frozenset[str]) -> Any:
 
     if isinstance(node, BaseModel):
         cls = type(node)
-        texts = _text_fields(cls)
         values = dict(_defaults(cls))
-        for name, value in node.__dict__.items():
-            if name in keep:
-                values[name] = _stand_in(value) if name in texts else ghost(value, keep)
+        given = node.__dict__
+        for name, text in _kept(cls, keep):
+            if name in given:
+                value = given[name]
+                values[name] = _stand_in(value) if text else ghost(value, keep)
         new = cls.__new__(cls)
         setattr_ = object.__setattr__
         setattr_(new, "__dict__", values)

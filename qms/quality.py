@@ -38,6 +38,9 @@ QUALITY_READS = (
 )
 """The fields `summaries` reads of assessments and criteria: part of what the assessment
 rules read (`Rule.reads`, qms/incremental.py); change it with `summaries`."""
+QUALITY_SHARED = tuple(f for f in QUALITY_READS if f not in ("ratings", "statement"))
+"""What `summaries` reads of the documents other than an assessment (its criteria set): the
+`shared` fields of the rules that judge each assessment against its criteria (`Rule.shared`)."""
 
 
 _SAFE: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

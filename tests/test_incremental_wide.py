@@ -318,7 +318,7 @@ def test_rules_with_shared_fields_on_every_fixture(case: Path) -> None:
     loaded = _load_case(case)
     if loaded.workspace is None or loaded.workspace.unloaded:
         return
-    assert local_counterexamples(loaded, LOCAL, edits=5, seed=5) == []
+    assert local_counterexamples(loaded, LOCAL, edits=10, seed=5) == []
 
 
 def test_a_stand_in_keeps_what_the_shared_fields_show() -> None:
@@ -460,3 +460,21 @@ def test_a_role_edit_checks_the_edited_file_alone(
     check(root, "workspace", [rel])
     path.write_text(text.replace("role: ei-ketaan", f"role: {others[0]}", 1), encoding="utf-8")
     assert [k for k in check(root, "local", [rel]) if k[3] == "QMS004"] == []
+
+
+def test_a_rating_edit_checks_the_assessment_alone(tmp_path: Path) -> None:
+    """An assessment's rating given another level, one off the scale and evidence that names
+    nothing: the assessment rules run for that file alone, with the same output as a run
+    without any cache."""
+    from tests.test_incremental import check, edit
+
+    root = tmp_path / "lamppu"
+    shutil.copytree(LAMPPU, root)
+    rel = "organisations/lappia/assessment.yaml"
+    assert incremental.validate(str(root)).mode == "cold"
+    edit(root, rel, "{statement: J1.1, level: 2,", "{statement: J1.1, level: 1,")
+    check(root, "local", [rel])
+    edit(root, rel, "{statement: J1.2, level: 2,", "{statement: J1.2, level: 9,")
+    edit(root, rel, "evidence: [plan:kyselyn-juurruttaminen]}", "evidence: [plan:ei-ole]}")
+    found = {k[3] for k in check(root, "local", [rel]) if k[0] == rel}
+    assert {"QMS502", "QMS508"} <= found

@@ -55,6 +55,7 @@ KINDS = "process:ID, plan:ID, action:PLAN/ID, metric:ID, result:GOAL/PERIOD, doc
         "results",
         "statement",
     ),
+    shared=(*INDEX_READS, "actions", "goal", "period", "results"),
 )
 def check(ctx: Context) -> Iterator[Problem]:
     """Resolve each evidence link through the index."""

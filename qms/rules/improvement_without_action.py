@@ -51,6 +51,7 @@ UNKNOWN = Msg(
     "improvement-without-action",
     "warning",
     reads=(*INDEX_READS, "actions", "improvements"),
+    shared=(*INDEX_READS, "actions"),
 )
 def check(ctx: Context) -> Iterator[Problem]:
     """Each improvement needs at least one existing action."""

@@ -29,7 +29,7 @@ from dataclasses import replace
 
 from qms.findings import Msg
 from qms.lint import Context, Problem, problem, rule
-from qms.quality import QUALITY_READS, entries, summaries
+from qms.quality import QUALITY_READS, QUALITY_SHARED, entries, summaries
 
 MESSAGE = Msg(
     en="assessment '{id}' leaves {count} of {total} statements of '{criteria}' unassessed: "
@@ -44,6 +44,7 @@ MESSAGE = Msg(
     "incomplete-assessment",
     "warning",
     reads=QUALITY_READS,
+    shared=QUALITY_SHARED,
 )
 def check(ctx: Context) -> Iterator[Problem]:
     """One finding per assessment, listing the missing statements."""

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 
 from qms.findings import Msg, did_you_mean
 from qms.lint import Context, Problem, problem, rule
-from qms.quality import QUALITY_READS, criteria_sets, entries, level
+from qms.quality import QUALITY_READS, QUALITY_SHARED, criteria_sets, entries, level
 
 UNKNOWN_SET = Msg(
     en="assessment '{id}' names criteria set '{criteria}', which does not exist{hint}",
@@ -61,6 +61,7 @@ def _hint(guess: str | None) -> str:
     "invalid-rating",
     "error",
     reads=QUALITY_READS,
+    shared=QUALITY_SHARED,
 )
 def check(ctx: Context) -> Iterator[Problem]:
     """Resolve the set, each statement and each level."""

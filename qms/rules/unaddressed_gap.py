@@ -36,7 +36,7 @@ from collections.abc import Iterator
 
 from qms.findings import Msg
 from qms.lint import Context, Problem, problem, rule
-from qms.quality import QUALITY_READS, covers, summaries
+from qms.quality import QUALITY_READS, QUALITY_SHARED, covers, summaries
 
 MESSAGE = Msg(
     en="statement '{statement}' is rated {level}, below the threshold {threshold} of "
@@ -51,6 +51,7 @@ MESSAGE = Msg(
     "unaddressed-gap",
     "warning",
     reads=(*QUALITY_READS, "actions", "improvements", "threshold"),
+    shared=(*QUALITY_SHARED, "threshold"),
 )
 def check(ctx: Context) -> Iterator[Problem]:
     """Each gap needs an improvement with an action that covers it."""
