@@ -13,9 +13,11 @@ properties of the rules, both tested for every rule in tests/test_incremental.py
 
 So when every edited document keeps its shape (the usual edit while drafting: rewording a
 step, a purpose, a description), the workspace rules' findings stand as they were (moved to
-their new lines), and only the edited documents are loaded and re-checked. Any other edit
-(a new step, a changed reference, a new or deleted file, qms.yaml, another qms version)
-re-checks everything, as a cold run does, and keeps the result for the next run. Either
+their new lines), and only the edited documents are loaded and re-checked. Each workspace
+rule also declares what it reads (`Rule.reads`): one whose reads an edit left alone keeps its
+findings; one that declares its `shared` fields, which the edit left alone, runs again on the
+edited documents with stand-ins of the others (`ghost`). Any other edit (a new file, an id,
+qms.yaml, another qms version) re-checks more, up to everything, as a cold run does. Either
 way the output is exactly that of a full run; `QMS_CACHE=0` switches the cache off.
 """
 
