@@ -6,6 +6,7 @@ model gives the same bytes and golden tests can compare the source.
 
 from __future__ import annotations
 
+import functools
 import html
 import itertools
 import textwrap
@@ -62,6 +63,33 @@ def _pinned(name: str, height: float) -> tuple[graphviz.Digraph, Callable[[float
         return f"{_n(x)},{_n(height - y)}!"
 
     return g, pos
+
+
+_quote = functools.lru_cache(maxsize=1 << 16, typed=True)(graphviz.quoting.quote)
+"""The graphviz package's quoting, kept per value and type (a `nohtml` string quotes apart
+from an equal plain one): a flow's DOT repeats the same attribute names and values."""
+_quote_edge = functools.lru_cache(maxsize=1 << 16, typed=True)(graphviz.quoting.quote_edge)
+
+
+def _attrs(label: str | None, attrs: Mapping[str, str | None]) -> str:
+    """`graphviz.quoting.attr_list(label, kwargs=attrs)`: the label first, then the other
+    attributes sorted by name, those set to None left out."""
+    parts = [f"label={_quote(label)}"] if label is not None else []
+    parts += [f"{_quote(k)}={_quote(v)}" for k, v in sorted(attrs.items()) if v is not None]
+    return f" [{' '.join(parts)}]" if parts else ""
+
+
+def _node(g: graphviz.Digraph, name: str, label: str | None = None, **attrs: str) -> None:
+    """`g.node(name, label, **attrs)`, the same line, without the package's checks of its
+    arguments on every call (a national render writes millions of attributes)."""
+    g.body.append(f"\t{_quote(name)}{_attrs(label, attrs)}\n")
+
+
+def _edge(
+    g: graphviz.Digraph, tail: str, head: str, label: str | None = None, **attrs: str
+) -> None:
+    """`g.edge(tail, head, label, **attrs)`, the same line (see `_node`)."""
+    g.body.append(f"\t{_quote_edge(tail)} -> {_quote_edge(head)}{_attrs(label, attrs)}\n")
 
 
 def _graph(name: str, **attrs: str) -> graphviz.Digraph:
@@ -213,7 +241,8 @@ def process_flow(
     height = layout.height + styles.MARGIN
     g, pos = _pinned(view.name, height)
 
-    g.node(
+    _node(
+        g,
         "title",
         label=_title_label(view, layout.width),
         shape="plaintext",
@@ -227,7 +256,8 @@ def process_flow(
         first.setdefault(lane.row, i)
     for i, lane in enumerate(layout.lanes):
         cy = lane.y + lane.h / 2
-        g.node(
+        _node(
+            g,
             f"lane__{i:02d}",
             label="",
             shape="box",
@@ -239,7 +269,8 @@ def process_flow(
             height=_inch(lane.h),
             fixedsize="true",
         )
-        g.node(
+        _node(
+            g,
             f"lane__{i:02d}__name",
             label=_lines(styles.lane_name_lines(lane.name)),
             shape="box",
@@ -297,7 +328,8 @@ def process_flow(
                     "pos": pos((left + right) / 2, (top + bottom) / 2),
                     "width": _inch(right - left),
                 }
-            g.node(
+            _node(
+                g,
                 f"s__{sid}__name",
                 shape="plaintext",
                 fontsize=_n(styles.EVENT_LABEL_SIZE),
@@ -311,13 +343,13 @@ def process_flow(
         if hrefs.get(sid):
             attrs["href"] = str(hrefs[sid])
             attrs["tooltip"] = name.replace("\\", "\\\\")  # DOT escapes
-        g.node(f"s__{sid}", **(attrs | dict(highlight.get(sid, {}))))
+        _node(g, f"s__{sid}", **(attrs | dict(highlight.get(sid, {}))))
     for route in sorted(layout.edges, key=lambda r: (r.source, r.target)):
         edge = _edge_attrs(route, height)
         if (route.source, route.target) in attached:  # the event on a step's border
             edge.update(style="dotted", arrowhead="none")
         edge.update(highlight.get(f"{route.source}->{route.target}", {}))
-        g.edge(f"s__{route.source}", f"s__{route.target}", **edge)
+        _edge(g, f"s__{route.source}", f"s__{route.target}", **edge)
     return f"{ROWS_MARK}{_row_cuts(layout)}\n{g.source}"
 
 
