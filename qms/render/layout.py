@@ -536,18 +536,16 @@ def fold_rows(view: FlowView, col_of: dict[str, int]) -> dict[tuple[int, int], i
     def cost(a: int, b: int) -> int | None:
         """What the row [a, b) costs on its own; None when it is too wide."""
         spans = [sp for c in range(a, b) for sp in touching[c]]
-        ins = any(not a <= s < b and a <= t < b for s, t in spans)
-        outs = any(a <= s < b and not a <= t < b for s, t in spans)
-        width = _row_width(col_w[a:b], ins, outs, room[a:b])
-        if b - a > 1 and (
-            b - a > styles.FOLD_COLUMNS
-            or width > styles.FOLD_WIDTH
-            or tall(a, b) > styles.ROW_HEIGHT
-        ):
-            return None
         # Each flow across a fold counts once: in the row it leaves (listed once there, since
         # its other end is outside).
         leaving = sum(1 for s, t in spans if a <= s < b and not a <= t < b)
+        if b - a > 1:  # a single column always makes a row
+            if b - a > styles.FOLD_COLUMNS:
+                return None
+            ins = any(not a <= s < b and a <= t < b for s, t in spans)
+            width = _row_width(col_w[a:b], ins, leaving > 0, room[a:b])
+            if width > styles.FOLD_WIDTH or tall(a, b) > styles.ROW_HEIGHT:
+                return None
         lone = LONE_ROW if sum(content[a:b]) <= 1 else 0
         return lone + FOLD_CROSSING * leaving + (b - a) ** 2
 
