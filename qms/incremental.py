@@ -507,6 +507,9 @@ class Ghosts:
     unloaded: tuple[tuple[str, str, str], ...]
     documents: dict[str, Any]
     """By file; qms.yaml's settings are not among them (a run always loads them)."""
+    marks: dict[str, Any] = field(default_factory=dict)
+    """Each organisation's `example:` mark, by id in lower case (the first of an id, as
+    `qms.example.organisation_of` finds it), which its documents' elements inherit."""
 
 
 def _keep_ghosts(folder: Path, state: State, loaded: Loaded) -> None:
@@ -523,9 +526,11 @@ def _keep_ghosts(folder: Path, state: State, loaded: Loaded) -> None:
         return
     token = os.urandom(16)
     documents = {d.source: ghost(d, keep) for d in ws.documents() if d is not ws.settings}
+    marks = {o.id.lower(): o.example for o in reversed(ws.organisations)}
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        data = pickle.dumps(Ghosts(token, ws.unloaded, documents), pickle.HIGHEST_PROTOCOL)
+        kept = Ghosts(token, ws.unloaded, documents, marks)
+        data = pickle.dumps(kept, pickle.HIGHEST_PROTOCOL)
         write_atomic(folder / "ghosts.pickle", data)
     except OSError:
         return
@@ -645,6 +650,10 @@ def _incremental(
             return _outcome(root, state, "incremental", changed)
         rerun = _dirty(state, changed, before, docs)
         examples = _examples(state, loaded, changed, before, docs)
+        ghosts = None
+        if examples is None and state.marked:  # the organisation's mark may be kept
+            ghosts = _read_ghosts(folder, state)
+            examples = _examples(state, loaded, changed, before, docs, ghosts)
         if rerun == set() and examples is not None:
             found = _recheck(loaded, changed, docs, strict, as_of)
             if found is None:
@@ -654,7 +663,7 @@ def _incremental(
             _remember(folder, state, names, loaded, found, stats)
             return _outcome(root, state, "structural", changed)
         if rerun is not None and examples is not None:
-            edit = Edit(names, changed, stats, loaded, docs, before)
+            edit = Edit(names, changed, stats, loaded, docs, before, ghosts)
             local = _local(root, strict, as_of, folder, state, edit, rerun, examples)
             if local is not None:
                 return local
@@ -721,11 +730,14 @@ def _examples(
     changed: list[str],
     before: dict[str, Document | None],
     after: dict[str, Document],
+    ghosts: Ghosts | None = None,
 ) -> int | None:
     """How many example elements the edits add (or remove); None when that needs the whole
-    workspace (an organisation's document, or one of an organisation with an `example:` mark)."""
+    workspace (an organisation's document, or one of an organisation with an `example:` mark
+    when `ghosts` does not keep the mark)."""
     from qms.example import count_examples
     from qms.load import assemble
+    from qms.model import Organisation
 
     assert loaded.workspace is not None
     settings = loaded.workspace.settings
@@ -735,9 +747,17 @@ def _examples(
         for n, doc in enumerate(docs):
             if doc is None or doc.KIND not in PER_ORGANISATION:
                 return None
-            if str(getattr(doc, "organisation", "")).lower() in state.marked:
-                return None
-            count = count_examples(assemble(loaded.root, [settings, doc]))
+            members: list[Document] = [settings, doc]
+            org = str(getattr(doc, "organisation", "")).lower()
+            if org in state.marked:
+                if ghosts is None or org not in ghosts.marks:
+                    return None
+                mark = ghosts.marks[org]  # the organisation as far as its mark goes
+                stub = Organisation.model_construct(
+                    kind="organisation", id=org, name=org, example=mark
+                )
+                members.insert(1, stub)
+            count = count_examples(assemble(loaded.root, members))
             delta += count if n else -count
     return delta
 
@@ -753,6 +773,8 @@ class Edit:
     """The edited files and qms.yaml, loaded alone."""
     docs: dict[str, Document]
     before: dict[str, Document | None]
+    ghosts: Ghosts | None = None
+    """The stand-ins, when already read."""
 
 
 def _local(
@@ -785,7 +807,7 @@ def _local(
     none: frozenset[str] = frozenset()
     if any(project(before[rel], keep, none) != project(docs[rel], keep, none) for rel in changed):
         return None  # what the other documents' findings read of it changed
-    ghosts = _read_ghosts(folder, state)
+    ghosts = edit.ghosts or _read_ghosts(folder, state)
     loaded = edit.loaded
     if ghosts is None or loaded.workspace is None:
         return None

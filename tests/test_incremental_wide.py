@@ -478,3 +478,25 @@ def test_a_rating_edit_checks_the_assessment_alone(tmp_path: Path) -> None:
     edit(root, rel, "evidence: [plan:kyselyn-juurruttaminen]}", "evidence: [plan:ei-ole]}")
     found = {k[3] for k in check(root, "local", [rel]) if k[0] == rel}
     assert {"QMS502", "QMS508"} <= found
+
+
+def test_edits_in_an_organisation_marked_as_example(tmp_path: Path) -> None:
+    """jedu-a's `example:` mark is inherited by its processes' elements: its documents' edits
+    count the example marks with the mark kept from the last run, not over the whole
+    workspace, and the summary's count stays that of a run without cache (`check`)."""
+    from tests.test_incremental import check, edit
+
+    root = tmp_path / "lamppu"
+    shutil.copytree(LAMPPU, root)
+    rel = "organisations/jedu-a/processes/palautteen-kasittely.yaml"
+    assert incremental.validate(str(root)).mode == "cold"
+    step = "  - {id: vastaaminen, name: Vastataan palautekyselyyn oppitunnilla, role: opettaja,"
+    edit(root, rel, step, step.replace("role: opettaja", "role: laatuvastaava"))
+    check(root, "local", [rel])
+    edit(root, rel, "resources: [Palautejärjestelmä]", "resources: [Palautejärjestelmä, Tila]")
+    check(root, "structural", [rel])
+    edit(root, rel, "example: true\n", "")
+    edit(root, rel, "{id: vastaaminen,", "{id: vastaaminen, example: false,")
+    check(root, "workspace", [rel])
+    edit(root, rel, "{id: vastaaminen, example: false,", "{id: vastaaminen,")
+    check(root, "structural", [rel])  # no workspace rule reads a step's mark; one more example
