@@ -8,8 +8,11 @@ fails must leave the caller to load its folders.
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -125,3 +128,36 @@ def test_the_helper_takes_the_share_that_finishes_both_together() -> None:
     assert split.their_share(sizes, kept=1000) < start
     assert split.their_share([100]) == 1  # never everything
     assert not split.wanted([split.MIN_BYTES - 1])
+
+
+BUILT = """
+import sys
+from qms.load import load
+import qms.model as m
+
+loaded = load(sys.argv[1], files=["qms.yaml", sys.argv[2]], packs=False)
+assert loaded.workspace is not None and not loaded.findings, loaded.findings
+print(sorted(n for n, c in vars(m).items() if getattr(c, "__pydantic_complete__", False)))
+"""
+
+
+def test_loading_one_process_builds_only_the_validators_it_needs() -> None:
+    """A run after one edit loads qms.yaml and the edited file: the other document classes'
+    validators (and the Workspace's, which holds them all) are never built."""
+    rel = "organisations/redu/processes/aluevaikuttavuus.yaml"
+    proc = subprocess.run(
+        [sys.executable, "-c", BUILT, str(LAMPPU), rel], capture_output=True, text=True, check=True
+    )
+    built = set(ast.literal_eval(proc.stdout))
+    needed = {"Process", "WorkspaceSettings"}
+    assert needed <= built <= {*needed, "RuleConfig"}
+
+
+def test_the_assembled_workspace_is_the_validated_one() -> None:
+    """`assemble` skips validating the Workspace (its documents are validated): the result
+    is what validating them again gives."""
+    loaded = load(LAMPPU)
+    ws = loaded.workspace
+    assert ws is not None
+    fields = {name: getattr(ws, name) for name in type(ws).model_fields}
+    assert type(ws).model_validate(fields) == ws

@@ -261,7 +261,10 @@ def assemble(
     default_name: str = "",
     unloaded: Sequence[tuple[str, str, str]] = (),
 ) -> Workspace:
-    """Group documents by kind into a Workspace; default settings when qms.yaml is unusable."""
+    """Group documents by kind into a Workspace; default settings when qms.yaml is unusable.
+
+    The documents are validated already: the Workspace is made without validating them again
+    (`model_construct`), which would build the validator of every document class (`Node`)."""
     groups: dict[str, list[Document]] = {kind: [] for kind in DOCUMENT_KINDS}
     for doc in documents:
         groups[doc.KIND].append(doc)
@@ -271,16 +274,17 @@ def assemble(
         if settings_docs
         else WorkspaceSettings(kind="workspace", name=default_name or "workspace")
     )
-    return Workspace(
-        root=root,
-        settings=settings,
-        projects=tuple(groups["project"]),
-        organisations=tuple(groups["organisation"]),
-        processes=tuple(groups["process"]),
-        plans=tuple(groups["plan"]),
-        metrics=tuple(groups["metrics"]),
-        results=tuple(groups["results"]),
-        criteria=tuple(groups["criteria"]),
-        assessments=tuple(groups["assessment"]),
-        unloaded=tuple(unloaded),
-    )
+    fields: dict[str, Any] = {
+        "root": root,
+        "settings": settings,
+        "projects": tuple(groups["project"]),
+        "organisations": tuple(groups["organisation"]),
+        "processes": tuple(groups["process"]),
+        "plans": tuple(groups["plan"]),
+        "metrics": tuple(groups["metrics"]),
+        "results": tuple(groups["results"]),
+        "criteria": tuple(groups["criteria"]),
+        "assessments": tuple(groups["assessment"]),
+        "unloaded": tuple(unloaded),
+    }
+    return Workspace.model_construct(**fields)
