@@ -546,6 +546,7 @@ def _render(
     manifest = load_manifest(root)
     code = code_digest()
     inputs: dict[str, str] = {}
+    reused: list[str] = []
     if prepared:
         all_views = prepared.views
     else:
@@ -561,7 +562,7 @@ def _render(
             and _current(root, manifest, name, entry, formats)
         ]
         all_views = views(ws, index, lang, skip=set(reused))
-    names = [*(v.name for v in all_views), *([] if prepared else reused)]
+    names = [*(v.name for v in all_views), *reused]
     refuse_clashes((f"{n}.{fmt}" for n in names for fmt in formats), lang)
     # A name drawn twice is never cached: which of the two ends up in the file is not the
     # cache's to decide (generated names start with '_', which ids cannot, so this is a
@@ -569,7 +570,7 @@ def _render(
     counts = Counter(names)
     keys = {v.name: view_key(v, code) for v in all_views if code and counts[v.name] == 1}
     stale: list[View] = []
-    current: list[str] = [] if prepared else list(reused)
+    current: list[str] = list(reused)
     for view in all_views:
         entry = entries.get(view.name)
         key = keys.get(view.name)
