@@ -24,7 +24,9 @@ from qms.findings import Msg
 from qms.i18n import pick_lang
 
 if TYPE_CHECKING:
+    from qms.partial import LeftOut
     from qms.publish import Publication
+    from qms.render import Rendered
 
 __all__ = ["cli", "lang_option", "main", "pick_lang", "workspace_argument"]
 
@@ -194,8 +196,7 @@ def parse_formats(value: str, lang: str) -> list[str]:
 
 def draw(pub: Publication, out: str, formats: str, whole: bool = False) -> int:
     """Draw the diagrams into `out` and print what happened; the exit code."""
-    from qms.partial import echo_left_out
-    from qms.render.engine import NO_DOT, progress_bar
+    from qms.render.engine import progress_bar
     from qms.render.graphviz import GraphvizMissing
 
     language = pub.language
@@ -207,7 +208,16 @@ def draw(pub: Publication, out: str, formats: str, whole: bool = False) -> int:
         done = None
     finally:
         close()
-    echo_left_out(pub.left_out(), language)  # worked out while the flows were laid out
+    # The notice was worked out while the flows were laid out.
+    return report_drawn(done, pub.left_out(), language, out)
+
+
+def report_drawn(done: Rendered | None, left: LeftOut, language: str, out: str) -> int:
+    """Print the notice and what a render did (None: no Graphviz); the exit code."""
+    from qms.partial import echo_left_out
+    from qms.render.engine import NO_DOT
+
+    echo_left_out(left, language)
     if done is None:
         say(NO_DOT.format(language))
         return 2

@@ -116,6 +116,9 @@ class Outcome:
     """The files loaded and checked again (all of them on a cold run)."""
     seconds: dict[str, float] = field(default_factory=dict)
     """Where a cold run spent its time (`load`, `rules`, `keep`), for the benchmark."""
+    state: State | None = None
+    """The state kept after a run that re-used one: its entries' digests say what each file
+    held when checked (`qms render` tells from them what changed since it drew)."""
 
 
 # --- shape -----------------------------------------------------------------------------------
@@ -1008,4 +1011,4 @@ def _outcome(root: str, state: State, mode: Mode, checked: list[str]) -> Outcome
     everything += [f for f, _ in _wide(state)]
     unique = {(*f.sort_key(), f.path.__repr__()): f for f in everything}
     result = Result(sorted(unique.values(), key=Finding.sort_key), root, None, state.examples)
-    return Outcome(result, state.language, None, mode, checked)
+    return Outcome(result, state.language, None, mode, checked, state=state)

@@ -19,16 +19,24 @@ def render(workspace: str, out: str | None, formats: str, lang: str | None) -> N
 
     Files go to OUT/<organisation>/<process>.<format>, OUT/<organisation>/_process-map.<format>
     and OUT/goal-map.<format>. Unchanged diagrams are not redrawn (.qms-cache.json), nor
-    laid out again (.qms-diagrams.json); the files of a deleted process are removed.
+    laid out again (.qms-diagrams.json); the files of a deleted process are removed. After
+    an edit of process files, only those and their organisations' files are loaded.
 
     \b
     Examples:
         qms render models/lamppu
         qms render models/lamppu -o site/diagrams --format svg --lang en
     """
-    from qms.cli import draw, stop_unless_loaded
+    from qms.cli import draw, report_drawn, stop_unless_loaded
     from qms.publish import Publication, default_out
+    from qms.render import warm
 
+    target = out or default_out(workspace)
+    if (after := warm.after_edit(workspace, target, formats, lang)) is not None:
+        sys.exit(report_drawn(*after, target))  # else: load everything
     pub = Publication.one_shot(workspace, lang)
     stop_unless_loaded(pub)
-    sys.exit(draw(pub, out or default_out(workspace), formats))
+    code = draw(pub, target, formats)
+    if code == 0:
+        warm.remember(pub.loaded, target, formats, lang, pub.language)
+    sys.exit(code)

@@ -380,32 +380,58 @@ def flow_inputs(
     no digest (it is always built). tests/render/test_incremental.py edits every kind of
     input at random and compares with a render into an empty folder.
     """
-    code = package_digest()
     settings = text(ws.settings.source)
-    if not code or settings is None:
+    common = inputs_common(lang, ids_digest(ws, index), settings)
+    if common is None:
         return {}
+    orgs = organisation_files(ws)
+    found: dict[str, str] = {}
+    for (org, pid), process in index.processes.items():
+        digest = flow_digest(common, [process.source, *orgs.get(org, [])], text)
+        if digest is not None:
+            found[f"{org}/{pid}"] = digest
+    return found
+
+
+def organisation_files(ws: Workspace) -> dict[str, list[str]]:
+    """Organisation id -> every file declaring it, in the loader's order."""
     orgs: dict[str, list[str]] = {}
     for declared in ws.organisations:
         orgs.setdefault(declared.id, []).append(declared.source)
-    ids = hashlib.sha256(
-        json.dumps(
-            [sorted(orgs.items()), [[*k, p.source] for k, p in sorted(index.processes.items())]]
-        ).encode()
-    )
+    return orgs
+
+
+def ids_digest(ws: Workspace, index: Index) -> str:
+    """A digest of which file each organisation and process id was taken from."""
+    orgs = organisation_files(ws)
+    listed = [sorted(orgs.items()), [[*k, p.source] for k, p in sorted(index.processes.items())]]
+    return hashlib.sha256(json.dumps(listed).encode()).hexdigest()
+
+
+def inputs_common(lang: str, ids: str, settings: str | None) -> hashlib._Hash | None:
+    """The part of every flow's `flow_inputs` digest that all flows share (code, language,
+    ids, qms.yaml); None when the code or the settings' text is unknown (no digest)."""
+    code = package_digest()
+    if not code or settings is None:
+        return None
     common = hashlib.sha256(f"{code}\0{code_digest()}\0{lang}\0".encode())
-    common.update(ids.digest())
+    common.update(bytes.fromhex(ids))
     common.update(hashlib.sha256(settings.encode()).digest())
-    found: dict[str, str] = {}
-    for (org, pid), process in index.processes.items():
-        h = common.copy()
-        for rel in [process.source, *orgs.get(org, [])]:
-            content = text(rel)
-            if content is None:
-                break
-            h.update(f"{rel}\0".encode() + hashlib.sha256(content.encode()).digest())
-        else:
-            found[f"{org}/{pid}"] = h.hexdigest()
-    return found
+    return common
+
+
+def flow_digest(
+    common: hashlib._Hash, rels: Iterable[str], text: Callable[[str], str | None]
+) -> str | None:
+    """One flow's `flow_inputs` digest from the texts of its files (its process's, then its
+    organisation's); None when one of them is unknown."""
+    h = common.copy()
+    for rel in rels:
+        content = text(rel)
+        if content is None:
+            return None
+        h.update(f"{rel}\0".encode() + hashlib.sha256(content.encode()).digest())
+    return h.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -460,6 +486,18 @@ def dump_diagram_cache(entries: Mapping[str, Entry]) -> str:
 
 
 @dataclass
+class Given:
+    """What a render after an edit knows without the whole workspace (qms/render/warm.py)."""
+
+    views: list[View]
+    """The views to draw or compare by key: the edited flows'."""
+    reused: list[str]
+    """Every other diagram, vouched for by its entry, the manifest and unchanged inputs."""
+    inputs: dict[str, str]
+    """Every flow's `flow_inputs` digest, as a full render would record it."""
+
+
+@dataclass
 class Rendered:
     """What `render_diagrams` did."""
 
@@ -495,6 +533,7 @@ def render_diagrams(
     processes: int = 1,
     meanwhile: Callable[[], object] | None = None,
     text: Callable[[str], str | None] | None = None,
+    given: Given | None = None,
 ) -> Rendered:
     """Draw every diagram of `ws` into `out`, skipping the Python work of unchanged ones.
 
@@ -505,6 +544,9 @@ def render_diagrams(
     `qms build`, whose manuals need them all), so that no flow is laid out twice; `processes`
     lets `prepare` lay the flows out in worker processes (one-shot commands only), while this
     process runs `meanwhile` (the rules whose findings the terminal reports).
+
+    `given` replaces the views of the whole workspace by those of a render after an edit
+    (`ws` is then only the part loaded).
 
     Keys that no diagram uses any more are dropped from both caches, and the files of a
     diagram that no longer exists (a deleted process) are deleted when the manifest vouches
@@ -526,6 +568,7 @@ def render_diagrams(
             processes,
             meanwhile,
             text,
+            given,
         )
 
 
@@ -541,13 +584,16 @@ def _render(
     processes: int,
     meanwhile: Callable[[], object] | None = None,
     text: Callable[[str], str | None] | None = None,
+    given: Given | None = None,
 ) -> Rendered:
     entries = load_diagram_cache(root)
     manifest = load_manifest(root)
     code = code_digest()
     inputs: dict[str, str] = {}
     reused: list[str] = []
-    if prepared:
+    if given is not None:
+        all_views, reused, inputs = given.views, list(given.reused), dict(given.inputs)
+    elif prepared:
         all_views = prepared.views
     else:
         index = Index.build(ws)

@@ -1,0 +1,254 @@
+"""`qms render` after an edit (qms/render/warm.py): it loads only the edited process files and
+their organisations' files, and whatever the edit, the folder ends up byte for byte as a
+render of the edited workspace into an empty folder."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from qms.cli import cli
+from qms.render import DIAGRAM_CACHE, warm
+from tests.conftest import LAMPPU, requires_dot
+from tests.render.test_incremental import _leaves, _set, edit, files, random_edit
+
+pytestmark = [pytest.mark.dot, requires_dot]
+
+KAO = Path("organisations") / "kao" / "processes" / "mittaaminen.yaml"
+
+
+@pytest.fixture
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of LAMPPU, with a cache folder of its own (the note and validate's state)."""
+    monkeypatch.setenv("QMS_CACHE_DIR", str(tmp_path / "cache"))
+    shutil.copytree(LAMPPU, tmp_path / "ws")
+    return tmp_path / "ws"
+
+
+@pytest.fixture
+def taken(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each `qms render` took the path after an edit (True) or loaded everything."""
+    found: list[bool] = []
+    real = warm.after_edit
+
+    def spy(*args: object) -> object:
+        done = real(*args)  # type: ignore[arg-type]
+        found.append(done is not None)
+        return done
+
+    monkeypatch.setattr(warm, "after_edit", spy)
+    return found
+
+
+def render(ws: Path, out: Path, fmt: str = "dot", lang: str | None = None) -> tuple[int, str]:
+    """`qms render` in this process; (exit code, the notice line or '')."""
+    args = ["render", str(ws), "-o", str(out), "--format", fmt]
+    done = CliRunner().invoke(cli, [*args, *(["--lang", lang] if lang else [])])
+    assert done.exception is None or isinstance(done.exception, SystemExit), done.output
+    notice = [line for line in done.stderr.splitlines() if line.startswith("qms:")]
+    return done.exit_code, "\n".join(notice)
+
+
+def primed(ws: Path, out: Path, taken: list[bool], fmt: str = "dot") -> None:
+    """Render until the path after an edit is open: the first render leaves the note, the
+    second keeps validate's state (validate runs cold once), the third takes the path."""
+    for _ in range(3):
+        assert render(ws, out, fmt)[0] == 0
+    assert taken[-3:] == [False, False, True]
+
+
+def same_as_fresh(ws: Path, out: Path, said: tuple[int, str], fmt: str = "dot") -> None:
+    """The folder's files of format `fmt` and the notice are those of a render into an empty
+    folder."""
+    fresh = out.parent / "fresh"
+    shutil.rmtree(fresh, ignore_errors=True)
+    assert render(ws, fresh, fmt) == said
+    ours = {rel: data for rel, data in files(out).items() if rel.endswith(f".{fmt}")}
+    assert ours == files(fresh)
+
+
+def step_edit(ws: Path, rng: random.Random) -> str:
+    """A value inside one process's steps changed: to a fresh text or to another value of
+    the same file (a role, a call, a flow's target moved)."""
+    path = rng.choice(sorted(ws.glob("organisations/*/processes/*.yaml")))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    leaves = [p for p in _leaves(data) if p[:1] == ("steps",)]
+    where = rng.choice(leaves)
+    values = sorted({str(v) for p in leaves for v in [_get(data, p)]})
+    value = rng.choice([f"muutettu-{rng.randrange(1000)}", rng.choice(values)])
+    _set(data, where, value)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return f"{path.relative_to(ws)}: {'/'.join(map(str, where))} = {value}"
+
+
+def _get(data: object, path: tuple[object, ...]) -> object:
+    for part in path:
+        data = data[part]  # type: ignore[index]
+    return data
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_edits_render_what_a_fresh_render_gives(
+    ws: Path, tmp_path: Path, taken: list[bool], seed: int
+) -> None:
+    """Edits inside steps (the path after an edit) mixed with any other edit of any file
+    (a text or id changed, a file deleted or copied, qms.yaml): after each, the folder and
+    the notice equal a fresh render's."""
+    rng = random.Random(seed)
+    out = tmp_path / "out"
+    primed(ws, out, taken)
+    for _ in range(10):
+        what = step_edit(ws, rng) if rng.random() < 0.6 else random_edit(ws, rng)
+        said = render(ws, out)
+        try:
+            same_as_fresh(ws, out, said)
+        except AssertionError as err:
+            raise AssertionError(what) from err
+    assert any(taken[3::2])  # some renders took the path after an edit
+
+
+def test_a_step_edit_loads_only_that_process(
+    ws: Path, tmp_path: Path, taken: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    primed(ws, out, taken, "svg")
+    import qms.load
+
+    loads: list[object] = []
+    real = qms.load.load
+
+    def counted(root: object, files: object = None, **kw: object) -> object:
+        loads.append(files)
+        return real(root, files, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(qms.load, "load", counted)
+    edit(ws / KAO, "name: Tutustutaan verkoston", "name: Tutustutaan tarkasti verkoston")
+    said = render(ws, out, "svg")
+    assert taken[-1] is True
+    assert loads and all(f is not None and len(f) < 10 for f in loads)  # type: ignore[arg-type]
+    monkeypatch.undo()
+    same_as_fresh(ws, out, said, "svg")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "process name",
+        "new file",
+        "deleted file",
+        "organisation",
+        "settings",
+        "process id",
+        "note broken",
+        "validate state broken",
+        "other writer",
+        "output deleted",
+    ],
+)
+def test_what_the_path_cannot_vouch_for_renders_everything(
+    ws: Path, tmp_path: Path, taken: list[bool], change: str
+) -> None:
+    out = tmp_path / "out"
+    primed(ws, out, taken)
+    cache = tmp_path / "cache"
+    process = ws / KAO
+    if change == "process name":  # the process map and the goal map read it
+        edit(process, "  fi: Mittaaminen\n", "  fi: Mittaaminen ja arviointi\n")
+    elif change == "new file":
+        shutil.copy(process, process.with_name("kopio.yaml"))
+    elif change == "deleted file":
+        process.unlink()
+    elif change == "organisation":
+        edit(ws / "organisations/redu/organisation.yaml", "{fi: Talousjohtaja,", "{fi: Johtaja,")
+    elif change == "settings":
+        edit(ws / "qms.yaml", "language: fi", "language: en")
+    elif change == "process id":
+        edit(process, "id: mittaaminen", "id: mittaus")
+    elif change == "note broken":
+        edit(process, "name: Tutustutaan verkoston kumppanien mittareihin", "name: Tutustutaan")
+        for note in (cache / "render").glob("*.json"):
+            note.write_text('{"version": 1, "files": 3}', encoding="utf-8")
+    elif change == "validate state broken":
+        edit(process, "name: Tutustutaan verkoston kumppanien mittareihin", "name: Tutustutaan")
+        for state in (cache / "validate").rglob("state.pickle"):
+            state.write_bytes(b"not a pickle")
+    elif change == "other writer":  # another render into the same folder, other formats
+        edit(process, "name: Tutustutaan verkoston kumppanien mittareihin", "name: Tutustutaan")
+        render(ws, out, "svg")
+        edit(process, "name: Tutustutaan", "name: Tutustutaan verkoston kumppanien mittareihin")
+    elif change == "output deleted":
+        (out / "kao" / "mittaaminen.dot").unlink()
+    said = render(ws, out)
+    assert taken[-1] is False, change
+    same_as_fresh(ws, out, said)
+    assert render(ws, out)[1] == said[1]
+    assert taken[-1] is True, change  # the full render left a note again
+
+
+def test_the_comparison_fails_when_the_outline_forgets_a_field(
+    ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An outline that leaves out the process's name would let a renamed process keep its
+    old box on the process map: the comparison with a fresh render catches it."""
+    monkeypatch.setattr(warm, "outline", lambda process: "same")
+    out = tmp_path / "out"
+    for _ in range(3):
+        render(ws, out)
+    edit(ws / KAO, "  fi: Mittaaminen\n", "  fi: Mittaaminen ja arviointi\n")
+    said = render(ws, out)
+    with pytest.raises(AssertionError):
+        same_as_fresh(ws, out, said)
+
+
+def test_the_note_holds_digests_not_texts(ws: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    render(ws, out)
+    (note,) = (tmp_path / "cache" / "render").glob("*.json")
+    data = json.loads(note.read_text(encoding="utf-8"))
+    assert set(data["files"]) >= {"qms.yaml", KAO.as_posix()}
+    assert "Mittaaminen" not in note.read_text(encoding="utf-8")
+    assert (out / DIAGRAM_CACHE).is_file()
+
+
+def test_maps_read_nothing_of_a_process_beyond_its_outline() -> None:
+    """Every field of a process outside `warm.OUTLINE` (its example mark aside), given another
+    process's value, leaves every process map and the goal map as they were: the path after
+    an edit may keep them when the outline is unchanged."""
+    from qms.index import Index
+    from qms.load import load
+    from qms.model import Process
+    from qms.views import goal_map_view, process_map_view
+
+    loaded = load(LAMPPU)
+    ws = loaded.workspace
+    assert ws is not None
+
+    def maps(space: object) -> list[object]:
+        index = Index.build(space)  # type: ignore[arg-type]
+        found: list[object] = [goal_map_view(space, index, "fi")]  # type: ignore[arg-type]
+        return found + [process_map_view(index, o, "fi") for o in index.organisations.values()]
+
+    before = maps(ws)
+    tried = []
+    for name in Process.model_fields:
+        if name in (*warm.OUTLINE, "example"):
+            continue
+        values = {repr(getattr(p, name)): getattr(p, name) for p in ws.processes}
+        if len(values) < 2:
+            continue
+        for i, process in enumerate(ws.processes):
+            other = next(v for r, v in values.items() if r != repr(getattr(process, name)))
+            changed = list(ws.processes)
+            changed[i] = process.model_copy(update={name: other})
+            assert maps(ws.model_copy(update={"processes": changed})) == before, name
+        tried.append(name)
+    assert {"steps", "resources", "purpose", "owner"} <= set(tried)
+    changed = list(ws.processes)
+    changed[0] = ws.processes[0].model_copy(update={"name": "Toinen nimi"})
+    assert maps(ws.model_copy(update={"processes": changed})) != before  # the test can fail
