@@ -127,10 +127,12 @@ def test_a_folder_link_inside_the_output_folder(ws: Path, tmp_path: Path, kind: 
     assert (out / "demo").is_symlink()
 
 
-def _fail(monkeypatch: pytest.MonkeyPatch, where: str, code: int) -> None:
-    """Make the disk fail as a full or read-only one would: `stage`, the second file written
-    (into the staging folder of a render, or beside its target for an export); `swap`, the
-    second rename that puts a written file in place (the first one must then be undone)."""
+def _fail(monkeypatch: pytest.MonkeyPatch, where: str, code: int, disk: Path) -> None:
+    """Make the disk under `disk` fail as a full or read-only one would: `stage`, the second
+    file written (into the staging folder of a render, or beside its target for an export);
+    `swap`, the second rename that puts a written file in place (the first one must then be
+    undone). Files elsewhere (the user's cache, which `qms render` after an edit also writes
+    through validate's state) are written as usual."""
     import qms.files
 
     real_replace, real_stage = os.replace, qms.files.stage
@@ -147,6 +149,8 @@ def _fail(monkeypatch: pytest.MonkeyPatch, where: str, code: int) -> None:
             return calls[kind]
 
     def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        if disk not in Path(dst).parents:
+            return real_replace(src, dst)
         if where == "stage" and ".qms-staging-" in os.fspath(dst) and count("stage") == 2:
             raise OSError(code, os.strerror(code), os.fspath(dst))
         swap = staged(src) and ".qms-staging-" not in os.fspath(dst)
@@ -155,6 +159,8 @@ def _fail(monkeypatch: pytest.MonkeyPatch, where: str, code: int) -> None:
         real_replace(src, dst)
 
     def stage(target: Path, data: bytes) -> Path:
+        if disk not in Path(target).parents:
+            return real_stage(target, data)
         if count("stage") == 2 and where == "stage":
             raise OSError(code, os.strerror(code), os.fspath(target))
         return real_stage(target, data)
@@ -187,7 +193,7 @@ def test_a_failing_disk_leaves_the_old_set_whole(
     assert CliRunner().invoke(cli, args).exit_code == 0
     before = tree(out)
     _edit(ws)
-    _fail(monkeypatch, where, code)
+    _fail(monkeypatch, where, code, tmp_path)
     done = CliRunner().invoke(cli, args)
     monkeypatch.undo()
     assert done.exit_code == 2, done.output
