@@ -423,25 +423,34 @@ def _cold(
     one_shot: bool = False,
 ) -> Outcome:
     """Load and check everything; keep the findings per file for the next run. A one-shot
-    run (the command) may load on two cores (`load(..., split=True)`)."""
-    from qms.lint import lint_stamped
+    run (the command) may load on two cores (`load(..., split=True)`) and then check on two
+    (`lint_aside`, which also writes the document cache's new packs and the stand-ins)."""
+    from qms.lint import lint_aside, lint_stamped
     from qms.load import load
+    from qms.load.split import wanted
 
     now_ns = int(dt.datetime.now().timestamp() * 1e9)
     base = os.fspath(root)
     names, refused = discover(Path(root)) if folder else ([], [])
     stats = {rel: _stat(os.path.join(base, rel), now_ns) for rel in names}
     started = time.perf_counter()
-    loaded = load(root, split=one_shot)
+    loaded = load(root, split=one_shot, flush=not one_shot)
     loaded_at = time.perf_counter()
-    result, triples = lint_stamped(loaded, strict=strict, as_of=as_of)
+    kept = folder if folder is not None and names == loaded.files else None
+    sizes = [len(loaded.sources.text(rel) or "") for rel in loaded.files]
+    if one_shot and wanted(sizes):
+        result, triples, token = lint_aside(loaded, lambda: _aside(kept, loaded), strict, as_of)
+    else:
+        result, triples = lint_stamped(loaded, strict=strict, as_of=as_of)
+        token = _aside(kept, loaded)
     checked_at = time.perf_counter()
     if loaded.workspace is None:
         return Outcome(result, loaded.language, loaded.fatal, "cold")
-    if folder is not None and names == loaded.files:
+    if kept is not None:
         with gc_paused():
             state = State(key, refused, {}, {}, language=loaded.language, examples=result.examples)
-            _keep_cold(folder, state, loaded, triples, stats)
+            state.ghosts = token
+            _keep_cold(kept, state, loaded, triples, stats)
     seconds = {
         "load": loaded_at - started,
         "rules": checked_at - loaded_at,
@@ -489,7 +498,6 @@ def _keep_cold(
         )
         offset += len(data)
     state.entries, state.wide, state.other, state.store_size = entries, wide, other, offset
-    _keep_ghosts(folder, state, loaded)
     state.marked = _marked(loaded)
     from qms.files import write_atomic
 
@@ -515,18 +523,30 @@ class Ghosts:
     `qms.example.organisation_of` finds it), which its documents' elements inherit."""
 
 
+def _aside(folder: Path | None, loaded: Loaded) -> bytes:
+    """What a cold run writes that needs no findings (on another core, `lint_aside`): the
+    document cache's new packs, and the stand-ins when the state is kept in `folder`."""
+    if loaded.unwritten is not None:
+        loaded.unwritten.flush()
+    return _write_ghosts(folder, loaded) if folder is not None else b""
+
+
 def _keep_ghosts(folder: Path, state: State, loaded: Loaded) -> None:
-    """Write stand-ins of the loaded workspace's documents for the next runs (`_local`);
-    none when a document loaded only in part (its salvage is not in the stand-in)."""
+    """Write stand-ins of the loaded workspace's documents for the next runs (`_local`)."""
+    state.ghosts = _write_ghosts(folder, loaded)
+
+
+def _write_ghosts(folder: Path, loaded: Loaded) -> bytes:
+    """Write stand-ins of the loaded workspace's documents; their token, or b"" when none
+    were written: a document loaded only in part (its salvage is not in the stand-in)."""
     from qms.files import write_atomic
     from qms.load.salvage import salvaged_of
     from qms.rules import all_rules
 
-    state.ghosts = b""
     ws = loaded.workspace
     keep = shared_fields(all_rules())
     if ws is None or not keep or any(salvaged_of(d) for d in ws.documents()):
-        return
+        return b""
     token = os.urandom(16)
     documents = {d.source: ghost(d, keep) for d in ws.documents() if d is not ws.settings}
     marks = {o.id.lower(): o.example for o in reversed(ws.organisations)}
@@ -536,8 +556,8 @@ def _keep_ghosts(folder: Path, state: State, loaded: Loaded) -> None:
         data = pickle.dumps(kept, pickle.HIGHEST_PROTOCOL)
         write_atomic(folder / "ghosts.pickle", data)
     except OSError:
-        return
-    state.ghosts = token
+        return b""
+    return token
 
 
 def _read_ghosts(folder: Path, state: State) -> Ghosts | None:

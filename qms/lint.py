@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import traceback
-from collections.abc import Container, Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -34,6 +34,8 @@ __all__ = [
     "run_rules",
     "stamped",
 ]
+
+T = TypeVar("T")
 
 # --- configuration ---------------------------------------------------------------------------
 
@@ -188,19 +190,21 @@ def stamped(
     rules: Sequence[Rule],
     severities: dict[str, Severity],
     only: Container[str] | None = None,
+    orphans: bool = True,
 ) -> Iterator[tuple[Rule, Finding, bool]]:
     """Run rules in a context; yield each finding with its rule and whether it stands on a key.
 
     The key flag lets qms/incremental.py move a kept finding to its new line after an edit.
     A rule's options set wrongly in qms.yaml are reported with the rule (the defaults apply).
     `only`: the files whose problems are wanted (the others are not located at all).
+    `orphans`: report options set for no rule at all with the first rule that runs (False
+    when `rules` are the later part of the rules of one run, `lint_aside`).
     """
     from qms.load.salvage import salvaged_of, withheld, withheld_anywhere
 
     docs = {doc.source: doc for doc in ctx.workspace.documents()}
     left_out = [s for d in docs.values() if (s := salvaged_of(d)) is not None]
     config = ctx.workspace.settings.rules
-    orphans = True
     for r in rules:
         severity = severities.get(r.code)
         if severity is None:
@@ -320,3 +324,52 @@ def lint_stamped(
         ctx = Context(loaded.workspace, as_of)
         triples = list(stamped(ctx, loaded.sources, rules, severities))
         return result_of(loaded, [f for _, f, _ in triples]), triples
+
+
+def lint_aside(
+    loaded: Loaded,
+    aside: Callable[[], T],
+    strict: bool = False,
+    as_of: dt.date | None = None,
+) -> tuple[Result, list[tuple[Rule, Finding, bool]], T]:
+    """`lint_stamped` on two cores, and `aside()` (work that needs no findings, such as
+    writing caches) done too; returns its result as well.
+
+    The rules are about as much work as loading, and the command's second core is idle once
+    the helper that loaded part of the workspace is done: a forked helper
+    (qms/load/split.py) runs `aside` and the `workspace`-scope rules while this process runs
+    the `file`-scope ones. Each rule runs whole in one process, so its findings are those of
+    a serial run; they are put back in the rules' order. Should the helper fail, its rules
+    and `aside` run here. Only for a process that has no threads and ends soon after.
+    """
+    from qms.load.split import Helper
+    from qms.rules import all_rules
+
+    if loaded.workspace is None:
+        result, none = lint_stamped(loaded, None, strict, as_of)
+        return result, none, aside()
+    rules = all_rules()
+    severities = configure(rules, loaded.workspace.settings.rules, strict)
+    active = [r for r in rules if r.code in severities]
+    theirs = [r for r in rules if r.scope == "workspace"]
+    mine = [r for r in rules if r.scope != "workspace"]
+    first = bool(active) and active[0].scope == "workspace"
+    order = {r.code: n for n, r in enumerate(rules)}
+    with gc_paused():
+        ctx = Context(loaded.workspace, as_of)
+
+        def helped() -> tuple[T, list[tuple[int, Finding, bool]]]:
+            found = stamped(ctx, loaded.sources, theirs, severities, orphans=first)
+            return aside(), [(order[r.code], f, k) for r, f, k in found]
+
+        helper = Helper(helped)
+        triples = list(stamped(ctx, loaded.sources, mine, severities, orphans=not first))
+        sent = helper.result()
+        if sent is None:  # the helper failed: its part here
+            triples += stamped(ctx, loaded.sources, theirs, severities, orphans=first)
+            done = aside()
+        else:
+            done, found = sent
+            triples += [(rules[n], f, k) for n, f, k in found]
+        triples.sort(key=lambda t: order[t[0].code])  # stable: each rule's own order kept
+        return result_of(loaded, [f for _, f, _ in triples]), triples, done

@@ -161,3 +161,80 @@ def test_the_assembled_workspace_is_the_validated_one() -> None:
     assert ws is not None
     fields = {name: getattr(ws, name) for name in type(ws).model_fields}
     assert type(ws).model_validate(fields) == ws
+
+
+def _validated(root: Path, cache: Path, one_shot: bool) -> tuple[Any, ...]:
+    """A cold run's outcome and everything it kept: the state (its stand-ins' token aside),
+    the stand-ins and the document cache's packs."""
+    from qms import incremental
+
+    shutil.rmtree(cache, ignore_errors=True)
+    outcome = incremental._validate(str(root), False, None, True, one_shot)
+    folder = incremental._folder(str(root))
+    assert folder is not None and outcome.mode == "cold"
+    state = incremental._read_state(folder)
+    assert state is not None
+    ghosts = incremental._read_ghosts(folder, state)
+    state.ghosts = bool(state.ghosts)  # type: ignore[assignment]  # random: only whether set
+    packs = sorted(p.name for p in (cache / "documents").glob("*.pickle"))
+    kept = (ghosts.unloaded, ghosts.documents, ghosts.marks) if ghosts else None
+    order = list(state.wide), list(state.entries)  # dicts compare equal in any order
+    return outcome.result.findings, outcome.result.exit_code(), state, order, kept, packs
+
+
+@pytest.fixture
+def aside(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Let even a small workspace be checked on two cores (`lint_aside`); the list records
+    the helpers' process ids."""
+    if not split.wanted([split.MIN_BYTES]):
+        pytest.skip("no fork or a single core here")
+    monkeypatch.setattr(split, "MIN_BYTES", 0)
+    helpers: list[int] = []
+    real = split.Helper
+
+    class Spy(real):  # type: ignore[misc,valid-type]
+        def __init__(self, work: Any) -> None:
+            super().__init__(work)
+            helpers.append(self.pid)
+
+    monkeypatch.setattr(split, "Helper", Spy)
+    monkeypatch.setattr(core, "Helper", Spy)
+    return helpers
+
+
+@pytest.mark.parametrize("where", ["lamppu", "broken"])
+def test_checking_on_two_cores_keeps_what_a_serial_run_keeps(
+    where: str, broken: Path, aside: list[int], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Findings (with positions), exit code, state, stand-ins and packs of the command's cold
+    run, with the workspace rules and the writing done by a helper, are the serial run's."""
+    root = LAMPPU if where == "lamppu" else broken
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("QMS_CACHE_DIR", str(cache))
+    serial = _validated(root, cache, one_shot=False)
+    assert not aside, "the serial run forked nothing"
+    assert serial[0], "there are findings to compare"
+    assert (serial[4] is not None) == (where == "lamppu"), "stand-ins unless salvaged"
+    assert _validated(root, cache, one_shot=True) == serial
+    assert len(aside) >= 2, "a helper loaded, another checked"
+
+
+def test_a_failing_checker_leaves_its_rules_and_writing_to_the_caller(
+    broken: Path, aside: list[int], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from qms import incremental
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("QMS_CACHE_DIR", str(cache))
+    serial = _validated(broken, cache, one_shot=False)
+    pid = os.getpid()
+    real = incremental._aside
+
+    def fails(folder: Any, loaded: Any) -> bytes:
+        if os.getpid() != pid:
+            os._exit(3)  # the helper dies before sending anything
+        return real(folder, loaded)
+
+    monkeypatch.setattr(incremental, "_aside", fails)
+    assert _validated(broken, cache, one_shot=True) == serial
+    assert aside

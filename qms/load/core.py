@@ -40,6 +40,9 @@ class Loaded:
     fatal: dict[str, str] | None = None
     """Why nothing could be loaded (exit code 2), in both languages."""
     files: list[str] = field(default_factory=list)
+    unwritten: DocumentCache | None = None
+    """The document cache with this run's packs still to write (`DocumentCache.flush`), left
+    to the caller by `load(..., flush=False)`, which may write them on another core."""
 
     @property
     def language(self) -> str:
@@ -110,12 +113,14 @@ def load(
     files: Iterable[str] | None = None,
     packs: bool = True,
     split: bool = False,
+    flush: bool = True,
 ) -> Loaded:
     """Load every model file of the workspace at `root` (or only `files`, relative to it).
 
     `packs=False` skips the document cache, for loading a few files alone. `split=True` lets
     a forked helper parse part of the files on another core (qms/load/split.py): only for a
-    process that has no threads and ends soon after (`qms validate`).
+    process that has no threads and ends soon after (`qms validate`). `flush=False` leaves
+    the packs this run built unwritten, in `Loaded.unwritten`.
 
     Never raises on bad input: problems are findings; `fatal` is set when there is no
     workspace to speak of (exit code 2).
@@ -161,12 +166,13 @@ def load(
             unloaded.extend(group.unloaded)
             if group.fresh is not None and cache and group.entry:
                 cache.pending.append((group.entry, group.fresh))
-        if cache:
+        if cache and flush:
             cache.flush()
     documents = [built[rel] for rel in names if rel in built]
     workspace = assemble(shown, documents, default_name=base.resolve().name, unloaded=unloaded)
     findings.sort(key=Finding.sort_key)
-    return Loaded(shown, workspace, findings, sources, files=list(names))
+    unwritten = cache if cache and cache.pending else None
+    return Loaded(shown, workspace, findings, sources, files=list(names), unwritten=unwritten)
 
 
 class _Group:
