@@ -439,10 +439,12 @@ def _cold(
     kept = folder if folder is not None and names == loaded.files else None
     sizes = [len(loaded.sources.text(rel) or "") for rel in loaded.files]
     if one_shot and wanted(sizes):
-        result, triples, token = lint_aside(loaded, lambda: _aside(kept, loaded), strict, as_of)
+        finish = lint_aside(loaded, lambda: _aside(kept, loaded), strict, as_of)
+        stored = _stored(loaded) if kept is not None else None  # while the helper works
+        result, triples, token = finish()
     else:
         result, triples = lint_stamped(loaded, strict=strict, as_of=as_of)
-        token = _aside(kept, loaded)
+        token, stored = _aside(kept, loaded), None
     checked_at = time.perf_counter()
     if loaded.workspace is None:
         return Outcome(result, loaded.language, loaded.fatal, "cold")
@@ -450,7 +452,7 @@ def _cold(
         with gc_paused():
             state = State(key, refused, {}, {}, language=loaded.language, examples=result.examples)
             state.ghosts = token
-            _keep_cold(kept, state, loaded, triples, stats)
+            _keep_cold(kept, state, loaded, triples, stats, stored)
     seconds = {
         "load": loaded_at - started,
         "rules": checked_at - loaded_at,
@@ -466,8 +468,10 @@ def _keep_cold(
     loaded: Loaded,
     triples: Sequence[tuple[Rule, Finding, bool]],
     stats: dict[str, tuple[int, int, int] | None],
+    stored: _Stored | None = None,
 ) -> None:
-    """Split a full run's findings by file and scope, and write them with the texts."""
+    """Split a full run's findings by file and scope, and write them with the texts
+    (`stored`: what `_stored` gives, when already done)."""
     per_file: dict[str, list[tuple[Finding, bool]]] = {rel: [] for rel in loaded.files}
     other: list[Finding] = []
     for f in loaded.findings:
@@ -481,17 +485,13 @@ def _keep_cold(
             per_file[f.file].append((f, at_key))
         else:
             wide.setdefault(r.code, []).append((f, at_key))
-    anchors = _all_anchors(loaded)
+    chunks, digests, anchors = stored or _stored(loaded)
     entries: dict[str, Entry] = {}
-    chunks: list[bytes] = []
     offset = 0
-    for rel in loaded.files:
-        text = loaded.sources.text(rel)
-        data = text.encode("utf-8") if text is not None else b""
-        chunks.append(data)
+    for rel, data, digest in zip(loaded.files, chunks, digests, strict=True):
         entries[rel] = Entry(
             stats[rel],
-            _digest(text) if text is not None else None,
+            digest,
             (offset, len(data)),
             tuple(per_file[rel]),
             anchors.get(rel, frozenset()),
@@ -521,6 +521,21 @@ class Ghosts:
     marks: dict[str, Any] = field(default_factory=dict)
     """Each organisation's `example:` mark, by id in lower case (the first of an id, as
     `qms.example.organisation_of` finds it), which its documents' elements inherit."""
+
+
+_Stored = tuple[list[bytes], list[bytes | None], dict[str, frozenset[str]]]
+
+
+def _stored(loaded: Loaded) -> _Stored:
+    """What a cold run keeps of each file that no finding changes: its text as stored (b""
+    when unreadable), the text's digest and the document's anchors."""
+    chunks: list[bytes] = []
+    digests: list[bytes | None] = []
+    for rel in loaded.files:
+        text = loaded.sources.text(rel)
+        chunks.append(text.encode("utf-8") if text is not None else b"")
+        digests.append(_digest(text) if text is not None else None)
+    return chunks, digests, _all_anchors(loaded)
 
 
 def _aside(folder: Path | None, loaded: Loaded) -> bytes:

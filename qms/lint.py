@@ -284,12 +284,14 @@ def run_rules(
     return [f for _, f, _ in stamped(ctx, sources, rules, severities)]
 
 
-def result_of(loaded: Loaded, found: Iterable[Finding]) -> Result:
-    """Load and rule findings as one sorted result, each finding once."""
+def result_of(loaded: Loaded, found: Iterable[Finding], examples: int | None = None) -> Result:
+    """Load and rule findings as one sorted result, each finding once; `examples`: the
+    workspace's example content, when already counted."""
     from qms.example import count_examples
 
     unique = {(*f.sort_key(), f.path.__repr__()): f for f in [*loaded.findings, *found]}
-    examples = count_examples(loaded.workspace) if loaded.workspace is not None else 0
+    if examples is None:
+        examples = count_examples(loaded.workspace) if loaded.workspace is not None else 0
     return Result(
         sorted(unique.values(), key=Finding.sort_key), loaded.root, loaded.fatal, examples
     )
@@ -331,32 +333,37 @@ def lint_aside(
     aside: Callable[[], T],
     strict: bool = False,
     as_of: dt.date | None = None,
-) -> tuple[Result, list[tuple[Rule, Finding, bool]], T]:
+) -> Callable[[], tuple[Result, list[tuple[Rule, Finding, bool]], T]]:
     """`lint_stamped` on two cores, and `aside()` (work that needs no findings, such as
-    writing caches) done too; returns its result as well.
+    writing caches) done too. Returns once this process's part is done; what it returns
+    waits for the rest and gives `lint_stamped`'s result and `aside`'s.
 
     The rules are about as much work as loading, and the command's second core is idle once
     the helper that loaded part of the workspace is done: a forked helper
     (qms/load/split.py) runs `aside` and the `workspace`-scope rules while this process runs
-    the `file`-scope ones. Each rule runs whole in one process, so its findings are those of
-    a serial run; they are put back in the rules' order. Should the helper fail, its rules
-    and `aside` run here. Only for a process that has no threads and ends soon after.
+    the `file`-scope ones and counts the example content (the caller may then do more of its
+    own before waiting). Each rule runs whole in one process, so its findings are those of a
+    serial run; they are put back in the rules' order. Should the helper fail, its rules and
+    `aside` run here. Only for a process that has no threads and ends soon after.
     """
+    from qms.example import count_examples
     from qms.load.split import Helper
     from qms.rules import all_rules
 
-    if loaded.workspace is None:
+    ws = loaded.workspace
+    if ws is None:
         result, none = lint_stamped(loaded, None, strict, as_of)
-        return result, none, aside()
+        done = aside()
+        return lambda: (result, none, done)
     rules = all_rules()
-    severities = configure(rules, loaded.workspace.settings.rules, strict)
+    severities = configure(rules, ws.settings.rules, strict)
     active = [r for r in rules if r.code in severities]
     theirs = [r for r in rules if r.scope == "workspace"]
     mine = [r for r in rules if r.scope != "workspace"]
     first = bool(active) and active[0].scope == "workspace"
     order = {r.code: n for n, r in enumerate(rules)}
     with gc_paused():
-        ctx = Context(loaded.workspace, as_of)
+        ctx = Context(ws, as_of)
 
         def helped() -> tuple[T, list[tuple[int, Finding, bool]]]:
             found = stamped(ctx, loaded.sources, theirs, severities, orphans=first)
@@ -364,12 +371,19 @@ def lint_aside(
 
         helper = Helper(helped)
         triples = list(stamped(ctx, loaded.sources, mine, severities, orphans=not first))
-        sent = helper.result()
-        if sent is None:  # the helper failed: its part here
-            triples += stamped(ctx, loaded.sources, theirs, severities, orphans=first)
-            done = aside()
-        else:
-            done, found = sent
-            triples += [(rules[n], f, k) for n, f, k in found]
-        triples.sort(key=lambda t: order[t[0].code])  # stable: each rule's own order kept
-        return result_of(loaded, [f for _, f, _ in triples]), triples, done
+        examples = count_examples(ws)
+
+    def finish() -> tuple[Result, list[tuple[Rule, Finding, bool]], T]:
+        with gc_paused():
+            sent = helper.result()
+            if sent is None:  # the helper failed: its part here
+                triples.extend(stamped(ctx, loaded.sources, theirs, severities, orphans=first))
+                done = aside()
+            else:
+                done, found = sent
+                triples.extend((rules[n], f, k) for n, f, k in found)
+            triples.sort(key=lambda t: order[t[0].code])  # stable: each rule's order kept
+            found_all = [f for _, f, _ in triples]
+            return result_of(loaded, found_all, examples), triples, done
+
+    return finish

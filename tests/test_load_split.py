@@ -202,19 +202,39 @@ def aside(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return helpers
 
 
-@pytest.mark.parametrize("where", ["lamppu", "broken"])
+OPTIONS = """rules:
+  extends: recommended
+  options:
+    no-such-rule: {limit: 1}
+    QMS004: {nonsense: 2}
+"""
+
+
+@pytest.mark.parametrize("where", ["lamppu", "broken", "options"])
 def test_checking_on_two_cores_keeps_what_a_serial_run_keeps(
     where: str, broken: Path, aside: list[int], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Findings (with positions), exit code, state, stand-ins and packs of the command's cold
-    run, with the workspace rules and the writing done by a helper, are the serial run's."""
+    run, with the workspace rules and the writing done by a helper, are the serial run's;
+    also with options set wrongly in qms.yaml (reported with the first rule that runs, a
+    file rule, and with a workspace rule)."""
     root = LAMPPU if where == "lamppu" else broken
+    if where == "options":
+        root = tmp_path / "optioned"
+        shutil.copytree(LAMPPU, root)
+        settings = root / "qms.yaml"
+        text = settings.read_text(encoding="utf-8")
+        assert "rules:\n  extends: recommended\n" in text
+        settings.write_text(text.replace("rules:\n  extends: recommended\n", OPTIONS), "utf-8")
     cache = tmp_path / "cache"
     monkeypatch.setenv("QMS_CACHE_DIR", str(cache))
     serial = _validated(root, cache, one_shot=False)
     assert not aside, "the serial run forked nothing"
     assert serial[0], "there are findings to compare"
-    assert (serial[4] is not None) == (where == "lamppu"), "stand-ins unless salvaged"
+    assert (serial[4] is not None) == (where != "broken"), "stand-ins unless salvaged"
+    if where == "options":
+        said = [f.text["en"] for f in serial[0] if f.file == "qms.yaml"]
+        assert any("no-such-rule" in t for t in said) and any("nonsense" in t for t in said)
     assert _validated(root, cache, one_shot=True) == serial
     assert len(aside) >= 2, "a helper loaded, another checked"
 
