@@ -10,7 +10,8 @@ the format asked for: `svg` for the portal and the PDF, `png` for the DOCX.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -35,8 +36,60 @@ _RC = {
 }
 
 
-def _render(draw: object, size: tuple[float, float], fmt: Format) -> bytes:
-    """Draw on a fresh Figure inside the fixed rc context and save it without metadata."""
+_KEPT: dict[str, bytes] = {}
+"""Charts drawn ahead by other processes (qms/export/ahead.py), by `_key`: the very bytes
+this process would draw, since drawing is deterministic."""
+_PENDING: list[tuple[int, Callable[[], Mapping[str, bytes]]]] = []
+"""What gives the charts still being drawn ahead (waited for when a chart is first asked),
+with the process that may wait for them (a forked child cannot: it draws its own)."""
+_RECORDED: dict[str, bytes] | None = None
+"""In a process drawing ahead: every chart it drew, by `_key`."""
+
+
+def _key(kind: str, fmt: Format, *args: object) -> str:
+    """A chart's identity: its kind, format and every argument it is drawn from (repr is
+    exact for the texts, numbers and tuples the charts take)."""
+    return repr((kind, fmt, args))
+
+
+def keep_later(pending: Callable[[], Mapping[str, bytes]]) -> None:
+    """Register charts being drawn ahead: `pending()` gives them when they are first needed.
+    If it fails, nothing is kept and each chart is drawn here when asked."""
+    _PENDING.append((os.getpid(), pending))
+
+
+def drawn_ahead() -> bool:
+    """True when charts were drawn ahead (waiting for those still being drawn), so a caller
+    need not draw them on workers."""
+    _collect()
+    return bool(_KEPT)
+
+
+def record() -> dict[str, bytes]:
+    """Keep every chart this process draws from now on (a process drawing ahead)."""
+    global _RECORDED
+    _RECORDED = {}
+    return _RECORDED
+
+
+def _collect() -> None:
+    while _PENDING:
+        owner, pending = _PENDING.pop()
+        if owner != os.getpid():
+            continue
+        try:
+            _KEPT.update(pending())
+        except Exception:  # noqa: BLE001 - a helper that failed: draw here instead
+            continue
+
+
+def _render(draw: object, size: tuple[float, float], fmt: Format, key: str) -> bytes:
+    """Draw on a fresh Figure inside the fixed rc context and save it without metadata
+    (unless the same chart was drawn ahead)."""
+    _collect()
+    kept = _KEPT.get(key)
+    if kept is not None:
+        return kept
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -50,7 +103,10 @@ def _render(draw: object, size: tuple[float, float], fmt: Format) -> bytes:
             fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
         else:
             fig.savefig(out, format="png", metadata={"Software": None})
-    return out.getvalue()
+    data = out.getvalue()
+    if _RECORDED is not None:
+        _RECORDED[key] = data
+    return data
 
 
 @dataclass(frozen=True)
@@ -94,7 +150,8 @@ def ratings_chart(
         ax.set_ylim(-0.7, len(bars) + 0.2)
 
     height = 0.9 + 0.2 * max(len(bars), 1)
-    return _render(draw, (6.3, height), fmt)
+    key = _key("ratings", fmt, bars, scale, threshold, labels)
+    return _render(draw, (6.3, height), fmt, key)
 
 
 def maturity_chart(
@@ -136,7 +193,8 @@ def maturity_chart(
             ax.spines[side].set_visible(False)
 
     size = (1.2 + 0.75 * max(len(columns), 1), 0.5 + 0.22 * max(len(rows), 1))
-    return _render(draw, size, fmt)
+    key = _key("maturity", fmt, rows, columns, cells, scale, marked)
+    return _render(draw, size, fmt, key)
 
 
 Status = Literal["met", "improving", "off-track", "unknown"]
@@ -214,7 +272,8 @@ def trend_chart(
         if unit:
             ax.set_ylabel(unit)
 
-    return _render(draw, (5.0, 2.4), fmt)
+    key = _key("trend", fmt, periods, values, target, baseline, labels, unit)
+    return _render(draw, (5.0, 2.4), fmt, key)
 
 
 def _num(value: float) -> str:

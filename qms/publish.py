@@ -233,6 +233,19 @@ class Publication:
             self._manuals[key] = found
         return self._manuals[key]
 
+    def draw_charts_ahead(self) -> None:
+        """Start drawing the manuals' charts on cores the diagrams leave idle (one-shot
+        `qms build`, which publishes them after drawing: qms/export/ahead.py)."""
+        if self.processes < 2 or self.kept is not None or not self._ws().organisations:
+            return
+        from qms.export.ahead import draw_ahead
+
+        try:
+            manuals = self.manuals(self.doc_lang)
+        except Refused:  # said when the manuals are published
+            return
+        draw_ahead(manuals, self.processes)
+
     def unknown_org(self, name: str) -> str:
         """The message for an organisation the workspace does not have."""
         choices = ", ".join(o.id for o in self._ws().organisations)

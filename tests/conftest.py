@@ -61,6 +61,19 @@ def error_findings(root: Path) -> list[tuple[str, str, int]]:
     ]
 
 
+def docx_parts(files: dict[str, str | bytes]) -> dict[str, dict[str, bytes]]:
+    """Each Word file's parts by name, to compare documents made in different ways."""
+    import io
+    import zipfile
+
+    out = {}
+    for name, data in files.items():
+        assert isinstance(data, bytes)
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            out[name] = {i.filename: z.read(i) for i in z.infolist()}
+    return out
+
+
 def run_qms(*args: str, timeout: float = 300, lang: bool = True) -> tuple[int, str, str]:
     """`qms ARGS --lang en` (without `--lang en` for commands that have none) in a child
     process: (exit code, stdout, stderr). A hang fails the test at `timeout` instead of

@@ -59,6 +59,7 @@ def build(
         sys.exit(1)
     if out:  # diagrams and manuals share one folder
         pub.refuse_shared_folder_clashes()
+    pub.draw_charts_ahead()  # on the cores Graphviz leaves idle
     code = draw(pub, out or default_out(workspace), formats, whole=True)
     folder = out or default_out(workspace, "build")
     for fmt, below in BUILD_OUTPUTS:  # the manuals: PUB/site/ (HTML) and PUB/<org>.docx

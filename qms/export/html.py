@@ -478,8 +478,11 @@ def _draw_charts(
     manuals: Sequence[Manual], views: Sequence[MaturityView], processes: int
 ) -> dict[int, bytes]:
     """Every chart of the portal drawn at once on forked workers (qms.render.pool.map_forked),
-    by the id of what it shows; empty unless `processes` > 1 (then each is drawn when asked)."""
-    if processes < 2:
+    by the id of what it shows; empty unless `processes` > 1 (then each is drawn when asked),
+    and empty when they were drawn ahead (qms/export/ahead.py: then each is found when asked)."""
+    from qms.charts import drawn_ahead
+
+    if processes < 2 or drawn_ahead():
         return {}
     items: list[Chartable] = [r for m in manuals for r in m.assessments]
     items += [t for m in manuals for t in m.trends if t.plotted]

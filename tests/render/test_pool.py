@@ -12,7 +12,7 @@ from qms.load import load
 from qms.publish import Publication
 from qms.render import pool, render_diagrams
 from qms.render.engine import MANIFEST
-from tests.conftest import LAMPPU, requires_dot
+from tests.conftest import LAMPPU, docx_parts, requires_dot
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -92,20 +92,9 @@ def test_charts_drawn_on_workers_are_the_portals_bytes(monkeypatch: pytest.Monke
 @requires_dot
 def test_documents_made_on_workers_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
     """One DOCX per organisation, made on forked workers: the same documents."""
-    import io
-    import zipfile
-
-    def parts(files: dict[str, str | bytes]) -> dict[str, dict[str, bytes]]:
-        out = {}
-        for name, data in files.items():
-            assert isinstance(data, bytes)
-            with zipfile.ZipFile(io.BytesIO(data)) as z:
-                out[name] = {i.filename: z.read(i) for i in z.infolist()}
-        return out
-
     two = ("kao", "redu")
     serial = Publication(load(LAMPPU)).files("docx", "out", two)
     monkeypatch.setattr(pool, "MIN_ITEMS", 1)  # two manuals are too few to fork for
     forked = Publication(load(LAMPPU), processes=2).files("docx", "out", two)
     assert sorted(serial) == ["kao.docx", "redu.docx"]
-    assert parts(forked) == parts(serial)
+    assert docx_parts(forked) == docx_parts(serial)
