@@ -86,13 +86,14 @@ class Publication:
 
     @classmethod
     def one_shot(cls, root: str, lang: str | None = None) -> Publication:
-        """Load for a command that ends when it is done: the model is frozen for the cyclic
-        collector (qms.render.keep_model), which spares seconds on a national network."""
+        """Load for a command that ends when it is done: on two cores (a forked helper parses
+        part of the files, qms/load/split.py), and the model frozen for the cyclic collector
+        (qms.render.keep_model), which spares seconds on a national network."""
         from qms.render import keep_model
         from qms.render.pool import cores
 
         with gc_paused():
-            loaded = load(root)
+            loaded = load(root, split=True)
             keep_model()
         return cls(loaded, lang, processes=cores())
 

@@ -15,7 +15,7 @@ import heapq
 import itertools
 import json
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Generic, TypeVar
 
@@ -1639,12 +1639,14 @@ def _route(
     chosen: list[tuple[str, list[Point]]] = [("", [])] * len(edges)
     version = [0] * len(edges)
     active = [False] * len(edges)
-    drawn: _Grid[tuple[int, int, int]] = _Grid()
+    clock = [0]
+    """Counts every placement and removal in the two grids below."""
+    drawn: _Grid[tuple[int, int, int]] = _Grid(clock)
 
     def seg_box(a: Point, b: Point) -> Box:
         return (min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1]))
 
-    labels: _Grid[tuple[int, int]] = _Grid()
+    labels: _Grid[tuple[int, int]] = _Grid(clock)
 
     def label_box(i: int, side: str, points: list[Point]) -> Box | None:
         at = _label_at(edges[i].label, side, points, 0)
@@ -1660,25 +1662,33 @@ def _route(
             total += PORT_LABEL_COST  # a labelled branch beside its sibling: labels collide
         return total
 
-    def cost(i: int, side: str, points: list[Point]) -> float:
-        """`base` plus what the route does to the flows and labels placed so far."""
+    def shape(i: int, side: str, points: list[Point]) -> Shape:
+        """A route's segments with their boxes, and its label's box: what `cost` and `place`
+        look up in the grids (kept per candidate, which `pick` prices again and again)."""
+        segs = [(a, b, seg_box(a, b)) for a, b in itertools.pairwise(points)]
+        return segs, label_box(i, side, points)
+
+    def cost(i: int, side: str, points: list[Point], geo: Shape | None = None) -> float:
+        """`base` plus what the route does to the flows and labels placed so far.
+
+        Every term is a whole number of points, so the total does not depend on the order in
+        which the grids list what is near."""
         e = edges[i]
+        segs, own = geo if geo is not None else shape(i, side, points)
         total = 0.0
-        own = label_box(i, side, points)
         if own is not None:  # its label clear of every other flow
-            total += LABEL_COST * sum(
-                1
-                for _, (j, ver, tj) in drawn.near(own)
-                if j != i
-                and ver == version[j]
-                and _crosses(own, chosen[j][1][tj], chosen[j][1][tj + 1])
-            )
-        for a, b in itertools.pairwise(points):  # and clear of the others' labels
-            for box, (j, ver) in labels.near(seg_box(a, b)):
+            hits = 0
+            for _, (j, ver, tj) in drawn.near(own):
+                if j != i and ver == version[j]:
+                    other = chosen[j][1]
+                    if _crosses(own, other[tj], other[tj + 1]):
+                        hits += 1
+            total += LABEL_COST * hits
+        for si, (a, b, box_ab) in enumerate(segs):
+            for box, (j, ver) in labels.near(box_ab):  # clear of the others' labels
                 if j != i and ver == version[j] and _crosses(box, a, b):
                     total += LABEL_COST
-        for si, (a, b) in enumerate(itertools.pairwise(points)):
-            for _, (j, ver, tj) in drawn.near(seg_box(a, b)):
+            for _, (j, ver, tj) in drawn.near(box_ab):
                 if j == i or ver != version[j]:
                     continue
                 other = chosen[j][1]
@@ -1852,17 +1862,16 @@ def _route(
             labels.discard(label)
         handles[i] = ([], None)
 
-    def place(i: int, route: tuple[str, list[Point]]) -> None:
+    def place(i: int, route: tuple[str, list[Point]], geo: Shape | None = None) -> None:
         unplace(i)
         version[i] += 1
         active[i] = True
         chosen[i] = route
-        segs = [
-            drawn.add(seg_box(a, b), (i, version[i], k))
-            for k, (a, b) in enumerate(itertools.pairwise(route[1]))
-        ]
-        box = label_box(i, *route)
-        handles[i] = (segs, labels.add(box, (i, version[i])) if box is not None else None)
+        segs, box = geo if geo is not None else shape(i, *route)
+        handles[i] = (
+            [drawn.add(seg, (i, version[i], k)) for k, (_, _, seg) in enumerate(segs)],
+            labels.add(box, (i, version[i])) if box is not None else None,
+        )
 
     by_source: dict[str, list[int]] = {}
     for i, e in enumerate(edges):
@@ -1877,7 +1886,17 @@ def _route(
             found = clear[(i, k)] = free(options[i][k][1], option_ends[i])
         return found
 
-    def pick(i: int) -> tuple[float, tuple[str, list[Point]]]:
+    shapes: dict[tuple[int, int], Shape] = {}
+
+    def option_shape(i: int, k: int) -> Shape:
+        found = shapes.get((i, k))
+        if found is None:
+            found = shapes[(i, k)] = shape(i, *options[i][k])
+        return found
+
+    def pick(i: int, looked: list[tuple[int, int]]) -> tuple[float, int]:
+        """The cost and index of flow i's cheapest candidate route, given the others; each
+        candidate priced against them goes into `looked` as (i, k)."""
         e = edges[i]
         taken = {chosen[j][0] for j in by_source[e.source] if j != i and active[j]}
         best: tuple[float, int] | None = None
@@ -1891,48 +1910,98 @@ def _route(
                 continue
             # The flows of one step leave by different sides while there are sides left.
             reuse = SIDE_COST if side in taken and len(by_source[e.source]) <= 3 else 0.0
-            c = own + reuse + cost(i, side, points)
+            looked.append((i, k))
+            c = own + reuse + cost(i, side, points, option_shape(i, k))
             if best is None or (c, k) < best:
                 best = (c, k)
         if best is None:  # nothing keeps clear of the symbols: the last resort anyway
-            side, points = options[i][-1]
-            return base(i, side, points) + cost(i, side, points), options[i][-1]
-        return best[0], options[i][best[1]]
+            k = len(options[i]) - 1
+            side, points = options[i][k]
+            looked.append((i, k))
+            return base(i, side, points) + cost(i, side, points, option_shape(i, k)), k
+        return best
+
+    cells_of: dict[tuple[int, int], list[tuple[int, int]]] = {}
+
+    def option_cells(i: int, k: int) -> list[tuple[int, int]]:
+        """The grid cells that pricing candidate k of flow i looks into."""
+        found = cells_of.get((i, k))
+        if found is None:
+            segs, box = option_shape(i, k)
+            boxes = [seg for _, _, seg in segs] + ([box] if box is not None else [])
+            found = cells_of[(i, k)] = [cell for b in boxes for cell in drawn.cells_at(b)]
+        return found
+
+    def put(i: int, k: int) -> None:
+        """Place candidate k of flow i."""
+        place(i, options[i][k], option_shape(i, k))
 
     bases = [
         sorted((base(i, side, points), k) for k, (side, points) in enumerate(options[i]))
         for i in range(len(edges))
     ]
-    for i in range(len(edges)):
-        place(i, pick(i)[1])
 
     def lift(group: Sequence[int]) -> None:
         for j in group:
             unplace(j)
 
-    # Each step's flows again, against all the others: all of them lifted first and placed
-    # again in the order (of at most six) that costs least in all, so that two siblings can
-    # swap sides (one alone would keep the other's way blocked).
-    for _ in range(REROUTE_PASSES):
-        for group in by_source.values():
-            if len(group) == 1:
-                place(group[0], pick(group[0])[1])
-                continue
-            orders = list(itertools.permutations(group)) if len(group) <= 3 else [tuple(group)]
-            cheapest: tuple[float, int] | None = None
+    settled: dict[int, tuple[list[list[int]], int, set[tuple[int, int]], int]] = {}
+    """Per group of flows (by its first): the candidates each order picked, the cheapest
+    order, the grid cells of every candidate priced, and the clock when it was placed."""
+
+    def settle(group: Sequence[int]) -> None:
+        """Place a step's flows anew, against all the others: lifted first and placed again
+        in the order (of at most six) that costs least in all.
+
+        When no other flow was placed into or taken out of any cell that a candidate priced
+        last time lies in, every pick would price the same candidates at the same costs:
+        the picks are replayed instead of priced again (the same placements, in the same
+        order, so the grids end exactly as they would)."""
+        orders = list(itertools.permutations(group)) if len(group) <= 3 else [tuple(group)]
+        last = settled.get(group[0])
+        if last is not None and drawn.still(last[2], last[3]) and labels.still(last[2], last[3]):
+            picked, cheapest, cells = last[0], last[1], last[2]
+            for order, chosen_k in zip(orders, picked, strict=True):
+                lift(group)
+                for j, n in zip(order, chosen_k, strict=True):
+                    put(j, n)
+        else:
+            looked: list[tuple[int, int]] = []
+            best: tuple[float, int] | None = None
+            picked = []
             for k, order in enumerate(orders):
                 lift(group)
                 total = 0.0
+                picked.append([])
                 for j in order:
-                    c, route = pick(j)
+                    c, n = pick(j, looked)
                     total += c
-                    place(j, route)
-                if cheapest is None or (total, k) < cheapest:
-                    cheapest = (total, k)
-            assert cheapest is not None
+                    put(j, n)
+                    picked[-1].append(n)
+                if best is None or (total, k) < best:
+                    best = (total, k)
+            assert best is not None
+            cheapest = best[1]
+            cells = {cell for i_k in set(looked) for cell in option_cells(*i_k)}
+        if cheapest != len(orders) - 1:
+            # Placed again as tried: each pick saw what it sees now (the same flows in the
+            # same cells), so it would choose the same route again.
             lift(group)
-            for j in orders[cheapest[1]]:
-                place(j, pick(j)[1])
+            for j, n in zip(orders[cheapest], picked[cheapest], strict=True):
+                put(j, n)
+        settled[group[0]] = (picked, cheapest, cells, clock[0])
+
+    for i in range(len(edges)):
+        if len(by_source[edges[i].source]) == 1:
+            settle([i])
+        else:
+            put(i, pick(i, [])[1])
+
+    # Each step's flows again, against all the others, so that two siblings can swap sides
+    # (one alone would keep the other's way blocked).
+    for _ in range(REROUTE_PASSES):
+        for group in by_source.values():
+            settle(group)
 
     # Last, each flow that no template draws clear of the symbols (the last resort above runs
     # through one) or off the other flows' lines once more, on the grid against all the others:
@@ -1990,6 +2059,8 @@ def _route(
 
 Box = tuple[float, float, float, float]
 """(left, top, right, bottom)."""
+Shape = tuple[list[tuple[Point, Point, Box]], Box | None]
+"""A route's segments (ends and box each) and its label's box, if it has a label."""
 T = TypeVar("T")
 
 
@@ -1999,9 +2070,23 @@ class _Grid(Generic[T]):
 
     CELL = 160.0
 
-    def __init__(self) -> None:
+    def __init__(self, clock: list[int] | None = None) -> None:
         self.cells: dict[tuple[int, int], list[int]] = {}
         self.entries: list[tuple[Box, T]] = []
+        self.clock = clock if clock is not None else [0]
+        """Ticks at every add and discard (shared by grids that change together)."""
+        self.changed: dict[tuple[int, int], int] = {}
+        """Per cell, the clock's tick when an entry last came or went."""
+
+    def cells_at(self, box: Box) -> list[tuple[int, int]]:
+        """The cells a box touches: where `near` looks for it."""
+        xs, ys = self._span(box)
+        return [(i, j) for i in xs for j in ys]
+
+    def still(self, cells: Iterable[tuple[int, int]], since: int) -> bool:
+        """True when no entry came into or went out of `cells` after tick `since`."""
+        changed = self.changed
+        return all(changed.get(cell, 0) <= since for cell in cells)
 
     def _span(self, box: Box) -> tuple[range, range]:
         c = self.CELL
@@ -2014,36 +2099,43 @@ class _Grid(Generic[T]):
         """Add an entry; its handle (for `discard`)."""
         n = len(self.entries)
         self.entries.append((box, value))
+        self.clock[0] += 1
+        tick = self.clock[0]
         xs, ys = self._span(box)
         for i in xs:
             for j in ys:
                 self.cells.setdefault((i, j), []).append(n)
+                self.changed[(i, j)] = tick
         return n
 
     def discard(self, n: int) -> None:
         """Take an entry out again (a flow routed anew)."""
         xs, ys = self._span(self.entries[n][0])
+        self.clock[0] += 1
+        tick = self.clock[0]
         for i in xs:
             for j in ys:
                 self.cells[(i, j)].remove(n)
+                self.changed[(i, j)] = tick
 
-    def near(self, box: Box) -> Iterator[tuple[Box, T]]:
+    def near(self, box: Box) -> list[tuple[Box, T]]:
+        """The entries whose cells `box` touches, each once (a list: most queries find few)."""
         c = self.CELL
         x0, y0 = math.floor(box[0] / c), math.floor(box[1] / c)
+        entries = self.entries
         if x0 == math.floor(box[2] / c) and y0 == math.floor(box[3] / c):
             # One cell (most segments and labels): its entries, each there once.
-            entries = self.entries
-            for n in self.cells.get((x0, y0), ()):
-                yield entries[n]
-            return
+            return [entries[n] for n in self.cells.get((x0, y0), ())]
         xs, ys = self._span(box)
         seen: set[int] = set()
+        found: list[tuple[Box, T]] = []
         for i in xs:
             for j in ys:
                 for n in self.cells.get((i, j), ()):
                     if n not in seen:
                         seen.add(n)
-                        yield self.entries[n]
+                        found.append(entries[n])
+        return found
 
 
 def _label_box(label: str, at: Point) -> tuple[float, float, float, float]:
