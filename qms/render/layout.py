@@ -1274,22 +1274,27 @@ MIN_RUN = 4.0
 def _tidy(points: Sequence[Point]) -> list[Point]:
     """An orthogonal route without repeated points and straight-through corners; [] when it
     doubles back on itself or keeps a segment shorter than 4 pt."""
+    # Called for every candidate route of every flow: plain loops over local names.
     out: list[Point] = []
     for p in points:
-        if out and abs(p[0] - out[-1][0]) < 0.01 and abs(p[1] - out[-1][1]) < 0.01:
-            continue
-        if len(out) >= 2:
-            a, b = out[-2], out[-1]
-            if (a[0] == b[0] == p[0]) or (a[1] == b[1] == p[1]):
-                if (b[0] - a[0]) * (p[0] - b[0]) < 0 or (b[1] - a[1]) * (p[1] - b[1]) < 0:
-                    return []  # back along the same line
-                out[-1] = p
+        px, py = p
+        if out:
+            bx, by = out[-1]
+            if abs(px - bx) < 0.01 and abs(py - by) < 0.01:
                 continue
+            if len(out) >= 2:
+                ax, ay = out[-2]
+                if (ax == bx == px) or (ay == by == py):
+                    if (bx - ax) * (px - bx) < 0 or (by - ay) * (py - by) < 0:
+                        return []  # back along the same line
+                    out[-1] = p
+                    continue
         out.append(p)
-    if len(out) < 2 or any(
-        abs(a[0] - b[0]) + abs(a[1] - b[1]) < MIN_RUN for a, b in itertools.pairwise(out)
-    ):
+    if len(out) < 2:
         return []
+    for a, b in itertools.pairwise(out):
+        if abs(a[0] - b[0]) + abs(a[1] - b[1]) < MIN_RUN:
+            return []
     return out
 
 
@@ -2080,20 +2085,17 @@ class _Grid(Generic[T]):
 
     def cells_at(self, box: Box) -> list[tuple[int, int]]:
         """The cells a box touches: where `near` looks for it."""
-        xs, ys = self._span(box)
-        return [(i, j) for i in xs for j in ys]
+        c = self.CELL
+        x0, y0 = math.floor(box[0] / c), math.floor(box[1] / c)
+        x1, y1 = math.floor(box[2] / c), math.floor(box[3] / c)
+        if x0 == x1 and y0 == y1:  # most boxes
+            return [(x0, y0)]
+        return [(i, j) for i in range(x0, x1 + 1) for j in range(y0, y1 + 1)]
 
     def still(self, cells: Iterable[tuple[int, int]], since: int) -> bool:
         """True when no entry came into or went out of `cells` after tick `since`."""
         changed = self.changed
         return all(changed.get(cell, 0) <= since for cell in cells)
-
-    def _span(self, box: Box) -> tuple[range, range]:
-        c = self.CELL
-        return (
-            range(math.floor(box[0] / c), math.floor(box[2] / c) + 1),
-            range(math.floor(box[1] / c), math.floor(box[3] / c) + 1),
-        )
 
     def add(self, box: Box, value: T) -> int:
         """Add an entry; its handle (for `discard`)."""
@@ -2101,40 +2103,36 @@ class _Grid(Generic[T]):
         self.entries.append((box, value))
         self.clock[0] += 1
         tick = self.clock[0]
-        xs, ys = self._span(box)
-        for i in xs:
-            for j in ys:
-                self.cells.setdefault((i, j), []).append(n)
-                self.changed[(i, j)] = tick
+        cells, changed = self.cells, self.changed
+        for cell in self.cells_at(box):
+            cells.setdefault(cell, []).append(n)
+            changed[cell] = tick
         return n
 
     def discard(self, n: int) -> None:
         """Take an entry out again (a flow routed anew)."""
-        xs, ys = self._span(self.entries[n][0])
         self.clock[0] += 1
         tick = self.clock[0]
-        for i in xs:
-            for j in ys:
-                self.cells[(i, j)].remove(n)
-                self.changed[(i, j)] = tick
+        cells, changed = self.cells, self.changed
+        for cell in self.cells_at(self.entries[n][0]):
+            cells[cell].remove(n)
+            changed[cell] = tick
 
     def near(self, box: Box) -> list[tuple[Box, T]]:
         """The entries whose cells `box` touches, each once (a list: most queries find few)."""
         c = self.CELL
         x0, y0 = math.floor(box[0] / c), math.floor(box[1] / c)
-        entries = self.entries
+        entries, cells = self.entries, self.cells
         if x0 == math.floor(box[2] / c) and y0 == math.floor(box[3] / c):
             # One cell (most segments and labels): its entries, each there once.
-            return [entries[n] for n in self.cells.get((x0, y0), ())]
-        xs, ys = self._span(box)
+            return [entries[n] for n in cells.get((x0, y0), ())]
         seen: set[int] = set()
         found: list[tuple[Box, T]] = []
-        for i in xs:
-            for j in ys:
-                for n in self.cells.get((i, j), ()):
-                    if n not in seen:
-                        seen.add(n)
-                        found.append(entries[n])
+        for cell in self.cells_at(box):
+            for n in cells.get(cell, ()):
+                if n not in seen:
+                    seen.add(n)
+                    found.append(entries[n])
         return found
 
 
