@@ -36,7 +36,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from qms.findings import Finding, Result
-from qms.load import cache_home, discover, gc_paused, source_digest
+from qms.load import cache_home, code_digest, discover, gc_paused
+from qms.load.cache import RACY_NS
 
 if typing.TYPE_CHECKING:
     from pydantic import BaseModel
@@ -53,9 +54,6 @@ changed, for the edited files alone, with stand-ins of the others (`local`, `Rul
 or those rules over the whole workspace (`workspace`)."""
 
 STATE_VERSION = 5
-RACY_NS = 2_000_000_000
-"""A file modified this close to the run may change again within the same clock tick
-without its time or size changing (git calls it "racy"): its stat is not trusted."""
 
 
 @dataclass
@@ -324,7 +322,7 @@ def _folder(root: str) -> Path | None:
 def _code_signature() -> str:
     """Changes whenever qms's own code, Python or pydantic changes; empty when unreadable."""
     package = Path(__file__).parent
-    return source_digest(sorted(package.rglob("*.py")), f"validate {STATE_VERSION}")
+    return code_digest(sorted(package.rglob("*.py")), f"validate {STATE_VERSION}")
 
 
 def _key(code: str, strict: bool, as_of: dt.date | None) -> bytes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from qms.load.cache import DocumentCache, cache_home, source_digest
+from qms.load.cache import DocumentCache, cache_home, code_digest, source_digest
 from qms.load.discover import WORKSPACE_FILE, discover
 from qms.load.pause import gc_paused
 
@@ -26,6 +26,7 @@ __all__ = [
     "assemble",
     "build_document",
     "cache_home",
+    "code_digest",
     "discover",
     "gc_paused",
     "load",
