@@ -122,16 +122,29 @@ class Outcome:
 # --- shape -----------------------------------------------------------------------------------
 
 
+_MENTIONS: dict[int, tuple[Any, bool]] = {}
+
+
 def _mentions_text(annotation: Any) -> bool:
-    """Whether a type annotation is, or contains, the model's multilingual `Text`."""
+    """Whether a type annotation is, or contains, the model's multilingual `Text`.
+
+    Kept by the annotation's identity (with the annotation, so that the identity stays its
+    own): the model's fields share their parts (`Text`, `Id`...), and walking each field's
+    whole annotation again cost a run after one edit 2 % of its instructions."""
     from qms.model import _check_text
 
+    kept = _MENTIONS.get(id(annotation))
+    if kept is not None:
+        return kept[1]
     if getattr(annotation, "func", None) is _check_text:
-        return True
-    metadata = getattr(annotation, "__metadata__", ())
-    return any(_mentions_text(m) for m in metadata) or any(
-        _mentions_text(a) for a in typing.get_args(annotation)
-    )
+        found = True
+    else:
+        metadata = getattr(annotation, "__metadata__", ())
+        found = any(_mentions_text(m) for m in metadata) or any(
+            _mentions_text(a) for a in typing.get_args(annotation)
+        )
+    _MENTIONS[id(annotation)] = (annotation, found)
+    return found
 
 
 _TEXT_FIELDS: dict[type, frozenset[str]] = {}
