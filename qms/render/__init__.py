@@ -93,9 +93,10 @@ def load_ranks(out: str | os.PathLike[str]) -> dict[str, Ranks]:
         ranks = {
             name: (pair[0], pair[1])
             for name, pair in value.items()
-            if isinstance(pair, list)
+            if type(pair) is list
             and len(pair) == 2
-            and all(type(v) is int for v in pair)  # not bool, not float
+            and type(pair[0]) is int  # not bool, not float
+            and type(pair[1]) is int
         }
         if len(ranks) == len(value):
             found[key] = ranks
@@ -103,8 +104,13 @@ def load_ranks(out: str | os.PathLike[str]) -> dict[str, Ranks]:
 
 
 def dump_ranks(cache: MutableMapping[str, Ranks]) -> str:
-    """The first-pass cache as stable JSON."""
-    return json.dumps(dict(sorted(cache.items())), sort_keys=True, indent=0) + "\n"
+    """The first-pass cache as stable JSON, one line per flow (json's C encoder per line: its
+    indenting encoder is pure Python, 0.05 s for 1,000 flows on every render after an edit)."""
+    lines = [
+        f"{json.dumps(key)}: {json.dumps(dict(sorted(ranks.items())))}"
+        for key, ranks in sorted(cache.items())
+    ]
+    return "{\n" + ",\n".join(lines) + "\n}\n" if lines else "{}\n"
 
 
 def views(ws: Workspace, index: Index, lang: str, skip: Container[str] = frozenset()) -> list[View]:

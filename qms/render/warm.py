@@ -166,7 +166,9 @@ def after_edit(
     from qms.partial import left_out
 
     rendered, edited = done
-    if rendered.report.ok and not rendered.failures:
+    if not rendered.report.ok or rendered.failures:
+        note.unlink(missing_ok=True)
+    elif edited or rendered.jobs:  # else nothing was edited or drawn: the note stands
         for rel, (text, kept) in edited.items():
             data["files"][rel], data["outlines"][rel] = _sha(text), kept
         data["diagrams"] = _diagrams_digest(out)
@@ -176,8 +178,6 @@ def after_edit(
             write_atomic(note, json.dumps(data, sort_keys=True).encode("utf-8"))
         except OSError:
             note.unlink(missing_ok=True)
-    else:
-        note.unlink(missing_ok=True)
     return rendered, left_out(outcome.result.findings), data["language"]
 
 
