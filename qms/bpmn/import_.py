@@ -514,7 +514,9 @@ def import_files(paths: list[str], organisation: str | None = None, lang: str = 
                 )
             origin[name] = shown
             content = to_yaml(doc, shown)
-            problems = validate_yaml(content, name)
+            # Checked where process files go: a process `qms` is not the workspace's own
+            # qms.yaml, which only the root's file of that name is.
+            problems = validate_yaml(content, f"processes/{name}")
             if problems:
                 detail = "; ".join(problems[:5])
                 raise BpmnImportError(make_text(INVALID, file=shown, pid=doc["id"], detail=detail))

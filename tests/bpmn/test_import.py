@@ -632,3 +632,20 @@ def test_deeply_nested_subprocesses_are_refused(tmp_path: Path) -> None:
     assert done.exit_code == 2
     assert "nested too deeply" in done.stderr and "Traceback" not in done.output
     assert not (tmp_path / "o").exists()
+
+
+def test_a_process_called_qms_is_checked_as_a_process_file(tmp_path: Path) -> None:
+    """A process whose id is `qms` becomes `qms.yaml`, the name of the workspace's own file
+    at its root: the import checks it where process files go, not as the workspace file."""
+    source = tmp_path / "qms.bpmn"
+    source.write_text(
+        '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" '
+        'targetNamespace="t"><process id="qms" name="QMS">'
+        '<startEvent id="a"/><task id="b" name="Tehdään"/><endEvent id="c"/>'
+        '<sequenceFlow id="f1" sourceRef="a" targetRef="b"/>'
+        '<sequenceFlow id="f2" sourceRef="b" targetRef="c"/></process></definitions>',
+        encoding="utf-8",
+    )
+    result = import_files([str(source)], "redu")
+    assert sorted(result.files) == ["qms.yaml"]
+    assert yaml.safe_load(result.files["qms.yaml"])["kind"] == "process"
