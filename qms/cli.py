@@ -150,6 +150,9 @@ def file_system_error(error: OSError, args: list[str]) -> RefusedCommand:
 
 def main() -> None:
     """Entry point of the `qms` script."""
+    from qms.lifetime import ends_with_command
+
+    ends_with_command()
     cli(prog_name="qms")
 
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from qms.findings import Finding, Result
+from qms.lifetime import keep_until_exit
 from qms.load import cache_home, code_digest, discover, gc_paused
 from qms.load.cache import RACY_NS
 
@@ -457,6 +458,8 @@ def _cold(
         result, triples = lint_stamped(loaded, strict=strict, as_of=as_of)
         token, stored = _aside(kept, loaded), None
     checked_at = time.perf_counter()
+    if one_shot:
+        keep_until_exit(loaded, triples)  # not freed object by object on the way out
     if loaded.workspace is None:
         return Outcome(result, loaded.language, loaded.fatal, "cold")
     if kept is not None:

@@ -89,12 +89,14 @@ class Publication:
         """Load for a command that ends when it is done: on two cores (a forked helper parses
         part of the files, qms/load/split.py), and the model frozen for the cyclic collector
         (qms.render.keep_model), which spares seconds on a national network."""
+        from qms.lifetime import keep_until_exit
         from qms.render import keep_model
         from qms.render.pool import cores
 
         with gc_paused():
             loaded = load(root, split=True)
             keep_model()
+        keep_until_exit(loaded)  # not freed object by object on the way out
         return cls(loaded, lang, processes=cores())
 
     # --- load and lint ------------------------------------------------------------------------

@@ -109,3 +109,37 @@ def test_a_bad_mark_is_a_located_finding(make_workspace: Callable[[dict[str, str
     loaded = load(str(make_workspace(files)))
     bad = [f for f in loaded.findings if f.file == "organisations/o/plan.yaml"]
     assert bad and bad[0].code == "QMS002" and bad[0].line == 5
+
+
+def test_marks_walked_down_agree_with_each_elements_chain() -> None:
+    """`examples` passes each mark down from its parent; `example_of` of the element's whole
+    chain (the organisation looked up by id, whatever its case) must give the same answer,
+    element by element, on LAMPPU (whose example content spans every kind of element)."""
+    from qms.example import organisation_of
+
+    ws = load(Path(__file__).parent.parent / "models" / "lamppu").workspace
+    assert ws is not None
+    marked = {(m.kind, m.element): m.reason for m in examples(ws)}
+    top = ws.settings
+    chains: dict[tuple[str, str], tuple[object, ...]] = {("workspace", ""): (top,)}
+    for org in ws.organisations:
+        chains["organisation", org.id] = (top, org)
+        for role in org.roles:
+            chains["role", f"{org.id}/{role.id}"] = (top, org, role)
+    for p in ws.processes:
+        chain = (top, organisation_of(ws, p.organisation), p)
+        chains["process", f"{p.organisation}/{p.id}"] = chain
+        for step in p.steps:
+            chains["step", f"{p.organisation}/{p.id}/{step.id}"] = (*chain, step)
+    for plan in ws.plans:
+        chain = (top, organisation_of(ws, plan.organisation), plan)
+        for action in plan.actions:
+            chains["action", f"{plan.organisation}/{plan.id}/{action.id}"] = (*chain, action)
+    for metrics in ws.metrics:
+        org_ = organisation_of(ws, metrics.organisation)
+        for metric in metrics.metrics:
+            chains["metric", f"{metrics.organisation}/{metric.id}"] = (top, org_, metric)
+    expected = {k: m.reason for k, c in chains.items() if (m := example_of(*c)) is not None}
+    assert expected, "LAMPPU has example content"
+    assert {k: v for k, v in marked.items() if k in chains} == expected
+    assert count_examples(ws) == len(marked)
