@@ -426,6 +426,113 @@ def _validate(
     return kept if kept is not None else _cold(root, strict, as_of, folder, key, one_shot)
 
 
+@dataclass
+class Start:
+    """What a cold run takes before loading: the files found and their (size, time, inode),
+    taken first so that an edit made while loading is seen by the next run, and where the
+    state is kept and for what key (`folder` None: it is not kept)."""
+
+    folder: Path | None
+    key: bytes
+    names: list[str]
+    refused: list[Any]
+    stats: dict[str, tuple[int, int, int] | None]
+
+    def kept(self, loaded: Loaded) -> Path | None:
+        """Where to keep the state of `loaded`: None when not kept, or when the load found
+        other files than were stat'ed."""
+        if self.folder is None or loaded.workspace is None or self.names != loaded.files:
+            return None
+        return self.folder
+
+
+def _start(root: str, folder: Path | None, key: bytes) -> Start:
+    now_ns = int(dt.datetime.now().timestamp() * 1e9)
+    base = os.fspath(root)
+    names, refused = discover(Path(root)) if folder else ([], [])
+    stats = {rel: _stat(os.path.join(base, rel), now_ns) for rel in names}
+    return Start(folder, key, names, refused, stats)
+
+
+def starting(root: str) -> Start | None:
+    """For a one-shot command that loads and lints the whole workspace anyway (`qms render`,
+    `qms build`, `qms export`: qms/publish.py), taken before it loads: what it needs to keep
+    the state cold `qms validate` keeps (`keep_linted`), so that the first run after an edit,
+    of `qms validate` or of `qms render`, is not a cold one. Their lint is `qms validate`'s
+    without options (no --strict, no --as-of), which is the key. None without a cache or a
+    workspace, or when the kept state is current."""
+    code = _code_signature()
+    folder = _folder(root) if code else None
+    if folder is None or not (Path(root) / "qms.yaml").is_file():
+        return None
+    start = _start(root, folder, _key(code, False, None))
+    return None if _current(start, folder) else start
+
+
+def _current(start: Start, folder: Path) -> bool:
+    """Whether the kept state is for these files as they are now (by size, time and inode):
+    e.g. `qms render` after `qms validate` (or its own warm path, which ran it) need not keep
+    it again."""
+    state = _read_state(folder)
+    if state is None or state.key != start.key or state.refused != start.refused:
+        return False
+    entries = state.entries
+    if len(entries) != len(start.names):
+        return False
+    for rel in start.names:
+        entry = entries.get(rel)
+        st = start.stats[rel]
+        if entry is None or st is None or entry.stat != st:
+            return False
+    return not any(f.code == "QMS000" for f, _ in _wide(state))
+
+
+_Checked = tuple[Result, list[tuple["Rule", Finding, bool]], bytes, "_Stored | None"]
+
+
+def _check(
+    loaded: Loaded, kept: Path | None, strict: bool, as_of: dt.date | None, one_shot: bool
+) -> _Checked:
+    """Every rule over `loaded`, on two cores when that pays (`lint_aside`, which also writes
+    the document cache's new packs and, when the state is kept in `kept`, the stand-ins)."""
+    from qms.lint import lint_aside, lint_stamped
+    from qms.load.split import wanted
+
+    sizes = [len(loaded.sources.text(rel) or "") for rel in loaded.files]
+    if one_shot and wanted(sizes):
+        finish = lint_aside(loaded, lambda: _aside(kept, loaded), strict, as_of)
+        stored = _stored(loaded) if kept is not None else None  # while the helper works
+        result, triples, token = finish()
+        return result, triples, token, stored
+    result, triples = lint_stamped(loaded, strict=strict, as_of=as_of)
+    return result, triples, _aside(kept, loaded), None
+
+
+def _keep(start: Start, kept: Path, loaded: Loaded, checked: _Checked) -> None:
+    result, triples, token, stored = checked
+    with gc_paused():
+        state = State(
+            start.key, start.refused, {}, {}, language=loaded.language, examples=result.examples
+        )
+        state.ghosts = token
+        _keep_cold(kept, state, loaded, triples, start.stats, stored)
+
+
+def keep_linted(start: Start | None, loaded: Loaded, two_cores: bool) -> Result:
+    """`lint(loaded)` as cold `qms validate` runs it, keeping its state (`start`: what
+    `starting` took before the load; None: only lint). With `two_cores`, for a command that
+    waits for the findings (`qms build` prints them first), on two cores as `qms validate`
+    does (`lint_aside`: the load must have been asked not to `flush`, the helper writes the
+    packs). Without, in this process: `qms render` runs it while its workers lay the flows
+    out, and a forked helper would then copy the pages of the model it reads (a cold render's
+    memory is the larger)."""
+    kept = start.kept(loaded) if start is not None else None
+    checked = _check(loaded, kept, False, None, one_shot=two_cores)
+    if start is not None and kept is not None:
+        _keep(start, kept, loaded, checked)
+    return checked[0]
+
+
 def _cold(
     root: str,
     strict: bool,
@@ -437,36 +544,22 @@ def _cold(
     """Load and check everything; keep the findings per file for the next run. A one-shot
     run (the command) may load on two cores (`load(..., split=True)`) and then check on two
     (`lint_aside`, which also writes the document cache's new packs and the stand-ins)."""
-    from qms.lint import lint_aside, lint_stamped
     from qms.load import load
-    from qms.load.split import wanted
 
-    now_ns = int(dt.datetime.now().timestamp() * 1e9)
-    base = os.fspath(root)
-    names, refused = discover(Path(root)) if folder else ([], [])
-    stats = {rel: _stat(os.path.join(base, rel), now_ns) for rel in names}
+    start = _start(root, folder, key)
     started = time.perf_counter()
     loaded = load(root, split=one_shot, flush=not one_shot)
     loaded_at = time.perf_counter()
-    kept = folder if folder is not None and names == loaded.files else None
-    sizes = [len(loaded.sources.text(rel) or "") for rel in loaded.files]
-    if one_shot and wanted(sizes):
-        finish = lint_aside(loaded, lambda: _aside(kept, loaded), strict, as_of)
-        stored = _stored(loaded) if kept is not None else None  # while the helper works
-        result, triples, token = finish()
-    else:
-        result, triples = lint_stamped(loaded, strict=strict, as_of=as_of)
-        token, stored = _aside(kept, loaded), None
+    kept = start.kept(loaded)
+    checked = _check(loaded, kept, strict, as_of, one_shot)
+    result = checked[0]
     checked_at = time.perf_counter()
     if one_shot:
-        keep_until_exit(loaded, triples)  # not freed object by object on the way out
+        keep_until_exit(loaded, checked[1])  # not freed object by object on the way out
     if loaded.workspace is None:
         return Outcome(result, loaded.language, loaded.fatal, "cold")
     if kept is not None:
-        with gc_paused():
-            state = State(key, refused, {}, {}, language=loaded.language, examples=result.examples)
-            state.ghosts = token
-            _keep_cold(kept, state, loaded, triples, stats, stored)
+        _keep(start, kept, loaded, checked)
     seconds = {
         "load": loaded_at - started,
         "rules": checked_at - loaded_at,

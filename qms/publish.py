@@ -27,6 +27,7 @@ from qms.load import Loaded, gc_paused, load
 
 if TYPE_CHECKING:
     from qms.export.manual import Diagrams, Manual
+    from qms.incremental import Start
     from qms.lint import Result
     from qms.memo import Memo
     from qms.model import Workspace
@@ -78,6 +79,8 @@ class Publication:
     _written: dict[str, Written] = field(default_factory=dict)
     """The pictures `render(whole=True)` wrote, by language: the manuals read them back."""
     _manuals: dict[tuple[str, tuple[str, ...]], list[Manual]] = field(default_factory=dict)
+    _start: Start | None = None
+    """What `one_shot` took to keep validate's state, until the rules have run."""
 
     @classmethod
     def open(cls, root: str | os.PathLike[str], lang: str | None = None) -> Publication:
@@ -85,19 +88,35 @@ class Publication:
         return cls(load(root), lang)
 
     @classmethod
-    def one_shot(cls, root: str, lang: str | None = None) -> Publication:
+    def one_shot(cls, root: str, lang: str | None = None, lint: bool = False) -> Publication:
         """Load for a command that ends when it is done: on two cores (a forked helper parses
         part of the files, qms/load/split.py), and the model frozen for the cyclic collector
-        (qms.render.keep_model), which spares seconds on a national network."""
+        (qms.render.keep_model), which spares seconds on a national network.
+
+        It lints everything (the findings, or the notice of a partial model), so it keeps the
+        state a cold `qms validate` keeps (qms/incremental.py): the next `qms validate`, and
+        the warm path of the next `qms render` (qms/render/warm.py), re-check only what was
+        edited. With `lint` (the command needs the findings first: `qms build` prints them)
+        the rules run now, on two cores; else when the findings are first asked for (`qms
+        render`: while its workers lay the flows out, `left_out`)."""
+        from qms.incremental import keep_linted, starting
         from qms.lifetime import keep_until_exit
         from qms.render import keep_model
         from qms.render.pool import cores
 
+        start = starting(root)
         with gc_paused():
-            loaded = load(root, split=True)
+            loaded = load(root, split=True, flush=not lint or start is None)
             keep_model()
         keep_until_exit(loaded)  # not freed object by object on the way out
-        return cls(loaded, lang, processes=cores())
+        pub = cls(loaded, lang, processes=cores())
+        if lint and loaded.workspace is not None:
+            pub._result = keep_linted(start, loaded, two_cores=True)
+        elif lint and loaded.unwritten is not None:
+            loaded.unwritten.flush()
+        else:
+            pub._start = start
+        return pub
 
     # --- load and lint ------------------------------------------------------------------------
 
@@ -125,6 +144,11 @@ class Publication:
     @property
     def result(self) -> Result:
         """The findings of every rule (linted once)."""
+        if self._result is None and self._start is not None and self.workspace is not None:
+            from qms.incremental import keep_linted
+
+            self._result = keep_linted(self._start, self.loaded, two_cores=False)
+            self._start = None
         if self._result is None:
             from qms.lint import lint
 
@@ -134,13 +158,13 @@ class Publication:
     def left_out(self) -> LeftOut:
         """What the published documents say was left out: the loader's errors and unknown
         references, so that the terminal and the pages give the same count. A command that
-        lints anyway (build, the manuals) reuses its findings; render and BPMN export run
-        only the rules whose findings count, not the whole set (once: `render` may have
-        run them while its workers laid the flows out)."""
+        lints anyway (build, the manuals) reuses its findings; a one-shot `qms render` runs
+        every rule (while its workers lay the flows out) to keep validate's state with them;
+        else only the rules whose findings count are run, not the whole set (`qms serve`)."""
         from qms.partial import LOADER_CODES, left_out
 
-        if self._result is not None:
-            return left_out(self._result.findings)
+        if self._result is not None or self._start is not None:
+            return left_out(self.result.findings)  # keeps validate's state (`one_shot`)
         if self._left_out is None:
             from qms.lint import lint
             from qms.rules import all_rules

@@ -255,7 +255,7 @@ def run_review(
     from qms.partial import echo_left_out
     from qms.publish import Publication
 
-    pub = Publication.one_shot(workspace, lang)
+    pub = Publication.one_shot(workspace, lang, lint=True)
     language = pub.language
     fatal = pub.fatal()
     if fatal or pub.workspace is None:

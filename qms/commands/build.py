@@ -51,7 +51,7 @@ def build(
     from qms.publish import BUILD_OUTPUTS, Publication, default_out
     from qms.report import echo_text
 
-    pub = Publication.one_shot(workspace, lang)
+    pub = Publication.one_shot(workspace, lang, lint=True)  # prints the findings first
     stop_unless_loaded(pub)
     echo_text(pub.result, pub.language, show_suppressed=show_suppressed)
     if pub.result.exit_code(False) != 0 and not keep_going:

@@ -79,7 +79,7 @@ def export(
     from qms.cli import publish, stop_unless_loaded
     from qms.publish import Publication
 
-    pub = Publication.one_shot(workspace, lang)  # lays out, draws and publishes on every core
+    pub = Publication.one_shot(workspace, lang, lint=True)  # the notice comes first
     stop_unless_loaded(pub)
     if reference_docx is not None:
         if fmt != "docx":
