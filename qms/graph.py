@@ -59,6 +59,13 @@ class Flow:
     def in_degree(self, node: str) -> int:
         return len(self._in[node])
 
+    def isolated(self, node: str) -> bool:
+        """No flow joins `node` to another node (a flow to itself does not count)."""
+        out, into = self._out[node], self._in[node]
+        return (not out or (len(out) == 1 and node in out)) and (
+            not into or (len(into) == 1 and node in into)
+        )
+
     @property
     def edges(self) -> list[tuple[str, str]]:
         return [(u, v) for u, out in self._out.items() for v in out]
@@ -84,17 +91,20 @@ def flow(process: Process) -> Flow:
     [('a', 'b')]
     """
     graph = Flow()
-    ids = {step.id for step in process.steps}
+    out, into = graph._out, graph._in  # filled directly: every cold validate builds them all
     for step in process.steps:
-        if not graph.has_node(step.id):
-            graph.add_node(step.id)
+        if step.id not in out:
+            out[step.id], into[step.id] = {}, {}
     for step in process.steps:
+        here = out[step.id]
         for branch in step.next:
-            if branch.to in ids and not graph.has_edge(step.id, branch.to):
-                graph.add_edge(step.id, branch.to)
+            if branch.to in out and branch.to not in here:
+                here[branch.to] = None
+                into[branch.to][step.id] = None
         # A boundary event is reached through the step it sits on.
-        if step.attached_to in ids and not graph.has_edge(step.attached_to, step.id):
-            graph.add_edge(step.attached_to, step.id)
+        host = step.attached_to
+        if host in out and step.id not in out[host]:
+            graph.add_edge(host, step.id)
     # A link event that throws goes on at the catching link event of the same name.
     links = [s for s in process.steps if s.kind == "event" and s.trigger == "link"]
     for throw in links:

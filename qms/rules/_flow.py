@@ -21,9 +21,21 @@ def unique_steps(process: Process) -> Iterator[tuple[int, Step]]:
     """Steps with their index, the first of each id only (QMS003 reports repeated ids).
 
     The flow graph has one node per id, so a flow rule reporting per node reports once.
+
+    >>> p = Process(kind="process", id="p", organisation="o", name="P",
+    ...     steps=[{"id": "a", "name": "A"}, {"id": "b", "name": "B"}, {"id": "a", "name": "C"}])
+    >>> [(i, s.name) for i, s in unique_steps(p)]
+    [(0, 'A'), (1, 'B')]
     """
+    steps = process.steps
+    if len({step.id for step in steps}) == len(steps):
+        return enumerate(steps)  # the usual process: no id repeated, nothing to skip
+    return _first_of_each(steps)
+
+
+def _first_of_each(steps: list[Step]) -> Iterator[tuple[int, Step]]:
     seen: set[str] = set()
-    for i, step in enumerate(process.steps):
+    for i, step in enumerate(steps):
         if step.id not in seen:
             seen.add(step.id)
             yield i, step
@@ -37,9 +49,7 @@ def isolated(graph: Flow, node: str) -> bool:
     >>> [isolated(g, n) for n in "abcd"]
     [False, False, True, True]
     """
-    return all(n == node for n in graph.successors(node)) and all(
-        n == node for n in graph.predecessors(node)
-    )
+    return graph.isolated(node)
 
 
 def reach(neighbours: Callable[[str], Iterable[str]], sources: Iterable[str]) -> set[str]:

@@ -70,7 +70,9 @@ def check(ctx: Context) -> Iterator[Problem]:
         # A flow into an unknown step is QMS004's one finding; where it would lead is not
         # known, so neither the step nor what leads to it is called a dead end as well.
         known = {s.id for s in process.steps}
-        dangling = [s.id for s in process.steps if any(b.to not in known for b in s.next)]
+        dangling: list[str] = []
+        if not known.issuperset(b.to for s in process.steps for b in s.next):
+            dangling = [s.id for s in process.steps if any(b.to not in known for b in s.next)]
         finishing = reach(graph.predecessors, ends + dangling)
         for i, step in unique_steps(process):
             if step.id in finishing or isolated(graph, step.id):

@@ -55,6 +55,8 @@ def check(ctx: Context) -> Iterator[Problem]:
     """One dictionary per step's `next` list."""
     for process in ctx.workspace.processes:
         for i, step in enumerate(process.steps):
+            if len(step.next) < 2:
+                continue  # nothing to repeat
             first: dict[tuple[str, Hashable], int] = {}
             for j, branch in enumerate(step.next):
                 key = (branch.to, label_key(branch.label))

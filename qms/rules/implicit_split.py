@@ -48,7 +48,7 @@ def check(ctx: Context) -> Iterator[Problem]:
     """Counts each step's distinct unlabelled targets."""
     for process in ctx.workspace.processes:
         for i, step in enumerate(process.steps):
-            if step.kind in GATEWAY_KINDS:
+            if step.kind in GATEWAY_KINDS or len(step.next) < 2:
                 continue
             targets = list(dict.fromkeys(b.to for b in step.next if not says_when(b)))
             if len(targets) >= 2:

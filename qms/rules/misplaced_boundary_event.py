@@ -50,10 +50,12 @@ NOT_WORK = Msg(
 def check(ctx: Context) -> Iterator[Problem]:
     """One pass over the steps of each process, with a map of kinds."""
     for process in ctx.workspace.processes:
-        kinds = {s.id: s.kind for s in process.steps}
+        kinds: dict[str, str] | None = None  # made for the processes with a boundary event
         for i, step in unique_steps(process):
             if not step.attached_to:
                 continue
+            if kinds is None:
+                kinds = {s.id: s.kind for s in process.steps}
             where = ctx.loc(process, "steps", i, "attached_to")
             params = {"step": step.id, "process": process.id, "host": step.attached_to}
             if step.kind != "event":
