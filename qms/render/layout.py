@@ -1240,6 +1240,9 @@ REROUTE_PASSES = 2
 SEARCH_STATES = 20000
 """At most this many grid points (with a direction) a search on the grid settles before it
 gives up: the layout time stays linear in the steps whatever the flows."""
+WHOLE_SEARCH_STATES = 200000
+"""The same for a flow whose every template route passes a symbol and whose search near its
+ends found none: rare (a layout drawn through a symbol is wrong), so it may cost more."""
 CORRIDORS = (0.0, 6.0, 12.0)
 """Offsets of the parallel lines a flow may take along a band's edge."""
 LABEL_COST = 800.0
@@ -1269,6 +1272,21 @@ def _side_at(n: NodeBox, dy: float, sign: int) -> float | None:
 
 MIN_RUN = 4.0
 """The shortest straight run of a route (a shorter jog reads as a kink, not a turn)."""
+
+
+CHANNEL_PITCH = 6.0
+"""How far apart the channels of the flows into one column lie (when their gap has room)."""
+
+
+def _channel_pitch(gap: float, flows: int) -> float:
+    """The distance between the channels of `flows` flows into one column, in whole points:
+    CHANNEL_PITCH, or less when that would take the outer ones out of the gap in front of the
+    column (`gap` wide) to within 5 pt of its symbols, whose keepout (4 pt) they would cross
+    whatever the column's symbols are; 0 (one shared line) when even 1 pt is too much."""
+    if flows < 2:
+        return CHANNEL_PITCH
+    room = gap / 2 - 5
+    return min(CHANNEL_PITCH, max(0.0, math.floor(room / ((flows - 1) / 2))))
 
 
 def _tidy(points: Sequence[Point]) -> list[Point]:
@@ -1474,7 +1492,9 @@ def _route(
         s, t = nodes[e.source], nodes[e.target]
         col_t = col_of[t.id]
         targets = sorted(into[col_t], key=lambda i: nodes[i].y)
-        spread = (targets.index(t.id) - (len(targets) - 1) / 2) * 6
+        spread = (targets.index(t.id) - (len(targets) - 1) / 2) * _channel_pitch(
+            gaps[col_t], len(targets)
+        )
         # Never into the lane-name column, however many flows share the channel.
         ch_t = col_x[col_t] - col_w[col_t] / 2 - gaps[col_t] / 2 + spread
         ch_t = max(ch_t, layout.header + 4)
@@ -1738,9 +1758,10 @@ def _route(
     steps_xy = ((1, 0), (0, 1), (-1, 0), (0, -1))
     """Directions: right, down, left, up (index into steps_xy)."""
 
-    def search(i: int, budget: int) -> tuple[str, list[Point]] | None:
+    def search(i: int, budget: int, whole: bool = False) -> tuple[str, list[Point]] | None:
         """The cheapest route on the grid (length, bends, crossings and shared lines with the
-        flows placed so far), between the bands and columns of its ends and one beyond."""
+        flows placed so far), between the bands and columns of its ends and one beyond (on the
+        `whole` grid when that has none)."""
         e = edges[i]
         s, t = nodes[e.source], nodes[e.target]
         ends = option_ends[i]
@@ -1768,8 +1789,8 @@ def _route(
         y_lo, y_hi = min(band_s.y, band_t.y), max(band_s.y + band_s.h, band_t.y + band_t.h)
         x_lo = min(s.left, t.left) - styles.COLUMN_GAP
         x_hi = max(s.right, t.right) + styles.COLUMN_GAP
-        xs = [x for x in xs_all if x_lo <= x <= x_hi]
-        ys = [y for y in ys_all if y_lo <= y <= y_hi]
+        xs = xs_all if whole else [x for x in xs_all if x_lo <= x <= x_hi]
+        ys = ys_all if whole else [y for y in ys_all if y_lo <= y <= y_hi]
         xi = {x: k for k, x in enumerate(xs)}
         yi = {y: k for k, y in enumerate(ys)}
         ports = {p for _, p, _ in starts} | set(goals)
@@ -2009,20 +2030,26 @@ def _route(
             settle(group)
 
     # Last, each flow that no template draws clear of the symbols (the last resort above runs
-    # through one) or off the other flows' lines once more, on the grid against all the others:
-    # kept when it costs less, so that no other flow gets worse (what two flows do to each other
-    # counts for both). Flows that only cross are left as they are: searching for each would
-    # cost more time than linear, for few crossings less.
+    # through one) or off the other flows' lines once more, on the grid against all the others.
+    # A route through a symbol hides the symbol or reads as passing through it: any route on the
+    # grid (which keeps clear of every symbol) replaces it, searched on the whole grid when the
+    # ends' bands and columns have none. A route off the others' lines is kept when it costs
+    # less, so that no other flow gets worse (what two flows do to each other counts for both).
+    # Flows that only cross are left as they are: searching for each would cost more time than
+    # linear, for few crossings less.
     for i in range(len(edges)):
         side, points = chosen[i]
         now = cost(i, side, points)
-        if free(points, option_ends[i]):
-            if now < SHARED_COST:
-                continue
-        else:
-            now += SHARED_COST
+        through = not free(points, option_ends[i])
+        if not through and now < SHARED_COST:
+            continue
         found = search(i, SEARCH_STATES)
+        if found is None and through:
+            found = search(i, WHOLE_SEARCH_STATES, whole=True)
         if found is None:
+            continue
+        if through:
+            place(i, found)
             continue
         taken = {chosen[j][0] for j in by_source[edges[i].source] if j != i and active[j]}
 

@@ -176,6 +176,9 @@ def test_lamppu_layouts() -> None:
 )
 # Two events on one task, each with a flow back into the task (a retry): out and around.
 @example(lanes=[0, 1], loops=[], cols=[0] * 12, border=[(0, 0), (0, 0)])
+# Eight steps of one column in two alternating lanes: seven flows into the column, whose
+# channels spread past its gap into the symbols, and a last-resort route through a decision.
+@example(lanes=[1, 0, 1, 0, 1, 0, 1, 0], loops=[], cols=[0] * 12, border=[])
 def test_any_flow_keeps_bands_equal_and_steps_inside(
     lanes: list[int],
     loops: list[tuple[int, int]],
