@@ -15,7 +15,7 @@ import heapq
 import itertools
 import json
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Generic, TypeVar
 
@@ -1439,13 +1439,17 @@ def _route(
     # The link of a host to the event on its border is the border itself: not drawn.
     edges = [e for e in view.edges if not (e.attached and e.target in border_side)]
 
-    def blocked(a: Point, b: Point, ends: set[str]) -> bool:
+    def blocked(a: Point, b: Point, ends: set[str], close: Container[str] = ()) -> bool:
+        """Whether a segment passes a symbol other than `ends`, or its air; those in `close`
+        count without their air (4 pt)."""
         x0, x1 = sorted((a[0], b[0]))
         y0, y1 = sorted((a[1], b[1]))
-        return any(
-            nid not in ends and x0 < box[2] and x1 > box[0] and y0 < box[3] and y1 > box[1]
-            for box, nid in keepout.near((x0, y0, x1, y1))
-        )
+        for box, nid in keepout.near((x0, y0, x1, y1)):
+            air = 4.0 if nid in close else 0.0
+            inside = x0 < box[2] - air and x1 > box[0] + air
+            if inside and y0 < box[3] - air and y1 > box[1] + air and nid not in ends:
+                return True
+        return False
 
     def free(points: list[Point], ends: set[str]) -> bool:
         return not any(blocked(a, b, ends) for a, b in itertools.pairwise(points))
@@ -1796,10 +1800,33 @@ def _route(
         ports = {p for _, p, _ in starts} | set(goals)
         if any(p[0] not in xi or p[1] not in yi for p in ports):
             return None
+        # The lines straight out of each port, away from its symbol: a step on one may pass
+        # through the air of the route's own ends (not the symbols), as a step into the port
+        # does (a wider symbol's side in that air is a grid line; blocked, it would cut the
+        # port off). Per line: 0 for a
+        # horizontal one at y (1: vertical at x), that coordinate, the span of the other.
+        rays: list[tuple[int, float, float, float]] = []
+        for (px, py), d in [(p, d) for _, p, d in starts] + list(goals.items()):
+            onwards = (d == 0 or d == 1) == ((px, py) not in goals)  # to the right or down
+            along = py if d in (0, 2) else px
+            at = px if d in (0, 2) else py
+            rays.append((d % 2, along, at, math.inf) if onwards else (d % 2, along, -math.inf, at))
+
+        def on_ray(a: Point, b: Point) -> bool:
+            """Whether the step a-b lies on a line straight out of a port."""
+            return any(
+                a[1 - axis] == b[1 - axis] == along
+                and lo <= min(a[axis], b[axis])
+                and max(a[axis], b[axis]) <= hi
+                for axis, along, lo, hi in rays
+            )
 
         def step_cost(a: Point, b: Point) -> float | None:
             """What one grid step costs, None when it passes a symbol."""
-            if blocked(a, b, ends if a in ports or b in ports else set()):
+            if a in ports or b in ports:
+                if blocked(a, b, ends):
+                    return None
+            elif blocked(a, b, set(), ends if on_ray(a, b) else ()):
                 return None
             total = LENGTH_COST * (abs(a[0] - b[0]) + abs(a[1] - b[1]))
             for _, (j, ver, tj) in drawn.near(seg_box(a, b)):

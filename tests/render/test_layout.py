@@ -179,6 +179,11 @@ def test_lamppu_layouts() -> None:
 # Eight steps of one column in two alternating lanes: seven flows into the column, whose
 # channels spread past its gap into the symbols, and a last-resort route through a decision.
 @example(lanes=[1, 0, 1, 0, 1, 0, 1, 0], loops=[], cols=[0] * 12, border=[])
+# A wider decision above the target decision in its column: its side, a grid line in the air
+# in front of the target's port, cut the grid search off from the port.
+@example(
+    lanes=[0, 0, 2, 0, 2, 2, 0, 1, 0, 2, 0, 2], loops=[(1, 11), (4, 3)], cols=[0] * 12, border=[]
+)
 def test_any_flow_keeps_bands_equal_and_steps_inside(
     lanes: list[int],
     loops: list[tuple[int, int]],
