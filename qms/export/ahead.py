@@ -28,14 +28,17 @@ MIN_CHARTS = 16
 """Fewer charts than this are drawn when asked: starting the workers would cost more."""
 
 
-def work(manuals: Sequence[Manual]) -> Work:
-    """Every chart of the portal (SVG) and of the Word files (PNG) of these manuals."""
+def work(manuals: Sequence[Manual], views: Sequence[MaturityView] | None = None) -> Work:
+    """Every chart of the portal (SVG) and of the Word files (PNG) of these manuals (`views`:
+    their maturity views, when already made). The one list of what the manuals chart, for
+    drawing ahead here and on the portal's workers (qms.export.html)."""
     both: tuple[charts.Format, ...] = ("svg", "png")
     found: Work = []
     for m in manuals:
         found += [(r, both) for r in m.assessments]
         found += [(t, both) for t in m.trends if t.plotted]
-    views = maturity([(m.short, m.assessments) for m in manuals])
+    if views is None:
+        views = maturity([(m.short, m.assessments) for m in manuals])
     found += [(v, ("svg",)) for v in views]  # the portal's maturity page only
     return found
 

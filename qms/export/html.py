@@ -481,12 +481,11 @@ def _draw_charts(
     by the id of what it shows; empty unless `processes` > 1 (then each is drawn when asked),
     and empty when they were drawn ahead (qms/export/ahead.py: then each is found when asked)."""
     from qms.charts import drawn_ahead
+    from qms.export.ahead import work
 
     if processes < 2 or drawn_ahead():
         return {}
-    items: list[Chartable] = [r for m in manuals for r in m.assessments]
-    items += [t for m in manuals for t in m.trends if t.plotted]
-    items += views
+    items = [item for item, formats in work(manuals, views) if "svg" in formats]
     return dict(zip(map(id, items), map_forked(_svg, items, processes), strict=True))
 
 
