@@ -4,9 +4,11 @@ Pydantic gives the shape (types, unknown keys, enumerations); meaning (dangling 
 unreachable steps, uncovered goals) is left to the rules, so that a wrong reference is a finding
 with a hint, never a crash. Field docstrings become the JSON Schema descriptions that editors
 show while typing, and the generated model reference in docs/model.md.
-"""
 
-from __future__ import annotations
+Annotations are evaluated as Python reads them (no `from __future__ import annotations`): as
+strings, pydantic compiled and evaluated each of some 300 of them while creating the classes
+(2 % of a `qms validate` after one edit). A part is defined before the wholes that hold it.
+"""
 
 import datetime as dt
 import math
