@@ -10,7 +10,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
-from qms.coverage import coverage
 from qms.example import Example, example_of
 from qms.index import Index, split_ref
 from qms.load.salvage import salvaged_of
@@ -577,6 +576,8 @@ def coverage_states(ws: Workspace, index: Index) -> dict[tuple[str, str], Covera
     Read from qms/coverage.py, the one computation behind `qms coverage` and QMS401-QMS404,
     so that the goal map can never disagree with the matrix.
     """
+    from qms.coverage import coverage  # the goal map's alone: not imported to draw a flow
+
     matrix = coverage(ws, index)
     return {
         (cell.organisation, cell.goal): _DIAGRAM_STATE[cell.state]

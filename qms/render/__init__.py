@@ -33,6 +33,7 @@ from qms.files import (
     write_atomic,
 )
 from qms.index import Index
+from qms.load import code_digest as code_digest_of
 from qms.load import gc_paused, source_digest
 from qms.memo import Memo
 from qms.model import Workspace
@@ -368,8 +369,13 @@ def package_digest() -> str:
     cannot be read: a flow's input digest holds only for the code that built its view from
     the files (the loader, the model, the views and their labels)."""
     here = Path(__file__).resolve().parent.parent
-    files = sorted(p for p in here.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    return source_digest(files, "qms-package")
+    files = []
+    for folder, subfolders, names in os.walk(here):
+        subfolders[:] = [d for d in subfolders if d != "__pycache__"]
+        files += [Path(folder, n) for n in names]
+    # The digest kept in the cache folder with each file's size, time and inode: the
+    # package is read and hashed again only when one of them changed (qms.load.cache).
+    return code_digest_of(sorted(files), "qms-package")
 
 
 def flow_inputs(
@@ -514,6 +520,12 @@ class Rendered:
     """The diagrams whose DOT was built this run (the others were current)."""
     diagrams: int = 0
     """Every diagram of the workspace."""
+
+
+def _with_inputs(entry: Entry, inputs: str) -> Entry:
+    """`entry` with today's inputs digest (itself when unchanged: a render after an edit
+    keeps a thousand entries as they were)."""
+    return entry if entry.inputs == inputs else dataclasses.replace(entry, inputs=inputs)
 
 
 def _current(
@@ -666,7 +678,7 @@ def _render(
         failed = {n for n, _ in failures} | {n for n, _, _ in report.failed}
         # A current flow's entry takes today's inputs: its view (built, or vouched for by
         # its inputs) is the one drawn.
-        kept = {n: dataclasses.replace(entries[n], inputs=inputs.get(n, "")) for n in current}
+        kept = {n: _with_inputs(entries[n], inputs.get(n, "")) for n in current}
         for job in jobs:
             key = keys.get(job.name)
             if key is None or job.name in failed:
