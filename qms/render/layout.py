@@ -1162,7 +1162,8 @@ def _straighten(
                     ceil = ys[k + 1] - up[k + 1] - styles.STACK_GAP - down[k]
                 ys[k] = min(ys[k], ceil)
             for i, y in zip(ids, ys, strict=True):
-                nodes[i] = replace(nodes[i], y=y)
+                if y != nodes[i].y:  # most stay: no new box (a sweep visits every step)
+                    nodes[i] = replace(nodes[i], y=y)
 
 
 def _align_connectors(
@@ -1292,27 +1293,30 @@ def _channel_pitch(gap: float, flows: int) -> float:
 def _tidy(points: Sequence[Point]) -> list[Point]:
     """An orthogonal route without repeated points and straight-through corners; [] when it
     doubles back on itself or keeps a segment shorter than 4 pt."""
-    # Called for every candidate route of every flow: plain loops over local names.
+    # Called for every candidate route of every flow: plain loops over local names, the last
+    # two points kept (a, b) rather than read back from the list.
     out: list[Point] = []
+    ax = ay = bx = by = 0.0
     for p in points:
         px, py = p
         if out:
-            bx, by = out[-1]
             if abs(px - bx) < 0.01 and abs(py - by) < 0.01:
                 continue
-            if len(out) >= 2:
-                ax, ay = out[-2]
-                if (ax == bx == px) or (ay == by == py):
-                    if (bx - ax) * (px - bx) < 0 or (by - ay) * (py - by) < 0:
-                        return []  # back along the same line
-                    out[-1] = p
-                    continue
+            if len(out) >= 2 and ((ax == bx == px) or (ay == by == py)):
+                if (bx - ax) * (px - bx) < 0 or (by - ay) * (py - by) < 0:
+                    return []  # back along the same line
+                out[-1] = p
+                bx, by = px, py
+                continue
         out.append(p)
+        ax, ay, bx, by = bx, by, px, py
     if len(out) < 2:
         return []
-    for a, b in itertools.pairwise(out):
-        if abs(a[0] - b[0]) + abs(a[1] - b[1]) < MIN_RUN:
+    ax, ay = out[0]
+    for bx, by in out[1:]:
+        if abs(ax - bx) + abs(ay - by) < MIN_RUN:
             return []
+        ax, ay = bx, by
     return out
 
 
@@ -2176,17 +2180,19 @@ class _Grid(Generic[T]):
         """The entries whose cells `box` touches, each once (a list: most queries find few)."""
         c = self.CELL
         x0, y0 = math.floor(box[0] / c), math.floor(box[1] / c)
+        x1, y1 = math.floor(box[2] / c), math.floor(box[3] / c)
         entries, cells = self.entries, self.cells
-        if x0 == math.floor(box[2] / c) and y0 == math.floor(box[3] / c):
-            # One cell (most segments and labels): its entries, each there once.
+        if x0 == x1 and y0 == y1:
+            # One cell (most labels): its entries, each there once.
             return [entries[n] for n in cells.get((x0, y0), ())]
         seen: set[int] = set()
         found: list[tuple[Box, T]] = []
-        for cell in self.cells_at(box):
-            for n in cells.get(cell, ()):
-                if n not in seen:
-                    seen.add(n)
-                    found.append(entries[n])
+        for i in range(x0, x1 + 1):  # the cells of `cells_at`, in its order
+            for j in range(y0, y1 + 1):
+                for n in cells.get((i, j), ()):
+                    if n not in seen:
+                        seen.add(n)
+                        found.append(entries[n])
         return found
 
 
