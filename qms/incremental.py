@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
+import io
 import os
 import pickle
 import time
@@ -680,11 +681,51 @@ def _write_ghosts(folder: Path, loaded: Loaded) -> bytes:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         kept = Ghosts(token, ws.unloaded, documents, marks)
-        data = pickle.dumps(kept, pickle.HIGHEST_PROTOCOL)
-        write_atomic(folder / "ghosts.pickle", data)
+        write_atomic(folder / "ghosts.pickle", _pickled_ghosts(kept))
     except OSError:
         return b""
     return token
+
+
+def _pickled_ghosts(ghosts: Ghosts) -> bytes:
+    """The stand-ins as `ghosts.pickle` holds them: each model object as its class and the
+    values it does not share with its class's defaults (`_revive` adds those back). A stand-in
+    holds the defaults' very objects in every field it does not keep; pickled whole, each
+    object's every field was written, and read back one by one (a role edit at 1,000
+    processes spent 0.1 billion instructions reading 5,157 of them)."""
+    from pydantic import BaseModel
+
+    class Pickler(pickle.Pickler):
+        def reducer_override(self, obj: Any) -> Any:
+            if not isinstance(obj, BaseModel):
+                return NotImplemented
+            cls = type(obj)
+            defaults = _defaults(cls)
+            own = {n: v for n, v in obj.__dict__.items() if v is not defaults.get(n, _ABSENT)}
+            return _revive, (cls, own, obj.__pydantic_fields_set__, obj.__pydantic_private__)
+
+    out = io.BytesIO()
+    Pickler(out, pickle.HIGHEST_PROTOCOL).dump(ghosts)
+    return out.getvalue()
+
+
+_ABSENT = object()
+
+
+def _revive(
+    cls: type[BaseModel], own: dict[str, Any], fields_set: set[str], private: Any
+) -> BaseModel:
+    """A model object read back from `ghosts.pickle`: its class's defaults, then its own
+    values (`_pickled_ghosts`); equal to the object written."""
+    new = cls.__new__(cls)
+    values = dict(_defaults(cls))
+    values.update(own)
+    setattr_ = object.__setattr__
+    setattr_(new, "__dict__", values)
+    setattr_(new, "__pydantic_fields_set__", fields_set)
+    setattr_(new, "__pydantic_extra__", None)
+    setattr_(new, "__pydantic_private__", private)
+    return new
 
 
 def _read_ghosts(folder: Path, state: State) -> Ghosts | None:
