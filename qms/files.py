@@ -27,8 +27,9 @@ EXISTS = Msg(
 )
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write via a temporary file in the same folder and rename: never half a file."""
+def write_atomic(path: str | os.PathLike[str], data: bytes | Iterable[bytes]) -> None:
+    """Write via a temporary file in the same folder and rename: never half a file. `data`
+    may come in pieces (written one by one: a large file need not be joined in memory)."""
     target = Path(path)
     made = _missing_folders(target.parent)
     try:
@@ -44,7 +45,7 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
         raise
 
 
-def stage(target: Path, data: bytes) -> Path:
+def stage(target: Path, data: bytes | Iterable[bytes]) -> Path:
     """`data` in a temporary file beside `target`, with the permissions of a new file
     (0644 under umask 022: mkstemp makes 0600, and outputs are for sharing)."""
     try:
@@ -54,7 +55,10 @@ def stage(target: Path, data: bytes) -> Path:
     tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                handle.writelines(data)
         os.chmod(tmp, 0o666 & ~umask())
     except OSError as error:
         tmp.unlink(missing_ok=True)

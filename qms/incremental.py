@@ -31,7 +31,7 @@ import os
 import pickle
 import time
 import typing
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -597,27 +597,33 @@ def _keep_cold(
             per_file[f.file].append((f, at_key))
         else:
             wide.setdefault(r.code, []).append((f, at_key))
-    chunks, digests, anchors = stored or _stored(loaded)
-    entries: dict[str, Entry] = {}
-    offset = 0
-    for rel, data, digest in zip(loaded.files, chunks, digests, strict=True):
-        entries[rel] = Entry(
-            stats[rel],
-            digest,
-            (offset, len(data)),
-            tuple(per_file[rel]),
-            anchors.get(rel, frozenset()),
-        )
-        offset += len(data)
-    state.entries, state.wide, state.other, state.store_size = entries, wide, other, offset
-    state.marked = _marked(loaded)
+    if stored is not None:
+        chunks, digests, anchors = stored
+        sizes = [len(data) for data in chunks]
+        body: Iterable[bytes] = chunks
+    else:  # each text encoded and hashed as it is written: never all of them in memory
+        digests, sizes, anchors = [], [], _all_anchors(loaded)
+        body = _encoded(loaded, digests, sizes)
     from qms.files import write_atomic
 
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(folder / "texts.bin", b"".join(chunks))
+        write_atomic(folder / "texts.bin", body)
     except OSError:
         return
+    entries: dict[str, Entry] = {}
+    offset = 0
+    for rel, size, digest in zip(loaded.files, sizes, digests, strict=True):
+        entries[rel] = Entry(
+            stats[rel],
+            digest,
+            (offset, size),
+            tuple(per_file[rel]),
+            anchors.get(rel, frozenset()),
+        )
+        offset += size
+    state.entries, state.wide, state.other, state.store_size = entries, wide, other, offset
+    state.marked = _marked(loaded)
     _write_state(folder, state)
 
 
@@ -648,6 +654,17 @@ def _stored(loaded: Loaded) -> _Stored:
         chunks.append(text.encode("utf-8") if text is not None else b"")
         digests.append(_digest(text) if text is not None else None)
     return chunks, digests, _all_anchors(loaded)
+
+
+def _encoded(loaded: Loaded, digests: list[bytes | None], sizes: list[int]) -> Iterator[bytes]:
+    """Each file's text as `_stored` keeps it, one at a time, its digest and size appended
+    to `digests` and `sizes` as it goes."""
+    for rel in loaded.files:
+        text = loaded.sources.text(rel)
+        data = text.encode("utf-8") if text is not None else b""
+        digests.append(hashlib.sha256(data).digest() if text is not None else None)
+        sizes.append(len(data))
+        yield data
 
 
 def _aside(folder: Path | None, loaded: Loaded) -> bytes:
