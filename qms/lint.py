@@ -213,7 +213,7 @@ def stamped(
             for f in option_findings(all_of(rules), config, sources, r, orphans):
                 yield r, f, True
             orphans = False
-        ctx.rule = r
+        ctx.rule, ctx.only = r, only
         try:
             problems = list(r.check(ctx))
         except Exception as error:  # noqa: BLE001 - one broken rule must not stop the others

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
@@ -167,6 +167,10 @@ class Context:
         self._flows: dict[int, Flow] = {}
         self.rule: Rule | None = None
         """The rule being run (the engine sets it), whose options `option` reads."""
+        self.only: Container[str] | None = None
+        """The files whose problems are wanted (the engine sets it; None: every file). A rule
+        may skip the documents of the other files when each of its problems lies in the
+        document it walks: the engine drops the others' problems anyway."""
 
     def option(self, name: str) -> Option:
         """The value of the running rule's option `name`: the workspace's setting (qms.yaml
@@ -175,6 +179,10 @@ class Context:
         default = dict(self.rule.options)[name]
         given = configured(self.workspace.settings.rules.options, self.rule).get(name)
         return given if given is not None and fits(given, default) else default
+
+    def wanted(self, doc: Document) -> bool:
+        """Whether problems in `doc`'s file are wanted (`only`)."""
+        return self.only is None or doc.source in self.only
 
     @cached_property
     def index(self) -> Index:

@@ -34,9 +34,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from typing import TypeVar
 
 from qms.findings import Msg, did_you_mean
 from qms.index import INDEX_READS, Index, split_ref
+from qms.model import Document
 from qms.rule import Context, Problem, Where, problem, rule
 
 GUESS = Msg(
@@ -158,6 +160,13 @@ class _Checker:
                 yield _unknown((*loc, i), "metric", ref, self.index.metric_ids(org))
 
 
+_D = TypeVar("_D", bound=Document)
+
+
+def _wanted(ctx: Context, docs: tuple[_D, ...]) -> Iterator[_D]:
+    return (d for d in docs if ctx.wanted(d))
+
+
 @rule(
     "QMS004",
     "unknown-reference",
@@ -196,14 +205,16 @@ class _Checker:
     shared=INDEX_READS,
 )
 def check(ctx: Context) -> Iterator[Problem]:
-    """Walk every reference field once, resolving through the index."""
+    """Walk every reference field once, resolving through the index; each problem lies in
+    the document walked, so only the wanted ones are walked (`Context.only`: after an edit,
+    the edited documents among stand-ins of all the others)."""
     c = _Checker(ctx)
     ws = ctx.workspace
-    for project in ws.projects:
+    for project in _wanted(ctx, ws.projects):
         yield from c.org((project, "coordinator"), project.coordinator)
         for i, goal in enumerate(project.goals):
             yield from c.goal((project, "goals", i, "parent"), goal.parent)
-    for org in ws.organisations:
+    for org in _wanted(ctx, ws.organisations):
         yield from c.org((org, "merges_into"), org.merges_into)
         yield from c.goals((org, "commits_to"), org.commits_to)
         if org.process_map:
@@ -214,7 +225,7 @@ def check(ctx: Context) -> Iterator[Problem]:
             yield from c.role((org, "quality_group", i, "role"), org.id, member.role)
         for i, doc in enumerate(org.documents):
             yield from c.role((org, "documents", i, "owner"), org.id, doc.owner)
-    for p in ws.processes:
+    for p in _wanted(ctx, ws.processes):
         oid = p.organisation
         yield from c.org((p, "organisation"), oid)
         yield from c.process((p, "parent"), oid, p.parent)
@@ -240,7 +251,7 @@ def check(ctx: Context) -> Iterator[Problem]:
             for j, ref in enumerate(step.documents):
                 if ref not in doc_ids:
                     yield _unknown((p, "steps", i, "documents", j), "document", ref, doc_ids)
-    for plan in ws.plans:
+    for plan in _wanted(ctx, ws.plans):
         oid = plan.organisation
         yield from c.org((plan, "organisation"), oid)
         for i, action in enumerate(plan.actions):
@@ -249,7 +260,7 @@ def check(ctx: Context) -> Iterator[Problem]:
             yield from c.metrics((*at, "evaluated_by"), oid, action.evaluated_by)
             yield from c.goals((*at, "realizes"), action.realizes)
             yield from c.processes((*at, "processes"), oid, action.processes)
-    for mdoc in ws.metrics:
+    for mdoc in _wanted(ctx, ws.metrics):
         oid = mdoc.organisation
         yield from c.org((mdoc, "organisation"), oid)
         for i, metric in enumerate(mdoc.metrics):
@@ -258,7 +269,7 @@ def check(ctx: Context) -> Iterator[Problem]:
             yield from c.goals((*at, "realizes"), metric.realizes)
             for j, value in enumerate(metric.values):
                 yield from c.period((*at, "values", j, "period"), value.period)
-    for res in ws.results:
+    for res in _wanted(ctx, ws.results):
         yield from c.org((res, "organisation"), res.organisation)
         for i, result in enumerate(res.results):
             at = (res, "results", i)
