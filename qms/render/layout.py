@@ -1721,8 +1721,12 @@ def _route(
             for box, (j, ver) in labels.near(box_ab):  # clear of the others' labels
                 if j != i and ver == version[j] and _crosses(box, a, b):
                     total += LABEL_COST
-            for _, (j, ver, tj) in drawn.near(box_ab):
+            x0, y0, x1, y1 = box_ab
+            for box, (j, ver, tj) in drawn.near(box_ab):
                 if j == i or ver != version[j]:
+                    continue
+                # A segment whose box is clearly apart (1 pt) neither crosses nor shares a line.
+                if box[0] > x1 + 1 or box[2] < x0 - 1 or box[1] > y1 + 1 or box[3] < y0 - 1:
                     continue
                 other = chosen[j][1]
                 p, q = other[tj], other[tj + 1]
@@ -2136,6 +2140,8 @@ class _Grid(Generic[T]):
     def __init__(self, clock: list[int] | None = None) -> None:
         self.cells: dict[tuple[int, int], list[int]] = {}
         self.entries: list[tuple[Box, T]] = []
+        self.where: list[list[tuple[int, int]]] = []
+        """Per entry, the cells it is in (`cells_at` of its box, kept for `discard`)."""
         self.clock = clock if clock is not None else [0]
         """Ticks at every add and discard (shared by grids that change together)."""
         self.changed: dict[tuple[int, int], int] = {}
@@ -2159,10 +2165,12 @@ class _Grid(Generic[T]):
         """Add an entry; its handle (for `discard`)."""
         n = len(self.entries)
         self.entries.append((box, value))
+        where = self.cells_at(box)
+        self.where.append(where)
         self.clock[0] += 1
         tick = self.clock[0]
         cells, changed = self.cells, self.changed
-        for cell in self.cells_at(box):
+        for cell in where:
             cells.setdefault(cell, []).append(n)
             changed[cell] = tick
         return n
@@ -2172,7 +2180,7 @@ class _Grid(Generic[T]):
         self.clock[0] += 1
         tick = self.clock[0]
         cells, changed = self.cells, self.changed
-        for cell in self.cells_at(self.entries[n][0]):
+        for cell in self.where[n]:
             cells[cell].remove(n)
             changed[cell] = tick
 
