@@ -81,12 +81,17 @@ def _formats(formats: str) -> list[str] | None:
 
 
 def _diagrams_digest(out: str) -> str:
+    """The digest of the output folder's diagram cache as it is, or "" (no match: the full
+    render) when it is missing, not a regular file or too large. The folder is untrusted
+    input: a FIFO or a link to /dev/zero put there must neither hang nor be read forever."""
+    from qms.files import MAX_CACHE_BYTES, read_regular
     from qms.render import DIAGRAM_CACHE
 
     try:
-        return hashlib.sha256((Path(out) / DIAGRAM_CACHE).read_bytes()).hexdigest()
+        data, size = read_regular(Path(out) / DIAGRAM_CACHE, MAX_CACHE_BYTES)
     except OSError:
         return ""
+    return hashlib.sha256(data).hexdigest() if size <= MAX_CACHE_BYTES else ""
 
 
 def remember(loaded: Loaded, out: str, formats: str, lang: str | None, picked: str) -> None:
