@@ -24,7 +24,6 @@ way the output is exactly that of a full run; `QMS_CACHE=0` switches the cache o
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import io
 import os
@@ -398,15 +397,14 @@ def validate(
     cold run may then fork a helper to parse on another core (qms/load/split.py).
 
     The cyclic garbage collector is paused throughout: the run makes millions of objects and
-    almost no cycles, and each collection would walk them all. `one_shot` (the `qms validate`
-    command, whose process ends with the run) then freezes what is alive, so that neither a
-    later collection nor the interpreter's exit walks the model again (`gc.freeze`); a
-    process that goes on (a test, a server) must not pass it: frozen objects are never freed.
+    almost no cycles, and each collection would walk them all. A one-shot run in the `qms`
+    script's process (qms.lifetime) then keeps and freezes what is alive, so that neither a
+    later collection nor the process's end walks the model again.
     """
     with gc_paused():
         outcome = _validate(root, strict, as_of, cache, one_shot)
         if one_shot:
-            gc.freeze()
+            keep_until_exit()
     return outcome
 
 

@@ -3,9 +3,12 @@
 The `qms` script's process ends with its command (`qms validate`, `qms render`...): a national
 model is millions of objects, and dropping the last reference to it frees them one by one,
 about a twentieth of a cold `qms validate` spent on the way out. Such a process keeps the
-model and freezes it for the cyclic collector; the process's end then walks none of it. In any
-other process (a test calling the commands, `qms serve`) nothing is kept: the objects must be
-freed.
+model and freezes it for the cyclic collector; the process's end then walks none of it, and
+no later collection does either (a national model, built with the collector paused, otherwise
+costs two or three full collections of millions of objects, about 2 s, once rendering
+allocates again; kept while the collector is still paused after loading, it also spares the
+first young collection). In any other process (a test calling the commands, `qms serve`)
+nothing is kept or frozen: the objects must be freed.
 """
 
 from __future__ import annotations

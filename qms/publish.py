@@ -90,8 +90,9 @@ class Publication:
     @classmethod
     def one_shot(cls, root: str, lang: str | None = None, lint: bool = False) -> Publication:
         """Load for a command that ends when it is done: on two cores (a forked helper parses
-        part of the files, qms/load/split.py), and the model frozen for the cyclic collector
-        (qms.render.keep_model), which spares seconds on a national network.
+        part of the files, qms/load/split.py), and the model kept until the process ends and
+        frozen for the cyclic collector (qms.lifetime), which spares seconds on a national
+        network.
 
         It lints everything (the findings, or the notice of a partial model), so it keeps the
         state a cold `qms validate` keeps (qms/incremental.py): the next `qms validate`, and
@@ -101,14 +102,12 @@ class Publication:
         render`: while its workers lay the flows out, `left_out`)."""
         from qms.incremental import keep_linted, starting
         from qms.lifetime import keep_until_exit
-        from qms.render import keep_model
         from qms.render.pool import cores
 
         start = starting(root)
         with gc_paused():
             loaded = load(root, split=True, flush=not lint or start is None)
-            keep_model()
-        keep_until_exit(loaded)  # not freed object by object on the way out
+            keep_until_exit(loaded)  # while paused: no collection walks what loading made
         pub = cls(loaded, lang, processes=cores())
         if lint and loaded.workspace is not None:
             pub._result = keep_linted(start, loaded, two_cores=True)

@@ -13,7 +13,6 @@ unchanged and whose files the engine's manifest vouches for costs no layout and 
 from __future__ import annotations
 
 import dataclasses
-import gc
 import hashlib
 import json
 import os
@@ -310,20 +309,6 @@ def layout_flow(
     TooManySteps beyond `layout.MAX_STEPS`, before any work."""
     check_size(view)
     return compute(view, ranks_from_json(run(order_source(view))), fold=fold)
-
-
-def keep_model() -> None:
-    """Tell the cyclic garbage collector that everything alive now (the loaded model) stays
-    until the process ends, so that no later collection walks it again.
-
-    For one-shot commands only (`qms render`, `qms build`): the model, built with the
-    collector paused, otherwise costs two or three full collections of millions of objects
-    (about 2 s on a national network) soon after rendering starts allocating again. Called
-    while the collector is still paused after loading, it also spares the first young
-    collection, which would walk every object made while loading. A long-running process
-    (`qms serve`) must not call it: frozen garbage is never freed.
-    """
-    gc.freeze()
 
 
 # --- the per-diagram cache -------------------------------------------------------------------
