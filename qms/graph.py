@@ -14,7 +14,42 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from qms.model import Process
+from qms.model import Process, Step
+
+BORDER_HOSTS = ("task", "subprocess")
+"""Steps that carry their boundary events on their border (a gateway or an event is too small
+for a name beside them: such an event keeps a column of its own and a dotted link)."""
+
+
+def border_hosts(process: Process) -> dict[str, Step]:
+    """The step on whose border each boundary event sits, by the event's id: an event whose
+    `attached_to` names a task or subprocess of the process (the first step of that id).
+
+    Such an event belongs to its host: it is drawn on the host's border, in the host's lane
+    (qms.views), and needs no role of its own (QMS111).
+
+    >>> p = Process(kind="process", id="p", organisation="o", name="P", steps=[
+    ...     {"id": "t", "name": "T", "role": "r"},
+    ...     {"id": "e", "name": "E", "kind": "event", "attached_to": "t"},
+    ...     {"id": "d", "name": "D", "kind": "decision"},
+    ...     {"id": "f", "name": "F", "kind": "event", "attached_to": "d"}])
+    >>> {event: host.id for event, host in border_hosts(p).items()}
+    {'e': 't'}
+    """
+    first: dict[str, Step] = {}
+    for step in process.steps:
+        first.setdefault(step.id, step)
+    hosts: dict[str, Step] = {}
+    for step in process.steps:
+        host = first.get(step.attached_to) if step.attached_to else None
+        if (
+            host is not None
+            and host is not step
+            and host.kind in BORDER_HOSTS
+            and step.kind == "event"
+        ):
+            hosts.setdefault(step.id, host)
+    return hosts
 
 
 class Flow:

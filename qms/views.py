@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from qms.example import Example, example_of
+from qms.graph import border_hosts
 from qms.index import Index, split_ref
 from qms.load.salvage import salvaged_of
 from qms.model import Organisation, Process, Step, Workspace, text
@@ -243,14 +244,21 @@ def flow_view(index: Index, process: Process, lang: str) -> FlowView:
     """The swimlane view of a process: lanes in the organisation's role order.
 
     Roles the organisation does not declare follow in order of first appearance, and steps
-    without a role share the lane "—", so that no step is ever dropped.
+    without a role share the lane "—", so that no step is ever dropped. An event on a task's
+    or subprocess's border is in its host's lane (it is drawn on the host, and a lane of its
+    own would stand empty).
     """
     org_id = process.organisation
     org = index.organisations.get(org_id)
     declared = [r.id for r in org.roles] if org else []
+    hosts = border_hosts(process)
+
+    def lane_of(step: Step) -> str:
+        return (hosts[step.id].role if step.id in hosts else step.role) or NO_ROLE
+
     used: list[str] = []
     for step in process.steps:
-        lane = step.role or NO_ROLE
+        lane = lane_of(step)
         if lane not in used:
             used.append(lane)
     order = [r for r in declared if r in used] + [r for r in used if r not in declared]
@@ -287,7 +295,7 @@ def flow_view(index: Index, process: Process, lang: str) -> FlowView:
                 step.id,
                 step.kind,
                 text(step.name, lang),
-                step.role or NO_ROLE,
+                lane_of(step),
                 href,
                 marked,
                 step_marker(step),

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Generic, TypeVar
 
 from qms.findings import Msg
+from qms.graph import BORDER_HOSTS
 from qms.render import graphviz, styles
 from qms.views import FlowEdge, FlowView, StepView
 
@@ -144,9 +145,6 @@ def check_size(view: FlowView) -> None:
         raise TooManySteps(view.name, len(view.steps))
 
 
-BORDER_HOSTS = ("task", "subprocess")
-"""Steps that carry their boundary events on their border (a gateway or an event is too small
-for a name beside them: such an event keeps a column of its own and a dotted link)."""
 BORDER_MAX = 2
 """Boundary events drawn on one host's border: one on its bottom edge, one on its top (a
 third one's flow would run through the first one's name); more stand beside the host with a

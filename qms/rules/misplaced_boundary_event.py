@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.findings import Msg
+from qms.graph import BORDER_HOSTS
 from qms.rule import Context, Problem, problem, rule
 from qms.rules._flow import unique_steps
 
@@ -60,6 +61,6 @@ def check(ctx: Context) -> Iterator[Problem]:
             params = {"step": step.id, "process": process.id, "host": step.attached_to}
             if step.kind != "event":
                 yield problem(where, NOT_EVENT, element=step.id, kind=step.kind, **params)
-            elif kinds.get(step.attached_to, "task") not in ("task", "subprocess"):
+            elif kinds.get(step.attached_to, "task") not in BORDER_HOSTS:
                 kind = kinds[step.attached_to]
                 yield problem(where, NOT_WORK, element=step.id, kind=kind, **params)

@@ -138,3 +138,28 @@ def test_one_font_size_per_flow_and_lane_names_wrap() -> None:
     assert 'label="Toiminta-\\njärjestel-\\nmätyöryhmä"' in source
     assert 'label="Ammatillinen\\nneuvotte-\\nlukunta\\n(viestintäala)"' in source
     assert 'label="Laatupäällikkö"' in source
+
+
+def test_a_boundary_event_without_a_role_is_in_its_hosts_lane() -> None:
+    """An event on a task's border is drawn on the task: a lane "—" of its own would stand
+    empty (found on a `qms init` workspace with a timer added to a task)."""
+    from qms.model import Process
+
+    _, index = small()
+    process = Process.model_validate(
+        {
+            "kind": "process",
+            "id": "hankinta",
+            "organisation": "demo",
+            "name": "Hankinta",
+            "steps": [
+                {"id": "alku", "kind": "start", "name": "A", "role": "rehtori", "next": ["t"]},
+                {"id": "t", "name": "Tilaus", "role": "rehtori", "next": ["loppu"]},
+                {"id": "e", "kind": "event", "name": "E", "attached_to": "t", "next": ["loppu"]},
+                {"id": "loppu", "kind": "end", "name": "L", "role": "rehtori"},
+            ],
+        }
+    )
+    view = flow_view(index, process, "fi")
+    assert [lane.id for lane in view.lanes] == ["rehtori"]
+    assert {s.id: s.lane for s in view.steps}["e"] == "rehtori"
