@@ -178,3 +178,32 @@ def test_yaml_floor_reads_the_files_qms_reads(tmp_path: Path, generate) -> None:
     )
     got = json.loads(proc.stdout)
     assert got["files"] == len(load(root).files)
+
+
+def test_dot_floor_parts_run_every_recorded_graph_once(tmp_path: Path) -> None:
+    """`bench.floors dot REC K/N`: the parts of the serial Graphviz floor, which the bench runs
+    between its renders, run every recorded graph exactly once between them."""
+    rec, log = tmp_path / "rec", tmp_path / "ran.txt"
+    rec.mkdir()
+    command = ["sh", "-c", f"cat >> '{log}'"]  # stands in for Graphviz: notes which graph ran
+    (rec / "commands.json").write_text(json.dumps([command] * 7), encoding="utf-8")
+    for n in range(7):
+        (rec / f"{n:05d}.dot").write_text(f"{n}\n", encoding="utf-8")
+
+    def floor(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bench.floors", "dot", str(rec), *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    runs = [json.loads(floor(f"{k}/3").stdout)["graphviz_runs"] for k in (1, 2, 3)]
+    assert runs == [3, 2, 2]
+    assert sorted(log.read_text(encoding="utf-8").split()) == [str(n) for n in range(7)]
+    log.unlink()
+    assert json.loads(floor().stdout)["graphviz_runs"] == 7
+    assert log.read_text(encoding="utf-8").split() == [str(n) for n in range(7)]
+    for bad in ("0/3", "4/3", "1/0", "x"):
+        assert floor(bad).returncode == 2
