@@ -27,6 +27,12 @@ EXISTS = Msg(
 )
 
 
+def default_out(workspace: str, folder: str = "diagrams") -> str:
+    """diagrams/<the workspace folder's name> (or build/<name>): here, not in qms.publish,
+    so that `qms render` knows its folder before it decides whether to load the model."""
+    return str(Path(folder) / (Path(workspace).resolve().name or "workspace"))
+
+
 def write_atomic(path: str | os.PathLike[str], data: bytes | Iterable[bytes]) -> None:
     """Write via a temporary file in the same folder and rename: never half a file. `data`
     may come in pieces (written one by one: a large file need not be joined in memory)."""

@@ -46,11 +46,6 @@ NOTHING = Msg(en="the workspace has no organisations", fi="työtilassa ei ole or
 NOT_LOADED = {"en": "nothing to load", "fi": "mitään ei voitu ladata"}
 
 
-def default_out(workspace: str, folder: str = "diagrams") -> str:
-    """diagrams/<the workspace folder's name> (or build/<name>)."""
-    return str(Path(folder) / (Path(workspace).resolve().name or "workspace"))
-
-
 @dataclass
 class Publication:
     """One loaded workspace on its way to diagrams and manuals; each stage runs once."""

@@ -48,7 +48,8 @@ def build(
         qms build models/lamppu -o public/diagrams --keep-going
     """
     from qms.cli import draw, publish, published, say, stop_unless_loaded
-    from qms.publish import BUILD_OUTPUTS, Publication, default_out
+    from qms.files import default_out
+    from qms.publish import BUILD_OUTPUTS, Publication
     from qms.report import echo_text
 
     pub = Publication.one_shot(workspace, lang, lint=True)  # prints the findings first

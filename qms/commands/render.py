@@ -28,12 +28,14 @@ def render(workspace: str, out: str | None, formats: str, lang: str | None) -> N
         qms render models/lamppu -o site/diagrams --format svg --lang en
     """
     from qms.cli import draw, report_drawn, stop_unless_loaded
-    from qms.publish import Publication, default_out
+    from qms.files import default_out
     from qms.render import warm
 
     target = out or default_out(workspace)
     if (after := warm.after_edit(workspace, target, formats, lang)) is not None:
         sys.exit(report_drawn(*after, target))  # else: load everything
+    from qms.publish import Publication  # the model and the loader: not needed above
+
     pub = Publication.one_shot(workspace, lang)
     stop_unless_loaded(pub)
     code = draw(pub, target, formats)
