@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from qms.load import Loaded
     from qms.model import Process
     from qms.partial import LeftOut
-    from qms.render import Rendered
+    from qms.render.cache import Rendered
 
 VERSION = 1
 MOST = 20
@@ -85,7 +85,7 @@ def _diagrams_digest(out: str) -> str:
     render) when it is missing, not a regular file or too large. The folder is untrusted
     input: a FIFO or a link to /dev/zero put there must neither hang nor be read forever."""
     from qms.files import MAX_CACHE_BYTES, read_regular
-    from qms.render import DIAGRAM_CACHE
+    from qms.render.cache import DIAGRAM_CACHE
 
     try:
         data, size = read_regular(Path(out) / DIAGRAM_CACHE, MAX_CACHE_BYTES)
@@ -99,7 +99,7 @@ def remember(loaded: Loaded, out: str, formats: str, lang: str | None, picked: s
     (removed when it cannot be made, e.g. a file whose text the loader did not keep)."""
     from qms.files import write_atomic
     from qms.index import Index
-    from qms.render import (
+    from qms.render.cache import (
         code_digest,
         ids_digest,
         load_diagram_cache,
@@ -191,7 +191,7 @@ def _draw(
 ) -> tuple[Rendered, dict[str, tuple[str, str]]] | None:
     """Draw the edited flows when nothing else can have changed; None otherwise. Also
     returns, per edited file, its text and outline for the note."""
-    from qms.render import code_digest, package_digest
+    from qms.render.cache import code_digest, package_digest
 
     state = outcome.state
     files: dict[str, str] = data["files"]
@@ -219,14 +219,14 @@ def _draw_flows(
     from qms.index import Index
     from qms.load import load
     from qms.model import Process
-    from qms.render import (
+    from qms.render.cache import (
         Given,
         _current,
         flow_digest,
         inputs_common,
         load_diagram_cache,
-        render_diagrams,
     )
+    from qms.render.diagrams import render_diagrams
     from qms.render.engine import load_manifest
     from qms.render.graphviz import GraphvizMissing
     from qms.views import flow_view

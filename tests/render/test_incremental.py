@@ -16,6 +16,8 @@ from click.testing import CliRunner
 
 import qms.model
 import qms.render as render_mod
+import qms.render.cache as render_cache
+import qms.render.diagrams as render_diagrams_mod
 import qms.views
 from qms.cli import cli
 from qms.load import load
@@ -259,13 +261,15 @@ def test_code_change_rebuilds_everything(tmp_path: Path, monkeypatch: pytest.Mon
     ws, out = tmp_path / "ws", tmp_path / "out"
     shutil.copytree(SMALL, ws)
     draw(ws, out)
-    monkeypatch.setattr(render_mod, "code_digest", lambda: "a different renderer")
+    for module in (render_cache, render_diagrams_mod):  # the digest and the drawing code
+        monkeypatch.setattr(module, "code_digest", lambda: "a different renderer")
     done = draw(ws, out)
     assert built(done) == all_diagrams(ws)
     # Same DOT texts, so the engine's manifest still spares Graphviz.
     assert done.report.rendered == []
     assert draw(ws, out).jobs == []
-    monkeypatch.setattr(render_mod, "code_digest", lambda: "")  # source unreadable: no cache
+    for module in (render_cache, render_diagrams_mod):  # source unreadable: no cache
+        monkeypatch.setattr(module, "code_digest", lambda: "")
     assert built(draw(ws, out)) == all_diagrams(ws)
 
 
@@ -410,7 +414,7 @@ def test_an_edited_process_builds_only_its_own_flow_view(
         made.append(f"{process.organisation}/{process.id}")
         return real(index, process, lang)
 
-    monkeypatch.setattr(render_mod, "flow_view", counted)
+    monkeypatch.setattr(render_diagrams_mod, "flow_view", counted)
     assert draw(lamppu, out, ("dot",)).jobs == []
     assert made == []  # nothing edited: no flow view is built at all
     edit(
@@ -435,7 +439,7 @@ def test_inputs_that_leave_out_a_file_are_caught(
     def forgetful(ws, index, lang, text):  # type: ignore[no-untyped-def]
         return real(ws, index, lang, lambda rel: "" if "organisation" in rel else text(rel))
 
-    monkeypatch.setattr(render_mod, "flow_inputs", forgetful)
+    monkeypatch.setattr(render_diagrams_mod, "flow_inputs", forgetful)
     out = tmp_path / "out"
     draw(lamppu, out, ("dot",))
     edit(
