@@ -210,7 +210,37 @@ def _draw(
     processes: dict[str, list[str]] = data["processes"]
     if len(suspects) > MOST or any(rel not in processes for rel in suspects):
         return None
+    if not suspects and (same := _unchanged(out, formats, data)) is not None:
+        return same
     return _draw_flows(root, out, formats, data, sorted(suspects))
+
+
+def _unchanged(
+    out: str, formats: list[str], data: dict[str, Any]
+) -> tuple[Rendered, dict[str, tuple[str, str]]] | None:
+    """Nothing edited since the note: what `render_diagrams` finds without loading a file,
+    the model or the drawing code (every diagram current, nothing written); None when the
+    manifest does not vouch for every file or names a file to remove (`_draw_flows` then
+    decides)."""
+    from qms.files import output_lock
+    from qms.render.cache import Rendered, _current, load_diagram_cache
+    from qms.render.engine import RenderReport, load_manifest
+
+    names: list[str] = data["names"]
+    base = Path(out)
+    with output_lock(base, data["language"]):  # as render_diagrams: another run may write
+        entries = load_diagram_cache(out)
+        manifest = load_manifest(out)
+        if (
+            not manifest
+            or set(entries) != set(names)
+            or any(rel.rsplit(".", 1)[0] not in entries for rel in manifest)
+        ):
+            return None
+        if not all(_current(base, manifest, n, entries[n], formats) for n in names):
+            return None
+    report = RenderReport(skipped=sorted(f"{n}.{fmt}" for n in names for fmt in formats))
+    return Rendered(report, diagrams=len(names)), {}
 
 
 def _draw_flows(

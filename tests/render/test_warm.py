@@ -47,6 +47,21 @@ def taken(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     return found
 
 
+def count_loads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The `files` of each `qms.load.load` call from now on."""
+    import qms.load
+
+    found: list[object] = []
+    real = qms.load.load
+
+    def counted(root: object, files: object = None, **kw: object) -> object:
+        found.append(files)
+        return real(root, files, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(qms.load, "load", counted)
+    return found
+
+
 def render(ws: Path, out: Path, fmt: str = "dot", lang: str | None = None) -> tuple[int, str]:
     """`qms render` in this process; (exit code, the notice line or '')."""
     args = ["render", str(ws), "-o", str(out), "--format", fmt]
@@ -119,22 +134,42 @@ def test_a_step_edit_loads_only_that_process(
 ) -> None:
     out = tmp_path / "out"
     primed(ws, out, taken, "svg")
-    import qms.load
-
-    loads: list[object] = []
-    real = qms.load.load
-
-    def counted(root: object, files: object = None, **kw: object) -> object:
-        loads.append(files)
-        return real(root, files, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(qms.load, "load", counted)
+    loads = count_loads(monkeypatch)
     edit(ws / KAO, "name: Tutustutaan verkoston", "name: Tutustutaan tarkasti verkoston")
     said = render(ws, out, "svg")
     assert taken[-1] is True
     assert loads and all(f is not None and len(f) < 10 for f in loads)  # type: ignore[arg-type]
     monkeypatch.undo()
     same_as_fresh(ws, out, said, "svg")
+
+
+def test_nothing_edited_loads_nothing_and_removes_what_a_render_would(
+    ws: Path, tmp_path: Path, taken: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With nothing edited since the last render, no file is loaded: the note, validate's
+    state and the manifest vouch for every diagram. A file the manifest names for a diagram
+    that no longer exists is still removed, as a render after an edit removes it."""
+    from qms.render.engine import MANIFEST
+
+    out = tmp_path / "out"
+    primed(ws, out, taken)
+    loads = count_loads(monkeypatch)
+    said = render(ws, out)
+    assert taken[-1] is True
+    assert loads == []
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    drawn = out / "kao" / "mittaaminen.dot"
+    orphan = drawn.with_name("vanha.dot")
+    shutil.copy2(drawn, orphan)
+    stamp = manifest["entries"]["kao/mittaaminen.dot"]
+    manifest["entries"]["kao/vanha.dot"] = stamp
+    (out / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    assert render(ws, out) == said
+    assert taken[-1] is True
+    assert loads == [["qms.yaml"]]  # the path after an edit removed it
+    assert not orphan.exists()
+    monkeypatch.undo()
+    same_as_fresh(ws, out, said)
 
 
 @pytest.mark.parametrize(
