@@ -15,7 +15,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -162,8 +162,11 @@ def load_manifest(out: str | os.PathLike[str]) -> dict[str, str]:
 
 def is_current(root: Path, manifest: Mapping[str, str], rel: str, key: str) -> bool:
     """True when `rel` was drawn from a job with cache key `key` and is unchanged since."""
-    stamp = _stamp(key, root / rel)
-    return stamp is not None and manifest.get(rel) == stamp
+    try:  # os.path, not pathlib: a render after an edit asks this of every file drawn
+        st = os.stat(os.path.join(root, rel))
+    except OSError:
+        return False
+    return manifest.get(rel) == f"{key} {st.st_mtime_ns} {st.st_size}"
 
 
 BATCH = graphviz.MAX_BATCH
@@ -304,6 +307,8 @@ def _executor(count: int, spawn: bool, batches: int) -> Executor:
     """Threads, or with `spawn` and more than one batch, worker processes of the fork server."""
     if not spawn or batches < 2:
         return ThreadPoolExecutor(max_workers=count)
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: imported on use
+
     from qms.render.pool import server
 
     return ProcessPoolExecutor(count, mp_context=server())
