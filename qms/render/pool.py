@@ -20,17 +20,19 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any, TypeVar
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from qms.render import graphviz
 from qms.render.dot import order_source, process_flow
 from qms.render.layout import Ranks, compute, ranks_from_json
 from qms.views import FlowView
+
+if TYPE_CHECKING:
+    import multiprocessing.context
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -53,6 +55,8 @@ def workers(processes: int, flows: int) -> int:
     """How many worker processes to use: 0 means lay out in this process."""
     if processes < 2 or flows < MIN_FLOWS or not sys.platform.startswith("linux"):
         return 0
+    import multiprocessing  # here: a render after an edit lays out in this process
+
     if not {"fork", "forkserver"} <= set(multiprocessing.get_all_start_methods()):
         return 0  # pragma: no cover - Linux has both
     return processes
@@ -132,6 +136,8 @@ def _chunk(chunk: Sequence[FlowView]) -> tuple[dict[str, Ranks], list[Outcome]]:
 def server() -> multiprocessing.context.BaseContext:
     """The fork server's context, its interpreter preloaded with the layout code; the command
     waits for the server when it exits."""
+    import multiprocessing
+
     global _WAITED
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
@@ -163,6 +169,8 @@ def lay_out(
     The caller may do other work meanwhile and then read the futures; the pool shuts down
     once they are all done.
     """
+    from concurrent.futures import ProcessPoolExecutor
+
     size = max(1, min(CHUNK, -(-len(flows) // (count * 4))))
     pool = ProcessPoolExecutor(count, mp_context=server(), initializer=_start, initargs=(cache,))
     try:
@@ -192,6 +200,9 @@ def map_forked(function: Callable[[T], R], items: Sequence[T], processes: int) -
     count = workers(processes, MIN_FLOWS) if len(items) >= MIN_ITEMS else 0
     if not count:
         return [function(item) for item in items]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     _MAP = (function, items)
     size = max(1, -(-len(items) // (count * 4)))
     with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
