@@ -5,7 +5,7 @@ Every diagram is a `DotJob` (its file stem, its DOT text and the program that la
 `.qms-cache.json` in the output folder and whose file still exists; the rest run in parallel,
 each writing a temporary file in the target folder and renaming it, so an interrupted build
 leaves the previous diagrams intact. `is_current` lets the per-diagram cache
-(qms/render/__init__.py) ask the same question before it builds a DOT text at all.
+(qms/render/cache.py) ask the same question before it builds a DOT text at all.
 """
 
 from __future__ import annotations
