@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qms.files import read_cache
+from qms.files import MAX_CACHE_BYTES, read_regular
 from qms.load import code_digest as code_digest_of
 from qms.load import source_digest
 from qms.render.engine import DotJob, RenderReport, graphviz_version, is_current
@@ -162,15 +162,36 @@ class Entry:
     """A flow's `flow_inputs` digest when it was drawn ('' for other diagrams)."""
 
 
+_parsed: tuple[bytes, dict[str, Entry]] | None = None
+"""The bytes of the last `.qms-diagrams.json` read and what they held: a render after an edit
+reads the file in qms/render/warm.py and again under the output lock in `render_diagrams`, and
+parsing it (a JSON text of every diagram) costs far more than reading it again to compare."""
+
+
 def load_diagram_cache(out: str | os.PathLike[str]) -> dict[str, Entry]:
     """The per-diagram cache of an output folder; empty when missing, broken or of another
-    version (a miss only costs time)."""
+    version (a miss only costs time). The file is read every time; it is parsed again only
+    when its bytes differ from the last read's (what it holds is a function of its bytes)."""
+    global _parsed
     try:
-        data = read_cache(Path(out) / DIAGRAM_CACHE)
-        if data.get("version") != DIAGRAM_CACHE_VERSION:
+        data, size = read_regular(Path(out) / DIAGRAM_CACHE, MAX_CACHE_BYTES)
+    except OSError:
+        return {}
+    if size > MAX_CACHE_BYTES:
+        return {}
+    if _parsed is None or _parsed[0] != data:
+        _parsed = (data, _diagram_entries(data))
+    return dict(_parsed[1])
+
+
+def _diagram_entries(data: bytes) -> dict[str, Entry]:
+    """The entries of a `.qms-diagrams.json` text; empty when broken or of another version."""
+    try:
+        found = json.loads(data)
+        if found.get("version") != DIAGRAM_CACHE_VERSION:
             return {}
         entries: dict[str, Entry] = {}
-        for name, value in data["diagrams"].items():
+        for name, value in found["diagrams"].items():
             key, files, layout = value["key"], value["files"], value.get("layout", "")
             inputs = value.get("inputs", "")
             if (
@@ -181,7 +202,7 @@ def load_diagram_cache(out: str | os.PathLike[str]) -> dict[str, Entry]:
             ):
                 entries[str(name)] = Entry(key, dict(files), layout, inputs)
         return entries
-    except (OSError, ValueError, TypeError, AttributeError, KeyError):
+    except (ValueError, TypeError, AttributeError, KeyError, RecursionError):
         return {}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import random
 import re
 import shutil
@@ -464,3 +465,38 @@ def test_an_organisation_declared_twice_has_one_map(lamppu: Path, tmp_path: Path
     done = draw(lamppu, tmp_path / "out", ("dot",))
     assert [j.name for j in done.jobs].count("jedu-b/_process-map") == 1
     assert "KOPIO" not in (tmp_path / "out" / "jedu-b" / "_process-map.dot").read_text("utf-8")
+
+
+def test_diagram_cache_parsed_again_only_for_other_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A render after an edit reads `.qms-diagrams.json` twice: the second read parses it only
+    when its bytes changed, even when rewritten in place with the same size, time and inode."""
+    cache = render_cache
+
+    def text(key: str) -> str:
+        files = {"svg": "1" * 64}
+        return json.dumps({"version": 2, "diagrams": {"a/b": {"key": key, "files": files}}})
+
+    path = tmp_path / DIAGRAM_CACHE
+    path.write_text(text("1" * 64), encoding="utf-8")
+    parsed = []
+    monkeypatch.setattr(cache, "_parsed", None)
+    real = cache._diagram_entries
+    monkeypatch.setattr(cache, "_diagram_entries", lambda data: parsed.append(data) or real(data))
+    first = load_diagram_cache(tmp_path)
+    first.clear()  # the caller's own copy
+    assert load_diagram_cache(tmp_path)["a/b"].key == "1" * 64
+    assert len(parsed) == 1
+    before = path.stat()
+    with path.open("r+", encoding="utf-8") as f:
+        f.write(text("2" * 64))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        before.st_size,
+        before.st_mtime_ns,
+        before.st_ino,
+    )
+    assert load_diagram_cache(tmp_path)["a/b"].key == "2" * 64
+    assert len(parsed) == 2
