@@ -30,7 +30,7 @@ import os
 import pickle
 import time
 import typing
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -738,14 +738,36 @@ def _revive(
 ) -> BaseModel:
     """A model object read back from `ghosts.pickle`: its class's defaults, then its own
     values (`_pickled_ghosts`); equal to the object written, with a set of given fields of
-    its own."""
-    new = object.__new__(cls)  # no model class has a __new__ of its own
-    setattr_ = object.__setattr__
-    setattr_(new, "__dict__", {**_defaults(cls), **own})
-    setattr_(new, "__pydantic_fields_set__", set(fields_set))
-    setattr_(new, "__pydantic_extra__", None)
-    setattr_(new, "__pydantic_private__", private)
+    its own. Called once per object (34,667 of them nationally): the defaults are looked up
+    without a call and the three slots set through their descriptors, not by name."""
+    defaults = _DEFAULTS.get(cls)
+    if defaults is None:
+        defaults = _defaults(cls)
+    new = _new(cls)  # no model class has a __new__ of its own
+    _setattr(new, "__dict__", {**defaults, **own})
+    given, extra, private_ = _SLOTS or _slots()
+    given(new, set(fields_set))
+    extra(new, None)
+    private_(new, private)
     return new
+
+
+_new = object.__new__
+_setattr = object.__setattr__
+_Setter = Callable[[Any, Any], None]
+_SLOTS: tuple[_Setter, _Setter, _Setter] | None = None
+
+
+def _slots() -> tuple[_Setter, _Setter, _Setter]:
+    """The setters of a model object's three slots (given fields, extra, private), taken once
+    (pydantic is imported late: a run with nothing edited never imports it)."""
+    from pydantic import BaseModel
+
+    global _SLOTS
+    names = ("__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__")
+    given, extra, private = (BaseModel.__dict__[n].__set__ for n in names)
+    _SLOTS = (given, extra, private)
+    return _SLOTS
 
 
 def _read_ghosts(folder: Path, state: State) -> Ghosts | None:
