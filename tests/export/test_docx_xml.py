@@ -114,6 +114,30 @@ def test_pictures_are_the_xml_python_docx_writes() -> None:
     assert len(list(ours.part.package.image_parts)) == 2
 
 
+def test_each_image_part_is_hashed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A document that already holds a picture (a template's logo) gets five more: the same
+    XML and parts as python-docx's (the logo's PNG again is the logo's part), and each image
+    part's SHA-1 is computed once, not once per new picture (python-docx: 1 + 2 + ... + 6)."""
+    from docx.parts.image import ImagePart
+
+    logo, pngs = _png(10, 10), [_png(30 + i, 20) for i in range(4)]
+    ours, theirs = _doc(), _doc()
+    for document in (ours, theirs):
+        document.add_paragraph().add_run().add_picture(io.BytesIO(logo), Emu(9525))
+    hashed = []
+    sha1 = ImagePart.sha1
+    monkeypatch.setattr(
+        ImagePart, "sha1", property(lambda part: hashed.append(1) or sha1.fget(part))
+    )
+    for png in [pngs[0], logo, *pngs[1:]]:
+        xml.picture(ours, xml.paragraph(ours), png, 127000, 63500)
+    assert len(hashed) == 1
+    for png in [pngs[0], logo, *pngs[1:]]:
+        theirs.add_paragraph().add_run().add_picture(io.BytesIO(png), Emu(127000), Emu(63500))
+    assert _body(ours) == _body(theirs)
+    assert len(list(ours.part.package.image_parts)) == len(pngs) + 1
+
+
 @requires_dot
 def test_a_cut_flow_is_one_image_cropped_into_rows() -> None:
     """The pieces of a cut LAMPPU flow show one image part, top to bottom, each piece's
