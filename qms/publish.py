@@ -76,6 +76,10 @@ class Publication:
     _manuals: dict[tuple[str, tuple[str, ...]], list[Manual]] = field(default_factory=dict)
     _start: Start | None = None
     """What `one_shot` took to keep validate's state, until the rules have run."""
+    _started: dict[tuple[str, str, tuple[str, ...]], tuple[Callable[[], Files], list[str]]] = field(
+        default_factory=dict
+    )
+    """Files being made on forked workers (`start_files`), with the notes said on the way."""
 
     @classmethod
     def open(cls, root: str | os.PathLike[str], lang: str | None = None) -> Publication:
@@ -280,7 +284,31 @@ class Publication:
 
         if not self._ws().organisations:
             raise Refused(NOTHING.format(self.language))
+        started = self._started.pop((fmt, str(out), tuple(organisations)), None)
+        if started is not None:
+            self.notes.extend(started[1])
+            return started[0]()
         return EXPORTS[fmt].build(self, Path(out), organisations)
+
+    def start_files(
+        self, fmt: str, out: str | os.PathLike[str], organisations: Sequence[str] = ()
+    ) -> None:
+        """Start making the files of `fmt` on forked workers, where the format can, so that
+        this process does other work beside them (`qms build`: the portal beside the DOCX);
+        `files` then gives them, with the notes said here. A refusal is left to `files`."""
+        from qms.export.formats import EXPORTS
+
+        start = EXPORTS[fmt].start
+        if start is None or not self._ws().organisations:
+            return
+        said = len(self.notes)
+        try:
+            finish = start(self, Path(out), organisations)
+        except Refused:
+            del self.notes[said:]
+            return
+        self._started[fmt, str(out), tuple(organisations)] = (finish, self.notes[said:])
+        del self.notes[said:]
 
     def refuse_shared_folder_clashes(self) -> None:
         """`qms build -o OUT` writes the diagrams (a folder per organisation) and the Word files

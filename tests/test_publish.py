@@ -116,6 +116,42 @@ def test_a_build_draws_each_picture_once(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 @requires_dot
+def test_a_build_starts_the_documents_before_the_portal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`qms build` starts the DOCX (on forked workers, for a one-shot command) before it
+    builds the portal, which then runs beside them (it waited for the portal); the documents
+    are those `qms export --format docx` writes."""
+    import qms.export.html
+    import qms.render.pool
+
+    events: list[str] = []
+    portal, start_forked = qms.export.html.portal, qms.render.pool.start_forked
+
+    def pages(*args: object, **kw: object) -> object:
+        events.append("portal")
+        return portal(*args, **kw)  # type: ignore[arg-type]
+
+    def started(*args: object, **kw: object) -> object:
+        if kw.get("each"):  # one document a task (the portal's charts: not)
+            events.append("documents")
+        return start_forked(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(qms.export.html, "portal", pages)
+    monkeypatch.setattr(qms.render.pool, "start_forked", started)
+    out, alone = tmp_path / "out", tmp_path / "alone"
+    build = ["build", str(LAMPPU), "-o", str(out), "--format", "svg"]
+    assert CliRunner().invoke(cli, build).exit_code == 0
+    assert events == ["documents", "portal"]
+    export = ["export", str(LAMPPU), "--format", "docx", "-o", str(alone)]
+    assert CliRunner().invoke(cli, export).exit_code == 0
+    documents = sorted(p.name for p in alone.glob("*.docx"))
+    assert documents and documents == sorted(p.name for p in out.glob("*.docx"))
+    for name in documents:
+        assert (out / name).read_bytes() == (alone / name).read_bytes(), name
+
+
+@requires_dot
 def test_caches_forget_a_deleted_process_and_its_files_go(tmp_path: Path) -> None:
     ws, out = tmp_path / "ws", tmp_path / "out"
     shutil.copytree(SMALL, ws)

@@ -37,6 +37,9 @@ class ExportFormat:
 
     help: str
     build: Callable[[Publication, Path, Sequence[str]], Files]
+    start: Callable[[Publication, Path, Sequence[str]], Callable[[], Files]] | None = None
+    """Start making the files on forked workers and give them later (`Publication.start_files`),
+    for formats that can."""
 
 
 def _manuals(
@@ -64,11 +67,12 @@ def _markdown(pub: Publication, out: Path, organisations: Sequence[str]) -> File
     return markdown_files(*_manuals(pub, organisations, "svg"))
 
 
-def _per_manual(fmt: str, picture: str) -> Callable[[Publication, Path, Sequence[str]], Files]:
+def _per_manual(fmt: str, picture: str, text: str) -> ExportFormat:
     """One file per organisation, OUT/<org>.<fmt>, or OUT itself when it names one file."""
 
-    def build(pub: Publication, out: Path, organisations: Sequence[str]) -> Files:
-        from qms.render.pool import map_forked
+    def start(pub: Publication, out: Path, organisations: Sequence[str]) -> Callable[[], Files]:
+        from qms.charts import drawn_ahead
+        from qms.render.pool import start_forked
 
         manuals, diagrams = _manuals(pub, organisations, picture)
         if fmt == "pdf":
@@ -93,14 +97,19 @@ def _per_manual(fmt: str, picture: str) -> Callable[[Publication, Path, Sequence
             return convert(m, diagrams)
 
         # One document per organisation, each on its own: on forked workers for a one-shot
-        # command (they inherit the diagrams drawn above; 150 DOCX of a national build).
-        made = map_forked(make, manuals, pub.processes)
-        return {
+        # command (they inherit the diagrams drawn above and the charts drawn ahead, waited
+        # for here: a forked worker cannot; 150 DOCX of a national build).
+        drawn_ahead()
+        made = start_forked(make, manuals, pub.processes, each=True)
+        return lambda: {
             "" if single else f"{m.organisation}.{fmt}": data
-            for m, data in zip(manuals, made, strict=True)
+            for m, data in zip(manuals, made(), strict=True)
         }
 
-    return build
+    def build(pub: Publication, out: Path, organisations: Sequence[str]) -> Files:
+        return start(pub, out, organisations)()
+
+    return ExportFormat(text, build, start)
 
 
 def _bpmn(pub: Publication, out: Path, organisations: Sequence[str]) -> Files:
@@ -145,8 +154,8 @@ def _matching(pub: Publication, name: str) -> list[Organisation]:
 
 EXPORTS: dict[str, ExportFormat] = {
     "html": ExportFormat("a static portal", _html),
-    "docx": ExportFormat("Word", _per_manual("docx", "png")),
-    "pdf": ExportFormat("via WeasyPrint", _per_manual("pdf", "svg")),
+    "docx": _per_manual("docx", "png", "Word"),
+    "pdf": _per_manual("pdf", "svg", "via WeasyPrint"),
     "md": ExportFormat("Markdown for wikis", _markdown),
     "bpmn": ExportFormat("one BPMN 2.0 file per process for BPMN modellers", _bpmn),
     "xlsx": ExportFormat("one workbook per organisation, for qms import xlsx", _xlsx),

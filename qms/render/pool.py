@@ -196,18 +196,35 @@ def map_forked(function: Callable[[T], R], items: Sequence[T], processes: int) -
     items (only the results are sent back): for CPU-bound pure work of a one-shot command,
     such as the portal's charts (matplotlib). In this process when `workers` would not fork
     or there are fewer than MIN_ITEMS."""
+    return start_forked(function, items, processes)()
+
+
+def start_forked(
+    function: Callable[[T], R], items: Sequence[T], processes: int, each: bool = False
+) -> Callable[[], list[R]]:
+    """`map_forked` started now, its results when the returned function is called: the
+    workers fork at once (so they hold only what exists now) and the caller works beside
+    them. With `each`, one item per task (a few long ones, such as documents: no chunk of
+    several is left to run alone at the end)."""
     global _MAP
     count = workers(processes, MIN_FLOWS) if len(items) >= MIN_ITEMS else 0
     if not count:
-        return [function(item) for item in items]
+        return lambda: [function(item) for item in items]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     _MAP = (function, items)
-    size = max(1, -(-len(items) // (count * 4)))
-    with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
-        chunks = pool.map(_map_chunk, [(i, i + size) for i in range(0, len(items), size)])
-        return [result for chunk in chunks for result in chunk]
+    size = 1 if each else max(1, -(-len(items) // (count * 4)))
+    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"))
+    try:  # every worker forks at the first submit (the "fork" context)
+        futures = [pool.submit(_map_chunk, (i, i + size)) for i in range(0, len(items), size)]
+    finally:
+        pool.shutdown(wait=False)  # runs what was submitted, then the workers exit
+
+    def results() -> list[R]:
+        return [result for future in futures for result in future.result()]
+
+    return results
 
 
 def cores() -> int:
