@@ -231,18 +231,27 @@ MAX_CACHE_BYTES = 256 * 1024 * 1024
 """A cache file larger than this is not read (the national layout cache is about 10 MB)."""
 
 
+def read_cache_bytes(path: Path) -> bytes | None:
+    """The bytes of a cache file, or None when it is missing, not a regular file or too large.
+    Caches in an output folder are untrusted input: a FIFO or a link to /dev/zero put there
+    must neither hang nor be read forever."""
+    try:
+        data, size = read_regular(path, MAX_CACHE_BYTES)
+    except OSError:
+        return None
+    return data if size <= MAX_CACHE_BYTES else None
+
+
 def read_cache(path: Path) -> Any:
     """The JSON of a cache file, or None when it is missing, not a regular file, too large, not
-    JSON, or nested deeper than the parser can follow. Caches in an output folder are untrusted
-    input: the caller checks the shape of what it gets and recomputes on doubt."""
+    JSON, or nested deeper than the parser can follow (`read_cache_bytes`): the caller checks
+    the shape of what it gets and recomputes on doubt."""
     import json
 
+    data = read_cache_bytes(path)
     try:
-        data, size = read_regular(path, MAX_CACHE_BYTES)  # a FIFO put there: no hang
-        if size > MAX_CACHE_BYTES:
-            return None
-        return json.loads(data)
-    except (OSError, ValueError, RecursionError):
+        return None if data is None else json.loads(data)
+    except (ValueError, RecursionError):
         return None
 
 

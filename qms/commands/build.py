@@ -63,8 +63,9 @@ def build(
     pub.draw_charts_ahead()  # on the cores Graphviz leaves idle
     code = draw(pub, out or default_out(workspace), formats, whole=True)
     folder = out or default_out(workspace, "build")
-    if code == 0:  # the DOCX on forked workers while the portal is built here
-        pub.start_files("docx", folder)
+    if code == 0:  # the formats that can (the DOCX) start on workers, beside the portal
+        for fmt, below in BUILD_OUTPUTS:
+            pub.start_files(fmt, below.format(folder))
     for fmt, below in BUILD_OUTPUTS:  # the manuals: PUB/site/ (HTML) and PUB/<org>.docx
         target = below.format(folder)
         code = code or publish(pub, fmt, target, force=True, announce=False, within=folder)

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qms.files import MAX_CACHE_BYTES, read_regular
+from qms.files import read_cache_bytes
 from qms.load import code_digest as code_digest_of
 from qms.load import source_digest
 from qms.render.engine import DotJob, RenderReport, graphviz_version, is_current
@@ -173,11 +173,8 @@ def load_diagram_cache(out: str | os.PathLike[str]) -> dict[str, Entry]:
     version (a miss only costs time). The file is read every time; it is parsed again only
     when its bytes differ from the last read's (what it holds is a function of its bytes)."""
     global _parsed
-    try:
-        data, size = read_regular(Path(out) / DIAGRAM_CACHE, MAX_CACHE_BYTES)
-    except OSError:
-        return {}
-    if size > MAX_CACHE_BYTES:
+    data = read_cache_bytes(Path(out) / DIAGRAM_CACHE)
+    if data is None:
         return {}
     if _parsed is None or _parsed[0] != data:
         _parsed = (data, _diagram_entries(data))
@@ -247,13 +244,13 @@ class Rendered:
     """Every diagram of the workspace."""
 
 
-def _with_inputs(entry: Entry, inputs: str) -> Entry:
+def with_inputs(entry: Entry, inputs: str) -> Entry:
     """`entry` with today's inputs digest (itself when unchanged: a render after an edit
     keeps a thousand entries as they were)."""
     return entry if entry.inputs == inputs else dataclasses.replace(entry, inputs=inputs)
 
 
-def _current(
+def files_current(
     root: Path, manifest: Mapping[str, str], name: str, entry: Entry, formats: Iterable[str]
 ) -> bool:
     """True when the manifest vouches for every requested file drawn from `entry`."""

@@ -38,13 +38,13 @@ from qms.render.cache import (
     Entry,
     Given,
     Rendered,
-    _current,
-    _with_inputs,
     code_digest,
     dump_diagram_cache,
+    files_current,
     flow_inputs,
     load_diagram_cache,
     view_key,
+    with_inputs,
 )
 from qms.render.dot import goal_map, order_source, process_flow, process_map
 from qms.render.engine import (
@@ -400,7 +400,7 @@ def _render(
             for name, digest in inputs.items()
             if (entry := entries.get(name))
             and entry.inputs == digest
-            and _current(root, manifest, name, entry, formats)
+            and files_current(root, manifest, name, entry, formats)
         ]
         all_views = views(ws, index, lang, skip=set(reused))
     names = [*(v.name for v in all_views), *reused]
@@ -415,7 +415,7 @@ def _render(
     for view in all_views:
         entry = entries.get(view.name)
         key = keys.get(view.name)
-        if entry and entry.key == key and _current(root, manifest, view.name, entry, formats):
+        if entry and entry.key == key and files_current(root, manifest, view.name, entry, formats):
             current.append(view.name)
         else:
             stale.append(view)
@@ -455,7 +455,7 @@ def _render(
         failed = {n for n, _ in failures} | {n for n, _, _ in report.failed}
         # A current flow's entry takes today's inputs: its view (built, or vouched for by
         # its inputs) is the one drawn.
-        kept = {n: _with_inputs(entries[n], inputs.get(n, "")) for n in current}
+        kept = {n: with_inputs(entries[n], inputs.get(n, "")) for n in current}
         for job in jobs:
             key = keys.get(job.name)
             if key is None or job.name in failed:

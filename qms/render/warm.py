@@ -84,14 +84,11 @@ def _diagrams_digest(out: str) -> str:
     """The digest of the output folder's diagram cache as it is, or "" (no match: the full
     render) when it is missing, not a regular file or too large. The folder is untrusted
     input: a FIFO or a link to /dev/zero put there must neither hang nor be read forever."""
-    from qms.files import MAX_CACHE_BYTES, read_regular
+    from qms.files import read_cache_bytes
     from qms.render.cache import DIAGRAM_CACHE
 
-    try:
-        data, size = read_regular(Path(out) / DIAGRAM_CACHE, MAX_CACHE_BYTES)
-    except OSError:
-        return ""
-    return hashlib.sha256(data).hexdigest() if size <= MAX_CACHE_BYTES else ""
+    data = read_cache_bytes(Path(out) / DIAGRAM_CACHE)
+    return "" if data is None else hashlib.sha256(data).hexdigest()
 
 
 def remember(loaded: Loaded, out: str, formats: str, lang: str | None, picked: str) -> None:
@@ -223,7 +220,7 @@ def _unchanged(
     manifest does not vouch for every file or names a file to remove (`_draw_flows` then
     decides)."""
     from qms.files import output_lock
-    from qms.render.cache import Rendered, _current, load_diagram_cache
+    from qms.render.cache import Rendered, files_current, load_diagram_cache
     from qms.render.engine import RenderReport, load_manifest
 
     names: list[str] = data["names"]
@@ -237,7 +234,7 @@ def _unchanged(
             or any(rel.rsplit(".", 1)[0] not in entries for rel in manifest)
         ):
             return None
-        if not all(_current(base, manifest, n, entries[n], formats) for n in names):
+        if not all(files_current(base, manifest, n, entries[n], formats) for n in names):
             return None
     report = RenderReport(skipped=sorted(f"{n}.{fmt}" for n in names for fmt in formats))
     return Rendered(report, diagrams=len(names)), {}
@@ -251,7 +248,7 @@ def _draw_flows(
     from qms.model import Process
     from qms.render.cache import (
         Given,
-        _current,
+        files_current,
         flow_digest,
         inputs_common,
         load_diagram_cache,
@@ -309,14 +306,14 @@ def _draw_flows(
             return None
         inputs[name] = digest
         entry = entries.get(name)
-        if entry and entry.inputs == digest and _current(base, manifest, name, entry, formats):
+        if entry and entry.inputs == digest and files_current(base, manifest, name, entry, formats):
             continue
         views.append(flow_view(index, index.processes[(org, pid)], lang))
     drawn = {v.name for v in views}
     reused = [n for n in data["names"] if n not in drawn]
     for name in reused:
         entry = entries.get(name)
-        if entry is None or not _current(base, manifest, name, entry, formats):
+        if entry is None or not files_current(base, manifest, name, entry, formats):
             return None
     try:
         rendered = render_diagrams(ws, lang, out, formats, given=Given(list(views), reused, inputs))
