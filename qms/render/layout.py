@@ -47,7 +47,18 @@ class NodeBox:
         box = self.name_box
         if box is not None:
             box = (box[0], box[1] + dy, box[2], box[3] + dy)
-        return replace(self, y=self.y + dy, name_box=box)
+        return self.at(self.y + dy, box)
+
+    def at(self, y: float, name_box: tuple[float, float, float, float] | None = None) -> NodeBox:
+        """`dataclasses.replace(self, y=y)` (and `name_box`, when given), at a fraction of its
+        cost: the layout moves every symbol a few times (`_straighten`, rows stacked)."""
+        new = object.__new__(NodeBox)
+        fields = new.__dict__
+        fields.update(self.__dict__)
+        fields["y"] = y
+        if name_box is not None:
+            fields["name_box"] = name_box
+        return new
 
     @property
     def left(self) -> float:
@@ -334,7 +345,8 @@ def compute(view: FlowView, ranks: Ranks, fold: bool = True) -> SwimlaneLayout:
     too_tall = row_height(view, col_of, every_lane=True)(0, len(col_w)) > styles.ROW_HEIGHT
     wide = _columns(col_w, [False] * len(col_w), room)[2] > styles.FOLD_WIDTH
     if fold and (too_tall or wide):
-        segments = fold_points(view, col_of)
+        rows = fold_rows(view, col_of)  # the same for both searches below
+        segments = fold_points(view, col_of, rows=rows)
         if len(segments) >= 2:
             placed = _folded(view, col_of, ord_of, segments, stagger)
             crossed = [_crossings(p) for p in placed]
@@ -345,7 +357,7 @@ def compute(view: FlowView, ranks: Ranks, fold: bool = True) -> SwimlaneLayout:
                     for row, lines, crossings in zip(segments, placed, crossed, strict=True):
                         count.known[row] = crossings
                         count.placed[row] = (lines, letters)
-                again = fold_points(view, col_of, count)
+                again = fold_points(view, col_of, count, rows)
                 if again != segments and _letters_kept(view, col_of, again):
                     placed = _reused(view, col_of, ord_of, again, count.placed)
                 elif again != segments:
@@ -496,10 +508,13 @@ def row_height(
         column = stacks[col_of[s.id]]
         column[s.lane] = column[s.lane] + styles.STACK_GAP + h if s.lane in column else h
     names = {lane.id: styles.lane_name_height(lane.name) for lane in view.lanes}
+    # Each column's tallest stack: a row's is the largest of its columns' (asked of every row
+    # a folding may hold).
+    peaks = [max(c.values(), default=0.0) for c in stacks]
 
     def height(a: int, b: int) -> float:
         lanes = set(names) if every_lane else {lane for c in stacks[a:b] for lane in c}
-        tallest = max((h for c in stacks[a:b] for h in c.values()), default=0.0)
+        tallest = max(peaks[a:b], default=0.0)
         band = max(
             styles.MIN_LANE,
             tallest + 2 * styles.LANE_PAD,
@@ -559,6 +574,7 @@ def fold_points(
     view: FlowView,
     col_of: dict[str, int],
     crossings: Callable[[int, int], int] | None = None,
+    rows: Mapping[tuple[int, int], int] | None = None,
 ) -> list[tuple[int, int]]:
     """Rows as column ranges [start, end): fewest rows, then the least of `LONE_ROW` x (rows
     with at most one step besides events) + `FOLD_CROSSING` x (flows across a fold) + the sum
@@ -574,10 +590,12 @@ def fold_points(
 
     Whether a row needs connector columns depends only on its own range, and so do its
     crossings, so a dynamic programme over column boundaries finds the best folding exactly;
-    ties go to the earliest folds.
+    ties go to the earliest folds. `rows`: what `fold_rows` gives for `view` and `col_of`, when
+    known already.
     """
     n = max(col_of.values(), default=-1) + 1
-    rows = fold_rows(view, col_of)
+    if rows is None:
+        rows = fold_rows(view, col_of)
     if crossings is None:
         return _best_folding(n, rows, {})
     # Routing a candidate row is what costs: route only the rows of the best folding found
@@ -1131,37 +1149,43 @@ def _straighten(
         before.setdefault(t, []).append(s)
     if not before:
         return
-    keys = sorted(stacks, key=lambda k: (k[1], k[0]))
+    # What every sweep reads of a stack, once: its steps, their neighbours on either side of
+    # a sweep, and the room above and below each (the symbols' heights do not change).
+    plans = []
+    for key in sorted(stacks, key=lambda k: (k[1], k[0])):
+        ids = stacks[key]
+        band = lane_of[key[0]]
+        up = [nodes[i].h / 2 + above[i] for i in ids]
+        down = [nodes[i].h / 2 + below[i] for i in ids]
+        lo, hi = band.y + styles.LANE_PAD, band.y + band.h - styles.LANE_PAD
+        # An event's name may reach into the padding, as long as it stays inside.
+        last = min(hi - up[-1], band.y + band.h - 4 - down[-1])
+        ahead = [before.get(i) or after.get(i) or [] for i in ids]
+        behind = [after.get(i) or before.get(i) or [] for i in ids]
+        plans.append((ids, up, down, lo, last, ahead, behind))
+    gap = styles.STACK_GAP
     for sweep in range(STRAIGHTEN_SWEEPS):
         forward = sweep % 2 == 0
-        first, second = (before, after) if forward else (after, before)
-        for key in keys if forward else reversed(keys):
-            ids = stacks[key]
-            band = lane_of[key[0]]
-            want = []
-            for i in ids:
-                near = first.get(i) or second.get(i) or []
+        for ids, up, down, lo, last, ahead, behind in plans if forward else reversed(plans):
+            ys = []
+            for i, near in zip(ids, ahead if forward else behind, strict=True):
                 here = nodes[i].y
-                want.append(
-                    min((nodes[j].y for j in near), key=lambda y: (abs(y - here), y), default=here)
-                )
-            up = [nodes[i].h / 2 + above[i] for i in ids]
-            down = [nodes[i].h / 2 + below[i] for i in ids]
-            lo, hi = band.y + styles.LANE_PAD, band.y + band.h - styles.LANE_PAD
-            ys = list(want)
-            for k in range(len(ids)):  # down from the band's top, in order with gaps
-                floor = lo + up[k] if k == 0 else ys[k - 1] + down[k - 1] + styles.STACK_GAP + up[k]
-                ys[k] = max(ys[k], floor)
-            for k in reversed(range(len(ids))):  # up from the band's bottom
-                if k == len(ids) - 1:
-                    # An event's name may reach into the padding, as long as it stays inside.
-                    ceil = min(hi - up[k], band.y + band.h - 4 - down[k])
+                if not near:
+                    ys.append(here)
+                elif len(near) == 1:
+                    ys.append(nodes[near[0]].y)
                 else:
-                    ceil = ys[k + 1] - up[k + 1] - styles.STACK_GAP - down[k]
+                    ys.append(min((nodes[j].y for j in near), key=lambda y: (abs(y - here), y)))
+            n = len(ids)
+            for k in range(n):  # down from the band's top, in order with gaps
+                floor = lo + up[k] if k == 0 else ys[k - 1] + down[k - 1] + gap + up[k]
+                ys[k] = max(ys[k], floor)
+            for k in reversed(range(n)):  # up from the band's bottom
+                ceil = last if k == n - 1 else ys[k + 1] - up[k + 1] - gap - down[k]
                 ys[k] = min(ys[k], ceil)
             for i, y in zip(ids, ys, strict=True):
                 if y != nodes[i].y:  # most stay: no new box (a sweep visits every step)
-                    nodes[i] = replace(nodes[i], y=y)
+                    nodes[i] = nodes[i].at(y)
 
 
 def _align_connectors(
@@ -1222,7 +1246,7 @@ def _align_connectors(
             floor = lo if k == 0 else ys[k - 1] + step
             ys[k] = max(ys[k], floor)
         for i, y in zip(ids, ys, strict=True):
-            nodes[i] = replace(nodes[i], y=y)
+            nodes[i] = nodes[i].at(y)
 
 
 BEND_COST = 40.0
@@ -1446,7 +1470,14 @@ def _route(
         count without their air (4 pt)."""
         x0, x1 = sorted((a[0], b[0]))
         y0, y1 = sorted((a[1], b[1]))
-        for box, nid in keepout.near((x0, y0, x1, y1)):
+        return blocked_at((x0, y0, x1, y1), _cells_at((x0, y0, x1, y1)), ends, close)
+
+    def blocked_at(
+        seg: Box, where: list[Cell], ends: Container[str], close: Container[str] = ()
+    ) -> bool:
+        """`blocked` for a segment given by its box and the box's grid cells."""
+        x0, y0, x1, y1 = seg
+        for box, nid in keepout.at(where):
             air = 4.0 if nid in close else 0.0
             inside = x0 < box[2] - air and x1 > box[0] + air
             if inside and y0 < box[3] - air and y1 > box[1] + air and nid not in ends:
@@ -1694,10 +1725,15 @@ def _route(
         return total
 
     def shape(i: int, side: str, points: list[Point]) -> Shape:
-        """A route's segments with their boxes, and its label's box: what `cost` and `place`
-        look up in the grids (kept per candidate, which `pick` prices again and again)."""
-        segs = [(a, b, seg_box(a, b)) for a, b in itertools.pairwise(points)]
-        return segs, label_box(i, side, points)
+        """A route's segments with their boxes, and its label's box, each with its grid cells:
+        what `cost` and `place` look up in the grids (kept per candidate, which `pick` prices
+        again and again)."""
+        segs = []
+        for a, b in itertools.pairwise(points):
+            box = seg_box(a, b)
+            segs.append((a, b, box, _cells_at(box)))
+        own = label_box(i, side, points)
+        return segs, (own, _cells_at(own)) if own is not None else None
 
     def cost(i: int, side: str, points: list[Point], geo: Shape | None = None) -> float:
         """`base` plus what the route does to the flows and labels placed so far.
@@ -1709,18 +1745,24 @@ def _route(
         total = 0.0
         if own is not None:  # its label clear of every other flow
             hits = 0
-            for _, (j, ver, tj) in drawn.near(own):
+            for _, (j, ver, tj) in drawn.at(own[1]):
                 if j != i and ver == version[j]:
                     other = chosen[j][1]
-                    if _crosses(own, other[tj], other[tj + 1]):
+                    if _crosses(own[0], other[tj], other[tj + 1]):
                         hits += 1
             total += LABEL_COST * hits
-        for si, (a, b, box_ab) in enumerate(segs):
-            for box, (j, ver) in labels.near(box_ab):  # clear of the others' labels
-                if j != i and ver == version[j] and _crosses(box, a, b):
-                    total += LABEL_COST
+        # `_orth_cross` and `_orth_overlap` written out (the segments' boxes are at hand): this
+        # loop prices every candidate a flow looks at against every flow near it.
+        with_labels = bool(labels.cells)
+        for si, (a, b, box_ab, where) in enumerate(segs):
+            if with_labels:
+                for box, (j, ver) in labels.at(where):  # clear of the others' labels
+                    if j != i and ver == version[j] and _crosses(box, a, b):
+                        total += LABEL_COST
             x0, y0, x1, y1 = box_ab
-            for box, (j, ver, tj) in drawn.near(box_ab):
+            level = a[1] == b[1]
+            upright = a[0] == b[0]
+            for box, (j, ver, tj) in drawn.at(where):
                 if j == i or ver != version[j]:
                     continue
                 # A segment whose box is clearly apart (1 pt) neither crosses nor shares a line.
@@ -1728,43 +1770,65 @@ def _route(
                     continue
                 other = chosen[j][1]
                 p, q = other[tj], other[tj + 1]
-                if _orth_cross((a, b), (p, q)):
+                if level and p[0] == q[0]:
+                    x, y = p[0], a[1]
+                    crossing = x0 + 0.5 < x < x1 - 0.5 and box[1] + 0.5 < y < box[3] - 0.5
+                elif upright and p[1] == q[1]:
+                    x, y = a[0], p[1]
+                    crossing = box[0] + 0.5 < x < box[2] - 0.5 and y0 + 0.5 < y < y1 - 0.5
+                else:
+                    crossing = False
+                if crossing:
                     total += SIBLING_CROSS_COST if edges[j].source == e.source else CROSS_COST
-                elif _orth_overlap((a, b), (p, q)) > 2 and not (
-                    edges[j].target == e.target and _joined(points, si, other, tj)
-                ):
+                    continue
+                if level and p[1] == q[1] and abs(a[1] - p[1]) < ON_LINE:
+                    shared = min(x1, box[2]) - max(x0, box[0]) > 2
+                elif upright and p[0] == q[0] and abs(a[0] - p[0]) < ON_LINE:
+                    shared = min(y1, box[3]) - max(y0, box[1]) > 2
+                else:
+                    shared = False
+                if shared and not (edges[j].target == e.target and _joined(points, si, other, tj)):
                     total += SHARED_COST
         return total
 
     # A sparse grid for the flows no template route draws clear of the symbols: its lines are
     # the channels between columns (and lines 6 pt beside them), the symbols' middles and
     # sides, the bands' corridors and the middles of the gaps between stacked symbols.
-    grid_x: set[float] = set()
-    for col in range(len(col_x)):
-        ch = col_x[col] - col_w[col] / 2 - gaps[col] / 2
-        grid_x |= {ch - 6, ch, ch + 6}
-    grid_x.add(col_x[-1] + col_w[-1] / 2 + styles.COLUMN_GAP / 2 if col_x else 0.0)
-    grid_y: set[float] = set()
-    for lane in lanes.values():
-        grid_y |= {lane.y + 10, lane.y + 16, lane.y + lane.h - 16, lane.y + lane.h - 10}
-    column_boxes: dict[float, list[tuple[float, float]]] = {}
-    for n in nodes.values():
-        grid_x |= {n.x, n.left, n.right}
-        grid_y |= {n.y, n.top, n.bottom}
-        bottom = n.bottom + (label_h[n.id] if n.kind in styles.EVENTS and not n.name_box else 0)
-        column_boxes.setdefault(n.x, []).append((n.top, bottom))
-        if n.name_box is not None:
-            column_boxes[n.x].append((n.name_box[1], n.name_box[3]))
-            # Under (over) its host: the gap between the name and the next symbol of the
-            # host's stack is a way through too.
-            host = nodes[hosts[n.id]]
-            column_boxes.setdefault(host.x, []).append((n.name_box[1], n.name_box[3]))
-    for spans_y in column_boxes.values():
-        spans_y.sort()
-        for (_, b0), (t1, _) in itertools.pairwise(spans_y):
-            if t1 - b0 > 12:
-                grid_y.add((b0 + t1) / 2)
-    xs_all, ys_all = sorted(grid_x), sorted(grid_y)
+    lines: list[tuple[list[float], list[float]]] = []
+
+    def grid_lines() -> tuple[list[float], list[float]]:
+        """The grid's vertical and horizontal lines, sorted (made at the first search: most
+        layouts need none)."""
+        if lines:
+            return lines[0]
+        grid_x: set[float] = set()
+        for col in range(len(col_x)):
+            ch = col_x[col] - col_w[col] / 2 - gaps[col] / 2
+            grid_x |= {ch - 6, ch, ch + 6}
+        grid_x.add(col_x[-1] + col_w[-1] / 2 + styles.COLUMN_GAP / 2 if col_x else 0.0)
+        grid_y: set[float] = set()
+        for lane in lanes.values():
+            grid_y |= {lane.y + 10, lane.y + 16, lane.y + lane.h - 16, lane.y + lane.h - 10}
+        column_boxes: dict[float, list[tuple[float, float]]] = {}
+        for n in nodes.values():
+            grid_x |= {n.x, n.left, n.right}
+            grid_y |= {n.y, n.top, n.bottom}
+            bottom = n.bottom + (label_h[n.id] if n.kind in styles.EVENTS and not n.name_box else 0)
+            column_boxes.setdefault(n.x, []).append((n.top, bottom))
+            if n.name_box is not None:
+                column_boxes[n.x].append((n.name_box[1], n.name_box[3]))
+                # Under (over) its host: the gap between the name and the next symbol of the
+                # host's stack is a way through too.
+                host = nodes[hosts[n.id]]
+                column_boxes.setdefault(host.x, []).append((n.name_box[1], n.name_box[3]))
+        for spans_y in column_boxes.values():
+            spans_y.sort()
+            for (_, b0), (t1, _) in itertools.pairwise(spans_y):
+                if t1 - b0 > 12:
+                    grid_y.add((b0 + t1) / 2)
+        lines.append((sorted(grid_x), sorted(grid_y)))
+        return lines[0]
+
     steps_xy = ((1, 0), (0, 1), (-1, 0), (0, -1))
     """Directions: right, down, left, up (index into steps_xy)."""
 
@@ -1799,6 +1863,7 @@ def _route(
         y_lo, y_hi = min(band_s.y, band_t.y), max(band_s.y + band_s.h, band_t.y + band_t.h)
         x_lo = min(s.left, t.left) - styles.COLUMN_GAP
         x_hi = max(s.right, t.right) + styles.COLUMN_GAP
+        xs_all, ys_all = grid_lines()
         xs = xs_all if whole else [x for x in xs_all if x_lo <= x <= x_hi]
         ys = ys_all if whole else [y for y in ys_all if y_lo <= y <= y_hi]
         xi = {x: k for k, x in enumerate(xs)}
@@ -1926,10 +1991,11 @@ def _route(
         version[i] += 1
         active[i] = True
         chosen[i] = route
-        segs, box = geo if geo is not None else shape(i, *route)
+        segs, own = geo if geo is not None else shape(i, *route)
+        ver = version[i]
         handles[i] = (
-            [drawn.add(seg, (i, version[i], k)) for k, (_, _, seg) in enumerate(segs)],
-            labels.add(box, (i, version[i])) if box is not None else None,
+            [drawn.add(box, (i, ver, k), where) for k, (_, _, box, where) in enumerate(segs)],
+            labels.add(own[0], (i, ver), own[1]) if own is not None else None,
         )
 
     by_source: dict[str, list[int]] = {}
@@ -1942,7 +2008,11 @@ def _route(
         """Whether candidate k of flow i keeps clear of every symbol (asked once)."""
         found = clear.get((i, k))
         if found is None:
-            found = clear[(i, k)] = free(options[i][k][1], option_ends[i])
+            ends = option_ends[i]
+            found = not any(
+                blocked_at(box, where, ends) for _, _, box, where in option_shape(i, k)[0]
+            )
+            clear[(i, k)] = found
         return found
 
     shapes: dict[tuple[int, int], Shape] = {}
@@ -1986,9 +2056,9 @@ def _route(
         """The grid cells that pricing candidate k of flow i looks into."""
         found = cells_of.get((i, k))
         if found is None:
-            segs, box = option_shape(i, k)
-            boxes = [seg for _, _, seg in segs] + ([box] if box is not None else [])
-            found = cells_of[(i, k)] = [cell for b in boxes for cell in drawn.cells_at(b)]
+            segs, own = option_shape(i, k)
+            found = [cell for seg in segs for cell in seg[3]] + (own[1] if own else [])
+            cells_of[(i, k)] = found
         return found
 
     def put(i: int, k: int) -> None:
@@ -2124,52 +2194,70 @@ def _route(
 
 Box = tuple[float, float, float, float]
 """(left, top, right, bottom)."""
-Shape = tuple[list[tuple[Point, Point, Box]], Box | None]
-"""A route's segments (ends and box each) and its label's box, if it has a label."""
+Cell = tuple[int, int]
+"""A square of a `_Grid` (its column and row of cells)."""
+Shape = tuple[list[tuple[Point, Point, Box, list[Cell]]], tuple[Box, list[Cell]] | None]
+"""A route's segments (ends, box and the box's grid cells each) and its label's box with
+its cells, if it has a label."""
 T = TypeVar("T")
+
+GRID_CELL = 160.0
+"""The side of a `_Grid`'s cells, in points."""
+
+
+def _cells_at(box: Box) -> list[Cell]:
+    """The cells of a `_Grid` that a box touches: where `_Grid.near` looks for it."""
+    floor = math.floor
+    x0, y0 = floor(box[0] / GRID_CELL), floor(box[1] / GRID_CELL)
+    x1, y1 = floor(box[2] / GRID_CELL), floor(box[3] / GRID_CELL)
+    if x0 == x1 and y0 == y1:  # most boxes
+        return [(x0, y0)]
+    return [(i, j) for i in range(x0, x1 + 1) for j in range(y0, y1 + 1)]
 
 
 class _Grid(Generic[T]):
     """Boxes with a value each, bucketed by square cells: `near` yields only the entries whose
     cells a query box touches (each once), so a check costs what is close by, not every entry."""
 
-    CELL = 160.0
+    CELL = GRID_CELL
 
     def __init__(self, clock: list[int] | None = None) -> None:
-        self.cells: dict[tuple[int, int], list[int]] = {}
+        self.cells: dict[Cell, dict[int, None]] = {}
+        """Per cell, its entries' handles in the order they came (a dict: one goes in O(1))."""
         self.entries: list[tuple[Box, T]] = []
-        self.where: list[list[tuple[int, int]]] = []
+        self.where: list[list[Cell]] = []
         """Per entry, the cells it is in (`cells_at` of its box, kept for `discard`)."""
         self.clock = clock if clock is not None else [0]
         """Ticks at every add and discard (shared by grids that change together)."""
-        self.changed: dict[tuple[int, int], int] = {}
+        self.changed: dict[Cell, int] = {}
         """Per cell, the clock's tick when an entry last came or went."""
 
-    def cells_at(self, box: Box) -> list[tuple[int, int]]:
+    def cells_at(self, box: Box) -> list[Cell]:
         """The cells a box touches: where `near` looks for it."""
-        c = self.CELL
-        x0, y0 = math.floor(box[0] / c), math.floor(box[1] / c)
-        x1, y1 = math.floor(box[2] / c), math.floor(box[3] / c)
-        if x0 == x1 and y0 == y1:  # most boxes
-            return [(x0, y0)]
-        return [(i, j) for i in range(x0, x1 + 1) for j in range(y0, y1 + 1)]
+        return _cells_at(box)
 
-    def still(self, cells: Iterable[tuple[int, int]], since: int) -> bool:
+    def still(self, cells: Iterable[Cell], since: int) -> bool:
         """True when no entry came into or went out of `cells` after tick `since`."""
         changed = self.changed
         return all(changed.get(cell, 0) <= since for cell in cells)
 
-    def add(self, box: Box, value: T) -> int:
-        """Add an entry; its handle (for `discard`)."""
+    def add(self, box: Box, value: T, where: list[Cell] | None = None) -> int:
+        """Add an entry (`where`: its box's `cells_at`, when known); its handle (for
+        `discard`)."""
         n = len(self.entries)
         self.entries.append((box, value))
-        where = self.cells_at(box)
+        if where is None:
+            where = _cells_at(box)
         self.where.append(where)
         self.clock[0] += 1
         tick = self.clock[0]
         cells, changed = self.cells, self.changed
         for cell in where:
-            cells.setdefault(cell, []).append(n)
+            found = cells.get(cell)
+            if found is None:
+                cells[cell] = {n: None}
+            else:
+                found[n] = None
             changed[cell] = tick
         return n
 
@@ -2179,27 +2267,28 @@ class _Grid(Generic[T]):
         tick = self.clock[0]
         cells, changed = self.cells, self.changed
         for cell in self.where[n]:
-            cells[cell].remove(n)
+            del cells[cell][n]
             changed[cell] = tick
 
     def near(self, box: Box) -> list[tuple[Box, T]]:
         """The entries whose cells `box` touches, each once (a list: most queries find few)."""
-        c = self.CELL
-        x0, y0 = math.floor(box[0] / c), math.floor(box[1] / c)
-        x1, y1 = math.floor(box[2] / c), math.floor(box[3] / c)
+        return self.at(_cells_at(box))
+
+    def at(self, where: list[Cell]) -> list[tuple[Box, T]]:
+        """The entries in the cells `where` (a box's `cells_at`), each once."""
         entries, cells = self.entries, self.cells
-        if x0 == x1 and y0 == y1:
-            # One cell (most labels): its entries, each there once.
-            return [entries[n] for n in cells.get((x0, y0), ())]
+        if len(where) == 1:
+            # One cell (most boxes): its entries, each there once.
+            found = cells.get(where[0])
+            return [entries[n] for n in found] if found else []
         seen: set[int] = set()
-        found: list[tuple[Box, T]] = []
-        for i in range(x0, x1 + 1):  # the cells of `cells_at`, in its order
-            for j in range(y0, y1 + 1):
-                for n in cells.get((i, j), ()):
-                    if n not in seen:
-                        seen.add(n)
-                        found.append(entries[n])
-        return found
+        out: list[tuple[Box, T]] = []
+        for cell in where:  # in the order of `cells_at`
+            for n in cells.get(cell, ()):
+                if n not in seen:
+                    seen.add(n)
+                    out.append(entries[n])
+        return out
 
 
 def _label_box(label: str, at: Point) -> tuple[float, float, float, float]:
