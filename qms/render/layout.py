@@ -212,7 +212,7 @@ def border_reach(
         if s.id not in hosts:
             continue
         host, k = hosts[s.id]
-        r = styles.step_size(s.kind, s.name)[1] / 2
+        r = styles.step_box(s.kind, s.name)[1] / 2
         reach = max(r, styles.event_label_height(s.name) + 2) + 2
         up, down = out.get(host, (0.0, 0.0))
         if k % 2:
@@ -421,7 +421,7 @@ def _column_widths(view: FlowView, col_of: dict[str, int]) -> list[float]:
     for s in view.steps:
         if s.id in on_border:
             continue
-        w = styles.step_size(s.kind, s.name)[0]
+        w = styles.step_box(s.kind, s.name)[0]
         if s.kind in styles.EVENTS:
             w = max(w, styles.EVENT_LABEL_W)
         c = col_of[s.id]
@@ -500,14 +500,7 @@ def row_height(
     """The height `_place` gives a row of the columns [a, b), title included: a band for each
     lane with a step in those columns (`every_lane`: for every lane, as unfolded), each as high
     as the tallest stack or lane name among them."""
-    stacks: list[dict[str, float]] = [{} for _ in range(max(col_of.values(), default=-1) + 1)]
-    for s in view.steps:
-        h = styles.step_size(s.kind, s.name)[1]
-        if s.kind in styles.EVENTS:
-            h += styles.event_label_height(s.name)
-        column = stacks[col_of[s.id]]
-        column[s.lane] = column[s.lane] + styles.STACK_GAP + h if s.lane in column else h
-    names = {lane.id: styles.lane_name_height(lane.name) for lane in view.lanes}
+    stacks, names = _column_stacks(view, col_of)
     # Each column's tallest stack: a row's is the largest of its columns' (asked of every row
     # a folding may hold).
     peaks = [max(c.values(), default=0.0) for c in stacks]
@@ -525,13 +518,27 @@ def row_height(
     return height
 
 
+def _column_stacks(
+    view: FlowView, col_of: dict[str, int]
+) -> tuple[list[dict[str, float]], dict[str, float]]:
+    """Per column, the height of each lane's stack in it (events with their names); and the
+    height of each lane's name (`row_height`)."""
+    stacks: list[dict[str, float]] = [{} for _ in range(max(col_of.values(), default=-1) + 1)]
+    for s in view.steps:
+        h = styles.step_box(s.kind, s.name)[1]
+        if s.kind in styles.EVENTS:
+            h += styles.event_label_height(s.name)
+        column = stacks[col_of[s.id]]
+        column[s.lane] = column[s.lane] + styles.STACK_GAP + h if s.lane in column else h
+    return stacks, {lane.id: styles.lane_name_height(lane.name) for lane in view.lanes}
+
+
 def fold_rows(view: FlowView, col_of: dict[str, int]) -> dict[tuple[int, int], int]:
     """Every row [a, b) a folding may hold (`fold_points`), with what it costs on its own
     besides its crossings."""
     col_w = _column_widths(view, col_of)
     room = _label_room(view, col_of)
     n = len(col_w)
-    tall = row_height(view, col_of)
     # The flows touching each column: a row's cost reads only those of its own columns, so
     # the whole programme stays linear in the number of steps.
     touching: list[list[tuple[int, int]]] = [[] for _ in range(n)]
@@ -546,27 +553,70 @@ def fold_rows(view: FlowView, col_of: dict[str, int]) -> dict[tuple[int, int], i
         if span[1] != span[0]:
             touching[span[1]].append(span)
 
-    def cost(a: int, b: int) -> int | None:
-        """What the row [a, b) costs on its own; None when it is too wide."""
-        spans = [sp for c in range(a, b) for sp in touching[c]]
-        # Each flow across a fold counts once: in the row it leaves (listed once there, since
-        # its other end is outside).
-        leaving = sum(1 for s, t in spans if a <= s < b and not a <= t < b)
-        if b - a > 1:  # a single column always makes a row
-            if b - a > styles.FOLD_COLUMNS:
-                return None
-            ins = any(not a <= s < b and a <= t < b for s, t in spans)
-            width = _row_width(col_w[a:b], ins, leaving > 0, room[a:b])
-            if width > styles.FOLD_WIDTH or tall(a, b) > styles.ROW_HEIGHT:
-                return None
-        lone = LONE_ROW if sum(content[a:b]) <= 1 else 0
-        return lone + FOLD_CROSSING * leaving + (b - a) ** 2
-
+    stacks, names = _column_stacks(view, col_of)
+    peaks = [max(c.values(), default=0.0) for c in stacks]
+    gap = styles.COLUMN_GAP
+    found: dict[tuple[int, int], int] = {}
+    # The rows starting at column a, one column longer each time: what a row's cost reads
+    # (its flows, steps, lanes, tallest stack, and its width up to its last column, as
+    # `_row_width` adds it up without and with a connector column in front) grows by its
+    # last column.
+    for a in range(n):
+        spans: list[tuple[int, int]] = []
+        steps = 0
+        lanes: set[str] = set()
+        tallest = named = 0.0
+        plain = with_in = 0.0
+        for b in range(a + 1, min(n, a + styles.FOLD_COLUMNS) + 1):
+            c = b - 1
+            spans += touching[c]
+            steps += content[c]
+            new = stacks[c].keys() - lanes
+            if new:
+                lanes |= new
+                named = max(named, max(names.get(lane, 0.0) for lane in new))
+            w = col_w[c]
+            if b == a + 1:
+                tallest = peaks[c]
+                plain = styles.LANE_HEADER
+                plain += gap * 0.75
+                plain += w
+                with_in = styles.LANE_HEADER
+                with_in += styles.CONNECTOR_GAP * 0.6
+                with_in += styles.CONNECTOR
+                with_in += styles.CONNECTOR_GAP
+                with_in += w
+            else:
+                tallest = max(tallest, peaks[c])
+                before = gap + room[c - 1]
+                plain += before
+                plain += w
+                with_in += before
+                with_in += w
+            # Each flow across a fold counts once: in the row it leaves (listed once there,
+            # since its other end is outside).
+            leaving = sum(1 for s, t in spans if a <= s < b and not a <= t < b)
+            if b - a > 1:  # a single column always makes a row
+                ins = any(not a <= s < b and a <= t < b for s, t in spans)
+                width = with_in if ins else plain
+                if leaving:
+                    width += gap + room[c]
+                    width += styles.CONNECTOR
+                    width += styles.CONNECTOR_GAP / 2
+                else:
+                    width += gap * 0.75 + styles.EVENT_LABEL_ROOM
+                if width > styles.FOLD_WIDTH:
+                    continue
+                band = max(styles.MIN_LANE, tallest + 2 * styles.LANE_PAD, named)
+                if styles.TITLE_HEIGHT + band * len(lanes) > styles.ROW_HEIGHT:  # `row_height`
+                    continue
+            lone = LONE_ROW if steps <= 1 else 0
+            found[(a, b)] = lone + FOLD_CROSSING * leaving + (b - a) ** 2
     return {
-        (a, b): c
+        (a, b): found[(a, b)]
         for b in range(1, n + 1)
         for a in range(max(0, b - styles.FOLD_COLUMNS), b)
-        if (c := cost(a, b)) is not None
+        if (a, b) in found
     }
 
 
@@ -882,13 +932,16 @@ def _stacked(placed: Sequence[SwimlaneLayout]) -> SwimlaneLayout:
     for r, p in enumerate(placed):
         if r:
             dy += placed[r - 1].height - styles.TITLE_HEIGHT + styles.ROW_GAP
-        out.lanes += [replace(lane, y=lane.y + dy, row=r) for lane in p.lanes]
+        # The classes' own constructors: `dataclasses.replace` costs several times more.
+        out.lanes += [LaneBand(lane.id, lane.name, lane.y + dy, lane.h, r) for lane in p.lanes]
         out.nodes.update({k: n.moved(dy) for k, n in p.nodes.items()})
         out.edges += [
-            replace(
-                e,
-                points=tuple((x, y + dy) for x, y in e.points),
-                label_at=(e.label_at[0], e.label_at[1] + dy) if e.label_at else None,
+            EdgeRoute(
+                e.source,
+                e.target,
+                e.label,
+                tuple([(x, y + dy) for x, y in e.points]),
+                (e.label_at[0], e.label_at[1] + dy) if e.label_at else None,
             )
             for e in p.edges
         ]
@@ -907,7 +960,7 @@ def _place(
     """One row of bands: every step at its column, bands at least `band_h` high; the two
     stacks of a halved column (`stagger`: `_split_tall_columns`) stand half a step apart."""
     lane_ids = [lane.id for lane in view.lanes]
-    sizes = {s.id: styles.step_size(s.kind, s.name) for s in view.steps}
+    sizes = {s.id: styles.step_box(s.kind, s.name) for s in view.steps}
     on_border = border_events(view)
     # What stands below (above) a symbol in its stack: an event's name, a host's boundary
     # events with theirs.
@@ -1315,30 +1368,32 @@ def _channel_pitch(gap: float, flows: int) -> float:
 def _tidy(points: Sequence[Point]) -> list[Point]:
     """An orthogonal route without repeated points and straight-through corners; [] when it
     doubles back on itself or keeps a segment shorter than 4 pt."""
-    # Called for every candidate route of every flow: plain loops over local names, the last
-    # two points kept (a, b) rather than read back from the list.
+    # Called for every candidate route of every flow: one plain loop over local names, the
+    # last two points kept (a, b) rather than read back from the list. Only the last segment
+    # may still grow (a straight-through corner dropped), so the one before it is final, and
+    # measured, when a point is added after it.
     out: list[Point] = []
+    n = 0
     ax = ay = bx = by = 0.0
     for p in points:
         px, py = p
-        if out:
-            if abs(px - bx) < 0.01 and abs(py - by) < 0.01:
+        if n:
+            dx, dy = px - bx, py - by
+            if -0.01 < dx < 0.01 and -0.01 < dy < 0.01:
                 continue
-            if len(out) >= 2 and ((ax == bx == px) or (ay == by == py)):
-                if (bx - ax) * (px - bx) < 0 or (by - ay) * (py - by) < 0:
+            if n >= 2 and ((ax == bx == px) or (ay == by == py)):
+                if (bx - ax) * dx < 0 or (by - ay) * dy < 0:
                     return []  # back along the same line
                 out[-1] = p
                 bx, by = px, py
                 continue
+            if n >= 2 and abs(ax - bx) + abs(ay - by) < MIN_RUN:
+                return []
         out.append(p)
+        n += 1
         ax, ay, bx, by = bx, by, px, py
-    if len(out) < 2:
+    if n < 2 or abs(ax - bx) + abs(ay - by) < MIN_RUN:
         return []
-    ax, ay = out[0]
-    for bx, by in out[1:]:
-        if abs(ax - bx) + abs(ay - by) < MIN_RUN:
-            return []
-        ax, ay = bx, by
     return out
 
 
@@ -1484,9 +1539,6 @@ def _route(
                 return True
         return False
 
-    def free(points: list[Point], ends: set[str]) -> bool:
-        return not any(blocked(a, b, ends) for a, b in itertools.pairwise(points))
-
     def detour(s: NodeBox, t: NodeBox, ch_s: float, corridor: float, ch_t: float) -> list[Point]:
         """Out to the right, along a corridor of the band, into the target from its left."""
         return [
@@ -1627,17 +1679,19 @@ def _route(
         if fan_out[s.id] > 1 and s.kind != "connector":
             # Ports above and below the right corner: flows of one step that all have to
             # leave to the right still leave on lines of their own.
+            exits = []
+            for d in (-PORT, PORT):
+                ex = s.right
+                if s.kind == "decision":  # on the diamond's edge
+                    ex = s.x + s.w / 2 * (1 - abs(d) / (s.h / 2))
+                elif s.kind in styles.EVENTS:  # on the circle
+                    ex = s.x + math.sqrt(max(0.0, (s.w / 2) ** 2 - d * d))
+                exits.append((f"right{d:+g}", ex, s.y + d))
             for side, points in list(candidates):
                 if side != "right" or len(points) < 3 or points[1][1] != s.y:
                     continue
-                for d in (-PORT, PORT):
-                    ex = s.right
-                    if s.kind == "decision":  # on the diamond's edge
-                        ex = s.x + s.w / 2 * (1 - abs(d) / (s.h / 2))
-                    elif s.kind in styles.EVENTS:  # on the circle
-                        ex = s.x + math.sqrt(max(0.0, (s.w / 2) ** 2 - d * d))
-                    moved = [(ex, s.y + d), (points[1][0], s.y + d), *points[2:]]
-                    candidates.append((f"right{d:+g}", moved))
+                for port, ex, port_y in exits:
+                    candidates.append((port, [(ex, port_y), (points[1][0], port_y), *points[2:]]))
         if s.id in border_side:
             # Out of the event's outer side only, then to the right at once (its name stands
             # on the other side of the line) or at the target's height.
@@ -1663,16 +1717,15 @@ def _route(
                 for ch in channels:
                     candidates.append((out, [(s.x, ey), (s.x, yt), (ch, yt), (ch, t.y), t_left]))
         ends = {s.id, t.id}
-        # A corridor on the symbol's own edge folds back on itself: no such candidates.
-        tidy = [(side, _tidy(pts)) for side, pts in candidates]
-        # A flow leaves a top or bottom vertically, a right side horizontally (BPMN DI moves
-        # the end onto the BPMN symbol along that first segment).
-        candidates = [
-            (side, pts)
-            for side, pts in tidy
-            if pts and (pts[0][0] == pts[1][0]) == (side in ("top", "bottom"))
-        ]
-        if not candidates:
+        # A corridor on the symbol's own edge folds back on itself: no such candidates. A flow
+        # leaves a top or bottom vertically, a right side horizontally (BPMN DI moves the end
+        # onto the BPMN symbol along that first segment). The same route twice is one option.
+        unique: dict[tuple[Point, ...], tuple[str, list[Point]]] = {}
+        for side, raw in candidates:
+            pts = _tidy(raw)
+            if pts and (pts[0][0] == pts[1][0]) == (side == "top" or side == "bottom"):
+                unique.setdefault(tuple(pts), (side, pts))
+        if not unique:
             # Nothing else is drawable (e.g. two steps of one column in different lanes): out
             # to the right, along the edge of the target's band that faces the source, in
             # from the left; orthogonal, whatever it passes.
@@ -1690,9 +1743,7 @@ def _route(
                     ey, yt = s.top, s.name_box[1] - 6
                 path = [(s.x, ey), (s.x, yt), (ch_t, yt), (ch_t, t.y), t_left]
                 candidates = [(out, _tidy(path) or path)]
-        unique: dict[tuple[Point, ...], tuple[str, list[Point]]] = {}
-        for cand in candidates:
-            unique.setdefault(tuple(cand[1]), cand)
+            unique = {tuple(cand[1]): cand for cand in candidates}
         # Whether a candidate crosses a symbol is asked only of those a flow considers
         # (`pick` stops at the first cheap enough): most are never looked at.
         options.append(list(unique.values()))
@@ -1718,7 +1769,7 @@ def _route(
         """What a route costs on its own: bends, length, a labelled branch at a port."""
         total = BEND_COST * (len(points) - 2)
         total += LENGTH_COST * sum(
-            abs(a[0] - b[0]) + abs(a[1] - b[1]) for a, b in itertools.pairwise(points)
+            [abs(ax - bx) + abs(ay - by) for (ax, ay), (bx, by) in itertools.pairwise(points)]
         )
         if side != "right" and side.startswith("right") and edges[i].label:
             total += PORT_LABEL_COST  # a labelled branch beside its sibling: labels collide
@@ -1730,7 +1781,14 @@ def _route(
         again and again)."""
         segs = []
         for a, b in itertools.pairwise(points):
-            box = seg_box(a, b)
+            (ax, ay), (bx, by) = a, b
+            # `seg_box`: min and max written out.
+            box = (
+                bx if bx < ax else ax,
+                by if by < ay else ay,
+                bx if bx > ax else ax,
+                by if by > ay else ay,
+            )
             segs.append((a, b, box, _cells_at(box)))
         own = label_box(i, side, points)
         return segs, (own, _cells_at(own)) if own is not None else None
@@ -1754,15 +1812,23 @@ def _route(
         # `_orth_cross` and `_orth_overlap` written out (the segments' boxes are at hand): this
         # loop prices every candidate a flow looks at against every flow near it.
         with_labels = bool(labels.cells)
+        drawn_cells, drawn_entries = drawn.cells, drawn.entries
         for si, (a, b, box_ab, where) in enumerate(segs):
             if with_labels:
                 for box, (j, ver) in labels.at(where):  # clear of the others' labels
                     if j != i and ver == version[j] and _crosses(box, a, b):
                         total += LABEL_COST
+            if len(where) == 1:  # `drawn.at` for one cell (most segments)
+                handles = drawn_cells.get(where[0])
+                if not handles:
+                    continue
+                near = [drawn_entries[n] for n in handles]
+            else:
+                near = drawn.at(where)
             x0, y0, x1, y1 = box_ab
             level = a[1] == b[1]
             upright = a[0] == b[0]
-            for box, (j, ver, tj) in drawn.at(where):
+            for box, (j, ver, tj) in near:
                 if j == i or ver != version[j]:
                     continue
                 # A segment whose box is clearly apart (1 pt) neither crosses nor shares a line.
@@ -1975,6 +2041,8 @@ def _route(
         return None
 
     handles: list[tuple[list[int], int | None]] = [([], None)] * len(edges)
+    chosen_shape: list[Shape] = [([], None)] * len(edges)
+    """The shape of each flow's route as placed (`shape`)."""
 
     def unplace(i: int) -> None:
         version[i] += 1  # its segments and label no longer count
@@ -1991,7 +2059,10 @@ def _route(
         version[i] += 1
         active[i] = True
         chosen[i] = route
-        segs, own = geo if geo is not None else shape(i, *route)
+        if geo is None:
+            geo = shape(i, *route)
+        chosen_shape[i] = geo
+        segs, own = geo
         ver = version[i]
         handles[i] = (
             [drawn.add(box, (i, ver, k), where) for k, (_, _, box, where) in enumerate(segs)],
@@ -2004,15 +2075,15 @@ def _route(
 
     clear: dict[tuple[int, int], bool] = {}
 
+    def clear_of_symbols(geo: Shape, ends: set[str]) -> bool:
+        """Whether a route (by its shape) keeps clear of every symbol but its own ends."""
+        return not any(blocked_at(box, where, ends) for _, _, box, where in geo[0])
+
     def usable(i: int, k: int) -> bool:
         """Whether candidate k of flow i keeps clear of every symbol (asked once)."""
         found = clear.get((i, k))
         if found is None:
-            ends = option_ends[i]
-            found = not any(
-                blocked_at(box, where, ends) for _, _, box, where in option_shape(i, k)[0]
-            )
-            clear[(i, k)] = found
+            found = clear[(i, k)] = clear_of_symbols(option_shape(i, k), option_ends[i])
         return found
 
     shapes: dict[tuple[int, int], Shape] = {}
@@ -2142,8 +2213,8 @@ def _route(
     # linear, for few crossings less.
     for i in range(len(edges)):
         side, points = chosen[i]
-        now = cost(i, side, points)
-        through = not free(points, option_ends[i])
+        now = cost(i, side, points, chosen_shape[i])
+        through = not clear_of_symbols(chosen_shape[i], option_ends[i])
         if not through and now < SHARED_COST:
             continue
         found = search(i, SEARCH_STATES)
@@ -2314,6 +2385,8 @@ def _clear_labels(
     under a decision) to the first free spot beside its line (either side, further along it) or
     on the other side of a rightward exit. Free means clear of every flow, symbol, lane edge and
     label placed before it; a label that no spot frees stays where it was."""
+    if all(r.label_at is None for r in routes):
+        return list(routes)  # nothing to move: no grids to build
     segments: _Grid[tuple[Point, Point]] = _Grid()
     for r in routes:
         for a, b in itertools.pairwise(r.points):

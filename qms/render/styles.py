@@ -323,6 +323,19 @@ def text_width(line: str, size: float = FONT_SIZE) -> float:
 
 def step_size(kind: str, label: str) -> tuple[float, float, list[str]]:
     """Width, height and wrapped lines of a step symbol; boxes grow with their text."""
+    w, h, lines = step_box(kind, label)
+    return w, h, list(lines)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def step_box(kind: str, label: str) -> tuple[float, float, tuple[str, ...]]:
+    """`step_size`, its lines a tuple, kept: the layout measures every step again for each
+    row it lays out."""
+    w, h, lines = _step_size(kind, label)
+    return w, h, tuple(lines)
+
+
+def _step_size(kind: str, label: str) -> tuple[float, float, list[str]]:
     st = STEPS.get(kind, STEPS["task"])
     lines = wrap(label, st.wrap) if st.wrap else []
     height = st.height
