@@ -475,16 +475,6 @@ def _columns(
     return xs, gaps, x
 
 
-def _row_width(
-    col_w: Sequence[float], connectors_in: bool, connectors_out: bool, room: Sequence[float]
-) -> float:
-    """Width of a row of columns, with a connector column at either end when needed."""
-    head = [styles.CONNECTOR] if connectors_in else []
-    tail = [styles.CONNECTOR] if connectors_out else []
-    flags = [True] * len(head) + [False] * len(col_w) + [True] * len(tail)
-    return _columns([*head, *col_w, *tail], flags, [0.0] * len(head) + [*room])[2]
-
-
 FOLD_CROSSING = 4
 """What a flow across a fold weighs against evenness: moving a fold one column off the
 middle costs about 2, a row of one column among eight about 18."""
@@ -559,8 +549,8 @@ def fold_rows(view: FlowView, col_of: dict[str, int]) -> dict[tuple[int, int], i
     found: dict[tuple[int, int], int] = {}
     # The rows starting at column a, one column longer each time: what a row's cost reads
     # (its flows, steps, lanes, tallest stack, and its width up to its last column, as
-    # `_row_width` adds it up without and with a connector column in front) grows by its
-    # last column.
+    # `_columns` adds it up for the row alone or with a connector column in front of it and
+    # one after it where flows enter or leave it) grows by its last column.
     for a in range(n):
         spans: list[tuple[int, int]] = []
         steps = 0

@@ -731,3 +731,98 @@ def test_rows_routed_while_choosing_the_folds_are_the_rows_drawn(
         for _, p in sorted(index.processes.items()):
             layout_flow(flow_view(index, p, "fi"))
     assert checked  # some flow did re-fold
+
+
+def _rows_measured_alone(
+    view: FlowView, col_of: dict[str, int]
+) -> dict[tuple[int, int], tuple[float, float, int]]:
+    """Per row [a, b) a folding may hold, as `fold_rows` measured it before it added each row
+    up from the one a column shorter: its width from `_columns` (connector columns where
+    flows enter or leave it), its height from `row_height` (both 0 for one column, which
+    always makes a row) and its cost when it fits."""
+    from qms.render.layout import (
+        FOLD_CROSSING,
+        LONE_ROW,
+        _column_widths,
+        _columns,
+        _label_room,
+        row_height,
+    )
+
+    col_w, room = _column_widths(view, col_of), _label_room(view, col_of)
+    tall = row_height(view, col_of)
+    spans = [(col_of[e.source], col_of[e.target]) for e in view.edges]
+    out: dict[tuple[int, int], tuple[float, float, int]] = {}
+    for b in range(1, len(col_w) + 1):
+        for a in range(max(0, b - styles.FOLD_COLUMNS), b):
+            leaving = sum(1 for s, t in spans if a <= s < b and not a <= t < b)
+            width = height = 0.0
+            if b - a > 1:
+                ins = any(not a <= s < b and a <= t < b for s, t in spans)
+                head = [styles.CONNECTOR] if ins else []
+                tail = [styles.CONNECTOR] if leaving else []
+                flags = [True] * len(head) + [False] * (b - a) + [True] * len(tail)
+                room_ = [0.0] * len(head) + room[a:b]
+                width = _columns([*head, *col_w[a:b], *tail], flags, room_)[2]
+                height = tall(a, b)
+            inside = [s for s in view.steps if a <= col_of[s.id] < b]
+            lone = LONE_ROW if sum(1 for s in inside if s.kind not in styles.EVENTS) <= 1 else 0
+            out[(a, b)] = (width, height, lone + FOLD_CROSSING * leaving + (b - a) ** 2)
+    return out
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    columns=st.lists(
+        st.lists(
+            st.sampled_from(["task", "decision", "start", "end", "subprocess"]),
+            min_size=1,
+            max_size=4,
+        ),
+        min_size=2,
+        max_size=16,
+    ),
+    lanes=st.integers(1, 4),
+    flows=st.lists(st.tuples(st.integers(0, 99), st.integers(0, 99), st.booleans()), max_size=24),
+)
+def test_fold_rows_as_each_row_measured_alone(
+    columns: list[list[str]], lanes: int, flows: list[tuple[int, int, bool]]
+) -> None:
+    """`fold_rows` grows each row by a column; the rows it keeps and their costs are those of
+    each row measured alone, to the last bit: with the print width (height) set to a row's
+    width (height) or just below it, that row is kept or left out alike."""
+    import math
+    from unittest import mock
+
+    from qms.render.layout import fold_rows
+
+    steps = tuple(
+        StepView(f"s{c}_{k}", kind, f"Vaihe {c} {k}" + " nimi" * k, f"r{(c + k) % lanes}")
+        for c, kinds in enumerate(columns)
+        for k, kind in enumerate(kinds)
+    )
+    col_of = {s.id: int(s.id[1:].split("_")[0]) for s in steps}
+    label = "kyllä, jatketaan"
+    edges = tuple(
+        FlowEdge(steps[a % len(steps)].id, steps[b % len(steps)].id, label if labelled else "")
+        for a, b, labelled in flows
+        if a % len(steps) != b % len(steps)
+    )
+    roles = tuple(Lane(f"r{j}", f"Rooli {j}") for j in range(lanes))
+    view = FlowView("o", "p", "P", "", "", "luonnos", roles, steps, edges)
+    measured = _rows_measured_alone(view, col_of)
+    widths = {w for w, _, _ in measured.values() if w}
+    heights = {h for _, h, _ in measured.values() if h}
+    limits = [(w, styles.ROW_HEIGHT) for w in widths] + [(styles.FOLD_WIDTH, h) for h in heights]
+    for width, height in [*limits, (styles.FOLD_WIDTH, styles.ROW_HEIGHT)]:
+        for w, h in ((width, height), (math.nextafter(width, 0), math.nextafter(height, 0))):
+            with (
+                mock.patch.object(styles, "FOLD_WIDTH", w),
+                mock.patch.object(styles, "ROW_HEIGHT", h),
+            ):
+                expected = {
+                    row: cost
+                    for row, (rw, rh, cost) in measured.items()
+                    if rw <= styles.FOLD_WIDTH and rh <= styles.ROW_HEIGHT
+                }
+                assert fold_rows(view, col_of) == expected
