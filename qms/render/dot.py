@@ -27,8 +27,10 @@ BADGE_LINES = 2
 """...on at most this many lines: what styles.TITLE_HEIGHT holds above the facts' line."""
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _n(value: float) -> str:
-    """A coordinate with fixed precision: stable bytes."""
+    """A coordinate with fixed precision: stable bytes (kept: a flow's DOT repeats its
+    columns' and bands' coordinates; equal numbers, 1 and 1.0 or 0.0 and -0.0, write alike)."""
     return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
 
 
@@ -75,8 +77,15 @@ def _attrs(label: str | None, attrs: Mapping[str, str | None]) -> str:
     """`graphviz.quoting.attr_list(label, kwargs=attrs)`: the label first, then the other
     attributes sorted by name, those set to None left out."""
     parts = [f"label={_quote(label)}"] if label is not None else []
-    parts += [f"{_quote(k)}={_quote(v)}" for k, v in sorted(attrs.items()) if v is not None]
+    parts += [_pair(k, v) for k, v in sorted(attrs.items()) if v is not None]
     return f" [{' '.join(parts)}]" if parts else ""
+
+
+@functools.lru_cache(maxsize=1 << 16, typed=True)
+def _pair(name: str, value: str) -> str:
+    """One quoted `name=value` of `_attrs`, kept per name and value (and their types, as
+    `_quote`): most recur in every flow (shapes, colours, sizes)."""
+    return f"{_quote(name)}={_quote(value)}"
 
 
 def _node(g: graphviz.Digraph, name: str, label: str | None = None, **attrs: str) -> None:
