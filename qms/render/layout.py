@@ -2063,7 +2063,14 @@ def _route(
     for i, e in enumerate(edges):
         by_source.setdefault(e.source, []).append(i)
 
-    clear: dict[tuple[int, int], bool] = {}
+    # Per flow and candidate (lists, not dicts keyed by pairs: asked at every pick): whether
+    # it keeps clear of the symbols, its shape, the cells pricing it looks into.
+    clear: list[list[bool | None]] = [[None] * len(o) for o in options]
+    shapes: list[list[Shape | None]] = [[None] * len(o) for o in options]
+    cells_of: list[list[list[Cell] | None]] = [[None] * len(o) for o in options]
+    # The other flows of each flow's step, and whether there are at most three in all.
+    siblings = [[j for j in by_source[e.source] if j != i] for i, e in enumerate(edges)]
+    few = [len(by_source[e.source]) <= 3 for e in edges]
 
     def clear_of_symbols(geo: Shape, ends: set[str]) -> bool:
         """Whether a route (by its shape) keeps clear of every symbol but its own ends."""
@@ -2071,24 +2078,21 @@ def _route(
 
     def usable(i: int, k: int) -> bool:
         """Whether candidate k of flow i keeps clear of every symbol (asked once)."""
-        found = clear.get((i, k))
+        found = clear[i][k]
         if found is None:
-            found = clear[(i, k)] = clear_of_symbols(option_shape(i, k), option_ends[i])
+            found = clear[i][k] = clear_of_symbols(option_shape(i, k), option_ends[i])
         return found
 
-    shapes: dict[tuple[int, int], Shape] = {}
-
     def option_shape(i: int, k: int) -> Shape:
-        found = shapes.get((i, k))
+        found = shapes[i][k]
         if found is None:
-            found = shapes[(i, k)] = shape(i, *options[i][k])
+            found = shapes[i][k] = shape(i, *options[i][k])
         return found
 
     def pick(i: int, looked: list[tuple[int, int]]) -> tuple[float, int]:
         """The cost and index of flow i's cheapest candidate route, given the others; each
         candidate priced against them goes into `looked` as (i, k)."""
-        e = edges[i]
-        taken = {chosen[j][0] for j in by_source[e.source] if j != i and active[j]}
+        taken = {chosen[j][0] for j in siblings[i] if active[j]}
         best: tuple[float, int] | None = None
         # Cheapest on their own first: once a route's own cost reaches the best total, no
         # later one can win (the other costs are never negative).
@@ -2099,7 +2103,7 @@ def _route(
             if not usable(i, k):
                 continue
             # The flows of one step leave by different sides while there are sides left.
-            reuse = SIDE_COST if side in taken and len(by_source[e.source]) <= 3 else 0.0
+            reuse = SIDE_COST if side in taken and few[i] else 0.0
             looked.append((i, k))
             c = own + reuse + cost(i, side, points, option_shape(i, k))
             if best is None or (c, k) < best:
@@ -2111,15 +2115,13 @@ def _route(
             return base(i, side, points) + cost(i, side, points, option_shape(i, k)), k
         return best
 
-    cells_of: dict[tuple[int, int], list[tuple[int, int]]] = {}
-
-    def option_cells(i: int, k: int) -> list[tuple[int, int]]:
+    def option_cells(i: int, k: int) -> list[Cell]:
         """The grid cells that pricing candidate k of flow i looks into."""
-        found = cells_of.get((i, k))
+        found = cells_of[i][k]
         if found is None:
             segs, own = option_shape(i, k)
             found = [cell for seg in segs for cell in seg[3]] + (own[1] if own else [])
-            cells_of[(i, k)] = found
+            cells_of[i][k] = found
         return found
 
     def put(i: int, k: int) -> None:
