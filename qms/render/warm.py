@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qms.lifetime import keep_until_exit
 from qms.load import cache_home
 
 if TYPE_CHECKING:
@@ -158,6 +159,9 @@ def after_edit(
     if note is None or fmts is None or data is None:
         return None
     outcome = validate(root)  # keeps validate's state fresh; its findings give the notice
+    # In the `qms` script's process, what the check made is kept and frozen (qms.lifetime):
+    # the first collections once drawing allocates, and the process's end, walk none of it.
+    keep_until_exit()
     try:
         done = _draw(root, out, fmts, data, outcome)
     except (KeyError, TypeError, ValueError, AttributeError):
@@ -180,6 +184,7 @@ def after_edit(
             write_atomic(note, json.dumps(data, sort_keys=True).encode("utf-8"))
         except OSError:
             note.unlink(missing_ok=True)
+    keep_until_exit()  # what drawing made too: the process's end walks none of it
     return rendered, left_out(outcome.result.findings), data["language"]
 
 

@@ -143,6 +143,24 @@ def test_a_step_edit_loads_only_that_process(
     same_as_fresh(ws, out, said, "svg")
 
 
+def test_the_path_leaves_what_it_made_to_the_end_of_the_process(
+    ws: Path, tmp_path: Path, taken: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the check and again after drawing, what the run made is kept and frozen
+    (`keep_until_exit`, which does so in the `qms` script's process alone): the collections
+    once drawing allocates, and the process's end, walk none of it."""
+    out = tmp_path / "out"
+    primed(ws, out, taken, "svg")
+    kept: list[int] = []
+    monkeypatch.setattr(warm, "keep_until_exit", lambda *objects: kept.append(len(objects)))
+    edit(ws / KAO, "name: Tutustutaan verkoston", "name: Tutustutaan tarkasti verkoston")
+    said = render(ws, out, "svg")
+    assert taken[-1] is True
+    assert kept == [0, 0]
+    monkeypatch.undo()
+    same_as_fresh(ws, out, said, "svg")
+
+
 def test_nothing_edited_loads_nothing_and_removes_what_a_render_would(
     ws: Path, tmp_path: Path, taken: list[bool], monkeypatch: pytest.MonkeyPatch
 ) -> None:
