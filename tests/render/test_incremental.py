@@ -187,6 +187,36 @@ def test_cache_is_stable_json_of_hashes(tmp_path: Path) -> None:
     assert (other / DIAGRAM_CACHE).read_text(encoding="utf-8") == text
 
 
+def test_the_cache_is_written_as_json_dumps_writes_each_line() -> None:
+    """`dump_diagram_cache` formats lines of plain strings itself: byte for byte what
+    `json.dumps` writes, for names and hashes of any characters (quotes, backslashes,
+    control characters, non-ASCII: those lines go through `json.dumps`)."""
+    rng = random.Random(2012)
+    odd = 'ab/_-.09 "\\\x7f\xe4\n\x01~!#[]{}'
+
+    def text(plain: bool) -> str:
+        chars = "abc/_-.0123456789" if plain else odd
+        return "".join(rng.choice(chars) for _ in range(rng.randrange(6)))
+
+    def by_json(entries: dict[str, render_cache.Entry]) -> str:
+        lines = [render_cache._json_line(n, e) for n, e in sorted(entries.items())]
+        body = "\n" + ",\n".join(lines) + "\n" if lines else ""
+        return f'{{"version": {render_cache.DIAGRAM_CACHE_VERSION}, "diagrams": {{{body}}}}}\n'
+
+    for _ in range(2000):
+        plain = rng.random() < 0.7
+        entries = {
+            text(plain): render_cache.Entry(
+                text(plain),
+                {text(plain): text(plain) for _ in range(rng.randrange(3))},
+                text(plain),
+                text(plain),
+            )
+            for _ in range(rng.randrange(5))
+        }
+        assert render_cache.dump_diagram_cache(entries) == by_json(entries)
+
+
 @pytest.mark.dot
 @requires_dot
 def test_role_name_in_the_organisation_redraws_that_organisations_flows(
