@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qms.lifetime import keep_until_exit
-from qms.load import cache_home
+from qms.load import cache_home, gc_paused
 
 if TYPE_CHECKING:
     from qms.incremental import Outcome
@@ -158,10 +158,13 @@ def after_edit(
     data = _read(note) if note is not None and fmts is not None else None
     if note is None or fmts is None or data is None:
         return None
-    outcome = validate(root)  # keeps validate's state fresh; its findings give the notice
-    # In the `qms` script's process, what the check made is kept and frozen (qms.lifetime):
-    # the first collections once drawing allocates, and the process's end, walk none of it.
-    keep_until_exit()
+    # In the `qms` script's process, what the check made is kept and frozen (qms.lifetime)
+    # before the collector is back: the check runs with it paused, so all it made is young,
+    # and the first collection after it, those once drawing allocates and the process's end
+    # would walk it all.
+    with gc_paused():
+        outcome = validate(root)  # keeps validate's state fresh; its findings give the notice
+        keep_until_exit()
     try:
         done = _draw(root, out, fmts, data, outcome)
     except (KeyError, TypeError, ValueError, AttributeError):

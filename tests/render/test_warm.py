@@ -146,17 +146,21 @@ def test_a_step_edit_loads_only_that_process(
 def test_the_path_leaves_what_it_made_to_the_end_of_the_process(
     ws: Path, tmp_path: Path, taken: list[bool], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """After the check and again after drawing, what the run made is kept and frozen
-    (`keep_until_exit`, which does so in the `qms` script's process alone): the collections
-    once drawing allocates, and the process's end, walk none of it."""
+    """After the check, while the collector is still paused, and again after drawing, what
+    the run made is kept and frozen (`keep_until_exit`, which does so in the `qms` script's
+    process alone): no collection after the check, nor the process's end, walks it."""
+    import gc
+
     out = tmp_path / "out"
     primed(ws, out, taken, "svg")
-    kept: list[int] = []
-    monkeypatch.setattr(warm, "keep_until_exit", lambda *objects: kept.append(len(objects)))
+    kept: list[tuple[int, bool]] = []
+    monkeypatch.setattr(
+        warm, "keep_until_exit", lambda *objects: kept.append((len(objects), gc.isenabled()))
+    )
     edit(ws / KAO, "name: Tutustutaan verkoston", "name: Tutustutaan tarkasti verkoston")
     said = render(ws, out, "svg")
     assert taken[-1] is True
-    assert kept == [0, 0]
+    assert kept == [(0, False), (0, gc.isenabled())]
     monkeypatch.undo()
     same_as_fresh(ws, out, said, "svg")
 
