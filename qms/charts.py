@@ -13,7 +13,7 @@ import io
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Format = Literal["svg", "png"]
 
@@ -83,30 +83,54 @@ def _collect() -> None:
             continue
 
 
-def _render(draw: object, size: tuple[float, float], fmt: Format, key: str) -> bytes:
+def _render(
+    draw: object,
+    size: tuple[float, float],
+    fmt: Format,
+    chart: tuple[str, tuple[object, ...]],
+    also: Sequence[Format] = (),
+) -> bytes:
     """Draw on a fresh Figure inside the fixed rc context and save it without metadata
-    (unless the same chart was drawn ahead)."""
+    (unless the same chart was drawn ahead). `chart` is its kind and every argument it is
+    drawn from (`_key`). The formats `also` are saved from the same figure and kept, so that
+    asking for them next finds them drawn (qms/export/ahead.py draws both of a chart's
+    formats so)."""
+    kind, args = chart
+    formats = [fmt, *(f for f in also if f != fmt)]
+    keys = [_key(kind, f, *args) for f in formats]
     _collect()
-    kept = _KEPT.get(key)
-    if kept is not None:
-        return kept
+    if all(k in _KEPT for k in keys):
+        return _KEPT[keys[0]]
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     from matplotlib.figure import Figure
 
+    drawn: dict[str, bytes] = {}
     with matplotlib.rc_context(_RC):  # type: ignore[arg-type]
         fig = Figure(figsize=size, dpi=150, layout="constrained")
         draw(fig)  # type: ignore[operator]
-        out = io.BytesIO()
-        if fmt == "svg":
-            fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
-        else:
-            fig.savefig(out, format="png", metadata={"Software": None})
-    data = out.getvalue()
+        # Each save lays the figure out again (constrained layout) from where its axes
+        # stand, and the layout depends on that start: every save after the first starts
+        # from the fresh figure's positions again, so each format is the very bytes a figure
+        # of its own gives (tests/test_quality_cycle.py).
+        axes: list[Any] = list(fig.axes)
+        start = [(ax, ax.get_position(original=True), ax.get_position()) for ax in axes]
+        for n, (each, key) in enumerate(zip(formats, keys, strict=True)):
+            for ax, original, active in start if n else ():
+                ax._set_position(original, which="original")
+                ax._set_position(active, which="active")
+            out = io.BytesIO()
+            if each == "svg":
+                fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+            else:
+                fig.savefig(out, format="png", metadata={"Software": None})
+            drawn[key] = out.getvalue()
+    if also:
+        _KEPT.update(drawn)
     if _RECORDED is not None:
-        _RECORDED[key] = data
-    return data
+        _RECORDED.update(drawn)
+    return drawn[keys[0]]
 
 
 @dataclass(frozen=True)
@@ -123,6 +147,7 @@ def ratings_chart(
     threshold: int,
     labels: dict[str, str],
     fmt: Format = "svg",
+    also: Sequence[Format] = (),
 ) -> bytes:
     """Horizontal bars per statement on the set's scale, with the threshold as a line.
 
@@ -150,8 +175,8 @@ def ratings_chart(
         ax.set_ylim(-0.7, len(bars) + 0.2)
 
     height = 0.9 + 0.2 * max(len(bars), 1)
-    key = _key("ratings", fmt, bars, scale, threshold, labels)
-    return _render(draw, (6.3, height), fmt, key)
+    chart = ("ratings", (bars, scale, threshold, labels))
+    return _render(draw, (6.3, height), fmt, chart, also)
 
 
 def maturity_chart(
@@ -161,6 +186,7 @@ def maturity_chart(
     scale: Sequence[tuple[int, str]],
     fmt: Format = "svg",
     marked: Sequence[Sequence[bool]] | None = None,
+    also: Sequence[Format] = (),
 ) -> bytes:
     """The network maturity matrix as a coloured grid: statements x organisations.
 
@@ -193,8 +219,8 @@ def maturity_chart(
             ax.spines[side].set_visible(False)
 
     size = (1.2 + 0.75 * max(len(columns), 1), 0.5 + 0.22 * max(len(rows), 1))
-    key = _key("maturity", fmt, rows, columns, cells, scale, marked)
-    return _render(draw, size, fmt, key)
+    chart = ("maturity", (rows, columns, cells, scale, marked))
+    return _render(draw, size, fmt, chart, also)
 
 
 Status = Literal["met", "improving", "off-track", "unknown"]
@@ -236,6 +262,7 @@ def trend_chart(
     labels: dict[str, str],
     unit: str = "",
     fmt: Format = "svg",
+    also: Sequence[Format] = (),
 ) -> bytes:
     """A metric's values per period against its target (dashed) and baseline (dotted); the
     latest value is coloured by `trend_status`. Periods without a value leave a gap."""
@@ -272,8 +299,8 @@ def trend_chart(
         if unit:
             ax.set_ylabel(unit)
 
-    key = _key("trend", fmt, periods, values, target, baseline, labels, unit)
-    return _render(draw, (5.0, 2.4), fmt, key)
+    chart = ("trend", (periods, values, target, baseline, labels, unit))
+    return _render(draw, (5.0, 2.4), fmt, chart, also)
 
 
 def _num(value: float) -> str:

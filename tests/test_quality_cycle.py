@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from qms import charts
 from qms.charts import Bar, Format, maturity_chart, ratings_chart, trend_chart, trend_status
 from qms.cli import cli
 from qms.export.assessment import maturity
@@ -53,6 +54,32 @@ def test_charts_are_byte_stable(fmt: Format) -> None:
         assert "<dc:date>" not in text and "kehittyvä" in text  # text kept as text
     else:
         assert first.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("order", [("svg", "png"), ("png", "svg")])
+def test_formats_saved_from_one_figure_are_those_of_a_figure_each(
+    order: tuple[Format, Format], lamppu_manuals: list[Manual], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`also` saves a chart's other format from the same figure (qms/export/ahead.py): each
+    save lays the figure out again, from the fresh figure's positions, so both formats are
+    the bytes of a figure of their own; the other format is kept, not drawn again."""
+    monkeypatch.setattr(charts, "_KEPT", {})
+    monkeypatch.setattr(charts, "_RECORDED", None)
+    items = [*(r for m in lamppu_manuals for r in m.assessments)]
+    items += [t for m in lamppu_manuals for t in m.trends if t.plotted][:3]
+    items += maturity([(m.short, m.assessments) for m in lamppu_manuals])
+    kinds = {type(item).__name__ for item in items}
+    assert kinds == {"AssessmentReport", "Trend", "MaturityView"}
+    first, second = order
+    for item in items:
+        alone = [item.chart(first), item.chart(second)]
+        assert charts._KEPT == {}, "a chart asked alone is drawn, not kept"
+        assert item.chart(first, also=[second]) == alone[0]
+        recorded = charts.record()  # the second format is kept: asking draws nothing
+        assert item.chart(second) == alone[1]
+        assert recorded == {}
+        monkeypatch.setattr(charts, "_RECORDED", None)
+        charts._KEPT.clear()
 
 
 @pytest.mark.parametrize(

@@ -70,9 +70,9 @@ def _gather(futures: Sequence[Future[dict[str, bytes]]]) -> dict[str, bytes]:
 
 
 def _draw(chunk: Work) -> dict[str, bytes]:
-    """Draw a chunk of charts in a worker and send back what was drawn."""
+    """Draw a chunk of charts in a worker and send back what was drawn: each chart's formats
+    saved from one figure, built and filled once."""
     drawn = charts.record()
     for item, formats in chunk:
-        for fmt in formats:
-            item.chart(fmt)
+        item.chart(formats[0], also=formats[1:])
     return drawn

@@ -106,8 +106,8 @@ class AssessmentReport:
     def bars(self) -> list[Bar]:
         return [Bar(r.statement, r.level) for a in self.areas for i in a.items for r in i.ratings]
 
-    def chart(self, fmt: Format = "svg") -> bytes:
-        """Ratings by statement with the threshold line."""
+    def chart(self, fmt: Format = "svg", also: Sequence[Format] = ()) -> bytes:
+        """Ratings by statement with the threshold line (`also`: qms.charts)."""
         labels = catalogue(self.lang)
         return ratings_chart(
             self.bars(),
@@ -115,6 +115,7 @@ class AssessmentReport:
             self.threshold,
             {"threshold": labels["threshold"], "unrated": labels["unrated"]},
             fmt,
+            also,
         )
 
 
@@ -290,7 +291,7 @@ class MaturityView:
     missing: tuple[str, ...]
     """Organisations without an assessment against the set."""
 
-    def chart(self, fmt: Format = "svg") -> bytes:
+    def chart(self, fmt: Format = "svg", also: Sequence[Format] = ()) -> bytes:
         return maturity_chart(
             [r[0] for r in self.rows],
             self.columns,
@@ -298,6 +299,7 @@ class MaturityView:
             self.scale,
             fmt,
             marked=[[cell[2] for cell in r[2]] for r in self.rows],
+            also=also,
         )
 
     @property
@@ -400,7 +402,7 @@ class Trend:
         """True when at least one value is a number (texts are tabled, not plotted)."""
         return any(v is not None for v in self.values)
 
-    def chart(self, fmt: Format = "svg") -> bytes:
+    def chart(self, fmt: Format = "svg", also: Sequence[Format] = ()) -> bytes:
         labels = catalogue(self.lang)
         return trend_chart(
             self.periods,
@@ -410,6 +412,7 @@ class Trend:
             {"target": labels["target_short"], "baseline": labels["baseline_short"]},
             self.unit,
             fmt,
+            also,
         )
 
 
