@@ -114,12 +114,18 @@ def _render(
         # stand, and the layout depends on that start: every save after the first starts
         # from the fresh figure's positions again, so each format is the very bytes a figure
         # of its own gives (tests/test_quality_cycle.py).
+        # Public calls only: `set_position` also takes an axes out of the layout, so each is
+        # put back as it was (matplotlib is not pinned).
         axes: list[Any] = list(fig.axes)
-        start = [(ax, ax.get_position(original=True), ax.get_position()) for ax in axes]
+        start = [
+            (ax, ax.get_position(original=True), ax.get_position(), ax.get_in_layout())
+            for ax in axes
+        ]
         for n, (each, key) in enumerate(zip(formats, keys, strict=True)):
-            for ax, original, active in start if n else ():
-                ax._set_position(original, which="original")
-                ax._set_position(active, which="active")
+            for ax, original, active, in_layout in start if n else ():
+                ax.set_position(original, which="original")
+                ax.set_position(active, which="active")
+                ax.set_in_layout(in_layout)
             out = io.BytesIO()
             if each == "svg":
                 fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
