@@ -1362,22 +1362,26 @@ def _tidy(points: Sequence[Point]) -> list[Point]:
     # last two points kept (a, b) rather than read back from the list. Only the last segment
     # may still grow (a straight-through corner dropped), so the one before it is final, and
     # measured, when a point is added after it.
-    out: list[Point] = []
-    n = 0
-    ax = ay = bx = by = 0.0
-    for p in points:
+    if not points:
+        return []
+    first = points[0]
+    out: list[Point] = [first]
+    n = 1
+    ax = ay = 0.0
+    bx, by = first
+    for p in points[1:]:
         px, py = p
-        if n:
-            dx, dy = px - bx, py - by
-            if -0.01 < dx < 0.01 and -0.01 < dy < 0.01:
-                continue
-            if n >= 2 and ((ax == bx == px) or (ay == by == py)):
+        dx, dy = px - bx, py - by
+        if -0.01 < dx < 0.01 and -0.01 < dy < 0.01:
+            continue
+        if n >= 2:
+            if (ax == bx == px) or (ay == by == py):
                 if (bx - ax) * dx < 0 or (by - ay) * dy < 0:
                     return []  # back along the same line
                 out[-1] = p
                 bx, by = px, py
                 continue
-            if n >= 2 and abs(ax - bx) + abs(ay - by) < MIN_RUN:
+            if abs(ax - bx) + abs(ay - by) < MIN_RUN:
                 return []
         out.append(p)
         n += 1
@@ -1500,6 +1504,7 @@ def _route(
         half = max(n.w, styles.EVENT_LABEL_W) / 2 if n.kind in styles.EVENTS else n.w / 2
         bottom = n.bottom + (label_h[n.id] if n.kind in styles.EVENTS else 0.0)
         keepout.add((n.x - half - 4, n.top - 4, n.x + half + 4, bottom + 4), n.id)
+    keepout_cells, keepout_entries = keepout.cells, keepout.entries
     # An event on its host's border leaves it outwards only (down from the bottom edge, up
     # from the top); the host's own keepout then lies behind it.
     hosts = {event: host for event, (host, _) in border_events(view).items() if event in nodes}
@@ -1522,7 +1527,14 @@ def _route(
     ) -> bool:
         """`blocked` for a segment given by its box and the box's grid cells."""
         x0, y0, x1, y1 = seg
-        for box, nid in keepout.at(where):
+        if len(where) == 1:  # `keepout.at` for one cell (most segments)
+            found = keepout_cells.get(where[0])
+            if not found:
+                return False
+            near = [keepout_entries[n] for n in found]
+        else:
+            near = keepout.at(where)
+        for box, nid in near:
             air = 4.0 if nid in close else 0.0
             inside = x0 < box[2] - air and x1 > box[0] + air
             if inside and y0 < box[3] - air and y1 > box[1] + air and nid not in ends:
@@ -1603,15 +1615,17 @@ def _route(
                 if can_exit(s, side):
                     exit_y = s.top if side == "top" else s.bottom
                     candidates.append((side, [(s.x, exit_y), (s.x, t.y), t_left]))
-            candidates.append(("right", [(s.right, s.y), (ch_t, s.y), (ch_t, t.y), t_left]))
+            # Through the target's channel, the source's, and beside either's middle: two flows
+            # of one step turning in one channel towards the same side take lines of their
+            # own, and a flow can turn before (or after) another one's vertical instead of
+            # crossing it. A channel twice (the two often coincide) would be the same route.
             ch_s = s.right + gap_after(col_of[s.id]) / 2
-            candidates.append(("right", [(s.right, s.y), (ch_s, s.y), (ch_s, t.y), t_left]))
-            # Beside the channel's middle too: two flows of one step turning in one channel
-            # towards the same side take lines of their own, and a flow can turn before (or
-            # after) another one's vertical instead of crossing it.
-            for off in (-6.0, 6.0):
-                for ch in (ch_s + off, ch_t + off):
-                    candidates.append(("right", [(s.right, s.y), (ch, s.y), (ch, t.y), t_left]))
+            lines_x = [ch_t]
+            for ch in (ch_s, ch_s - 6.0, ch_t - 6.0, ch_s + 6.0, ch_t + 6.0):
+                if ch not in lines_x:
+                    lines_x.append(ch)
+            for ch in lines_x:
+                candidates.append(("right", [(s.right, s.y), (ch, s.y), (ch, t.y), t_left]))
             band = lanes[step_lane[s.id]]
             low = t.y > s.y or step_lane[s.id] == step_lane[t.id]
             # Along the band's edge, on one of a few parallel lines (the cost keeps two flows
@@ -1801,14 +1815,20 @@ def _route(
             total += LABEL_COST * hits
         # `_orth_cross` and `_orth_overlap` written out (the segments' boxes are at hand): this
         # loop prices every candidate a flow looks at against every flow near it.
-        with_labels = bool(labels.cells)
+        label_cells, label_entries = labels.cells, labels.entries
         drawn_cells, drawn_entries = drawn.cells, drawn.entries
         for si, (a, b, box_ab, where) in enumerate(segs):
-            if with_labels:
-                for box, (j, ver) in labels.at(where):  # clear of the others' labels
+            one = len(where) == 1
+            if label_cells:  # clear of the others' labels (`labels.at`, one cell inline)
+                if one:
+                    found = label_cells.get(where[0])
+                    marks = [label_entries[n] for n in found] if found else ()
+                else:
+                    marks = labels.at(where)
+                for box, (j, ver) in marks:
                     if j != i and ver == version[j] and _crosses(box, a, b):
                         total += LABEL_COST
-            if len(where) == 1:  # `drawn.at` for one cell (most segments)
+            if one:  # `drawn.at` for one cell (most segments)
                 handles = drawn_cells.get(where[0])
                 if not handles:
                     continue
@@ -2128,10 +2148,22 @@ def _route(
         """Place candidate k of flow i."""
         place(i, options[i][k], option_shape(i, k))
 
-    bases = [
-        sorted((base(i, side, points), k) for k, (side, points) in enumerate(options[i]))
-        for i in range(len(edges))
-    ]
+    # `base` of every candidate, written out (every candidate of every flow has one).
+    bases: list[list[tuple[float, int]]] = []
+    pairwise = itertools.pairwise
+    for i, opts in enumerate(options):
+        labelled = bool(edges[i].label)
+        priced = []
+        for k, (side, points) in enumerate(opts):
+            total = BEND_COST * (len(points) - 2)
+            total += LENGTH_COST * sum(
+                [abs(ax - bx) + abs(ay - by) for (ax, ay), (bx, by) in pairwise(points)]
+            )
+            if labelled and side != "right" and side.startswith("right"):
+                total += PORT_LABEL_COST
+            priced.append((total, k))
+        priced.sort()
+        bases.append(priced)
 
     def lift(group: Sequence[int]) -> None:
         for j in group:
