@@ -2148,22 +2148,10 @@ def _route(
         """Place candidate k of flow i."""
         place(i, options[i][k], option_shape(i, k))
 
-    # `base` of every candidate, written out (every candidate of every flow has one).
-    bases: list[list[tuple[float, int]]] = []
-    pairwise = itertools.pairwise
-    for i, opts in enumerate(options):
-        labelled = bool(edges[i].label)
-        priced = []
-        for k, (side, points) in enumerate(opts):
-            total = BEND_COST * (len(points) - 2)
-            total += LENGTH_COST * sum(
-                [abs(ax - bx) + abs(ay - by) for (ax, ay), (bx, by) in pairwise(points)]
-            )
-            if labelled and side != "right" and side.startswith("right"):
-                total += PORT_LABEL_COST
-            priced.append((total, k))
-        priced.sort()
-        bases.append(priced)
+    bases = [
+        sorted((base(i, side, points), k) for k, (side, points) in enumerate(options[i]))
+        for i in range(len(edges))
+    ]
 
     def lift(group: Sequence[int]) -> None:
         for j in group:
