@@ -303,15 +303,14 @@ def _heading(doc: Any, text: str, level: int) -> None:
 
 
 def _italic(doc: Any, text: str) -> None:
-    xml.run(xml.paragraph(doc), text, italic=True)
+    xml.paragraph(doc, runs=[(text, False, True)])
 
 
 def _gap(doc: Any) -> None:
     """An empty line after a table, so that two tables never run into one."""
     from docx.shared import Pt
-    from docx.text.parfmt import ParagraphFormat
 
-    ParagraphFormat(_styled(doc, "", CELL_STYLE)).space_after = Pt(6)
+    xml.paragraph(doc, "", CELL_STYLE, after=Pt(6).twips)
 
 
 def _notice(doc: Any, text: str, alert: bool = False) -> None:
@@ -331,9 +330,9 @@ def _notice(doc: Any, text: str, alert: bool = False) -> None:
 
 def _facts(doc: Any, pairs: Sequence[tuple[str, str]]) -> None:
     for key, value in pairs:
-        p = xml.paragraph(doc, "", FACT_STYLE)
-        xml.run(p, f"{key}: ", bold=True)
-        xml.run(p, value or "—")
+        xml.paragraph(
+            doc, "", FACT_STYLE, [(f"{key}: ", True, False), (value or "—", False, False)]
+        )
     _gap(doc)
 
 

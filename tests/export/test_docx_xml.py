@@ -11,7 +11,7 @@ from typing import Any
 import docx
 import pytest
 from docx.oxml.ns import qn
-from docx.shared import Emu
+from docx.shared import Emu, Pt
 from PIL import Image
 
 from qms.export import docx_xml as xml
@@ -87,12 +87,23 @@ def test_a_table_is_the_xml_python_docx_writes() -> None:
 @pytest.mark.parametrize("style", [None, "Normal", "Heading 2", CELL_STYLE])
 def test_a_paragraph_is_the_xml_python_docx_writes(text: str, style: str | None) -> None:
     ours, theirs = _doc(), _doc()
-    p = xml.paragraph(ours, text, style)
-    xml.run(p, text, bold=True)
-    xml.run(p, text, italic=True)
+    xml.paragraph(ours, text, style, [(text, True, False), (text, False, True), (text, True, True)])
     paragraph = theirs.add_paragraph(text, style)
     paragraph.add_run(text).bold = True
     paragraph.add_run(text).italic = True
+    both = paragraph.add_run(text)
+    both.bold = both.italic = True
+    assert _body(ours) == _body(theirs)
+
+
+@pytest.mark.parametrize("text", ["", "text"])
+@pytest.mark.parametrize("style", [None, "Normal", CELL_STYLE])
+def test_a_paragraph_with_space_after_is_the_xml_python_docx_writes(
+    text: str, style: str | None
+) -> None:
+    ours, theirs = _doc(), _doc()
+    xml.paragraph(ours, text, style, after=Pt(6).twips)
+    theirs.add_paragraph(text, style).paragraph_format.space_after = Pt(6)
     assert _body(ours) == _body(theirs)
 
 
