@@ -21,7 +21,6 @@ from typing import Any
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
-XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _SPECIAL = re.compile(r"([\t\r\n])")
 LOOK = {
     f"{W}firstColumn": "1",
