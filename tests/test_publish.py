@@ -116,6 +116,29 @@ def test_a_build_draws_each_picture_once(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 @requires_dot
+def test_pictures_just_drawn_are_read_only_where_asked(tmp_path: Path) -> None:
+    """Before the DOCX workers fork, `prefetch` only checks the pictures `qms build` has just
+    written (each worker then reads its own organisations' files); what it reads later is the
+    file's bytes, and a file changed in between is drawn afresh."""
+    from qms.publish import Publication
+
+    out = tmp_path / "out"
+    pub = Publication.open(LAMPPU)
+    pub.render(out, ["svg", "png"], whole=True)
+    written = pub._written[pub.doc_lang]
+    diagrams = pub.diagrams(pub.doc_lang)
+    diagrams.prefetch("png")
+    assert len(written) == 0, "prefetch read the pictures"
+    picture = out / "redu" / "_process-map.png"
+    assert diagrams.draw("redu/_process-map", "png") == picture.read_bytes()
+    assert len(written) == 1
+    changed = next(p for p in sorted((out / "redu").glob("*.png")) if p != picture)
+    changed.write_bytes(changed.read_bytes() + b"\0")
+    name = f"redu/{changed.stem}"
+    assert diagrams.draw(name, "png") not in (None, changed.read_bytes())
+
+
+@requires_dot
 def test_a_build_starts_the_documents_before_the_portal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

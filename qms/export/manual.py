@@ -1170,17 +1170,26 @@ class Diagrams:
 
     def prefetch(self, fmt: str) -> None:
         """Draw every diagram in `fmt` at once, in batches on all cores, before the exporter
-        asks for them one by one (one Graphviz run per diagram is mostly start-up)."""
-        from qms.render.engine import draw_many
+        asks for them one by one (one Graphviz run per diagram is mostly start-up). Pictures
+        `qms build` has just written (a `Written`) are only checked here and read when asked."""
+        from qms.render.engine import Written, draw_many
 
         names = [n for n in sorted(self._jobs) if (n, fmt) not in self._drawn]
         if self._shared is not None:  # drawn by an earlier build (`qms serve`) or by render
+            lazy = self._shared if isinstance(self._shared, Written) else None
+            missing = []
             for name in names:
                 shared = self._shared_key(name, fmt)
-                if shared is not None and shared in self._shared:
+                if shared is None:
+                    missing.append(name)
+                elif lazy is not None and lazy.on_disk(shared):
+                    continue  # `draw` reads it, in whichever process asks for it
+                elif shared in self._shared:
                     self._drawn[(name, fmt)] = self._shared[shared]
                     self.used.add(shared)
-            names = [n for n in names if (n, fmt) not in self._drawn]
+                else:
+                    missing.append(name)
+            names = missing
         if not self.available or not names:
             return
         jobs = [DotJob(n, *self._jobs[n]) for n in names]

@@ -90,14 +90,23 @@ class Written(MutableMapping[tuple[str, str], "bytes | None"]):
         }
         self.kept: dict[tuple[str, str], bytes | None] = {}
 
+    def on_disk(self, key: tuple[str, str]) -> bool:
+        """Whether the picture `key` is kept or vouched for on disk, without reading it: the
+        DOCX workers of `qms build` then each read only their own organisations' pictures
+        (a national build's PNGs are over 1 GB, which the command read alone before forking)."""
+        if key in self.kept:
+            return True
+        found = self.files.get(key)
+        return found is not None and is_current(self.root, self.manifest, *found)
+
     def __contains__(self, key: object) -> bool:
         if key in self.kept:
             return True
-        found = self.files.get(key) if isinstance(key, tuple) else None
-        if found is None or not is_current(self.root, self.manifest, *found):
+        if not isinstance(key, tuple) or not self.on_disk(key):
             return False
+        found = self.files[key]
         try:
-            self.kept[key] = (self.root / found[0]).read_bytes()  # type: ignore[index]
+            self.kept[key] = (self.root / found[0]).read_bytes()
         except OSError:  # removed meanwhile: the caller draws it
             return False
         return True
