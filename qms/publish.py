@@ -76,6 +76,8 @@ class Publication:
     _manuals: dict[tuple[str, tuple[str, ...]], list[Manual]] = field(default_factory=dict)
     _start: Start | None = None
     """What `one_shot` took to keep validate's state, until the rules have run."""
+    _meanwhile: Callable[[], object] | None = None
+    """Work for this process while the workers lay the flows out (`draw_charts_ahead`)."""
     _started: dict[tuple[str, str, tuple[str, ...]], tuple[Callable[[], Files], list[str]]] = field(
         default_factory=dict
     )
@@ -180,12 +182,14 @@ class Publication:
             from qms.render import prepare, views
 
             ws = self._ws()
+            meanwhile, self._meanwhile = self._meanwhile, None
             with gc_paused():
                 self._prepared[lang] = prepare(
                     views(ws, Index.build(ws), lang),
                     self.ranks,
                     processes=self.processes,
                     kept=self.kept,
+                    meanwhile=meanwhile,
                 )
         return self._prepared[lang]
 
@@ -260,16 +264,22 @@ class Publication:
 
     def draw_charts_ahead(self) -> None:
         """Start drawing the manuals' charts on cores the diagrams leave idle (one-shot
-        `qms build`, which publishes them after drawing: qms/export/ahead.py)."""
+        `qms build`, which publishes them after drawing: qms/export/ahead.py). The charts are
+        taken from the model without the manuals, which are built while the workers lay the
+        flows out (`prepared`): built first, they kept a national build on one core for 5 s."""
         if self.processes < 2 or self.kept is not None or not self._ws().organisations:
             return
         from qms.export.ahead import draw_ahead
+        from qms.export.manual import charted
 
-        try:
-            manuals = self.manuals(self.doc_lang)
-        except Refused:  # said when the manuals are published
-            return
-        draw_ahead(manuals, self.processes)
+        draw_ahead(charted(self._ws(), self.doc_lang), self.processes)
+        self._meanwhile = self._build_manuals
+
+    def _build_manuals(self) -> None:
+        from contextlib import suppress
+
+        with suppress(Refused):  # said when the manuals are published
+            self.manuals(self.doc_lang)
 
     def unknown_org(self, name: str) -> str:
         """The message for an organisation the workspace does not have."""
@@ -318,8 +328,12 @@ class Publication:
         from qms.files import refuse_clashes
         from qms.views import PROCESS_MAP
 
-        folders = [f"{org.id}/{PROCESS_MAP}.svg" for org in self._ws().organisations]
-        documents = [f"{m.organisation}.docx" for m in self.manuals(self.doc_lang)]
+        orgs = self._ws().organisations
+        if not orgs:
+            raise Refused(NOTHING.format(self.language))
+        folders = [f"{org.id}/{PROCESS_MAP}.svg" for org in orgs]
+        # one DOCX per organisation that is not merged into another (`build_manuals`)
+        documents = list(dict.fromkeys(f"{o.id}.docx" for o in orgs if o.merges_into is None))
         refuse_clashes([*folders, *BUILD_PORTAL_PAGE, *documents], self.language)
 
     def forget_unused(self) -> None:

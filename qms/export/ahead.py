@@ -18,7 +18,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 from qms import charts
 from qms.export.assessment import AssessmentReport, MaturityView, Trend, maturity
-from qms.export.manual import Manual
+from qms.export.manual import Charted, Manual
 
 Item = AssessmentReport | Trend | MaturityView
 Work = list[tuple[Item, tuple[charts.Format, ...]]]
@@ -28,7 +28,7 @@ MIN_CHARTS = 16
 """Fewer charts than this are drawn when asked: starting the workers would cost more."""
 
 
-def work(manuals: Sequence[Manual], views: Sequence[MaturityView] | None = None) -> Work:
+def work(manuals: Sequence[Manual | Charted], views: Sequence[MaturityView] | None = None) -> Work:
     """Every chart of the portal (SVG) and of the Word files (PNG) of these manuals (`views`:
     their maturity views, when already made). The one list of what the manuals chart, for
     drawing ahead here and on the portal's workers (qms.export.html)."""
@@ -43,7 +43,7 @@ def work(manuals: Sequence[Manual], views: Sequence[MaturityView] | None = None)
     return found
 
 
-def draw_ahead(manuals: Sequence[Manual], processes: int) -> bool:
+def draw_ahead(manuals: Sequence[Manual | Charted], processes: int) -> bool:
     """Start drawing the manuals' charts on `processes` workers; True if
     started (then qms.charts waits for them when a chart is first asked)."""
     from qms.render.pool import MIN_FLOWS, server, workers

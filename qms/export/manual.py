@@ -455,6 +455,35 @@ class Manual:
         raise KeyError(pid)
 
 
+@dataclass(frozen=True)
+class Charted:
+    """What one organisation's manual charts, made without the rest of the manual: `qms
+    build` starts drawing the charts from it (qms/export/ahead.py) and builds the manuals
+    while they are drawn. `build_manual` takes its charts from the same `_charted`."""
+
+    short: str
+    assessments: tuple[AssessmentReport, ...]
+    trends: tuple[Trend, ...]
+
+
+def _charted(
+    ws: Workspace, index: Index, org: Organisation, lang: str, metrics: Sequence[Metric]
+) -> Charted:
+    reports = assessment_reports(ws, index, org.id, lang, page_name)
+    trends = tuple(t for m in metrics if (t := trend(m, index, lang, org.id)) is not None)
+    return Charted(org.short or org.id.upper(), reports, trends)
+
+
+def charted(ws: Workspace, lang: str) -> list[Charted]:
+    """What the manuals of every organisation (`build_manuals`' choice and order) chart."""
+    index = Index.build(ws)
+    metrics: dict[str, list[Metric]] = {}
+    for doc, _, m in index.metrics_docs():
+        metrics.setdefault(doc.organisation, []).append(m)
+    orgs = [o for o in index.organisations.values() if o.merges_into is None]
+    return [_charted(ws, index, o, lang, metrics.get(o.id, [])) for o in orgs]
+
+
 def page_name(pid: str) -> str:
     """The portal file of a process page, next to its organisation's front page.
 
@@ -630,6 +659,7 @@ def build_manual(
     order += [pid for pid in own if pid not in order]
     found = _findings(result, org.id, shared.owners, chosen)
     metrics_of_org = [m for doc, _, m in index.metrics_docs() if doc.organisation == org.id]
+    charts = _charted(ws, index, org, chosen, metrics_of_org)
     top = (ws.settings, org)
 
     def tag(name: str, *chain: object) -> str:
@@ -834,7 +864,7 @@ def build_manual(
         lang=chosen,
         organisation=org.id,
         name=tx(org.name),
-        short=org.short or org.id.upper(),
+        short=charts.short,
         description=tx(org.description),
         workspace=tx(ws.settings.name),
         as_of=as_of.isoformat(),
@@ -861,10 +891,8 @@ def build_manual(
         examples=tuple(marked),
         roles=_roles(org, [own[pid] for pid in order], plans_of_org, metrics_of_org, tx, tag),
         documents=_register(org, [own[pid] for pid in order], roles, tx, tag),
-        assessments=assessment_reports(ws, index, org.id, chosen, page_name),
-        trends=tuple(
-            t for m in metrics_of_org if (t := trend(m, index, chosen, org.id)) is not None
-        ),
+        assessments=charts.assessments,
+        trends=charts.trends,
     )
 
 

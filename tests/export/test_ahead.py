@@ -84,3 +84,44 @@ def test_a_forked_child_does_not_wait_for_its_parents_helpers() -> None:
     charts._PENDING.append((os.getpid() + 1, parents))  # as a forked child sees it
     assert trend.chart("svg").startswith(b"<?xml")
     assert asked == [] and charts._PENDING == []
+
+
+@pytest.mark.usefixtures("fresh_charts")
+def test_the_charts_start_before_the_manuals_which_are_built_while_flows_are_laid_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`qms build` takes the charts from the model (`charted`), the very items its manuals
+    show, and builds the manuals while the workers lay the flows out (`prepared`)."""
+    from qms.export.manual import charted
+
+    pub = Publication(load(LAMPPU), processes=2)
+    ws = pub.workspace
+    assert ws is not None
+    manuals = pub.manuals(pub.doc_lang)
+    assert [(c.short, c.assessments, c.trends) for c in charted(ws, pub.doc_lang)] == [
+        (m.short, m.assessments, m.trends) for m in manuals
+    ]
+
+    monkeypatch.setattr(ahead, "MIN_CHARTS", 1)
+    pub = Publication(load(LAMPPU), processes=2)
+    pub.refuse_shared_folder_clashes()
+    pub.draw_charts_ahead()
+    assert charts._PENDING and not pub._manuals, "charts started, manuals not built yet"
+    seen: list[bool] = []
+    from qms import render
+    from qms.render import pool
+
+    prepare = render.prepare
+
+    def watched(*args: object, meanwhile: object = None, **kw: object) -> object:
+        def then() -> None:
+            assert callable(meanwhile)
+            meanwhile()
+            seen.append(bool(pub._manuals))
+
+        return prepare(*args, meanwhile=then, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render, "prepare", watched)
+    monkeypatch.setattr(pool, "MIN_FLOWS", 1)  # LAMPPU's flows are too few to fork for
+    pub.prepared(pub.language)
+    assert seen == [True], "the manuals were built while the flows were laid out"
