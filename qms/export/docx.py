@@ -341,11 +341,14 @@ def _room(doc: Any, reserved: float) -> tuple[float, float]:
     `reserved` points of height for what stands above it."""
     from docx.section import Section
 
-    page: Any = Section(doc.element.body[-1], doc.part)  # the last one; doc.sections searches
-    return (
-        (page.page_width - page.left_margin - page.right_margin) / 12700,
-        (page.page_height - page.top_margin - page.bottom_margin) / 12700 - reserved,
-    )
+    room = xml.state(doc).room  # the page _Pages last set up
+    if room is None:
+        page: Any = Section(doc.element.body[-1], doc.part)  # the last; doc.sections searches
+        room = (
+            (page.page_width - page.left_margin - page.right_margin) / 12700,
+            (page.page_height - page.top_margin - page.bottom_margin) / 12700,
+        )
+    return room[0], room[1] - reserved
 
 
 def _fitted(doc: Any, png: bytes | None, missing: str) -> None:
@@ -408,6 +411,12 @@ class _Pages:
         top, right, bottom, left = self.margins
         section.top_margin, section.right_margin = top, right
         section.bottom_margin, section.left_margin = bottom, left
+        # What _room would read back from the section (whole twips, so the same numbers),
+        # kept: a manual reads it for every table (a thirtieth of its time).
+        xml.state(self.doc).room = (
+            (wide[0] - left - right) / 12700,
+            (wide[1] - top - bottom) / 12700,
+        )
 
     def new(self, landscape: bool, header: str | None = None) -> None:
         """A new section on a new page; `header` starts a chapter with its own header line."""
@@ -558,8 +567,6 @@ def _flow(
     doc: Any, pages: _Pages, heading: str, png: bytes | None, source: str | None, missing: str
 ) -> None:
     """The flow diagram on landscape page(s) of its own; back to portrait after it."""
-    from docx.text.parfmt import ParagraphFormat
-
     if not png:
         _heading(doc, heading, 2)
         _italic(doc, missing)
@@ -569,10 +576,7 @@ def _flow(
     for piece in flow_pieces(png, source, _room(doc, styles.FLOW_HEADING)):
         # Single line spacing and no space after: the template's 1.15 lines would make the
         # line of an inline picture taller than the picture.
-        p = xml.paragraph(doc)
-        spacing = ParagraphFormat(p)
-        spacing.line_spacing = 1.0
-        spacing.space_before = spacing.space_after = 0
+        p = xml.paragraph(doc, single=True)
         xml.picture(doc, p, png, _emu(piece.width), _emu(piece.height), piece.crop)
     pages.new(landscape=False)
 
@@ -837,12 +841,11 @@ CHART_WIDTH_CM = 16.0
 def _picture(doc: Any, png: bytes) -> None:
     """A chart at CHART_WIDTH_CM, or narrower when the page (a reference template's margins)
     leaves less room."""
-    from docx.image.image import Image
     from docx.shared import Cm, Pt
 
     width = min(Cm(CHART_WIDTH_CM), Pt(_room(doc, 0)[0]))
     # python-docx's height for a width: the picture's aspect, rounded as Run.add_picture does
-    image = Image.from_blob(png)
+    image = xml.image(doc, png)
     _, height = image.scaled_dimensions(width, None)
     xml.picture(doc, xml.paragraph(doc), png, width, height)
 

@@ -49,9 +49,16 @@ class _State:
     """The package's image parts by SHA-1, each hashed once: python-docx's get_or_add_image
     hashes every image part again for each new picture (quadratic in the pictures: a fifth
     of a 50-process manual's CPU time)."""
+    blobs: dict[int, tuple[bytes, str, Any]] = field(default_factory=dict)
+    """(PNG, its SHA-1, its python-docx Image) by the PNG's id: a cut flow's pieces and a
+    chart's height and picture read one PNG object, hashed and parsed once."""
+    room: tuple[float, float] | None = None
+    """(width, height) in points inside the margins of the page the body ends with, as
+    qms.export.docx's sections set it (None: read it from the w:sectPr)."""
 
 
-def _state(doc: Any) -> _State:
+def state(doc: Any) -> _State:
+    """The document's builder state, made on first use."""
     found: _State | None = doc.__dict__.get("_qms_xml")
     if found is None:
         found = doc.__dict__["_qms_xml"] = _State(doc.element.body[-1])
@@ -61,10 +68,10 @@ def _state(doc: Any) -> _State:
 def style_id(doc: Any, name: str, table: bool = False) -> str | None:
     """The id of paragraph (or table) style `name` (None for the default style), as
     python-docx finds it when a style is set by name; looked up once per document."""
-    from docx.enum.style import WD_STYLE_TYPE
-
-    ids = _state(doc).styles
+    ids = state(doc).styles
     if (name, table) not in ids:
+        from docx.enum.style import WD_STYLE_TYPE
+
         kind = WD_STYLE_TYPE.TABLE if table else WD_STYLE_TYPE.PARAGRAPH
         ids[name, table] = doc.part.get_style_id(doc.styles[name], kind)
     return ids[name, table]
@@ -78,7 +85,7 @@ def _child(parent: Any, tag: str, attrs: dict[str, str] | None = None) -> Any:
 
 def add(doc: Any, element: Any) -> Any:
     """Append a block (paragraph or table) to the body, before its closing w:sectPr."""
-    _state(doc).end.addprevious(element)
+    state(doc).end.addprevious(element)
     return element
 
 
@@ -102,20 +109,24 @@ def paragraph(
     style: str | None = None,
     runs: Sequence[tuple[str, bool, bool]] = (),
     after: int | None = None,
+    single: bool = False,
 ) -> Any:
     """`doc.add_paragraph(text, style)`, then `add_run(text)` (`.bold`, `.italic`) for each
     (text, bold, italic) of `runs`, and `paragraph_format.space_after` of `after` twips: the
-    new w:p element.
+    new w:p element. `single`: `paragraph_format.line_spacing = 1.0`, then `space_before` and
+    `space_after` 0 (the line of a picture, as tall as the picture), in place of `after`.
 
     Written as text and parsed in one go, as `table` is: half the time of making its
     elements one by one (a 50-process manual has about 2,000 paragraphs)."""
     from lxml import etree  # type: ignore[import-untyped]
 
     xml = [f'<w:p xmlns:w="{W[1:-1]}">']
-    if style is not None or after is not None:  # a w:pPr even for the default style
+    if style is not None or after is not None or single:  # a w:pPr even for the default style
         sid = None if style is None else style_id(doc, style)
         xml.append("<w:pPr>" if sid is None else f"<w:pPr><w:pStyle w:val={_attr(sid)}/>")
-        if after is not None:
+        if single:
+            xml.append('<w:spacing w:line="240" w:lineRule="auto" w:before="0" w:after="0"/>')
+        elif after is not None:
             xml.append(f'<w:spacing w:after="{after}"/>')
         xml.append("</w:pPr>")
     if text:
@@ -241,41 +252,123 @@ class Crop:
     bottom: float = 0.0
 
 
+_INLINE = (
+    "<wp:inline {ns}>"
+    '<wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="{id}" name="Picture {id}"/>'
+    '<wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr>'
+    '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+    '<pic:pic><pic:nvPicPr><pic:cNvPr id="0" name={name}/><pic:cNvPicPr/></pic:nvPicPr>'
+    "<pic:blipFill><a:blip r:embed={rid}/>{crop}<a:stretch><a:fillRect/></a:stretch></pic:blipFill>"
+    '<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
+    '<a:prstGeom prst="rect"/></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline>'
+)
+"""python-docx's CT_Inline.new_pic_inline as text: its templates with the values set (the
+same namespace declarations on wp:inline, so that lxml keeps or drops the same ones when the
+element joins the document)."""
+
+
 def picture(doc: Any, p: Any, png: bytes, cx: int, cy: int, crop: Crop | None = None) -> None:
     """An inline picture in a new run of `p`, `cx` x `cy` EMU, optionally cropped:
     python-docx's Run.add_picture, with the drawing ids counted here rather than found by
-    scanning the document for each picture."""
-    from docx.oxml.shape import CT_Inline
-    from docx.shared import Emu
+    scanning the document for each picture, and the wp:inline written as text and parsed
+    (making it with python-docx's element classes took a third of a picture's time)."""
+    from docx.oxml.ns import nsdecls
+    from lxml import etree
 
-    state = _state(doc)
-    if not state.next_id:
+    known = state(doc)
+    if not known.next_id:
         used = [int(i) for i in doc.element.xpath("//@id") if i.isdigit()]
-        state.next_id = max(used, default=0) + 1
-    digest = hashlib.sha1(png).hexdigest()
-    if digest not in state.images:
-        state.images[digest] = _image(doc, state, digest, png)
-    rid, filename = state.images[digest]
-    inline = CT_Inline.new_pic_inline(state.next_id, rid, filename, Emu(cx), Emu(cy))
-    state.next_id += 1
+        known.next_id = max(used, default=0) + 1
+    rid, filename = _image(doc, known, png)
+    rect = ""
     if crop is not None and (crop.top or crop.bottom):
-        blip = next(inline.iter(f"{A}blip"))
-        rect = {"t": str(round(crop.top * 100000)), "b": str(round(crop.bottom * 100000))}
-        blip.addnext(blip.makeelement(f"{A}srcRect", rect))
-    _child(_child(p, f"{W}r"), f"{W}drawing").append(inline)
+        top, bottom = round(crop.top * 100000), round(crop.bottom * 100000)
+        rect = f'<a:srcRect t="{top}" b="{bottom}"/>'
+    text = _INLINE.format(
+        ns=nsdecls("wp", "a", "pic", "r"),
+        cx=int(cx),
+        cy=int(cy),
+        id=known.next_id,
+        name=_attr(filename),
+        rid=_attr(rid),
+        crop=rect,
+    )
+    known.next_id += 1
+    _child(_child(p, f"{W}r"), f"{W}drawing").append(etree.fromstring(text, _parser()))
 
 
-def _image(doc: Any, state: _State, digest: str, png: bytes) -> tuple[str, str]:
+def image(doc: Any, png: bytes) -> Any:
+    """python-docx's Image of `png` (its size and resolution), parsed once per document:
+    a chart's height is computed from it before it becomes the picture's image part."""
+    return _blob(state(doc), png)[1]
+
+
+def _blob(state: _State, png: bytes) -> tuple[str, Any]:
+    """(SHA-1, python-docx Image) of `png`, made once per PNG object."""
+    known = state.blobs.get(id(png))
+    if known is None or known[0] is not png:
+        known = state.blobs[id(png)] = (png, hashlib.sha1(png).hexdigest(), _png_image(png))
+    return known[1], known[2]
+
+
+def _png_image(blob: bytes) -> Any:
+    """`docx.image.image.Image.from_blob(blob)` for a PNG: the same Png header (size from
+    IHDR, resolution from the first pHYs, else 72 dpi), read from the chunks with struct
+    rather than python-docx's stream reader (a tenth of a picture's time); anything that is
+    not a well-formed PNG goes to python-docx itself."""
+    import struct
+
+    from docx.image.image import Image
+    from docx.image.png import Png
+
+    if blob[:8] != b"\x89PNG\r\n\x1a\n":
+        return Image.from_blob(blob)
+    size: tuple[int, int] | None = None
+    dpi: tuple[int, int] | None = None
+    offset = 8
+    try:
+        while True:
+            length, kind = struct.unpack_from(">L4s", blob, offset)
+            data = offset + 8
+            if kind == b"IHDR" and size is None:
+                size = struct.unpack_from(">LL", blob, data)
+            elif kind == b"pHYs" and dpi is None:
+                horz, vert, unit = struct.unpack_from(">LLB", blob, data)
+                dpi = (_dpi(unit, horz), _dpi(unit, vert))
+            if kind == b"IEND":
+                break
+            offset = data + length + 4
+    except struct.error:
+        return Image.from_blob(blob)
+    if size is None:
+        return Image.from_blob(blob)
+    return Image(blob, "image.png", Png(*size, *(dpi or (72, 72))))
+
+
+def _dpi(unit: int, per_unit: int) -> int:
+    """python-docx's _PngParser._dpi: pixels per metre to dots per inch, else 72."""
+    return round(per_unit * 0.0254) if unit == 1 and per_unit else 72
+
+
+def _image(doc: Any, state: _State, png: bytes) -> tuple[str, str]:
     """(relationship id, file name) of a picture's image part: what python-docx's
     `get_or_add_image` gives (the first part with the same SHA-1, else a new one), with the
-    parts hashed once per document instead of once per new picture."""
-    from docx.image.image import Image
+    parts hashed once per document instead of once per new picture, and each PNG once
+    however many pictures show it (the pieces of a cut flow are one PNG)."""
     from docx.opc.constants import RELATIONSHIP_TYPE
 
+    digest, image = _blob(state, png)
+    known = state.images.get(digest)
+    if known is not None:
+        return known
     parts = doc.part.package.image_parts
     if state.parts is None:  # reversed: the first of equal parts wins, as in python-docx
         state.parts = {part.sha1: part for part in reversed(list(parts))}
     part = state.parts.get(digest)
     if part is None:
-        part = state.parts[digest] = parts._add_image_part(Image.from_blob(png))
-    return doc.part.relate_to(part, RELATIONSHIP_TYPE.IMAGE), part.image.filename
+        part = state.parts[digest] = parts._add_image_part(image)
+    found = state.images[digest] = (
+        doc.part.relate_to(part, RELATIONSHIP_TYPE.IMAGE),
+        part.image.filename,
+    )
+    return found

@@ -178,3 +178,74 @@ def test_a_cut_flow_is_one_image_cropped_into_rows() -> None:
     ]
     assert len(cropped) >= 2
     assert len(set(cropped)) < len(cropped), "the pieces of one flow share one image part"
+
+
+def _png_dpi(width: int, height: int, dpi: tuple[int, int] | None) -> bytes:
+    out = io.BytesIO()
+    image = Image.new("RGBA", (width, height), "white")
+    image.save(out, format="PNG", **({"dpi": dpi} if dpi else {}))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("dpi", [None, (96, 96), (150, 300), (1, 1)])
+def test_a_png_is_read_as_python_docx_reads_it(dpi: tuple[int, int] | None) -> None:
+    """The PNG's Image has python-docx's header: size, resolution (72 without pHYs), type."""
+    from docx.image.image import Image as DocxImage
+
+    png = _png_dpi(37, 21, dpi)
+    ours, theirs = xml._png_image(png), DocxImage.from_blob(png)
+    for name in ("px_width", "px_height", "horz_dpi", "vert_dpi", "content_type", "ext"):
+        assert getattr(ours, name) == getattr(theirs, name), name
+    assert ours.filename == theirs.filename and ours.blob is png
+    assert ours.scaled_dimensions(Emu(127000), None) == theirs.scaled_dimensions(Emu(127000))
+
+
+def test_what_is_not_a_whole_png_goes_to_python_docx() -> None:
+    from docx.image.exceptions import UnexpectedEndOfFileError, UnrecognizedImageError
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(out, format="JPEG")
+    assert xml._png_image(out.getvalue()).content_type == "image/jpeg"
+    with pytest.raises(UnrecognizedImageError):
+        xml._png_image(b"not an image at all, and long enough to be read")
+    with pytest.raises(UnexpectedEndOfFileError):
+        xml._png_image(_png(4, 4)[:20])
+
+
+def test_a_cropped_picture_on_a_single_line_is_the_xml_python_docx_writes() -> None:
+    """A cut flow's piece: the picture cropped (a:srcRect after a:blip) on a paragraph of
+    single line spacing and no space before or after, as python-docx's calls make it."""
+    from docx.text.parfmt import ParagraphFormat
+
+    png = _png(30, 60)
+    ours, theirs = _doc(), _doc()
+    for top, bottom in ((0.0, 0.5), (0.5, 0.0), (0.0, 0.0)):
+        xml.picture(
+            ours, xml.paragraph(ours, single=True), png, 254000, 127000, xml.Crop(top, bottom)
+        )
+        paragraph = theirs.add_paragraph()
+        spacing = ParagraphFormat(paragraph._p)
+        spacing.line_spacing = 1.0
+        spacing.space_before = spacing.space_after = 0
+        paragraph.add_run().add_picture(io.BytesIO(png), Emu(254000), Emu(127000))
+        if top or bottom:
+            blip = next(paragraph._p.iter(qn("a:blip")))
+            rect = {"t": str(round(top * 100000)), "b": str(round(bottom * 100000))}
+            blip.addnext(blip.makeelement(qn("a:srcRect"), rect))
+    assert _body(ours) == _body(theirs)
+
+
+@pytest.mark.parametrize("landscape", [False, True])
+def test_the_room_kept_for_a_page_is_what_its_section_says(landscape: bool) -> None:
+    from docx.section import Section
+
+    from qms.export.docx import _Pages, _room
+
+    doc = _doc()
+    pages = _Pages(doc, True, None)
+    pages.new(landscape=landscape)
+    kept = _room(doc, 10)
+    xml.state(doc).room = None
+    assert _room(doc, 10) == kept
+    page = Section(doc.element.body[-1], doc.part)
+    assert (page.page_width > page.page_height) == landscape
