@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import io
 from collections.abc import Sequence
 from typing import Any, NamedTuple
@@ -400,6 +401,7 @@ class _Pages:
             first.left_margin,
         )
         self.template_header = header
+        self.partnames: set[str] | None = None
         self.orient(first, landscape=False)
 
     def orient(self, section: Any, landscape: bool) -> None:
@@ -419,48 +421,92 @@ class _Pages:
         )
 
     def new(self, landscape: bool, header: str | None = None) -> None:
-        """A new section on a new page; `header` starts a chapter with its own header line."""
-        from docx.enum.section import WD_SECTION
+        """A new section on a new page; `header` starts a chapter with its own header line.
 
-        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
-        _fold_break(self.doc)
-        section.different_first_page_header_footer = False
-        self.orient(section, landscape)
+        python-docx's `doc.add_section(WD_SECTION.NEW_PAGE)`, `different_first_page_header_
+        footer = False` and `header.is_linked_to_previous = False`, made on the elements
+        directly (tests/export/test_docx_xml.py compares them): python-docx numbers a new
+        header part by walking every part of the package, relationships and all, and finds
+        every element through a proxy, which was a fifth of a manual's time."""
+        from docx.enum.section import WD_HEADER_FOOTER
+        from docx.section import Section
+
+        end = xml.state(self.doc).end  # the body's w:sectPr: the last section's properties
+        _section_break(end)
+        end.start_type = None  # python-docx's NEW_PAGE: no w:type
+        end.titlePg_val = False  # different_first_page_header_footer = False
+        self.orient(Section(end, self.doc.part), landscape)
         if header is not None:
-            section.header.is_linked_to_previous = False
-            _header_text(self.doc, section.header, header, self.template_header)
+            part = self._header_part()
+            end.add_headerReference(
+                WD_HEADER_FOOTER.PRIMARY, self.doc.part.relate_to(part, _HEADER)
+            )
+            _header_text(self.doc, part.element, part, header, self.template_header)
+
+    def _header_part(self) -> Any:
+        """python-docx's HeaderPart.new: /word/header<n>.xml with the first n no part has
+        (the part names gathered once: only these sections add headers), its default XML."""
+        from docx.opc.constants import CONTENT_TYPE
+        from docx.opc.packuri import PackURI
+        from docx.oxml.parser import parse_xml
+        from docx.parts.hdrftr import HeaderPart
+
+        package = self.doc.part.package
+        if self.partnames is None:
+            self.partnames = {str(part.partname) for part in package.iter_parts()}
+        n = 1
+        while f"/word/header{n}.xml" in self.partnames:
+            n += 1
+        name = f"/word/header{n}.xml"
+        self.partnames.add(name)
+        element = parse_xml(_default_header_xml())
+        return HeaderPart(PackURI(name), CONTENT_TYPE.WML_HEADER, element, package)
 
 
-def _fold_break(doc: Any) -> None:
-    """Put the section break python-docx just added (an empty paragraph that holds the
-    ending section's properties) into the paragraph before it: after a full-page picture the
-    empty paragraph would open a blank page. After a table it stays, one point high."""
+_HEADER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
+"""The relationship type of a header part (docx.opc.constants.RELATIONSHIP_TYPE.HEADER)."""
+
+
+@functools.cache
+def _default_header_xml() -> bytes:
+    """python-docx's XML of a new header part, read once (HeaderPart.new reads its file each
+    time)."""
+    from docx.parts.hdrftr import HeaderPart
+
+    return bytes(HeaderPart._default_header_xml())  # type: ignore[no-untyped-call]
+
+
+def _section_break(end: Any) -> None:
+    """python-docx's `add_section_break`, the break folded: a copy of the ending section's
+    properties `end` (no attributes) goes into the last paragraph when it holds none (after a
+    full-page picture python-docx's empty paragraph would open a blank page), else into an
+    empty paragraph one point high; `end` loses its header and footer references (the new
+    section shares the previous one's until it gets its own)."""
+    from lxml import etree  # type: ignore[import-untyped]
+
+    clone = copy.deepcopy(end)
+    clone.attrib.clear()
+    before = end.getprevious()
+    if before is not None and before.tag == f"{xml.W}p" and not before.xpath("./w:pPr/w:sectPr"):
+        before.get_or_add_pPr().append(clone)
+    else:
+        holder = etree.fromstring(
+            f'<w:p xmlns:w="{xml.W[1:-1]}"><w:pPr>'
+            '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+            '<w:rPr><w:sz w:val="2"/></w:rPr></w:pPr></w:p>',
+            xml.parser(),
+        )
+        holder[0].append(clone)
+        end.addprevious(holder)
+    for ref in end.xpath("w:headerReference|w:footerReference"):
+        end.remove(ref)
+
+
+def _header_text(doc: Any, body: Any, part: Any, text: str, template: _Template | None) -> None:
+    """A header (its w:hdr `body`, its `part`): the reference document's header content (its
+    logo) with the images it refers to, then the manual's line (style Header)."""
     from docx.oxml.ns import qn
 
-    body = doc.element.body
-    holder = body[-2]  # the empty paragraph before the body's own sectPr
-    before = holder.getprevious()
-    props = holder.find(qn("w:pPr"))
-    if props is None:
-        return
-    sect = props.find(qn("w:sectPr"))
-    if before is not None and before.tag == qn("w:p") and not before.xpath("./w:pPr/w:sectPr"):
-        before_props = before.get_or_add_pPr()
-        before_props.append(sect)
-        body.remove(holder)
-        return
-    props.insert(0, _w("spacing", before="0", after="0", line="20", lineRule="exact"))
-    mark = _w("rPr")
-    mark.append(_w("sz", val="2"))
-    sect.addprevious(mark)
-
-
-def _header_text(doc: Any, header: Any, text: str, template: _Template | None) -> None:
-    """A header: the reference document's header content (its logo) with the images it
-    refers to, then the manual's line (style Header)."""
-    from docx.oxml.ns import qn
-
-    body = header._element
     for child in list(body):
         body.remove(child)
     if template is not None:
@@ -471,9 +517,9 @@ def _header_text(doc: Any, header: Any, text: str, template: _Template | None) -
                     rid = node.get(attr)
                     if rid and rid in template.rels:
                         rel = template.rels[rid]
-                        node.set(attr, header.part.relate_to(rel.target_part, rel.reltype))
+                        node.set(attr, part.relate_to(rel.target_part, rel.reltype))
             body.append(clone)
-    xml.set_style(doc, header.add_paragraph(text)._p, "Header")  # its id looked up once
+    xml.paragraph(doc, text, "Header", into=body)
 
 
 class _Template:
@@ -700,7 +746,8 @@ def to_docx(m: Manual, diagrams: Diagrams | None, reference: bytes | None = None
     pages = _Pages(doc, reference is None, template)
     first = doc.sections[0]
     first.different_first_page_header_footer = True  # the title page has neither
-    _header_text(doc, first.header, _manual_header(m, L), template)
+    header = first.header
+    _header_text(doc, header._element, header.part, _manual_header(m, L), template)
     _footer(first, m.lang)
 
     # title page

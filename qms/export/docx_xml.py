@@ -110,11 +110,13 @@ def paragraph(
     runs: Sequence[tuple[str, bool, bool]] = (),
     after: int | None = None,
     single: bool = False,
+    into: Any = None,
 ) -> Any:
     """`doc.add_paragraph(text, style)`, then `add_run(text)` (`.bold`, `.italic`) for each
     (text, bold, italic) of `runs`, and `paragraph_format.space_after` of `after` twips: the
     new w:p element. `single`: `paragraph_format.line_spacing = 1.0`, then `space_before` and
     `space_after` 0 (the line of a picture, as tall as the picture), in place of `after`.
+    `into`: the element the paragraph is appended to (a header's w:hdr) instead of the body.
 
     Written as text and parsed in one go, as `table` is: half the time of making its
     elements one by one (a 50-process manual has about 2,000 paragraphs)."""
@@ -134,7 +136,11 @@ def paragraph(
     for more, bold, italic in runs:
         _run_xml(xml, more, bold, italic)
     xml.append("</w:p>")
-    return add(doc, etree.fromstring("".join(xml), _parser()))
+    p = etree.fromstring("".join(xml), parser())
+    if into is not None:
+        into.append(p)
+        return p
+    return add(doc, p)
 
 
 def _run_xml(xml: list[str], text: str, bold: bool = False, italic: bool = False) -> None:
@@ -206,7 +212,7 @@ def table(
             xml.append("</w:r></w:p></w:tc>")
         xml.append("</w:tr>")
     xml.append("</w:tbl>")
-    tbl = etree.fromstring("".join(xml), _parser())
+    tbl = etree.fromstring("".join(xml), parser())
     if empty:
         for t in tbl.iter(f"{W}t"):
             if t.text is None:
@@ -233,7 +239,7 @@ def _t_xml(text: str) -> str:
 
 
 @functools.cache
-def _parser() -> Any:
+def parser() -> Any:
     """A parser making python-docx's element classes, keeping every text as written."""
     from docx.oxml.parser import element_class_lookup
     from lxml import etree
@@ -294,7 +300,7 @@ def picture(doc: Any, p: Any, png: bytes, cx: int, cy: int, crop: Crop | None = 
         crop=rect,
     )
     known.next_id += 1
-    _child(_child(p, f"{W}r"), f"{W}drawing").append(etree.fromstring(text, _parser()))
+    _child(_child(p, f"{W}r"), f"{W}drawing").append(etree.fromstring(text, parser()))
 
 
 def image(doc: Any, png: bytes) -> Any:

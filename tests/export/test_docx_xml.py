@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import zipfile
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,6 +15,7 @@ from docx.oxml.ns import qn
 from docx.shared import Emu, Pt
 from PIL import Image
 
+from qms.export import docx as export
 from qms.export import docx_xml as xml
 from qms.export.docx import CELL_STYLE, HEAD_STYLE, TABLE_STYLE, _styles, flow_pieces, to_docx
 from qms.export.manual import Diagrams, build_manual
@@ -249,3 +251,113 @@ def test_the_room_kept_for_a_page_is_what_its_section_says(landscape: bool) -> N
     assert _room(doc, 10) == kept
     page = Section(doc.element.body[-1], doc.part)
     assert (page.page_width > page.page_height) == landscape
+
+
+def _python_docx_new(self: Any, landscape: bool, header: str | None = None) -> None:
+    """`_Pages.new` with python-docx's calls (qms's code before it made the elements)."""
+    from docx.enum.section import WD_SECTION
+
+    section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+    body = self.doc.element.body
+    holder = body[-2]  # the empty paragraph python-docx added, before the body's sectPr
+    before, props = holder.getprevious(), holder.find(qn("w:pPr"))
+    sect = props.find(qn("w:sectPr"))
+    if before is not None and before.tag == qn("w:p") and not before.xpath("./w:pPr/w:sectPr"):
+        before.get_or_add_pPr().append(sect)
+        body.remove(holder)
+    else:
+        props.insert(0, export._w("spacing", before="0", after="0", line="20", lineRule="exact"))
+        mark = export._w("rPr")
+        mark.append(export._w("sz", val="2"))
+        sect.addprevious(mark)
+    section.different_first_page_header_footer = False
+    self.orient(section, landscape)
+    if header is not None:
+        section.header.is_linked_to_previous = False
+        own = section.header
+        export._header_text(self.doc, own._element, own.part, header, self.template_header)
+
+
+_HEADER_TEXT = export._header_text
+
+
+def _python_docx_header_text(doc: Any, body: Any, part: Any, text: str, template: Any) -> None:
+    """`_header_text` with python-docx's paragraph (add_paragraph(text), the style set) in
+    place of the one written as text."""
+    from docx.text.paragraph import Paragraph
+
+    _HEADER_TEXT(doc, body, part, text, template)
+    body.remove(body[-1])
+    paragraph = Paragraph(body.add_p(), None)
+    paragraph.add_run(text)
+    xml.set_style(doc, paragraph._p, "Header")
+
+
+def _template_with_logo() -> bytes:
+    """A reference document: a logo and text in its header, a first-page header, a section
+    that starts on an odd page."""
+    from docx.enum.section import WD_SECTION
+
+    template = docx.Document()
+    section = template.sections[0]
+    section.start_type = WD_SECTION.ODD_PAGE
+    header = section.header.paragraphs[0]
+    header.add_run().add_picture(io.BytesIO(_png(60, 20)), width=Emu(720000))
+    header.add_run(" LOGO\tline")
+    section.different_first_page_header_footer = True
+    section.first_page_header.paragraphs[0].text = "first page"
+    out = io.BytesIO()
+    template.save(out)
+    return out.getvalue()
+
+
+@requires_dot
+@pytest.mark.parametrize("reference", [False, True])
+def test_sections_and_headers_are_what_python_docx_makes(
+    reference: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The LAMPPU manual (sections portrait and landscape, breaks folded into a picture's
+    paragraph or after a table, a header per chapter), in the house style and with a
+    reference document, is the same DOCX as with python-docx's section and header calls."""
+    loaded = load(str(LAMPPU))
+    assert loaded.workspace is not None
+    diagrams = Diagrams(loaded.workspace, "fi")
+    m = build_manual(loaded.workspace, "lappia", "fi", result=lint(loaded))
+    template = _template_with_logo() if reference else None
+    ours = to_docx(m, diagrams, template)
+    monkeypatch.setattr(export._Pages, "new", _python_docx_new)
+    monkeypatch.setattr(export, "_header_text", _python_docx_header_text)
+    theirs = to_docx(m, diagrams, template)
+    assert ours == theirs
+    document = docx.Document(io.BytesIO(ours))
+    assert len(document.sections) > 5
+    assert len({s.header.part.partname for s in document.sections}) > 3
+
+
+def _sections(reference: bool) -> bytes:
+    """Breaks after breaks, after a table and after a paragraph, headers or none."""
+    from qms.export.docx import _Pages, _save, _Template
+
+    doc = docx.Document(io.BytesIO(_template_with_logo())) if reference else docx.Document()
+    _styles(doc, own_template=not reference)
+    template = _Template(doc.sections[0].header) if reference else None
+    pages = _Pages(doc, not reference, template)
+    pages.new(landscape=True)
+    pages.new(landscape=False, header="one")
+    xml.table(doc, ["a"], [["b"]], [100.0], TABLE_STYLE, CELL_STYLE, HEAD_STYLE)
+    pages.new(landscape=True, header="two\tand\nthree")
+    xml.paragraph(doc, "text")
+    pages.new(landscape=False)
+    pages.new(landscape=False, header="four")
+    return _save(doc, "2026-01-01")
+
+
+@pytest.mark.parametrize("reference", [False, True])
+def test_every_kind_of_break_is_what_python_docx_makes(
+    reference: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ours = _sections(reference)
+    monkeypatch.setattr(export._Pages, "new", _python_docx_new)
+    monkeypatch.setattr(export, "_header_text", _python_docx_header_text)
+    assert ours == _sections(reference)
+    assert b'w:line="20"' in zipfile.ZipFile(io.BytesIO(ours)).read("word/document.xml")
