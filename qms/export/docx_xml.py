@@ -52,6 +52,8 @@ class _State:
     blobs: dict[int, tuple[bytes, str, Any]] = field(default_factory=dict)
     """(PNG, its SHA-1, its python-docx Image) by the PNG's id: a cut flow's pieces and a
     chart's height and picture read one PNG object, hashed and parsed once."""
+    numbers: set[int] = field(default_factory=set)
+    """The numbers of the package's image parts (image<n>.png)."""
     room: tuple[float, float] | None = None
     """(width, height) in points inside the margins of the page the body ends with, as
     qms.export.docx's sections set it (None: read it from the w:sectPr)."""
@@ -370,11 +372,27 @@ def _image(doc: Any, state: _State, png: bytes) -> tuple[str, str]:
     parts = doc.part.package.image_parts
     if state.parts is None:  # reversed: the first of equal parts wins, as in python-docx
         state.parts = {part.sha1: part for part in reversed(list(parts))}
+        state.numbers = {part.partname.idx for part in parts}
     part = state.parts.get(digest)
     if part is None:
-        part = state.parts[digest] = parts._add_image_part(image)
+        part = state.parts[digest] = _image_part(state.numbers, image)
+        parts.append(part)
     found = state.images[digest] = (
         doc.part.relate_to(part, RELATIONSHIP_TYPE.IMAGE),
         part.image.filename,
     )
     return found
+
+
+def _image_part(numbers: set[int], image: Any) -> Any:
+    """python-docx's ImageParts._add_image_part without its search: the part is
+    /word/media/image<n>.<ext> with the least n no image part has (python-docx lists the
+    numbers of all image parts and tries each n against the list, for every new image)."""
+    from docx.opc.packuri import PackURI
+    from docx.parts.image import ImagePart
+
+    n = 1
+    while n in numbers:
+        n += 1
+    numbers.add(n)
+    return ImagePart.from_image(image, PackURI(f"/word/media/image{n}.{image.ext}"))
