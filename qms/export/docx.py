@@ -266,13 +266,7 @@ def widths(head: Sequence[str], rows: Sequence[Sequence[str]], total: float) -> 
     automatic table: each column gets at least its longest word, and the room left is shared
     in proportion to how much longer each column's longest line is; columns that all fit get
     their longest line, and the rest of the width goes to the wordiest."""
-    columns = list(zip(head, *rows, strict=True))
-    least, most = [], []
-    for cells in columns:
-        lines = [line for cell in cells for line in (cell or "—").split("\n")]
-        words = [w for line in lines for w in line.split()] or ["—"]
-        least.append(max(len(w) for w in words) * CHAR_WIDTH + CELL_PADDING)
-        most.append(max(len(line) for line in lines) * CHAR_WIDTH + CELL_PADDING)
+    least, most = _extents(head, rows)
     if sum(least) >= total:  # even the longest words do not fit: shrink them alike
         return [w * total / sum(least) for w in least]
     if sum(most) <= total:
@@ -282,6 +276,19 @@ def widths(head: Sequence[str], rows: Sequence[Sequence[str]], total: float) -> 
     room = total - sum(least)
     extra = [m - low for m, low in zip(most, least, strict=True)]
     return [low + room * e / sum(extra) for low, e in zip(least, extra, strict=True)]
+
+
+def _extents(head: Sequence[str], rows: Sequence[Sequence[str]]) -> tuple[list[float], list[float]]:
+    """Each column's least width (its longest word) and most (its longest line) in points;
+    an empty cell is "—". A column's text is split once, not cell by cell and line by line:
+    a manual has about 1,300 tables."""
+    least, most = [], []
+    for cells in zip(head, *rows, strict=True):
+        text = "\n".join(cell or "—" for cell in cells)
+        longest_word = max(map(len, text.split()), default=1)  # no words at all: "—"
+        least.append(longest_word * CHAR_WIDTH + CELL_PADDING)
+        most.append(max(map(len, text.split("\n"))) * CHAR_WIDTH + CELL_PADDING)
+    return least, most
 
 
 def _table(doc: Any, head: Sequence[str], rows: Sequence[Sequence[str]]) -> None:

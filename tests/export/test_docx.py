@@ -10,6 +10,8 @@ from typing import Any
 import docx
 import pytest
 from docx.enum.section import WD_ORIENT
+from hypothesis import given
+from hypothesis import strategies as st
 from PIL import Image
 
 from qms.export.docx import TABLE_STYLE, to_docx
@@ -204,3 +206,31 @@ def test_lamppu_process_maps_print_readable() -> None:
         width, height = printable(section)
         assert landscape(section) and cx <= width and cy <= height
         assert cx / natural * styles.FONT_SIZE >= styles.MIN_PRINT_SIZE - 0.01, org
+
+
+@given(
+    st.integers(1, 4).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.text(" \n\tab—ä", max_size=12), min_size=n, max_size=n),
+            st.lists(
+                st.lists(st.text(" \n\tab—ä", max_size=12), min_size=n, max_size=n),
+                max_size=3,
+            ),
+        )
+    )
+)
+def test_a_columns_extent_is_its_longest_word_and_line(
+    table: tuple[list[str], list[list[str]]],
+) -> None:
+    """Split once per column, the least and most widths are still the longest word's and
+    the longest line's, cell by cell and line by line (an empty or blank cell is "—")."""
+    from qms.export.docx import CELL_PADDING, CHAR_WIDTH, _extents
+
+    head, rows = table
+    least, most = [], []
+    for cells in zip(head, *rows, strict=True):
+        lines = [line for cell in cells for line in (cell or "—").split("\n")]
+        words = [w for line in lines for w in line.split()] or ["—"]
+        least.append(max(len(w) for w in words) * CHAR_WIDTH + CELL_PADDING)
+        most.append(max(len(line) for line in lines) * CHAR_WIDTH + CELL_PADDING)
+    assert _extents(head, rows) == (least, most)
