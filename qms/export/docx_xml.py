@@ -6,8 +6,9 @@ by name, a new picture's id is one more than the largest id found by scanning th
 document. A 50-process manual has about 10,000 table cells and 60 flow pictures, and the
 searches grow with the document, so they were most of a manual's time. These builders write
 the XML python-docx writes (tests/export/test_docx_xml.py compares them) with each lookup
-made once per document. python-docx still makes the package: parts, styles, sections,
-headers and footers.
+made once per document. python-docx still makes the package, its parts and styles, and the
+first section's header and footer; qms.export.docx makes the later sections' breaks and
+headers on the elements, as python-docx would.
 """
 
 from __future__ import annotations
