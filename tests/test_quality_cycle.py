@@ -8,21 +8,27 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import matplotlib
 import pytest
 from click.testing import CliRunner
 
 from qms import charts
 from qms.charts import Bar, Format, maturity_chart, ratings_chart, trend_chart, trend_status
 from qms.cli import cli
-from qms.export.assessment import maturity
+from qms.export.assessment import AssessmentReport, MaturityView, Trend, maturity
 from qms.export.html import portal
 from qms.export.manual import Manual, build_manuals
 from qms.export.pdf import available
 from qms.lint import lint
 from qms.load import load
 from tests.conftest import LAMPPU, needs
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 PARTNERS = ("jedu", "kao", "lappia", "redu", "sakk")
 SCALE = [(1, "puuttuva"), (2, "alkava"), (3, "kehittyvä"), (4, "edistynyt")]
@@ -60,9 +66,9 @@ def test_charts_are_byte_stable(fmt: Format) -> None:
 def test_formats_saved_from_one_figure_are_those_of_a_figure_each(
     order: tuple[Format, Format], lamppu_manuals: list[Manual], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`also` saves a chart's other format from the same figure (qms/export/ahead.py): each
-    save lays the figure out again, from the fresh figure's positions, so both formats are
-    the bytes of a figure of their own; the other format is kept, not drawn again."""
+    """`also` saves a chart's other format from the same figure (qms/export/ahead.py): the
+    figure is laid out once, whatever the formats asked, so both are the bytes of a figure of
+    their own; the other format is kept, not drawn again."""
     monkeypatch.setattr(charts, "_KEPT", {})
     monkeypatch.setattr(charts, "_RECORDED", None)
     items = [*(r for m in lamppu_manuals for r in m.assessments)]
@@ -80,6 +86,52 @@ def test_formats_saved_from_one_figure_are_those_of_a_figure_each(
         assert recorded == {}
         monkeypatch.setattr(charts, "_RECORDED", None)
         charts._KEPT.clear()
+
+
+def _drawn_charts(
+    manuals: list[Manual], monkeypatch: pytest.MonkeyPatch
+) -> list[tuple[Callable[[Figure], None], tuple[float, float], bytes]]:
+    """Each kind of LAMPPU's charts as its PNG, with what drew it (`draw`, figure size)."""
+    monkeypatch.setattr(charts, "_KEPT", {})
+    monkeypatch.setattr(charts, "_RECORDED", None)
+    items: list[AssessmentReport | Trend | MaturityView] = [manuals[0].assessments[0]]
+    items += [t for m in manuals for t in m.trends if t.plotted and t.baseline is not None][:1]
+    items += [t for m in manuals for t in m.trends if t.plotted and t.target is not None][:1]
+    items += maturity([(m.short, m.assessments) for m in manuals])
+    assert {type(item).__name__ for item in items} == {"AssessmentReport", "Trend", "MaturityView"}
+    render = charts._render
+    seen: list[tuple[Any, tuple[float, float]]] = []
+
+    def spy(draw: Any, size: tuple[float, float], *args: Any, **kwargs: Any) -> bytes:
+        seen.append((draw, size))
+        return render(draw, size, *args, **kwargs)
+
+    monkeypatch.setattr(charts, "_render", spy)
+    pngs = [item.chart("png") for item in items]
+    return [(draw, size, png) for (draw, size), png in zip(seen, pngs, strict=True)]
+
+
+def test_charts_are_laid_out_once_as_matplotlib_lays_them_out(
+    lamppu_manuals: list[Manual], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The figure is laid out once (constrained layout) and then saved in each format; the
+    PNG has the very pixels of matplotlib's own PNG of a constrained-layout figure, saved as
+    an opaque RGB image at the figure's dpi."""
+    from matplotlib.figure import Figure
+    from PIL import Image, ImageChops
+
+    for draw, size, png in _drawn_charts(lamppu_manuals, monkeypatch):
+        with matplotlib.rc_context(charts._RC):  # type: ignore[arg-type]
+            fig = Figure(figsize=size, dpi=150, layout="constrained")
+            draw(fig)
+            out = io.BytesIO()
+            fig.savefig(out, format="png")
+        theirs = Image.open(out)
+        assert theirs.getchannel("A").getextrema() == (255, 255), "an opaque figure"
+        ours = Image.open(io.BytesIO(png))
+        assert ours.mode == "RGB" and ours.size == theirs.size
+        assert round(ours.info["dpi"][0]) == 150
+        assert ImageChops.difference(ours, theirs.convert("RGB")).getbbox() is None
 
 
 @pytest.mark.parametrize(
