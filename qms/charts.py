@@ -299,11 +299,13 @@ def trend_chart(
         if measured:
             x, v = measured[-1]
             ax.plot([x], [v], marker="o", markersize=10, color=STATUS_COLOURS[status])
+        # Each line's label stands 3 points in from the axes' edge: the baseline's, at the
+        # left, began on the y axis, which hid its first letter.
         lines = (
-            (target, labels["target"], "--", "#333", 1.0, "right"),
-            (baseline, labels["baseline"], ":", "#777", 0.0, "left"),
+            (target, labels["target"], "--", "#333", 1.0, "right", -3),
+            (baseline, labels["baseline"], ":", "#777", 0.0, "left", 3),
         )
-        for level, name, style, colour, at, align in lines:
+        for level, name, style, colour, at, align, inset in lines:
             if level is None:
                 continue
             ax.axhline(level, color=colour, linestyle=style, linewidth=1)
@@ -311,6 +313,8 @@ def trend_chart(
                 f"{name} {_num(level)}",
                 (at, level),
                 xycoords=("axes fraction", "data"),
+                xytext=(inset, 0),
+                textcoords="offset points",
                 ha=align,
                 va="bottom",
                 fontsize=7,

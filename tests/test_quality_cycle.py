@@ -134,6 +134,28 @@ def test_charts_are_laid_out_once_as_matplotlib_lays_them_out(
         assert ImageChops.difference(ours, theirs.convert("RGB")).getbbox() is None
 
 
+def test_trend_line_labels_stand_clear_of_the_axes_edges(
+    lamppu_manuals: list[Manual], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The target's and the baseline's labels stand inside the axes, off its edges: the
+    baseline's label began on the y axis, which hid its first letter."""
+    from matplotlib.figure import Figure
+
+    labelled = 0
+    for draw, size, _ in _drawn_charts(lamppu_manuals, monkeypatch)[1:3]:
+        with matplotlib.rc_context(charts._RC):  # type: ignore[arg-type]
+            fig = Figure(figsize=size, dpi=150, layout="constrained")
+            draw(fig)
+            fig.draw_without_rendering()
+            (ax,) = fig.axes
+            frame = ax.get_window_extent()
+            for text in ax.texts:
+                box = text.get_window_extent()
+                assert frame.x0 + 4 < box.x0 and box.x1 < frame.x1 - 4, text.get_text()
+                labelled += 1
+    assert labelled >= 2, "a target and a baseline were labelled"
+
+
 @pytest.mark.parametrize(
     ("values", "target", "baseline", "expected"),
     [
