@@ -1,14 +1,15 @@
 """The manuals' charts drawn ahead, on cores the diagrams leave idle (`qms build`).
 
 A national build draws some 1,500 matplotlib charts twice (SVG for the portal, PNG for the
-Word files), about 0.05 s of CPU each, after Graphviz has drawn the diagrams; while Graphviz
-runs, a core is idle about a third of the time (the command's own serial steps, the last
-batches). So `qms build` starts these charts first, on worker processes of the fork server
-(small fresh interpreters, not forks of the command and its model), where they fill the
-cores the diagrams leave idle; the portal and the DOCX then find them drawn (qms.charts keeps
-them by everything they are drawn from, so each is the very bytes it would have been). The
-workers run at the command's own priority: at a lower one a busy machine would starve them
-and the portal would wait for them. If a worker fails, the charts are drawn when asked.
+Word files), about 0.03 s of CPU each (session 10), after Graphviz has drawn the diagrams;
+while Graphviz runs, a core is idle about a third of the time (the command's own serial
+steps, the last batches). So `qms build` starts these charts first, on worker processes of
+the fork server (small fresh interpreters, not forks of the command and its model), where
+they fill the cores the diagrams leave idle; the portal and the DOCX then find them drawn
+(qms.charts keeps them by everything they are drawn from, so each is the very bytes it would
+have been). The workers run at the command's own priority: at a lower one a busy machine
+would starve them and the portal would wait for them. If a worker fails, the charts are
+drawn when asked.
 """
 
 from __future__ import annotations
