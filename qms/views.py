@@ -22,6 +22,8 @@ PROCESS_MAP = "_process-map"
 names start with '_', which model ids cannot: a process called `process-map` keeps its own
 diagram (docs/diagrams.md)."""
 """The lane of steps that name no role."""
+GOAL_MAP = "goal-map"
+"""The goal map's file stem, at the top of the output folder."""
 
 Coverage = Literal["covered", "committed", "uncovered"]
 """covered: something realizes it; committed: promised, nothing realizes it; uncovered: neither."""
@@ -529,7 +531,7 @@ class GoalMapView:
     states: dict[tuple[str, str], Coverage] = field(default_factory=dict)
     """Coverage of every (organisation, goal)."""
     lang: str = "fi"
-    name: str = "goal-map"
+    name: str = GOAL_MAP
 
 
 def realizers(index: Index, lang: str) -> list[Realizer]:

@@ -15,9 +15,18 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Container, Mapping, MutableMapping, Sequence
+from collections.abc import (
+    Callable,
+    Container,
+    Iterable,
+    Iterator,
+    Mapping,
+    MutableMapping,
+    Sequence,
+)
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from qms.files import (
@@ -51,7 +60,6 @@ from qms.render.engine import (
     MANIFEST,
     DotJob,
     RenderReport,
-    cache_key,
     is_current,
     load_manifest,
     render_all,
@@ -68,6 +76,8 @@ from qms.render.layout import (
 )
 from qms.render.pool import sound_ranks
 from qms.views import (
+    GOAL_MAP,
+    PROCESS_MAP,
     FlowView,
     GoalMapView,
     ProcessMapView,
@@ -124,8 +134,22 @@ def views(ws: Workspace, index: Index, lang: str, skip: Container[str] = frozens
     The flows named in `skip` (<org>/<process>) are not built: `render_diagrams` knows from
     their inputs (`flow_inputs`) that they are as drawn last time.
     """
-    found: list[View] = [
-        flow_view(index, p, lang)
+    return [make() for _, _, make in view_makers(ws, index, lang, skip)]
+
+
+Maker = tuple[str, bool, Callable[[], View]]
+"""A diagram's name, whether it is a flow, and what builds its view."""
+
+
+def view_makers(
+    ws: Workspace, index: Index, lang: str, skip: Container[str] = frozenset()
+) -> list[Maker]:
+    """`views` not yet built: each diagram's name (what its view's `name` will be) and a
+    function that builds the view. A cold `qms render` checks the names before any work and
+    then builds each flow's view as the layout workers ask for it (`prepare`'s `flows`), so
+    that they lay out while the rest are built."""
+    found: list[Maker] = [
+        (f"{org}/{pid}", True, partial(flow_view, index, p, lang))
         for (org, pid), p in sorted(index.processes.items())
         if f"{org}/{pid}" not in skip
     ]
@@ -134,9 +158,10 @@ def views(ws: Workspace, index: Index, lang: str, skip: Container[str] = frozens
         # One map per organisation: a second file declaring the same id (QMS003) would
         # draw a second picture into the same file, the last one written winning.
         if org.process_map or org_id in owners:
-            found.append(process_map_view(index, org, lang))
+            name = f"{org_id}/{PROCESS_MAP}"
+            found.append((name, False, partial(process_map_view, index, org, lang)))
     if ws.projects:
-        found.append(goal_map_view(ws, index, lang))
+        found.append((GOAL_MAP, False, partial(goal_map_view, ws, index, lang)))
     return found
 
 
@@ -170,12 +195,13 @@ def build_jobs(
 
 
 def prepare(
-    selected: Sequence[View],
+    selected: Iterable[View],
     ranks_cache: MutableMapping[str, Ranks],
     run: Callable[[str], str] = run_dot_json,
     processes: int = 1,
     kept: Memo | None = None,
     meanwhile: Callable[[], object] | None = None,
+    flows: int | None = None,
 ) -> Prepared:
     """Lay out every flow of `selected` once (first passes from `ranks_cache`, else Graphviz,
     added to the cache) and build the DOT job of every view.
@@ -184,34 +210,55 @@ def prepare(
     (qms/render/pool.py), with the same result. `kept` (`qms serve`'s memo) holds the DOT
     texts of an earlier build by `view_key`: a view whose key is there is not laid out again.
     `meanwhile` is run in this process while the workers lay out (its CPU is otherwise idle).
+
+    `flows` (without `kept`) says how many flows `selected` holds at most: `selected` may then
+    be an iterator that builds each view when it is asked for, and the flows go to the workers
+    chunk by chunk as they come, so that the workers lay out while this process builds the
+    rest (a cold national render spent 3.5 s building and sending 9,151 views before any
+    worker began). Without it, every view is taken first and the workers get the flows left.
     """
     global layout_passes
     cache = ranks_cache
     failures: list[tuple[str, str]] = []
-    flows: list[FlowView] = []
+    laid: list[FlowView] = []
+    """The flows to lay out, in order."""
+    seen: list[View] = []
     known: dict[str, tuple[str, DotJob]] = {}
     """View name -> (first-pass key, DOT job) found in `kept`."""
     keys: dict[str, str] = {}
+    if flows is None or kept is not None:
+        selected = list(selected)  # `twice` below, and the flows counted before any is sent
     code = code_digest() if kept is not None else ""
     twice = {n for n, c in Counter(v.name for v in selected).items() if c > 1} if code else set()
-    for v in selected:
-        if code and kept is not None and v.name not in twice:  # as in `_render`
-            keys[v.name] = view_key(v, code)
-            found = kept.find("dot", keys[v.name])
-            if found is not None:
-                known[v.name] = found
-                continue
-        if isinstance(v, FlowView):
-            try:
-                check_size(v)  # refused up front: not even the first pass runs
-            except TooManySteps as err:
-                failures.append((v.name, err.message(v.lang)))
-                continue
-            flows.append(v)
-    count = pool.workers(processes, len(flows)) if run is run_dot_json else 0
-    futures = pool.lay_out(flows, cache, count) if count else []
+
+    def to_lay_out() -> Iterator[FlowView]:
+        for v in selected:
+            seen.append(v)
+            if code and kept is not None and v.name not in twice:  # as in `_render`
+                keys[v.name] = view_key(v, code)
+                found = kept.find("dot", keys[v.name])
+                if found is not None:
+                    known[v.name] = found
+                    continue
+            if isinstance(v, FlowView):
+                try:
+                    check_size(v)  # refused up front: not even the first pass runs
+                except TooManySteps as err:
+                    failures.append((v.name, err.message(v.lang)))
+                    continue
+                laid.append(v)
+                yield v
+
+    coming: Iterator[FlowView] = to_lay_out()
+    if flows is None or kept is not None:
+        flows = sum(1 for _ in coming)  # all taken now: the workers get the flows left
+        coming = iter(laid)
+    count = pool.workers(processes, flows) if run is run_dot_json else 0
+    futures = pool.lay_out(coming, cache, count, flows) if count else []
+    for _ in coming:  # no workers: every view is still taken
+        pass
     jobs: list[DotJob] = []
-    for other in selected:  # meanwhile, if the workers have the flows
+    for other in seen:  # meanwhile, if the workers have the flows
         if other.name in known:
             continue
         if isinstance(other, ProcessMapView):
@@ -227,15 +274,15 @@ def prepare(
             cache.update(new)
             outcomes += part
     else:
-        outcomes = _lay_out_here(flows, cache, run)
-    for view, (key, dot, error) in zip(flows, outcomes, strict=True):
+        outcomes = _lay_out_here(laid, cache, run)
+    for view, (key, dot, error) in zip(laid, outcomes, strict=True):
         if dot is None:
             cache.pop(key, None)  # an entry found unsound and not made again
             failures.append((view.name, error or "dot -Tjson failed"))
             continue
         layout_passes += 1
         jobs.append(DotJob(view.name, dot, PINNED))
-    layouts = {view.name: key for view, (key, _, _) in zip(flows, outcomes, strict=True)}
+    layouts = {view.name: key for view, (key, _, _) in zip(laid, outcomes, strict=True)}
     if kept is not None:
         for job in jobs:
             if job.name in keys:
@@ -245,7 +292,7 @@ def prepare(
             if layout:
                 layouts[job.name] = layout
     jobs.sort(key=lambda j: j.name)
-    return Prepared(list(selected), jobs, failures, layouts, cache)
+    return Prepared(seen, jobs, failures, layouts, cache)
 
 
 def _lay_out_here(
@@ -382,14 +429,23 @@ def _render(
     given: Given | None = None,
 ) -> Rendered:
     entries = load_diagram_cache(root)
+    fresh = not entries and given is None and prepared is None and run is run_dot_json
+    if fresh and pool.workers(processes, len(ws.processes)):  # every flow goes to workers
+        pool.start_server()
     manifest = load_manifest(root)
     code = code_digest()
     inputs: dict[str, str] = {}
     reused: list[str] = []
+    streamed: int | None = None
+    """With no diagram cache every diagram is stale before its view exists: the views are then
+    built as `prepare` takes them, and this many are flows."""
+    made: Iterable[View]
     if given is not None:
-        all_views, reused, inputs = given.views, list(given.reused), dict(given.inputs)
+        made, reused, inputs = given.views, list(given.reused), dict(given.inputs)
+        names = [v.name for v in given.views]
     elif prepared:
-        all_views = prepared.views
+        made = prepared.views
+        names = [v.name for v in prepared.views]
     else:
         index = Index.build(ws)
         inputs = flow_inputs(ws, index, lang, text) if text and code else {}
@@ -402,29 +458,49 @@ def _render(
             and entry.inputs == digest
             and files_current(root, manifest, name, entry, formats)
         ]
-        all_views = views(ws, index, lang, skip=set(reused))
-    names = [*(v.name for v in all_views), *reused]
+        makers = view_makers(ws, index, lang, skip=set(reused))
+        names = [name for name, _, _ in makers]
+        made = (make() for _, _, make in makers)
+        if not entries:
+            streamed = sum(flow for _, flow, _ in makers)
+    names += reused
     refuse_clashes((f"{n}.{fmt}" for n in names for fmt in formats), lang)
     # A name drawn twice is never cached: which of the two ends up in the file is not the
     # cache's to decide (generated names start with '_', which ids cannot, so this is a
     # safeguard).
     counts = Counter(names)
-    keys = {v.name: view_key(v, code) for v in all_views if code and counts[v.name] == 1}
+    keys: dict[str, str] = {}
     stale: list[View] = []
     current: list[str] = list(reused)
-    for view in all_views:
-        entry = entries.get(view.name)
-        key = keys.get(view.name)
-        if entry and entry.key == key and files_current(root, manifest, view.name, entry, formats):
-            current.append(view.name)
-        else:
-            stale.append(view)
+
+    def sort_out() -> Iterator[View]:
+        """The views keyed, and the stale ones passed on (and kept in `stale`)."""
+        for view in made:
+            if code and counts[view.name] == 1:
+                keys[view.name] = view_key(view, code)
+            entry = entries.get(view.name)
+            key = keys.get(view.name)
+            if (
+                entry
+                and entry.key == key
+                and files_current(root, manifest, view.name, entry, formats)
+            ):
+                current.append(view.name)
+            else:
+                stale.append(view)
+                yield view
+
+    if streamed is None:
+        picked: Iterable[View] = list(sort_out())
+        flows = any(isinstance(v, FlowView) for v in stale)
+    else:
+        picked = sort_out()
+        flows = streamed > 0
     # The first-pass cache is big (every flow's ranks): read only when a flow needs it.
-    flows = any(isinstance(v, FlowView) for v in stale)
     ranks = load_ranks(root) if flows and prepared is None else {}
     on_disk = dict(ranks)
     if prepared is None:
-        done = prepare(stale, ranks, run, processes, meanwhile=meanwhile)
+        done = prepare(picked, ranks, run, processes, meanwhile=meanwhile, flows=streamed)
     else:
         wanted = {v.name for v in stale}
         done = Prepared(
@@ -462,7 +538,7 @@ def _render(
                 continue
             old = entries.get(job.name)
             files = dict(old.files) if old and old.key == key else {}
-            files.update((fmt, cache_key(job, fmt)) for fmt in formats)
+            files.update((fmt, report.keys[f"{job.name}.{fmt}"]) for fmt in formats)
             kept[job.name] = Entry(
                 key, files, done.layouts.get(job.name, ""), inputs.get(job.name, "")
             )

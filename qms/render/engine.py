@@ -58,6 +58,10 @@ class RenderReport:
     skipped: list[str] = field(default_factory=list)
     failed: list[tuple[str, str, str]] = field(default_factory=list)
     """(diagram, format, Graphviz's message)."""
+    keys: dict[str, str] = field(default_factory=dict)
+    """File -> its `cache_key`, for every file asked of `render_all`: the per-diagram cache
+    records them without hashing every DOT text a second time (a national render's last
+    seconds, when Graphviz is done and only this process works)."""
 
     @property
     def ok(self) -> bool:
@@ -279,7 +283,7 @@ def render_all(
     for job in sorted(jobs, key=lambda j: j.name):
         for fmt in formats:
             rel = f"{job.name}.{fmt}"
-            key = cache_key(job, fmt)
+            key = report.keys[rel] = cache_key(job, fmt)
             target = root / rel
             if is_current(drawn, manifest, rel, key):
                 report.skipped.append(rel)

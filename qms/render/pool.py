@@ -22,7 +22,7 @@ import atexit
 import hashlib
 import os
 import sys
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -150,6 +150,16 @@ def server() -> multiprocessing.context.BaseContext:
 _WAITED = False
 
 
+def start_server() -> None:
+    """Start the fork server now, without waiting for it: its interpreter imports the layout
+    code on the other core while this process builds the first views, instead of the first
+    worker's start waiting for that (a cold render's first chunk did)."""
+    from multiprocessing import forkserver
+
+    server()
+    forkserver.ensure_running()
+
+
 def _stop_server() -> None:
     """Stop the fork server and wait for it: the CPU time of the workers it forked (and
     waited for) then counts as this command's, as it does for any child process, so that
@@ -162,21 +172,37 @@ def _stop_server() -> None:
 
 
 def lay_out(
-    flows: Sequence[FlowView], cache: Mapping[str, Ranks], count: int
+    flows: Iterable[FlowView], cache: Mapping[str, Ranks], count: int, expected: int | None = None
 ) -> list[Future[tuple[dict[str, Ranks], list[Outcome]]]]:
     """Start laying out `flows` on `count` workers; one future per chunk, in order.
 
-    The caller may do other work meanwhile and then read the futures; the pool shuts down
-    once they are all done.
+    `flows` may be an iterator that builds each flow's view when asked (`expected` says how
+    many at most, for the chunks' size): each chunk is sent as soon as it is full, so the
+    workers start on the first while the rest are built. The caller may do other work
+    meanwhile and then read the futures; the pool shuts down once they are all done.
     """
     from concurrent.futures import ProcessPoolExecutor
 
-    size = max(1, min(CHUNK, -(-len(flows) // (count * 4))))
+    if expected is None:
+        flows = list(flows)
+        expected = len(flows)
+    size = max(1, min(CHUNK, -(-expected // (count * 4))))
     pool = ProcessPoolExecutor(count, mp_context=server(), initializer=_start, initargs=(cache,))
+    futures = []
+    chunk: list[FlowView] = []
     try:
-        return [pool.submit(_chunk, flows[i : i + size]) for i in range(0, len(flows), size)]
-    finally:
-        pool.shutdown(wait=False)  # runs what was submitted, then the workers exit
+        for flow in flows:
+            chunk.append(flow)
+            if len(chunk) == size:
+                futures.append(pool.submit(_chunk, chunk))
+                chunk = []
+        if chunk:
+            futures.append(pool.submit(_chunk, chunk))
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=False)  # runs what was submitted, then the workers exit
+    return futures
 
 
 _MAP: tuple[Callable[[Any], Any], Sequence[Any]] = (lambda item: item, ())

@@ -3,6 +3,7 @@ serial path, and only one-shot commands fork."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,12 +33,12 @@ def test_workers_draw_the_same_bytes_as_one_process(
     serial = render_diagrams(loaded.workspace, "fi", tmp_path / "one", ("svg", "dot"))
     placed = render_mod.layout_passes
     monkeypatch.setattr(pool, "MIN_FLOWS", 1)  # LAMPPU's 16 flows are too few to fork for
-    chunks: list[int] = []
+    chunks: list[tuple[int, int | None]] = []
     real = pool.lay_out
 
-    def spy(flows, cache, count):  # type: ignore[no-untyped-def]
-        chunks.append(count)
-        return real(flows, cache, count)
+    def spy(flows, cache, count, expected=None):  # type: ignore[no-untyped-def]
+        chunks.append((count, expected))
+        return real(flows, cache, count, expected)
 
     monkeypatch.setattr(pool, "lay_out", spy)
     meanwhile: list[str] = []
@@ -49,7 +50,7 @@ def test_workers_draw_the_same_bytes_as_one_process(
         processes=2,
         meanwhile=lambda: meanwhile.append("ran"),
     )
-    assert chunks == [2], "the flows went to two worker processes"
+    assert chunks == [(2, 22)], "the flows went to two workers as their views were built"
     assert meanwhile == ["ran"], "the parent's own work ran once while the workers laid out"
     flows = len(list(LAMPPU.glob("organisations/*/processes/*.yaml")))
     assert render_mod.layout_passes - placed == flows == 22  # 16 sourced, 6 JEDU merger examples
@@ -98,3 +99,46 @@ def test_documents_made_on_workers_are_the_same(monkeypatch: pytest.MonkeyPatch)
     forked = Publication(load(LAMPPU), processes=2).files("docx", "out", two)
     assert sorted(serial) == ["kao.docx", "redu.docx"]
     assert docx_parts(forked) == docx_parts(serial)
+
+
+@requires_dot
+def test_flows_go_to_the_workers_while_the_rest_are_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cold render hands `prepare` its views as an iterator (`flows`): the first chunk is
+    sent before the last view is built, and the jobs are those of taking every view first."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from qms.index import Index
+    from qms.render import diagrams
+
+    loaded = load(LAMPPU)
+    ws = loaded.workspace
+    assert ws is not None
+    index = Index.build(ws)
+    monkeypatch.setattr(pool, "MIN_FLOWS", 1)
+    monkeypatch.setattr(pool, "CHUNK", 2)
+    whole = diagrams.prepare(diagrams.views(ws, index, "fi"), {}, processes=2)
+    events: list[str] = []
+    real_submit = ProcessPoolExecutor.submit
+
+    def submit(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        events.append("sent")
+        return real_submit(self, *args, **kwargs)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", submit)
+    makers = diagrams.view_makers(ws, index, "fi")
+
+    def built() -> Iterator[diagrams.View]:
+        for _, _, make in makers:
+            events.append("view")
+            yield make()
+
+    flows = sum(flow for _, flow, _ in makers)
+    streamed = diagrams.prepare(built(), {}, processes=2, flows=flows)
+    assert [name for name, _, _ in makers] == [v.name for v in streamed.views]
+    assert events.index("sent") < len(events) - 1 - events[::-1].index("view")
+    assert events.count("sent") == -(-flows // 2) > 2
+    assert [(j.name, j.source, j.program) for j in streamed.jobs] == [
+        (j.name, j.source, j.program) for j in whole.jobs
+    ]
+    assert streamed.failures == whole.failures
+    assert streamed.layouts == whole.layouts
