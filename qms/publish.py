@@ -107,14 +107,17 @@ class Publication:
 
         start = starting(root)
         with gc_paused():
-            loaded = load(root, split=True, flush=not lint or start is None)
+            # With the state kept, `keep_linted` writes the document cache's new packs: `qms
+            # render` then writes them while its workers lay out, not before they start.
+            loaded = load(root, split=True, flush=start is None)
             keep_until_exit(loaded)  # while paused: no collection walks what loading made
         pub = cls(loaded, lang, processes=cores())
         if lint and loaded.workspace is not None:
             pub._result = keep_linted(start, loaded, two_cores=True)
-        elif lint and loaded.unwritten is not None:
-            loaded.unwritten.flush()
-        else:
+            return pub
+        if loaded.workspace is None and loaded.unwritten is not None:
+            loaded.unwritten.flush()  # no rules will run over it
+        if not lint:
             pub._start = start
         return pub
 
