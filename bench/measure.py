@@ -2,12 +2,12 @@
 
 `timed(["qms", "validate", ws])` starts the command, waits for it with `os.wait4` (whose
 resource usage covers the child and every descendant it waited for, Graphviz included) and
-meanwhile samples the memory of the whole process tree every 50 ms, so that worker processes
-count with their parent. Two memory figures come back: `peak_kb`, the resident peak of the
-largest single process (exact, from the kernel), and `tree_peak_kb`, the largest sampled sum
-over the tree of each process's proportional set size (PSS: a page shared by a forked worker
-and its parent counts half in each, so sharing is neither hidden nor counted twice). A sample
-can miss a short peak, never invent one.
+meanwhile samples the memory of the whole process tree (every 50 ms, less often when a sample
+is dear: `pause`), so that worker processes count with their parent. Two memory figures come
+back: `peak_kb`, the resident peak of the largest single process (exact, from the kernel), and
+`tree_peak_kb`, the largest sampled sum over the tree of each process's proportional set size
+(PSS: a page shared by a forked worker and its parent counts half in each, so sharing is
+neither hidden nor counted twice). A sample can miss a short peak, never invent one.
 """
 
 from __future__ import annotations
@@ -63,17 +63,36 @@ def tree_rss_kb(pid: int) -> int:
     return total
 
 
+INTERVAL = 0.05
+"""Seconds between two samples of the tree's memory, at the least."""
+SHARE = 0.025
+"""The most of one core the sampler may take. Reading a process's PSS walks its page tables:
+34 ms of CPU for a tree of 3.3 GiB (a national `qms build`'s command and its forked DOCX
+workers), 10 ms for a national render's 1 GiB. Every 50 ms, that was 40 % of a core taken from
+the command it measures on a 2-core machine (a national render 2.6-2.8 s slower, 5.7 %:
+docs/performance.md), and more from the commands with the biggest trees."""
+
+
+def pause(cost: float) -> float:
+    """The wait after a sample that took `cost` seconds: INTERVAL, or longer, so that sampling
+    takes at most SHARE of one core."""
+    return max(INTERVAL, cost * (1 - SHARE) / SHARE)
+
+
 class _Sampler(threading.Thread):
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid = pid
         self.peak = 0
+        self.samples = 0
         self.done = threading.Event()
 
     def run(self) -> None:
         while not self.done.is_set():
+            began = time.perf_counter()
             self.peak = max(self.peak, tree_rss_kb(self.pid))
-            self.done.wait(0.05)
+            self.samples += 1
+            self.done.wait(pause(time.perf_counter() - began))
 
 
 def timed(
@@ -83,7 +102,8 @@ def timed(
     ok: Sequence[int] = (0,),
 ) -> dict[str, Any]:
     """Run `argv`; return seconds (wall), cpu (user + system of the tree), peak_kb,
-    tree_peak_kb (PSS) and the exit code. Raises RuntimeError when the exit code is not in `ok`."""
+    tree_peak_kb (PSS), samples (of the tree's memory) and the exit code. Raises RuntimeError
+    when the exit code is not in `ok`."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         list(argv),
@@ -110,5 +130,6 @@ def timed(
         "cpu": usage.ru_utime + usage.ru_stime,
         "peak_kb": usage.ru_maxrss,
         "tree_peak_kb": max(sampler.peak, usage.ru_maxrss),
+        "samples": sampler.samples,
         "exit": proc.returncode,
     }

@@ -620,7 +620,8 @@ def report(
         "Each a child process: wall time (median and min-max of the runs), CPU time of the "
         "process and every child it waited for (Graphviz included), peak resident memory of "
         "the largest single process and of the process tree (the sum of each process's "
-        "proportional set size, sampled every 50 ms: bench/measure.py).",
+        "proportional set size, sampled every 50 ms, or less often where a sample would take "
+        "more than 2.5 % of a core from the command: bench/measure.py).",
         "",
         "| Command | Processes | Runs | Wall (s) | CPU (s) | Peak MiB | Tree peak MiB |",
         "|---|---:|---:|---|---:|---:|---:|",

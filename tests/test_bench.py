@@ -163,6 +163,19 @@ def test_measured_command_reports_its_memory_and_fails_loudly(
         timed([sys.executable, "-c", "raise SystemExit(3)"])
 
 
+def test_memory_sampler_takes_a_bounded_share_of_a_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    """bench/measure.py samples every 50 ms while a sample is cheap, and waits longer after a
+    dear one (a big process tree's PSS), so that it never takes more than SHARE of a core from
+    the command it measures."""
+    monkeypatch.syspath_prepend(str(ROOT))
+    from bench.measure import INTERVAL, SHARE, pause
+
+    assert pause(0.0002) == INTERVAL
+    for cost in (0.01, 0.034, 0.5):
+        assert cost / (cost + pause(cost)) == pytest.approx(SHARE)
+        assert pause(cost) > INTERVAL
+
+
 def test_yaml_floor_reads_the_files_qms_reads(tmp_path: Path, generate) -> None:  # type: ignore[no-untyped-def]
     """bench/floors.py parses exactly the model files `qms validate` loads, without qms."""
     root = tmp_path / "ws"
