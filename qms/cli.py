@@ -13,7 +13,7 @@ import importlib
 import itertools
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -158,11 +158,15 @@ def main() -> None:
     after one edit). Set for the command's process only (a program that imports qms is left
     as it is), and only when the user has not set it.
     """
-    from qms.lifetime import ends_with_command
+    from qms.lifetime import ends_with_command, finished
 
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     ends_with_command()
-    cli(prog_name="qms")
+    try:
+        cli(prog_name="qms")
+    except SystemExit as stop:  # click ends every command so: the process may now end fast
+        finished(stop.code)
+        raise
 
 
 # --- what several commands print ------------------------------------------------------------
@@ -206,8 +210,15 @@ def parse_formats(value: str, lang: str) -> list[str]:
     return list(dict.fromkeys(formats))
 
 
-def draw(pub: Publication, out: str, formats: str, whole: bool = False) -> int:
-    """Draw the diagrams into `out` and print what happened; the exit code."""
+def draw(
+    pub: Publication,
+    out: str,
+    formats: str,
+    whole: bool = False,
+    also: Callable[[], object] | None = None,
+) -> int:
+    """Draw the diagrams into `out` and print what happened; the exit code. `also`: work
+    to do while the workers lay the flows out (`Publication.render`)."""
     from qms.render.engine import progress_bar
     from qms.render.graphviz import GraphvizMissing
 
@@ -215,7 +226,7 @@ def draw(pub: Publication, out: str, formats: str, whole: bool = False) -> int:
     fmts = parse_formats(formats, language)
     update, close = progress_bar()
     try:
-        done = pub.render(out, fmts, update, whole=whole)
+        done = pub.render(out, fmts, update, whole=whole, also=also)
     except GraphvizMissing:
         done = None
     finally:
