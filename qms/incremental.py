@@ -449,7 +449,8 @@ def _start(root: str, folder: Path | None, key: bytes) -> Start:
     now_ns = int(dt.datetime.now().timestamp() * 1e9)
     base = os.fspath(root)
     names, refused = discover(Path(root)) if folder else ([], [])
-    stats = {rel: _stat(os.path.join(base, rel), now_ns) for rel in names}
+    prefix = os.path.join(base, "")
+    stats = {rel: _stat(prefix + rel, now_ns) for rel in names}
     return Start(folder, key, names, refused, stats)
 
 
@@ -637,6 +638,8 @@ class Ghosts:
     marks: dict[str, Any] = field(default_factory=dict)
     """Each organisation's `example:` mark, by id in lower case (the first of an id, as
     `qms.example.organisation_of` finds it), which its documents' elements inherit."""
+    keep: frozenset[str] | None = None
+    """The fields the stand-ins keep (`_tiers`); None: every `shared` field."""
 
 
 _Stored = tuple[list[bytes], list[bytes | None], dict[str, frozenset[str]]]
@@ -695,14 +698,30 @@ def _write_ghosts(folder: Path, loaded: Loaded) -> bytes:
     marks = {o.id.lower(): o.example for o in reversed(ws.organisations)}
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        kept = Ghosts(token, ws.unloaded, documents, marks)
+        for n, fields in enumerate(_tiers(keep)):
+            kept = Ghosts(token, ws.unloaded, documents, marks, fields)
+            write_atomic(folder / f"ghosts-{n}.pickle", _pickled_ghosts(kept, fields))
+        kept = Ghosts(token, ws.unloaded, documents, marks, keep)
         write_atomic(folder / "ghosts.pickle", _pickled_ghosts(kept))
     except OSError:
         return b""
     return token
 
 
-def _pickled_ghosts(ghosts: Ghosts) -> bytes:
+def _tiers(keep: frozenset[str]) -> list[frozenset[str]]:
+    """The smaller sets of fields whose stand-ins are kept in files of their own beside
+    `ghosts.pickle` (which keeps every `shared` field), smallest first: a run whose rules
+    share no more than one of them reads only that file. The one tier is what the index reads
+    (`INDEX_READS`): an edit of a step's role, a goal or a metric reference re-runs QMS004
+    alone, and its stand-ins are a quarter fewer objects than all of them (nationally 25,500
+    of 34,700: the results and actions of the organisations' reports are left out)."""
+    from qms.index import INDEX_READS
+
+    index = frozenset(INDEX_READS) & keep
+    return [index] if index != keep else []
+
+
+def _pickled_ghosts(ghosts: Ghosts, fields: frozenset[str] | None = None) -> bytes:
     """The stand-ins as `ghosts.pickle` holds them: each model object as its class and the
     values it does not share with its class's defaults (`_revive` adds those back). A stand-in
     holds the defaults' very objects in every field it does not keep; pickled whole, each
@@ -710,10 +729,14 @@ def _pickled_ghosts(ghosts: Ghosts) -> bytes:
     processes spent 0.1 billion instructions reading 5,157 of them). The set of fields given
     is written once for all the objects that share it (most of one class do); with each
     object made directly, reading the stand-ins of 1,000 processes back went from 66.6 to
-    59.6 million instructions."""
+    59.6 million instructions.
+
+    With `fields`, the documents' objects keep only those fields: the stand-ins `ghost` would
+    make for them (`_tiers`), written without making them first."""
     from pydantic import BaseModel
 
     given: dict[frozenset[str], frozenset[str]] = {}
+    marks = _models_in(ghosts.marks) if fields is not None else set()
 
     class Pickler(pickle.Pickler):
         def reducer_override(self, obj: Any) -> Any:
@@ -723,11 +746,32 @@ def _pickled_ghosts(ghosts: Ghosts) -> bytes:
             defaults = _defaults(cls)
             own = {n: v for n, v in obj.__dict__.items() if v is not defaults.get(n, _ABSENT)}
             names = frozenset(obj.__pydantic_fields_set__)
+            if fields is not None and id(obj) not in marks:
+                own = {n: v for n, v in own.items() if n in fields}
+                names &= fields
             return _revive, (cls, own, given.setdefault(names, names), obj.__pydantic_private__)
 
     out = io.BytesIO()
     Pickler(out, pickle.HIGHEST_PROTOCOL).dump(ghosts)
     return out.getvalue()
+
+
+def _models_in(value: Any) -> set[int]:
+    """The ids of every model object in `value`, at any depth."""
+    from pydantic import BaseModel
+
+    found: set[int] = set()
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, BaseModel):
+            found.add(id(item))
+            todo.extend(item.__dict__.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            todo.extend(item)
+        elif isinstance(item, dict):
+            todo.extend(item.values())
+    return found
 
 
 _ABSENT = object()
@@ -770,15 +814,28 @@ def _slots() -> tuple[_Setter, _Setter, _Setter]:
     return _SLOTS
 
 
-def _read_ghosts(folder: Path, state: State) -> Ghosts | None:
-    """The stand-ins kept with this state, or None."""
-    if not state.ghosts:
-        return None
-    try:
-        found = pickle.loads((folder / "ghosts.pickle").read_bytes())
-    except Exception:  # noqa: BLE001 - a broken cache entry is a miss
-        return None
-    return found if isinstance(found, Ghosts) and found.token == state.ghosts else None
+def _read_ghosts(folder: Path, state: State, fields: frozenset[str] | None = None) -> Ghosts | None:
+    """The stand-ins kept with this state that keep at least `fields` (None: every `shared`
+    field), read from the smallest file that has them (`_tiers`), or None."""
+    names = ["ghosts.pickle"]
+    if fields is not None:
+        from qms.rules import all_rules
+
+        tiers = _tiers(shared_fields(all_rules()))
+        names[:0] = [f"ghosts-{n}.pickle" for n, tier in enumerate(tiers) if fields <= tier]
+    for name in names if state.ghosts else ():
+        try:
+            found = pickle.loads((folder / name).read_bytes())
+        except Exception:  # noqa: BLE001 - a broken cache entry is a miss
+            continue
+        if isinstance(found, Ghosts) and found.token == state.ghosts:
+            return found
+    return None
+
+
+def _covers(ghosts: Ghosts | None, fields: frozenset[str]) -> bool:
+    """Whether `ghosts` keep every field in `fields`."""
+    return ghosts is not None and (ghosts.keep is None or fields <= ghosts.keep)
 
 
 def _all_anchors(loaded: Loaded) -> dict[str, frozenset[str]]:
@@ -836,10 +893,11 @@ def _incremental(
     changed: list[str] = []
     stats: dict[str, tuple[int, int, int] | None] = {}
     dirty = False
+    prefix = os.path.join(base, "")  # joined by hand below: os.path.join took 12 ms nationally
     for rel in names:
         # The time and size are taken before the text is read: an edit in between is seen
         # by the next run, never kept as checked.
-        st = stats[rel] = _stat(os.path.join(base, rel), now)
+        st = stats[rel] = _stat(prefix + rel, now)
         entry = state.entries.get(rel)
         if entry is None:
             changed.append(rel)
@@ -885,7 +943,7 @@ def _incremental(
         examples = _examples(state, loaded, changed, before, docs)
         ghosts = None
         if examples is None and state.marked:  # the organisation's mark may be kept
-            ghosts = _read_ghosts(folder, state)
+            ghosts = _read_ghosts(folder, state, frozenset())  # the marks: the smallest
             examples = _examples(state, loaded, changed, before, docs, ghosts)
         if rerun == set() and examples is not None:
             found = _recheck(loaded, changed, docs, strict, as_of)
@@ -1040,7 +1098,8 @@ def _local(
     none: frozenset[str] = frozenset()
     if any(project(before[rel], keep, none) != project(docs[rel], keep, none) for rel in changed):
         return None  # what the other documents' findings read of it changed
-    ghosts = edit.ghosts or _read_ghosts(folder, state)
+    need = frozenset().union(*(r.shared or () for r in again))
+    ghosts = edit.ghosts if _covers(edit.ghosts, need) else _read_ghosts(folder, state, need)
     loaded = edit.loaded
     if ghosts is None or loaded.workspace is None:
         return None

@@ -455,7 +455,8 @@ def test_a_role_edit_checks_the_edited_file_alone(
     assert sum(k[0] == rel and k[3] == "QMS004" for k in check(root, "local", [rel])) == 2
     folder = incremental._folder(str(root))
     assert folder is not None
-    (folder / "ghosts.pickle").unlink()
+    for kept in folder.glob("ghosts*.pickle"):  # every file of stand-ins (`_tiers`)
+        kept.unlink()
     path.write_text(text, encoding="utf-8")
     check(root, "workspace", [rel])
     path.write_text(text.replace("role: ei-ketaan", f"role: {others[0]}", 1), encoding="utf-8")
@@ -525,3 +526,77 @@ def test_stand_ins_read_back_equal_those_written() -> None:
         assert again.model_fields_set == doc.model_fields_set
         assert again.__dict__ == doc.__dict__
     assert len(data) < len(pickle.dumps(written, pickle.HIGHEST_PROTOCOL))
+
+
+def test_a_role_edit_reads_the_smaller_stand_ins(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stand-ins that keep what the index reads (`ghosts-0.pickle`) are enough for
+    unknown-reference, the one rule a role edit runs again: with the full stand-ins broken the
+    edit is still checked alone, with the output of a run without any cache; with the smaller
+    ones gone it reads the full ones; with neither it runs over everything."""
+    from tests.test_incremental import check
+
+    root = _generated(tmp_path_factory, "tiers")
+    assert incremental.validate(str(root)).mode == "cold"
+    folder = incremental._folder(str(root))
+    assert folder is not None
+    full, small = folder / "ghosts.pickle", folder / "ghosts-0.pickle"
+    assert small.stat().st_size < full.stat().st_size
+    path = sorted((root / "organisations").glob("*/processes/*.yaml"))[2]
+    rel = path.relative_to(root).as_posix()
+    text = path.read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if "{id: v01," in ln and "role: " in ln)
+    role = line.split("role: ", 1)[1].split(",", 1)[0]
+    other = sorted(set(re.findall(r"role: ([\w-]+)", text)) - {role})[0]
+    read: list[str] = []
+    loads = incremental.pickle.loads
+
+    def watched(data: bytes) -> Any:
+        found = loads(data)
+        if isinstance(found, incremental.Ghosts):
+            read.append(
+                "small" if found.keep is not None and "results" not in found.keep else "full"
+            )
+        return found
+
+    monkeypatch.setattr(incremental.pickle, "loads", watched)
+    full.write_bytes(b"broken")
+    path.write_text(text.replace(line, line.replace(f"role: {role}", f"role: {other}")), "utf-8")
+    check(root, "local", [rel])
+    assert read == ["small"]
+    shutil.rmtree(folder)
+    check(root, "cold")  # writes both again
+    small.unlink()
+    read.clear()
+    path.write_text(text, encoding="utf-8")
+    check(root, "local", [rel])
+    assert read == ["full"]
+    full.unlink()
+    path.write_text(text.replace(line, line.replace(f"role: {role}", f"role: {other}")), "utf-8")
+    check(root, "workspace", [rel])
+
+
+def test_the_smaller_stand_ins_are_those_ghost_makes() -> None:
+    """`ghosts-0.pickle` is written from the stand-ins of every shared field, each object's
+    other fields left out as it is pickled (`_pickled_ghosts` with `fields`): read back, each
+    document equals the stand-in `ghost` makes with those fields, and the marks are whole."""
+    import pickle
+
+    loaded = load(LAMPPU)
+    ws = loaded.workspace
+    assert ws is not None
+    keep = incremental.shared_fields(all_rules())
+    (fields,) = incremental._tiers(keep)
+    assert fields < keep
+    documents = {d.source: incremental.ghost(d, keep) for d in ws.documents()[1:]}
+    marks = {o.id.lower(): o.example for o in ws.organisations}
+    assert any(m is not None for m in marks.values())
+    written = incremental.Ghosts(b"t", ws.unloaded, documents, marks, fields)
+    back = pickle.loads(incremental._pickled_ghosts(written, fields))
+    assert back.keep == fields and back.marks == marks
+    for rel, doc in documents.items():
+        made = incremental.ghost(doc, fields)
+        assert back.documents[rel] == made
+        assert back.documents[rel].model_fields_set == made.model_fields_set
+        assert back.documents[rel].source == rel
