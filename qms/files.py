@@ -7,6 +7,7 @@ into exit code 2 (the library itself never imports click).
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -90,7 +91,6 @@ def refuse_special(targets: Iterable[Path], lang: str = "en") -> None:
     renaming a file onto `-o /dev/null` would replace the device itself (as root, for the
     whole machine). Links and folders are left to the writers (a link is replaced, never
     written through; a folder where a file goes fails with its own message)."""
-    import stat
 
     for target in targets:
         try:
@@ -120,16 +120,19 @@ def refuse_wrong_kinds(targets: Iterable[Path], lang: str = "en") -> None:
     where a file goes, or a file where a folder is needed (an earlier export's `a.docx` where
     the diagrams of an organisation called `a.docx` go). The renames would otherwise fail
     half-way with the operating system's words."""
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for target in targets:
-        if target.is_dir() and not target.is_symlink():
-            raise refusal(A_FOLDER.format(lang, path=target))
-        for folder in target.parents:
-            if folder in seen:
-                break
+        path = os.fspath(target)
+        with suppress(OSError):  # one `lstat` per file: the national build's
+            if stat.S_ISDIR(os.lstat(path).st_mode):  # 27,000 files took seconds through
+                raise refusal(A_FOLDER.format(lang, path=target))  # `Path` methods
+        folder = os.path.dirname(path)
+        while folder and folder not in seen:
             seen.add(folder)
-            if folder.exists() and not folder.is_dir():
-                raise refusal(A_FILE.format(lang, path=folder, inner=target))
+            if os.path.exists(folder) and not os.path.isdir(folder):
+                raise refusal(A_FILE.format(lang, path=Path(folder), inner=target))
+            parent = os.path.dirname(folder)
+            folder = parent if parent != folder else ""
 
 
 def _missing_folders(folder: Path) -> list[Path]:
@@ -198,11 +201,14 @@ def swap_in(pairs: Sequence[tuple[Path, Path]]) -> None:
     ones removed, and the error raised. Renames need no space, so the undo works on a full
     disk too."""
     done: list[tuple[Path, Path | None]] = []
+    folders: set[Path] = set()
     try:
         for src, target in pairs:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in folders:  # once per folder, not per file
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
             backup: Path | None = None
-            if target.exists() or target.is_symlink():
+            if os.path.lexists(target):
                 fd, name = tempfile.mkstemp(
                     prefix=f".{target.name}.", suffix=".old", dir=target.parent
                 )
@@ -311,7 +317,6 @@ def read_regular(path: str | os.PathLike[str], limit: int) -> tuple[bytes, int]:
     hang), and no more than `limit` + 1 bytes are read, whatever the file claims its size is
     (a file of /proc says 0)."""
     import errno
-    import stat
 
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
@@ -468,12 +473,28 @@ def staged_folder(base: Path, lang: str = "en", keep: Iterable[str] = ()) -> Ite
             if (base / name).is_file():
                 shutil.copy2(base / name, stage / name)
         yield stage
-        written = sorted(p for p in stage.rglob("*") if p.is_file() or p.is_symlink())
-        pairs = [(p, base / p.relative_to(stage)) for p in written]
+        pairs = [(stage / rel, base / rel) for rel in _files_below(stage)]
         refuse_wrong_kinds((target for _, target in pairs), lang)
         swap_in(pairs)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _files_below(folder: Path) -> list[str]:
+    """The files (and symbolic links) below `folder`, as sorted relative paths: listed with
+    `os.scandir`, whose entries know their kind without a `stat` each."""
+    found: list[str] = []
+    pending = [""]
+    while pending:
+        rel = pending.pop()
+        with os.scandir(folder / rel if rel else folder) as listing:
+            for entry in listing:
+                name = f"{rel}/{entry.name}" if rel else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(name)
+                elif entry.is_file() or entry.is_symlink():
+                    found.append(name)
+    return sorted(found, key=lambda rel: rel.split("/"))  # as `Path` objects sort
 
 
 def write_tree(

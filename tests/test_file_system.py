@@ -353,3 +353,19 @@ def test_drafting_commands_on_a_real_full_or_read_only_disk(tmp_path: Path, disk
     assert before and (tmp_path / "after").read_text() == before
     left = [p for p in proc.stderr.splitlines() if p.startswith(str(mnt))]
     assert not [p for p in left if "second" in p or ".tmp" in p or "lappia" in p or "huolto" in p]
+
+
+def test_a_staging_folder_lists_its_files_as_a_walk_of_paths_would(tmp_path: Path) -> None:
+    """`staged_folder` lists what was written with `os.scandir` (no `stat` per file): the
+    same files, links and order as the `Path.rglob` walk it replaced, whose links to folders
+    are swapped in as links, not followed."""
+    from qms.files import _files_below
+
+    for rel in ("b/z.svg", "b/a-b/x.svg", "b-a/y.svg", "a.json", "b/a/w.svg"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(rel, encoding="utf-8")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "b" / "to-a").symlink_to(tmp_path / "b" / "a", target_is_directory=True)
+    (tmp_path / "link.svg").symlink_to(tmp_path / "a.json")
+    walked = sorted(p for p in tmp_path.rglob("*") if p.is_file() or p.is_symlink())
+    assert _files_below(tmp_path) == [p.relative_to(tmp_path).as_posix() for p in walked]
