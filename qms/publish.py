@@ -203,11 +203,14 @@ class Publication:
         progress: Callable[[int, int], None] | None = None,
         whole: bool = False,
         run: Callable[[str], str] | None = None,
+        also: Callable[[], object] | None = None,
     ) -> Rendered:
         """Draw the diagram files into `out` (unchanged ones are skipped).
 
         With `whole`, every view is prepared first (from `out`'s layout cache), so that the
         manuals published next reuse the same jobs; else only changed diagrams are built.
+        `also` is run, after the rules, while worker processes lay the flows out (when they
+        do): work of the caller's that the drawing does not need.
         """
         from qms.render import load_ranks, render_diagrams
         from qms.render.layout import run_dot_json
@@ -228,13 +231,13 @@ class Publication:
             run=run or run_dot_json,
             prepared=prepared,
             processes=self.processes,
-            meanwhile=self.left_out,
+            meanwhile=self.left_out if also is None else lambda: (self.left_out(), also()),
             text=self.loaded.sources.text,
         )
         if prepared is not None and self.drawn is None:
             from qms.render.engine import Written
 
-            self._written[lang] = Written(Path(out), prepared.jobs, formats)
+            self._written[lang] = Written(Path(out), prepared.jobs, formats, done.report.keys)
         return done
 
     def diagrams(self, lang: str) -> Diagrams:

@@ -126,6 +126,10 @@ def test_pictures_just_drawn_are_read_only_where_asked(tmp_path: Path) -> None:
     pub = Publication.open(LAMPPU)
     pub.render(out, ["svg", "png"], whole=True)
     written = pub._written[pub.doc_lang]
+    from qms.render.engine import Written
+
+    # The cache keys taken from the render are those the jobs make (worked out again here).
+    assert written.files == Written(out, pub.prepared(pub.doc_lang).jobs, ["svg", "png"]).files
     diagrams = pub.diagrams(pub.doc_lang)
     diagrams.prefetch("png")
     assert len(written) == 0, "prefetch read the pictures"

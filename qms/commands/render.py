@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -38,7 +39,8 @@ def render(workspace: str, out: str | None, formats: str, lang: str | None) -> N
 
     pub = Publication.one_shot(workspace, lang)
     stop_unless_loaded(pub)
-    code = draw(pub, target, formats)
-    if code == 0:
-        warm.remember(pub.loaded, target, formats, lang, pub.language)
+    model: list[dict[str, Any] | None] = []  # the note's part from the model, worked out
+    code = draw(pub, target, formats, also=lambda: model.append(warm.outlined(pub.loaded)))
+    if code == 0:  # while the workers lay out
+        warm.remember(pub.loaded, target, formats, lang, pub.language, *model[:1])
     sys.exit(code)

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -80,18 +81,27 @@ class Written(MutableMapping[tuple[str, str], "bytes | None"]):
     them all a second time. A file is read back only while the folder's manifest vouches that
     it was drawn from that DOT and is unchanged; pictures read or stored are kept in memory."""
 
-    def __init__(self, root: Path, jobs: Sequence[DotJob], formats: Sequence[str]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        jobs: Sequence[DotJob],
+        formats: Sequence[str],
+        keys: Mapping[str, str] | None = None,
+    ) -> None:
+        """`keys`: the cache keys `render_all` just worked out (`RenderReport.keys`), by
+        file: each is a hash of the whole DOT text, and a national build spent a second of
+        one core hashing 9,151 DOT texts four times over to make them again."""
         self.root = root
         self.manifest = load_manifest(root)
-        self.files = {
-            (hashlib.sha256(job.source.encode("utf-8")).hexdigest(), fmt): (
-                f"{job.name}.{fmt}",
-                cache_key(job, fmt),
-            )
-            for job in jobs
-            for fmt in formats
-            if fmt in graphviz.SPLIT
-        }
+        names = Counter(job.name for job in jobs)
+        keys = {rel: key for rel, key in (keys or {}).items() if names[rel.rsplit(".", 1)[0]] == 1}
+        wanted = [fmt for fmt in formats if fmt in graphviz.SPLIT]
+        self.files = {}
+        for job in jobs if wanted else ():
+            digest = hashlib.sha256(job.source.encode("utf-8")).hexdigest()
+            for fmt in wanted:
+                rel = f"{job.name}.{fmt}"
+                self.files[digest, fmt] = (rel, keys.get(rel) or cache_key(job, fmt))
         self.kept: dict[tuple[str, str], bytes | None] = {}
 
     def on_disk(self, key: tuple[str, str]) -> bool:
