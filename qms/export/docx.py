@@ -861,10 +861,14 @@ class _StableZip:
         if name == "docProps/core.xml":
             blob = stamp_core(blob, self.as_of)
         entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-        entry.compress_type = zipfile.ZIP_DEFLATED
+        # Pictures are stored as they are (ECMA-376 Part 2 allows stored parts): PNG is
+        # deflated already, and deflating a national manual's diagrams again (zlib's fastest
+        # level) took 0.13 s of its 0.4 s, 18 s of CPU for 150 manuals, to make the file a
+        # tenth smaller (6.7 MB against 7.5 MB).
+        png = name.endswith(".png")
+        entry.compress_type = zipfile.ZIP_STORED if png else zipfile.ZIP_DEFLATED
         entry.external_attr = 0o644 << 16
-        # Pictures: PNG is compressed already; the fastest level still takes what is left
-        self.zip.writestr(entry, blob, compresslevel=1 if name.endswith(".png") else None)
+        self.zip.writestr(entry, blob)
 
 
 def _save(doc: Any, as_of: str) -> bytes:

@@ -90,6 +90,9 @@ def test_bytes_are_deterministic(small: Path) -> None:
     infos = zipfile.ZipFile(io.BytesIO(first)).infolist()
     assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
     assert docx.Document(io.BytesIO(first)).paragraphs[6].text == "OPERATING SYSTEM DESCRIPTION"
+    # Pictures (PNG, deflated already) are stored as they are; the XML parts are deflated.
+    kinds = {(i.filename.endswith(".png"), i.compress_type) for i in infos}
+    assert kinds == {(True, zipfile.ZIP_STORED), (False, zipfile.ZIP_DEFLATED)}
 
 
 def pictures(document: Any) -> list[tuple[Any, int, int, str]]:
