@@ -52,6 +52,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
+from qms import lifetime
 from qms.findings import Location
 from qms.index import Index
 from qms.model import Organisation, Period, Workspace
@@ -292,6 +293,10 @@ def ended(period: Period, as_of: dt.date) -> bool:
     return period.end <= as_of
 
 
+_LAST: tuple[Workspace, dt.date, Coverage] | None = None
+"""The whole coverage last computed, with its workspace and date (`coverage`)."""
+
+
 def coverage(
     ws: Workspace,
     index: Index | None = None,
@@ -307,10 +312,32 @@ def coverage(
     `goals`, `organisations` (id or short name, any case) and `periods` select what is shown;
     references that resolve to nothing are left out of the figures, and counted in
     `incomplete` so that every format says so (QMS004 reports each at its place).
-    """
-    index = index or Index.build(ws)
-    today = as_of or ws.settings.as_of or dt.date.today()
 
+    `index`, when given, is that of `ws`. In a process that ends with its command
+    (qms.lifetime) the whole coverage of a workspace is computed once per date: the goal
+    map, the coverage rules and the manuals asked for it two or three times (0.25 s each
+    nationally), and a frozen result of a frozen workspace cannot differ.
+    """
+    global _LAST
+    today = as_of or ws.settings.as_of or dt.date.today()
+    whole = goals is None and organisations is None and periods is None
+    if whole and _LAST is not None and _LAST[0] is ws and _LAST[1] == today:
+        return _LAST[2]
+    found = _coverage(ws, index or Index.build(ws), today, goals, organisations, periods)
+    if whole and lifetime.one_shot():
+        _LAST = (ws, today, found)
+    return found
+
+
+def _coverage(
+    ws: Workspace,
+    index: Index,
+    today: dt.date,
+    goals: Sequence[str] | None,
+    organisations: Sequence[str] | None,
+    periods: Sequence[str] | None,
+) -> Coverage:
+    """The coverage itself (`coverage`)."""
     period_infos = [
         PeriodInfo(p.id, p.name, p.start, p.end, ended(p, today))
         for project in ws.projects

@@ -69,6 +69,11 @@ def _leave() -> None:
     os._exit(status)
 
 
+def one_shot() -> bool:
+    """Whether this process ends with its command (what it computes may be kept to the end)."""
+    return _KEPT is not None
+
+
 def keep_until_exit(*objects: object) -> bool:
     """Keep `objects` alive and frozen until the process ends, when it ends with its command;
     whether they were kept."""

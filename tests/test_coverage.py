@@ -430,3 +430,29 @@ def test_lamppu_loads_into_a_matrix() -> None:
     cov = coverage(loaded.workspace)
     assert {o.short for o in cov.organisations} >= {"REDU", "KAO", "SAKK"}
     assert cov.goals and cov.periods
+
+
+def test_a_one_shot_command_computes_the_whole_coverage_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In the `qms` script's process the goal map, the coverage rules and the manuals share
+    one computation of the whole coverage per workspace and date; a selection, another date,
+    another workspace or a process that goes on (a test, `qms serve`) computes it afresh."""
+    from qms import coverage as module
+    from qms import lifetime
+    from qms.index import Index
+
+    loaded = load(LAMPPU)
+    ws = loaded.workspace
+    assert ws is not None
+    monkeypatch.setattr(module, "_LAST", None)
+    assert module.coverage(ws) is not module.coverage(ws), "a process that goes on"
+    monkeypatch.setattr(lifetime, "_KEPT", [])
+    first = module.coverage(ws)
+    assert module.coverage(ws, Index.build(ws)) is first
+    assert module.coverage(ws, as_of=dt.date(2013, 1, 1)) is not first
+    assert module.coverage(ws, organisations=["redu"]) is not first
+    other = load(LAMPPU).workspace
+    assert other is not None
+    again = module.coverage(other)
+    assert again is not first and again == first
