@@ -269,10 +269,13 @@ def prepare(
         meanwhile()
     if futures:
         outcomes: list[pool.Outcome] = []
-        for future in futures:
-            new, part = future.result()
-            cache.update(new)
-            outcomes += part
+        try:
+            for future in futures:
+                new, part = future.result()
+                cache.update(new)
+                outcomes += part
+        finally:
+            pool.wind_down()
     else:
         outcomes = _lay_out_here(laid, cache, run)
     for view, (key, dot, error) in zip(laid, outcomes, strict=True):

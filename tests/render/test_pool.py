@@ -142,3 +142,34 @@ def test_flows_go_to_the_workers_while_the_rest_are_built(monkeypatch: pytest.Mo
     ]
     assert streamed.failures == whole.failures
     assert streamed.layouts == whole.layouts
+
+
+def test_the_layout_workers_have_exited_when_the_jobs_are_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`prepare` returns only once its layout workers have exited: Graphviz's workers start
+    next, and the two sets alive at once made a national render's memory their sum."""
+    import multiprocessing
+
+    from qms.index import Index
+    from qms.render import diagrams
+
+    loaded = load(LAMPPU)
+    ws = loaded.workspace
+    assert ws is not None
+    monkeypatch.setattr(pool, "MIN_FLOWS", 1)
+    seen: list[int] = []
+    real = pool.lay_out
+
+    def spy(flows, cache, count, expected=None):  # type: ignore[no-untyped-def]
+        futures = real(flows, cache, count, expected)
+        seen.append(len(pool._LAYING))
+        return futures
+
+    monkeypatch.setattr(pool, "lay_out", spy)
+    before = {p.pid for p in multiprocessing.active_children()}
+    done = diagrams.prepare(diagrams.views(ws, Index.build(ws), "fi"), {}, processes=2)
+    assert seen == [1] and pool._LAYING == [], "the pool was open, then wound down"
+    assert len(done.jobs) > 22
+    left = [p for p in multiprocessing.active_children() if p.pid not in before]
+    assert left == [], f"layout workers still alive: {left}"
