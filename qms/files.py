@@ -129,8 +129,9 @@ def refuse_wrong_kinds(targets: Iterable[Path], lang: str = "en") -> None:
         folder = os.path.dirname(path)
         while folder and folder not in seen:
             seen.add(folder)
-            if os.path.exists(folder) and not os.path.isdir(folder):
-                raise refusal(A_FILE.format(lang, path=Path(folder), inner=target))
+            with suppress(OSError):  # missing: made later
+                if not stat.S_ISDIR(os.stat(folder).st_mode):
+                    raise refusal(A_FILE.format(lang, path=Path(folder), inner=target))
             parent = os.path.dirname(folder)
             folder = parent if parent != folder else ""
 

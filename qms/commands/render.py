@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import sys
-from typing import Any
 
 import click
 
@@ -39,8 +39,8 @@ def render(workspace: str, out: str | None, formats: str, lang: str | None) -> N
 
     pub = Publication.one_shot(workspace, lang)
     stop_unless_loaded(pub)
-    model: list[dict[str, Any] | None] = []  # the note's part from the model, worked out
-    code = draw(pub, target, formats, also=lambda: model.append(warm.outlined(pub.loaded)))
-    if code == 0:  # while the workers lay out
-        warm.remember(pub.loaded, target, formats, lang, pub.language, *model[:1])
+    model = functools.cache(functools.partial(warm.outlined, pub.loaded))
+    code = draw(pub, target, formats, also=model)  # worked out while the workers lay out
+    if code == 0:
+        warm.remember(pub.loaded, target, formats, lang, pub.language, model)
     sys.exit(code)

@@ -28,7 +28,7 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -122,11 +122,12 @@ def remember(
     formats: str,
     lang: str | None,
     picked: str,
-    model: dict[str, Any] | None = None,
+    model: Callable[[], dict[str, Any] | None] | None = None,
 ) -> None:
     """After a full render that drew every diagram: keep the note `after_edit` starts from
     (removed when it cannot be made, e.g. a file whose text the loader did not keep).
-    `model` is `outlined(loaded)` when already worked out."""
+    `model` gives `outlined(loaded)`, worked out already where the caller could (`qms
+    render`: while its workers laid the flows out)."""
     from qms.files import write_atomic
     from qms.render.cache import code_digest, load_diagram_cache, package_digest
 
@@ -135,12 +136,11 @@ def remember(
     if note is None or fmts is None:
         return
     note.unlink(missing_ok=True)
-    if model is None:
-        model = outlined(loaded)
-    if model is None:
+    found = model() if model is not None else outlined(loaded)
+    if found is None:
         return
     entries = load_diagram_cache(out)
-    flows = ["/".join(key) for key in model["processes"].values()]
+    flows = ["/".join(key) for key in found["processes"].values()]
     if any(n not in entries or not entries[n].inputs for n in flows):
         return
     data = {
@@ -148,7 +148,7 @@ def remember(
         "code": package_digest(),
         "render": code_digest(),
         "language": picked,
-        **model,
+        **found,
         "names": sorted(entries),
         "diagrams": _diagrams_digest(out),
     }
