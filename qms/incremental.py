@@ -181,22 +181,24 @@ def project(node: Any, reads: frozenset[str], truthy: frozenset[str]) -> Any:
     from pydantic import BaseModel
 
     if isinstance(node, BaseModel):
-        texts = _text_fields(type(node))
+        cls = type(node)
+        texts = _text_fields(cls)
+        read, empty = _named(cls, reads), _named(cls, truthy)
         return (
-            type(node).__name__,
+            cls.__name__,
             tuple(
                 (
                     name,
                     bool(value)
-                    if name in truthy
+                    if name in empty
                     else _mask(value)
                     if name in texts
                     else project(value, reads, truthy),
                 )
                 for name, value in node.__dict__.items()
-                if name in reads or name in truthy
+                if name in read or name in empty
             ),
-            tuple(sorted(n for n in node.model_fields_set if n in reads)),
+            tuple(sorted(n for n in node.model_fields_set if n in read)),
         )
     if isinstance(node, list | tuple):
         return [project(v, reads, truthy) for v in node]
@@ -239,6 +241,26 @@ def shape(node: Any) -> Any:
     return node
 
 
+_NAMED: dict[tuple[type, frozenset[str]], frozenset[str]] = {}
+
+
+def _named(cls: type[BaseModel], names: frozenset[str]) -> frozenset[str]:
+    """The fields of `cls` that `names` names: by name (`id`, in any class) or by class and
+    name (`Process.id`, that class's alone: `Rule.reads`, `Rule.shared`)."""
+    found = _NAMED.get((cls, names))
+    if found is None:
+        own = cls.__name__
+        found = _NAMED[cls, names] = frozenset(
+            n for n in cls.model_fields if n in names or f"{own}.{n}" in names
+        )
+    return found
+
+
+def _within(fields: frozenset[str], keep: frozenset[str]) -> bool:
+    """Whether every field `fields` names is one that `keep` names too."""
+    return all(f in keep or f.partition(".")[2] in keep for f in fields)
+
+
 def shared_fields(rules: Sequence[Rule]) -> frozenset[str]:
     """The fields the stand-ins keep: every `shared` field of the `workspace` rules."""
     keep: set[str] = set()
@@ -270,8 +292,8 @@ def _kept(cls: type[BaseModel], keep: frozenset[str]) -> tuple[tuple[str, bool],
     """The fields of `cls` a stand-in keeps, each with whether it holds `Text`."""
     found = _KEPT.get((cls, keep))
     if found is None:
-        texts = _text_fields(cls)
-        found = _KEPT[cls, keep] = tuple((n, n in texts) for n in cls.model_fields if n in keep)
+        texts, named = _text_fields(cls), _named(cls, keep)
+        found = _KEPT[cls, keep] = tuple((n, n in texts) for n in cls.model_fields if n in named)
     return found
 
 
@@ -305,7 +327,7 @@ def ghost(node: Any, keep: frozenset[str]) -> Any:
         new = cls.__new__(cls)
         setattr_ = object.__setattr__
         setattr_(new, "__dict__", values)
-        setattr_(new, "__pydantic_fields_set__", node.model_fields_set & keep)
+        setattr_(new, "__pydantic_fields_set__", node.model_fields_set & _named(cls, keep))
         setattr_(new, "__pydantic_extra__", None)
         private = node.__pydantic_private__
         if private and private.get("_salvaged") is not None:
@@ -712,13 +734,13 @@ def _tiers(keep: frozenset[str]) -> list[frozenset[str]]:
     """The smaller sets of fields whose stand-ins are kept in files of their own beside
     `ghosts.pickle` (which keeps every `shared` field), smallest first: a run whose rules
     share no more than one of them reads only that file. The one tier is what the index reads
-    (`INDEX_READS`): an edit of a step's role, a goal or a metric reference re-runs QMS004
-    alone, and its stand-ins are a quarter fewer objects than all of them (nationally 25,500
-    of 34,700: the results and actions of the organisations' reports are left out)."""
-    from qms.index import INDEX_READS
+    (`INDEX_FIELDS`): an edit of a step's role, a goal or a metric reference re-runs QMS003
+    and QMS004 alone, and their stand-ins are a third of all of them (nationally 12,900 of
+    34,700: the processes' own document references, the reports' results and the plans'
+    actions are left out)."""
+    from qms.index import INDEX_FIELDS
 
-    index = frozenset(INDEX_READS) & keep
-    return [index] if index != keep else []
+    return [INDEX_FIELDS] if keep != INDEX_FIELDS and _within(INDEX_FIELDS, keep) else []
 
 
 def _pickled_ghosts(ghosts: Ghosts, fields: frozenset[str] | None = None) -> bytes:
@@ -747,8 +769,9 @@ def _pickled_ghosts(ghosts: Ghosts, fields: frozenset[str] | None = None) -> byt
             own = {n: v for n, v in obj.__dict__.items() if v is not defaults.get(n, _ABSENT)}
             names = frozenset(obj.__pydantic_fields_set__)
             if fields is not None and id(obj) not in marks:
-                own = {n: v for n, v in own.items() if n in fields}
-                names &= fields
+                named = _named(cls, fields)
+                own = {n: v for n, v in own.items() if n in named}
+                names &= named
             return _revive, (cls, own, given.setdefault(names, names), obj.__pydantic_private__)
 
     out = io.BytesIO()
@@ -822,7 +845,7 @@ def _read_ghosts(folder: Path, state: State, fields: frozenset[str] | None = Non
         from qms.rules import all_rules
 
         tiers = _tiers(shared_fields(all_rules()))
-        names[:0] = [f"ghosts-{n}.pickle" for n, tier in enumerate(tiers) if fields <= tier]
+        names[:0] = [f"ghosts-{n}.pickle" for n, tier in enumerate(tiers) if _within(fields, tier)]
     for name in names if state.ghosts else ():
         try:
             found = pickle.loads((folder / name).read_bytes())
@@ -835,7 +858,7 @@ def _read_ghosts(folder: Path, state: State, fields: frozenset[str] | None = Non
 
 def _covers(ghosts: Ghosts | None, fields: frozenset[str]) -> bool:
     """Whether `ghosts` keep every field in `fields`."""
-    return ghosts is not None and (ghosts.keep is None or fields <= ghosts.keep)
+    return ghosts is not None and (ghosts.keep is None or _within(fields, ghosts.keep))
 
 
 def _all_anchors(loaded: Loaded) -> dict[str, frozenset[str]]:
@@ -993,19 +1016,26 @@ def _dirty(
         return None
     edited = set(changed)
     dirty: set[str] = set()
+    elsewhere: set[str] | None = None  # the anchors of the other files, gathered once
+    same: dict[tuple[frozenset[str] | None, frozenset[str]], bool] = {}  # rules reading alike
     for r in all_rules():
         if r.scope != "workspace":
             continue
         if r.anchored is not None:
-            anchored = any(
-                r.code in e.anchors for rel, e in state.entries.items() if rel not in edited
-            )
-            anchored = anchored or any(
+            if elsewhere is None:
+                elsewhere = set()
+                for rel, e in state.entries.items():
+                    if e.anchors and rel not in edited:
+                        elsewhere |= e.anchors
+            anchored = r.code in elsewhere or any(
                 r.anchored(d) for rel in changed for d in (before[rel], after[rel])
             )
             if not anchored:
                 continue  # it finds nothing, before as after
-        if any(summary(r, before[rel]) != summary(r, after[rel]) for rel in changed):  # type: ignore[arg-type]
+        key = (r.reads, r.truthy)
+        if key not in same:
+            same[key] = all(summary(r, before[rel]) == summary(r, after[rel]) for rel in changed)  # type: ignore[arg-type]
+        if not same[key]:
             dirty.add(r.code)
     return dirty
 

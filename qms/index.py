@@ -35,6 +35,21 @@ INDEX_READS = ("id", "organisation", "goals", "periods", "roles", "documents", "
 """The fields `Index.build` reads: part of what every rule that resolves references reads
 (`Rule.reads`, qms/incremental.py); change it with `build`."""
 
+INDEX_FIELDS = frozenset(
+    {
+        *("Project.id", "Project.goals", "Goal.id", "Project.periods", "Period.id"),
+        *("Organisation.id", "Organisation.roles", "Role.id"),
+        *("Organisation.documents", "DocumentRef.id"),
+        *("Process.id", "Process.organisation", "Plan.id", "Plan.organisation"),
+        *("Metrics.organisation", "Metrics.metrics", "Metric.id"),
+    }
+)
+"""`INDEX_READS` by class (`Rule.shared`): what `build` reads of each document, and nothing
+of the same names elsewhere (a process's own document references and metrics). A rule
+whose findings in one document read the others only through the index declares it, and
+after an edit it runs with stand-ins of the others that keep no more (qms/incremental.py:
+nationally 12,900 objects instead of 25,700); change it with `build`."""
+
 
 @dataclass(frozen=True)
 class Located(Generic[T]):

@@ -76,10 +76,11 @@ class Rule:
     `qms validate` then does not check again (tests/test_incremental.py holds it to that)."""
 
     reads: frozenset[str] | None = None
-    """For a `workspace` rule: the fields (by name, in any element) its findings may depend
-    on; None: any field. After an edit that changes none of them in any edited file (texts
-    only as empty or not), `qms validate` keeps the rule's findings instead of running it
-    over the whole workspace again (tests/test_incremental.py records what each rule reads)."""
+    """For a `workspace` rule: the fields its findings may depend on, each by name (`id`, in
+    any element) or by class and name (`Process.id`, in that class alone); None: any field.
+    After an edit that changes none of them in any edited file (texts only as empty or not),
+    `qms validate` keeps the rule's findings instead of running it over the whole workspace
+    again (tests/test_incremental.py records what each rule reads)."""
     truthy: frozenset[str] = frozenset()
     """Fields of which the rule reads only whether they are empty (None, '' or [])."""
     anchored: Callable[[Any], bool] | None = None
@@ -87,8 +88,8 @@ class Rule:
     approval): an edit while no document is anchored, before or after, cannot change its
     findings."""
     shared: frozenset[str] | None = None
-    """For a `workspace` rule: the fields (by name, in any element) through which its findings
-    in one document may depend on the other documents; None: any it reads. Its findings in a
+    """For a `workspace` rule: the fields (named as in `reads`) through which its findings in
+    one document may depend on the other documents; None: any it reads. Its findings in a
     document then depend only on that document and the others' `shared` fields, so after an
     edit that leaves those as they were in every edited file, `qms validate` runs it again for
     the edited files alone, with light stand-ins of the other documents

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from qms.findings import Msg
-from qms.index import INDEX_READS
+from qms.index import INDEX_FIELDS, INDEX_READS
 from qms.rule import Context, Problem, Where, problem, rule
 
 MESSAGE = Msg(
@@ -83,7 +83,7 @@ def _duplicates(what: str, scope: str, items: Iterable[tuple[str, Where]]) -> It
     "duplicate-id",
     "error",
     reads=(*INDEX_READS, "actions", "steps"),
-    shared=INDEX_READS,
+    shared=INDEX_FIELDS,
 )
 def check(ctx: Context) -> Iterator[Problem]:
     """Group ids by scope in one pass; report every repeat after the first."""

@@ -37,7 +37,7 @@ from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
 from qms.findings import Msg, did_you_mean
-from qms.index import INDEX_READS, Index, split_ref
+from qms.index import INDEX_FIELDS, INDEX_READS, Index, split_ref
 from qms.model import Document
 from qms.rule import Context, Problem, Where, problem, rule
 
@@ -202,7 +202,7 @@ def _wanted(ctx: Context, docs: tuple[_D, ...]) -> Iterator[_D]:
         "values",
         "who",
     ),
-    shared=INDEX_READS,
+    shared=INDEX_FIELDS,
 )
 def check(ctx: Context) -> Iterator[Problem]:
     """Walk every reference field once, resolving through the index; each problem lies in
