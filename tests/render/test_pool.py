@@ -173,3 +173,22 @@ def test_the_layout_workers_have_exited_when_the_jobs_are_made(
     assert len(done.jobs) > 22
     left = [p for p in multiprocessing.active_children() if p.pid not in before]
     assert left == [], f"layout workers still alive: {left}"
+
+
+def test_a_job_sent_to_a_worker_leaves_its_dot_text_as_it_was() -> None:
+    """A DotJob pickles its DOT text as UTF-8 bytes: pickling the str itself would keep a
+    UTF-8 copy inside it for good (CPython), doubling every Finnish DOT text in the process
+    that sends the jobs to Graphviz's workers. Read back, the job is equal."""
+    import pickle
+    import sys
+
+    from qms.render.engine import DotJob
+
+    source = 'digraph { a [label="Työjärjestyksen hyväksyntä"]; }' * 200
+    job = DotJob("j001/työ", source, ("neato", "-n2"))
+    size = sys.getsizeof(job.source)
+    back = pickle.loads(pickle.dumps(job, pickle.HIGHEST_PROTOCOL))
+    assert back == job and type(back) is DotJob
+    assert sys.getsizeof(job.source) == size
+    pickle.dumps(source, pickle.HIGHEST_PROTOCOL)  # the str pickled itself grows
+    assert sys.getsizeof(source) > size
