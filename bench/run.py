@@ -40,6 +40,15 @@ NATIONAL = 9000
 WARM = 1000
 STEPS = 15
 QUICK = (16, 16, 10)
+EDIT_RUNS = 7
+"""Runs of each kind of one-file edit at least (a third of a second each nationally): the
+slowest kind's median is item 3's numerator, and over three runs one slow run moved it by
+5 % (session 13: 0.279, 0.322, 0.298 s)."""
+
+VALIDATE_PAIRS = 5
+"""Interleaved pairs of bare parse and cold validate at least: item 3's denominator too (three
+cold runs spread 5.88-6.34 s in session 13)."""
+
 RENDER_PAIRS = 2
 """National cold renders, each run right after one part of the serial Graphviz floor (bench/
 floors.py `dot RECORD K/N`): a render and the floor it is divided by see the same machine."""
@@ -303,6 +312,8 @@ def run(args: argparse.Namespace) -> str:
     LOG = work / "runs.jsonl"
     n_national, n_warm, steps = QUICK if args.quick else (args.processes, args.warm, STEPS)
     repeat = 1 if args.quick else args.repeat
+    edits = 1 if args.quick else max(repeat, EDIT_RUNS)
+    pairs = 1 if args.quick else max(repeat, VALIDATE_PAIRS)
     load_before = _load()
     started = time.perf_counter()
 
@@ -311,12 +322,12 @@ def run(args: argparse.Namespace) -> str:
     w_prov, w_per = sizes_for(n_warm)
     log(f"warm workspace: {w_prov} x {w_per} x {steps}")
     generate(warm, w_prov, w_per, steps, seed=args.seed)
-    w_floors, w_vals = validate_pairs(warm, repeat)
-    w_edit_val = after_edits(warm, repeat, "validate", str(warm), "--quiet")
+    w_floors, w_vals = validate_pairs(warm, pairs)
+    w_edit_val = after_edits(warm, edits, "validate", str(warm), "--quiet")
     w_out = work / "warm-out"
     cold()
     w_render = qms("render", str(warm), "-o", str(w_out), *SVG)
-    w_edit_render = after_edits(warm, repeat, "render", str(warm), "-o", str(w_out), *SVG)
+    w_edit_render = after_edits(warm, edits, "render", str(warm), "-o", str(w_out), *SVG)
     log("serve: rebuild after one edit")
     served = child("serve", str(warm))
     w_serve = served["runs"]
@@ -332,9 +343,9 @@ def run(args: argparse.Namespace) -> str:
         floors, vals, edit_val = w_floors, w_vals, w_edit_val
     else:
         log("validate vs bare libyaml, interleaved")
-        floors, vals = validate_pairs(national, repeat)
+        floors, vals = validate_pairs(national, pairs)
         log("validate after one edit")
-        edit_val = after_edits(national, repeat, "validate", str(national), "--quiet")
+        edit_val = after_edits(national, edits, "validate", str(national), "--quiet")
     if vals and any(v["exit"] for v in vals):
         raise RuntimeError("the generated workspace has findings")
 
