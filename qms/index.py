@@ -31,10 +31,6 @@ Key = tuple[str, str]
 """An element id qualified by its organisation: (org, id)."""
 
 
-INDEX_READS = ("id", "organisation", "goals", "periods", "roles", "documents", "metrics")
-"""The fields `Index.build` reads: part of what every rule that resolves references reads
-(`Rule.reads`, qms/incremental.py); change it with `build`."""
-
 INDEX_FIELDS = frozenset(
     {
         *("Project.id", "Project.goals", "Goal.id", "Project.periods", "Period.id"),
@@ -49,6 +45,10 @@ of the same names elsewhere (a process's own document references and metrics). A
 whose findings in one document read the others only through the index declares it, and
 after an edit it runs with stand-ins of the others that keep no more (qms/incremental.py:
 nationally 16,700 objects instead of 25,700); change it with `build`."""
+
+INDEX_READS = tuple(sorted({f.partition(".")[2] for f in INDEX_FIELDS}))
+"""The same fields by name alone: part of what every rule that resolves references reads
+(`Rule.reads`, qms/incremental.py)."""
 
 
 @dataclass(frozen=True)

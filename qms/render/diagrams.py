@@ -255,29 +255,30 @@ def prepare(
         coming = iter(laid)
     count = pool.workers(processes, flows) if run is run_dot_json else 0
     futures = pool.lay_out(coming, cache, count, flows) if count else []
-    for _ in coming:  # no workers: every view is still taken
-        pass
-    jobs: list[DotJob] = []
-    for other in seen:  # meanwhile, if the workers have the flows
-        if other.name in known:
-            continue
-        if isinstance(other, ProcessMapView):
-            jobs.append(DotJob(other.name, process_map(other), PINNED))
-        elif isinstance(other, GoalMapView):
-            jobs.append(DotJob(other.name, goal_map(other)))
-    if futures and meanwhile is not None:
-        meanwhile()
-    if futures:
-        outcomes: list[pool.Outcome] = []
-        try:
+    try:  # the layout workers are wound down whatever happens meanwhile
+        for _ in coming:  # no workers: every view is still taken
+            pass
+        jobs: list[DotJob] = []
+        for other in seen:  # meanwhile, if the workers have the flows
+            if other.name in known:
+                continue
+            if isinstance(other, ProcessMapView):
+                jobs.append(DotJob(other.name, process_map(other), PINNED))
+            elif isinstance(other, GoalMapView):
+                jobs.append(DotJob(other.name, goal_map(other)))
+        if futures and meanwhile is not None:
+            meanwhile()
+        if futures:
+            outcomes: list[pool.Outcome] = []
             for future in futures:
                 new, part = future.result()
                 cache.update(new)
                 outcomes += part
-        finally:
+        else:
+            outcomes = _lay_out_here(laid, cache, run)
+    finally:
+        if futures:
             pool.wind_down()
-    else:
-        outcomes = _lay_out_here(laid, cache, run)
     for view, (key, dot, error) in zip(laid, outcomes, strict=True):
         if dot is None:
             cache.pop(key, None)  # an entry found unsound and not made again
